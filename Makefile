@@ -1,0 +1,57 @@
+# Clientele — `make run` starts everything with demo data, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 0.0.0.0
+PORT ?= 8000
+UV_VERSION := 0.13.9
+export XDG_RUNTIME_DIR ?= /tmp/clientele-runtime-$(shell id -u)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test stop install db setup lint format chromium bench clean
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+db: install
+	@mkdir -p -m 700 $(XDG_RUNTIME_DIR)
+	@$(PY) -m config.database start
+
+setup: db
+	@$(MANAGE) migrate_schemas --noinput -v 0
+	@$(MANAGE) setup_demo
+
+run: setup
+	@echo "Starting the web server on http://localhost:$(PORT)/ (Ctrl+C to stop; 'make stop' stops the database)"
+	@SITE_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: install
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+test: db chromium lint
+	@$(PY) -m pytest -q $(PYTEST_ARGS)
+
+stop:
+	@$(PY) -m config.database stop
+
+clean: stop
+	rm -rf .data

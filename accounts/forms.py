@@ -1,0 +1,86 @@
+"""Password forms that show the complexity hints next to the password field."""
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.account.forms import ResetPasswordKeyForm
+from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
+from django import forms
+
+from .models import StaffRole, User
+
+PASSWORD_HINTS = [
+    ("length", "At least 8 characters"),
+    ("upper", "Uppercase letters (A–Z)"),
+    ("lower", "Lowercase letters (a–z)"),
+    ("digit", "Numbers (0–9)"),
+    ("special", "Special characters (@, #, $, …)"),
+]
+PASSWORD_HELP = (
+    "At least 8 characters, not a common password and not only numbers. "
+    "For a strong password mix uppercase and lowercase letters, numbers and special characters."
+)
+
+
+class PasswordHintsMixin:
+    """Marks the new-password field so the template shows the live complexity checklist."""
+
+    new_password_field = "password1"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.new_password_field]
+        field.help_text = PASSWORD_HELP
+        field.widget.attrs.update({"data-password-hints": "true", "autocomplete": "new-password"})
+        self.password_hints = PASSWORD_HINTS
+
+
+class SetPasswordFromKeyForm(PasswordHintsMixin, ResetPasswordKeyForm):
+    pass
+
+
+class ChangePasswordForm(PasswordHintsMixin, AllauthChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(PasswordHintsMixin, AllauthSetPasswordForm):
+    pass
+
+
+class StaffInviteForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.fields["role"].required = True
+        self.fields["role"].choices = StaffRole.choices
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone in this workspace already uses this email address.")
+        return email
+
+
+class StaffRoleForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["role", "is_active"]
+
+    def __init__(self, *args, acting_user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.acting_user = acting_user
+        self.fields["role"].choices = StaffRole.choices
+        self.fields["role"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk == self.acting_user.pk and (
+            cleaned.get("role") != StaffRole.OWNER or not cleaned.get("is_active")
+        ):
+            raise forms.ValidationError(
+                "You cannot demote or deactivate yourself; ask another owner to do it."
+            )
+        return cleaned

@@ -1,0 +1,92 @@
+"""People who sign in. The same table exists in the public schema (platform operators) and in
+every tenant schema (the tenant's staff, later its customers' users)."""
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .managers import UserManager
+
+
+class StaffRole(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    STAFF = "staff", "Staff"
+    VIEWER = "viewer", "Viewer"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", max_length=254)
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(
+        max_length=10,
+        choices=StaffRole,
+        blank=True,
+        help_text="Staff role inside a tenant. Empty for platform operators.",
+    )
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive users cannot sign in; their data is kept."
+    )
+    is_staff = models.BooleanField(
+        "platform operator",
+        default=False,
+        help_text="In the public schema: may use the platform administration.",
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def has_perm(self, perm, obj=None) -> bool:
+        # A tenant's owner administers their own schema through /admin/.
+        if self.is_active and self.role == StaffRole.OWNER:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and self.role == StaffRole.OWNER:
+            return True
+        return super().has_module_perms(app_label)
+
+
+class SignInEvent(models.Model):
+    """One sign-in attempt on this schema's host, successful or not."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sign_in_events"
+    )
+    email = models.CharField(max_length=254, blank=True)
+    succeeded = models.BooleanField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        outcome = "succeeded" if self.succeeded else "failed"
+        return f"Sign-in by {self.email} {outcome} at {self.created_at:%Y-%m-%d %H:%M}"

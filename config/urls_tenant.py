@@ -1,0 +1,11 @@
+"""URLs on a tenant's host (<slug>.PLATFORM_DOMAIN or a custom domain)."""
+
+from django.urls import include, path
+
+from core.admin_sites import tenant_admin_site
+
+urlpatterns = [
+    path("admin/", tenant_admin_site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("core.urls")),
+]

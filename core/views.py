@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from accounts.forms import StaffInviteForm, StaffRoleForm
+from accounts.models import SignInEvent, StaffRole, User
+from accounts.policies import Capability, staff_visible_to, user_can
+from accounts.services import send_set_password_email, staff_invite
+
+from .forms import WorkspaceSettingsForm
+from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
+
+
+def workspace_base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
+    template_name = "core/dashboard.html"
+    breadcrumbs = [("Dashboard", None)]
+    nav_section = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        week_ago = timezone.now() - timedelta(days=7)
+        team = staff_visible_to(self.request.user).aggregate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(is_active=True)),
+            **{role: Count("pk", filter=Q(role=role, is_active=True)) for role in StaffRole.values},
+        )
+        sign_ins = SignInEvent.objects.filter(created_at__gte=week_ago).aggregate(
+            succeeded=Count("pk", filter=Q(succeeded=True)),
+            failed=Count("pk", filter=Q(succeeded=False)),
+            people=Count("user", filter=Q(succeeded=True), distinct=True),
+        )
+        context.update(
+            team=team,
+            team_roles=[(label, team[value]) for value, label in StaffRole.choices],
+            sign_ins=sign_ins,
+            my_sign_ins=SignInEvent.objects.filter(user=self.request.user)[:5],
+            recent_failures=SignInEvent.objects.filter(succeeded=False)[:5]
+            if user_can(self.request.user, Capability.MANAGE_RECORDS)
+            else None,
+        )
+        return context
+
+
+class SettingsView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
+    """Workspace settings: everyone on the console reads them, only the owner changes them."""
+
+    nav_section = "settings"
+    template_name = "core/settings.html"
+    form_class = WorkspaceSettingsForm
+    success_url = reverse_lazy("core:settings")
+    breadcrumbs = [("Settings", None)]
+
+    def get_object(self, queryset=None):
+        return self.request.tenant
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if not user_can(self.request.user, Capability.MANAGE_TENANT):
+            for field in form.fields.values():
+                field.disabled = True
+        return form
+
+    def post(self, request, *args, **kwargs):
+        if not user_can(request.user, Capability.MANAGE_TENANT):
+            self.raise_exception = True
+            return self.handle_no_permission()
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        messages.success(self.request, "Workspace settings saved.")
+        return super().form_valid(form)
+
+
+class TeamView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
+    nav_section = "settings"
+    template_name = "core/team.html"
+
+    def get_breadcrumbs(self):
+        return [("Settings", reverse("core:settings")), ("Team", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        last_sign_in = (
+            SignInEvent.objects.filter(user=OuterRef("pk"), succeeded=True)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        context["members"] = staff_visible_to(self.request.user).annotate(
+            last_sign_in_at=Subquery(last_sign_in)
+        )
+        context["can_manage_team"] = user_can(self.request.user, Capability.MANAGE_TENANT)
+        return context
+
+
+class StaffInviteView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    nav_section = "settings"
+    required_capability = Capability.MANAGE_TENANT
+    template_name = "core/staff_form.html"
+    form_class = StaffInviteForm
+
+    def get_breadcrumbs(self):
+        return [
+            ("Settings", reverse("core:settings")),
+            ("Team", reverse("core:team")),
+            ("Invite a team member", None),
+        ]
+
+    def form_valid(self, form):
+        user = staff_invite(
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            role=form.cleaned_data["role"],
+            base_url=workspace_base_url(self.request),
+            workspace_name=self.request.tenant.name,
+            invited_by=self.request.user,
+        )
+        messages.success(self.request, f"Invitation sent to {user.email}.")
+        return redirect("core:team")
+
+
+class StaffUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
+    nav_section = "settings"
+    required_capability = Capability.MANAGE_TENANT
+    template_name = "core/staff_form.html"
+    form_class = StaffRoleForm
+    success_url = reverse_lazy("core:team")
+
+    def get_queryset(self):
+        return staff_visible_to(self.request.user)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+
+    def get_breadcrumbs(self):
+        return [
+            ("Settings", reverse("core:settings")),
+            ("Team", reverse("core:team")),
+            (str(self.object), None),
+        ]
+
+    def form_valid(self, form):
+        messages.success(self.request, f"Saved {self.object}.")
+        return super().form_valid(form)
+
+
+class StaffResendWelcomeView(ConsoleAccessMixin, TemplateView):
+    required_capability = Capability.MANAGE_TENANT
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        member: User = get_object_or_404(staff_visible_to(request.user), pk=pk)
+        if member.has_usable_password():
+            messages.info(request, f"{member.email} has already chosen a password.")
+        else:
+            send_set_password_email(
+                user=member,
+                base_url=workspace_base_url(request),
+                workspace_name=request.tenant.name,
+                invited_by=request.user,
+            )
+            messages.success(request, f"Sent a new set-password link to {member.email}.")
+        return redirect("core:team")

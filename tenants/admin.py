@@ -1,0 +1,106 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from core.admin_sites import platform_admin_site
+
+from .models import Domain, Tenant
+from .services import tenant_provision, validate_provision_request
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 1
+    fields = ["domain", "is_primary"]
+
+
+class TenantProvisionForm(forms.ModelForm):
+    owner_email = forms.EmailField(help_text="The owner gets an email with a link to set a password.")
+    owner_first_name = forms.CharField(max_length=150, required=False)
+    owner_last_name = forms.CharField(max_length=150, required=False)
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "slug"]
+        help_texts = {"slug": "Becomes the host <slug>.<platform domain> and the schema name."}
+
+    def clean(self):
+        cleaned = super().clean()
+        self.provision_kwargs = {
+            "slug": cleaned.get("slug") or "",
+            "name": cleaned.get("name") or "",
+            "owner_email": cleaned.get("owner_email") or "",
+            "owner_first_name": cleaned.get("owner_first_name") or "",
+            "owner_last_name": cleaned.get("owner_last_name") or "",
+        }
+        try:
+            validate_provision_request(**self.provision_kwargs)
+        except ValidationError as exc:
+            for field, field_messages in exc.message_dict.items():
+                for message in field_messages:
+                    self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def validate_unique(self):
+        """Uniqueness is the provisioning service's to check, with its own messages."""
+
+
+@admin.register(Tenant, site=platform_admin_site)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "primary_domain", "is_active", "currency", "created_at"]
+    list_filter = ["is_active", "currency"]
+    search_fields = ["name", "slug", "domains__domain"]
+    readonly_fields = ["schema_name", "slug", "created_at"]
+    fields = [
+        "name", "slug", "schema_name", "is_active", "currency", "timezone",
+        "soft_delete_grace_days", "created_at",
+    ]  # fmt: skip
+    inlines = [DomainInline]
+    actions = ["deactivate", "activate"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).customer_tenants().prefetch_related("domains")
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = TenantProvisionForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ["name", "slug"]}),
+                ("Owner", {"fields": ["owner_email", "owner_first_name", "owner_last_name"]}),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        tenant = tenant_provision(**form.provision_kwargs)
+        obj.pk = tenant.pk
+        obj.refresh_from_db()
+
+    @admin.display(description="Primary domain")
+    def primary_domain(self, tenant: Tenant) -> str:
+        return next((d.domain for d in tenant.domains.all() if d.is_primary), "—")
+
+    @admin.action(description="Deactivate selected tenants (data is kept)")
+    def deactivate(self, request, queryset):
+        updated = queryset.update(is_active=False)
+        self.message_user(request, f"Deactivated {updated} tenant(s).", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected tenants")
+    def activate(self, request, queryset):
+        updated = queryset.update(is_active=True)
+        self.message_user(request, f"Reactivated {updated} tenant(s).", messages.SUCCESS)

@@ -1,0 +1,77 @@
+"""The tenant registry (public schema): one row and one PostgreSQL schema per platform tenant."""
+
+import zoneinfo
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+from .querysets import TenantQuerySet
+
+CURRENCY_CHOICES = [
+    ("USD", "US dollar (USD)"),
+    ("EUR", "Euro (EUR)"),
+    ("GBP", "Pound sterling (GBP)"),
+    ("CHF", "Swiss franc (CHF)"),
+    ("CAD", "Canadian dollar (CAD)"),
+    ("AUD", "Australian dollar (AUD)"),
+    ("JPY", "Japanese yen (JPY)"),
+    ("SEK", "Swedish krona (SEK)"),
+    ("NOK", "Norwegian krone (NOK)"),
+    ("DKK", "Danish krone (DKK)"),
+    ("PLN", "Polish złoty (PLN)"),
+    ("INR", "Indian rupee (INR)"),
+    ("BRL", "Brazilian real (BRL)"),
+    ("ZAR", "South African rand (ZAR)"),
+    ("NZD", "New Zealand dollar (NZD)"),
+    ("SGD", "Singapore dollar (SGD)"),
+]
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Tenant(TenantMixin):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", "Platform (public schema)"
+        TEMPLATE = "template", "Template schema"
+        CUSTOMER = "tenant", "Tenant"
+
+    name = models.CharField("display name", max_length=100)
+    slug = models.SlugField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.CUSTOMER)
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Inactive tenants keep their data but nobody can reach their host.",
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    soft_delete_grace_days = models.PositiveSmallIntegerField(
+        "grace period for deleted records (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Deleted customers can be restored for this many days, then they are purged.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_routable(self) -> bool:
+        return self.kind == self.Kind.CUSTOMER
+
+
+class Domain(DomainMixin):
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
