@@ -36,7 +36,7 @@ class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             **{role: Count("pk", filter=Q(role=role, is_active=True)) for role in StaffRole.values},
         )
         sign_ins = SignInEvent.objects.filter(created_at__gte=week_ago).aggregate(
-            succeeded=Count("pk", filter=Q(succeeded=True)),
+            successful=Count("pk", filter=Q(succeeded=True)),
             failed=Count("pk", filter=Q(succeeded=False)),
             people=Count("user", filter=Q(succeeded=True), distinct=True),
         )

@@ -1,0 +1,86 @@
+"""Test tenants are provisioned once per session (cloned from the template schema, committed);
+each test then runs inside a transaction that is rolled back."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import StaffRole
+from tenants.models import Tenant
+from tenants.services import ensure_public_tenant, ensure_template_schema, tenant_provision
+
+from .factories import UserFactory
+
+TEST_TENANTS = {"alpha": "Alpha Services", "beta": "Beta Services"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_public_tenant()
+        ensure_template_schema()
+        for slug, name in TEST_TENANTS.items():
+            if not Tenant.objects.filter(slug=slug).exists():
+                tenant_provision(slug=slug, name=name, owner_email=f"owner@{slug}.example")
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_each_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant(db) -> Tenant:
+    return Tenant.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def other_tenant(db) -> Tenant:
+    return Tenant.objects.get(slug="beta")
+
+
+@pytest.fixture
+def in_tenant(tenant) -> Tenant:
+    """Run the test body (factories, queries) inside the alpha tenant's schema."""
+    connection.set_tenant(tenant)
+    return tenant
+
+
+def host_of(tenant: Tenant) -> str:
+    return f"{tenant.slug}.localhost"
+
+
+@pytest.fixture
+def tenant_client(tenant) -> Client:
+    return Client(HTTP_HOST=host_of(tenant))
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def make_user(in_tenant):
+    def make(role: str = StaffRole.STAFF, **fields):
+        connection.set_tenant(in_tenant)
+        return UserFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client_as(tenant, make_user):
+    """A client on the alpha host signed in as a new user with ``role``."""
+
+    def sign_in(role: str) -> Client:
+        user = make_user(role=role)
+        client = Client(HTTP_HOST=host_of(tenant))
+        connection.set_tenant(tenant)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in
