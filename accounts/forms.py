@@ -60,7 +60,9 @@ class StaffInviteForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone in this workspace already uses this email address.")
+            raise forms.ValidationError(
+                "Someone in this workspace already uses this email address."
+            )
         return email
 
 

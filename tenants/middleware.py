@@ -5,13 +5,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from .services import base_url_for
+
 
 def unknown_host_response(request, hostname: str):
     """A styled 404 for hosts that name no (active) tenant; rendered directly, so DEBUG or not."""
     return render(
         request,
         "errors/unknown_host.html",
-        {"hostname": hostname, "platform_url": f"{settings.SITE_SCHEME}://{settings.PLATFORM_DOMAIN}"},
+        {"hostname": hostname, "platform_url": base_url_for(settings.PLATFORM_DOMAIN)},
         status=404,
     )
 

@@ -15,13 +15,47 @@ from .models import Domain, Tenant
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
     {
-        "public", "www", "admin", "administrator", "api", "app", "static", "media", "mail",
-        "smtp", "imap", "ftp", "root", "platform", "status", "help", "support", "docs", "auth",
-        "login", "account", "accounts", "portal", "console", "dashboard", "billing", "assets",
-        "information-schema", "information_schema", "template", "tenant-template", "default",
-        "postgres", "clientele", "localhost", "test", "dev", "staging", "production",
+        "public",
+        "www",
+        "admin",
+        "administrator",
+        "api",
+        "app",
+        "static",
+        "media",
+        "mail",
+        "smtp",
+        "imap",
+        "ftp",
+        "root",
+        "platform",
+        "status",
+        "help",
+        "support",
+        "docs",
+        "auth",
+        "login",
+        "account",
+        "accounts",
+        "portal",
+        "console",
+        "dashboard",
+        "billing",
+        "assets",
+        "information-schema",
+        "information_schema",
+        "template",
+        "tenant-template",
+        "default",
+        "postgres",
+        "clientele",
+        "localhost",
+        "test",
+        "dev",
+        "staging",
+        "production",
     }
-)  # fmt: skip
+)
 
 
 def schema_name_for(slug: str) -> str:

@@ -55,7 +55,12 @@ def test_set_password_form_shows_the_complexity_hints(invited, tenant_client):
     _, path = invited
     response = tenant_client.get(open_set_password_page(tenant_client, path))
     content = response.content.decode()
-    for hint in ["At least 8 characters", "Uppercase letters", "Numbers (0–9)", "Special characters"]:
+    for hint in [
+        "At least 8 characters",
+        "Uppercase letters",
+        "Numbers (0–9)",
+        "Special characters",
+    ]:
         assert hint in content
 
 

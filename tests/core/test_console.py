@@ -7,7 +7,9 @@ from accounts.models import StaffRole, User
 pytestmark = pytest.mark.django_db
 
 
-def test_dashboard_shows_the_workspace_team_and_navigation(client_as, django_assert_max_num_queries):
+def test_dashboard_shows_the_workspace_team_and_navigation(
+    client_as, django_assert_max_num_queries
+):
     client = client_as(StaffRole.ADMIN)
     with django_assert_max_num_queries(12):
         response = client.get("/")
@@ -18,7 +20,9 @@ def test_dashboard_shows_the_workspace_team_and_navigation(client_as, django_ass
     assert "Recent failed sign-ins" in content
 
 
-def test_dashboard_query_count_does_not_grow_with_the_team(client_as, make_user, django_assert_num_queries):
+def test_dashboard_query_count_does_not_grow_with_the_team(
+    client_as, make_user, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -37,19 +41,32 @@ def test_owner_changes_workspace_settings(client_as, tenant):
     client = client_as(StaffRole.OWNER)
     response = client.post(
         reverse("core:settings"),
-        {"name": "Alpha Renamed", "currency": "EUR", "timezone": "Europe/Berlin",
-         "soft_delete_grace_days": 14},
-    )  # fmt: skip
+        {
+            "name": "Alpha Renamed",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "soft_delete_grace_days": 14,
+        },
+    )
     assert response.status_code == 302
     tenant.refresh_from_db()
-    assert (tenant.name, tenant.currency, tenant.timezone) == ("Alpha Renamed", "EUR", "Europe/Berlin")
+    assert (tenant.name, tenant.currency, tenant.timezone) == (
+        "Alpha Renamed",
+        "EUR",
+        "Europe/Berlin",
+    )
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("currency", "XXX"), ("timezone", "Mars/Olympus"), ("soft_delete_grace_days", "-3"),
-     ("soft_delete_grace_days", "abc"), ("name", "")],
-)  # fmt: skip
+    [
+        ("currency", "XXX"),
+        ("timezone", "Mars/Olympus"),
+        ("soft_delete_grace_days", "-3"),
+        ("soft_delete_grace_days", "abc"),
+        ("name", ""),
+    ],
+)
 def test_bad_settings_are_refused_and_nothing_changes(client_as, tenant, field, value):
     client = client_as(StaffRole.OWNER)
     data = {"name": "Changed", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 10}
@@ -68,9 +85,13 @@ def test_owner_invites_staff_who_gets_a_set_password_link(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("core:staff_invite"),
-            {"first_name": "Ivy", "last_name": "Invitee", "email": "Ivy@Alpha.example",
-             "role": "admin"},
-        )  # fmt: skip
+            {
+                "first_name": "Ivy",
+                "last_name": "Invitee",
+                "email": "Ivy@Alpha.example",
+                "role": "admin",
+            },
+        )
     assert response.status_code == 302
     invited = User.objects.get(email="ivy@alpha.example")
     assert invited.role == StaffRole.ADMIN and not invited.has_usable_password()
@@ -104,7 +125,9 @@ def test_owner_cannot_demote_themselves(client_as):
     assert me.role == StaffRole.OWNER
 
 
-def test_owner_changes_a_role_and_deactivated_staff_cannot_sign_in(client_as, make_user, tenant_client):
+def test_owner_changes_a_role_and_deactivated_staff_cannot_sign_in(
+    client_as, make_user, tenant_client
+):
     client = client_as(StaffRole.OWNER)
     member = make_user(role=StaffRole.STAFF, email="leaver@alpha.example")
     client.post(reverse("core:staff_update", kwargs={"pk": member.pk}), {"role": "viewer"})
@@ -123,7 +146,8 @@ def test_unknown_role_is_refused(client_as, make_user):
     client = client_as(StaffRole.OWNER)
     member = make_user(role=StaffRole.STAFF)
     response = client.post(
-        reverse("core:staff_update", kwargs={"pk": member.pk}), {"role": "emperor", "is_active": "on"}
+        reverse("core:staff_update", kwargs={"pk": member.pk}),
+        {"role": "emperor", "is_active": "on"},
     )
     assert response.status_code == 200
     member.refresh_from_db()

@@ -1,8 +1,8 @@
 """Every console route, with the capability it needs. New routes are added here, and the matrix
 in test_matrix.py checks each one for anonymous users, every role and other tenants."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from accounts.policies import Capability
 
@@ -27,18 +27,26 @@ CONSOLE_ROUTES = [
         "core:settings",
         Capability.MANAGE_TENANT,
         method="post",
-        data={"name": "Renamed", "currency": "EUR", "timezone": "Europe/Paris",
-              "soft_delete_grace_days": 14},
-    ),  # fmt: skip
+        data={
+            "name": "Renamed",
+            "currency": "EUR",
+            "timezone": "Europe/Paris",
+            "soft_delete_grace_days": 14,
+        },
+    ),
     Route("core:team", Capability.VIEW_CONSOLE),
     Route("core:staff_invite", Capability.MANAGE_TENANT),
     Route(
         "core:staff_invite",
         Capability.MANAGE_TENANT,
         method="post",
-        data={"first_name": "Ivy", "last_name": "Invitee", "email": "ivy@alpha.example",
-              "role": "viewer"},
-    ),  # fmt: skip
+        data={
+            "first_name": "Ivy",
+            "last_name": "Invitee",
+            "email": "ivy@alpha.example",
+            "role": "viewer",
+        },
+    ),
     Route("core:staff_update", Capability.MANAGE_TENANT, kwargs=lambda o: {"pk": o["member"].pk}),
     Route(
         "core:staff_resend_welcome",

@@ -69,7 +69,9 @@ def test_staff_update_of_a_user_that_is_not_staff_here_is_404(client_as, make_us
 
 def test_viewer_changes_nothing(client_as, tenant):
     client = client_as(StaffRole.VIEWER)
-    client.post(reverse("core:settings"), {"name": "Hacked", "currency": "EUR",
-                                           "timezone": "UTC", "soft_delete_grace_days": 1})  # fmt: skip
+    client.post(
+        reverse("core:settings"),
+        {"name": "Hacked", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 1},
+    )
     tenant.refresh_from_db()
     assert tenant.name == "Alpha Services"

@@ -9,12 +9,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
 from tenants.models import Tenant
-from tenants.services import (
-    base_url_for,
-    ensure_public_tenant,
-    ensure_template_schema,
-    tenant_provision,
-)
+from tenants.services import base_url_for, tenant_provision
 
 DEMO_PASSWORD = "Clientele-demo-2026"
 DEMO_SLUG = "demo"
@@ -46,11 +41,14 @@ class Command(BaseCommand):
     help = "Create or refresh the platform records and the demo tenant, then print the logins."
 
     def handle(self, *args, **options):
-        call_command("createcachetable", verbosity=0)
-        ensure_public_tenant()
-        ensure_template_schema()
-        ensure_user(email=OPERATOR_EMAIL, first_name="Platform", last_name="Operator",
-                    is_staff=True, is_superuser=True)  # fmt: skip
+        call_command("setup_platform")
+        ensure_user(
+            email=OPERATOR_EMAIL,
+            first_name="Platform",
+            last_name="Operator",
+            is_staff=True,
+            is_superuser=True,
+        )
 
         demo = Tenant.objects.filter(slug=DEMO_SLUG).first()
         if demo is None:

@@ -8,7 +8,9 @@ from tenants.services import base_url_for, tenant_provision
 
 
 class Command(BaseCommand):
-    help = "Create a tenant: schema (cloned from the template), domain <slug>.PLATFORM_DOMAIN, owner."
+    help = (
+        "Create a tenant: schema (cloned from the template), domain <slug>.PLATFORM_DOMAIN, owner."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slug", help="Lowercase letters, digits and hyphens, e.g. acme-msp")

@@ -1,0 +1,144 @@
+"""Browser tests: a real server process on loopback against the test database, driven by
+Debian's Chromium through Playwright. Their data is committed in a tenant of their own."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from accounts.models import StaffRole, User
+from tenants.models import Tenant
+from tenants.services import tenant_provision
+from tests.factories import PASSWORD
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+ARTIFACTS = BASE_DIR / "test-artifacts"
+
+# Playwright's sync API keeps an event loop in this thread; the fixtures below only touch the
+# database outside test transactions, so Django's async-safety guard may stand down here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_tenant(django_db_setup, django_db_blocker) -> Tenant:
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.filter(slug="browser").first() or tenant_provision(
+            slug="browser", name="Browser Test Services", owner_email="owner@browser.example"
+        )
+        with schema_context(tenant.schema_name):
+            for role in StaffRole.values:
+                user, _ = User.objects.get_or_create(
+                    email=f"{role}@browser.example",
+                    defaults={"role": role, "first_name": role.title(), "last_name": "Tester"},
+                )
+                user.set_password(PASSWORD)
+                user.save()
+                EmailAddress.objects.update_or_create(
+                    user=user, email=user.email, defaults={"verified": True, "primary": True}
+                )
+        connection.set_schema_to_public()
+    return tenant
+
+
+@pytest.fixture(scope="session")
+def live_server_port(browser_tenant) -> int:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_NAME": connection.settings_dict["NAME"],
+        "SITE_PORT": str(port),
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError as refused:
+            if server.poll() is not None:
+                log_path = ARTIFACTS / "server.log"
+                raise RuntimeError(f"Test server exited; see {log_path}") from refused
+            time.sleep(0.2)
+    else:
+        server.kill()
+        raise RuntimeError("Test server did not start within 30 s")
+    yield port
+    server.terminate()
+    server.wait(10)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def tenant_url(live_server_port, browser_tenant) -> str:
+    return f"http://{browser_tenant.slug}.localhost:{live_server_port}"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request):
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
