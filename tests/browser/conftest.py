@@ -65,7 +65,7 @@ def browser_tenant(django_db_setup, django_db_blocker) -> Tenant:
 
 
 @pytest.fixture(scope="session")
-def live_server_port(browser_tenant) -> int:
+def live_server_port(browser_tenant, django_db_blocker) -> int:
     port = free_port()
     env = {
         **os.environ,
@@ -100,6 +100,12 @@ def live_server_port(browser_tenant) -> int:
     server.terminate()
     server.wait(10)
     log.close()
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Let the test database be dropped even if the server's connection lingers.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(scope="session")
