@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import StaffRole, User
 
@@ -59,3 +59,18 @@ def assignable_roles(user: User) -> list[tuple[str, str]]:
     if not user_can(user, Capability.MANAGE_TENANT):
         return []
     return list(StaffRole.choices)
+
+
+def customer_scope(user: User | None) -> Q | None:
+    """Which customers ``user`` may see at all, as a filter; ``None`` means none.
+
+    Console staff see every customer of their tenant (the schema is the tenant boundary).
+    """
+    if user_can(user, Capability.VIEW_CONSOLE):
+        return Q()
+    return None
+
+
+def may_see_deleted(user: User | None) -> bool:
+    """Soft-deleted records are visible (to restore or purge them) only to admins and owners."""
+    return user_can(user, Capability.MANAGE_RECORDS)

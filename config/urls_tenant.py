@@ -7,5 +7,6 @@ from core.admin_sites import tenant_admin_site
 urlpatterns = [
     path("admin/", tenant_admin_site.urls),
     path("accounts/", include("allauth.urls")),
+    path("customers/", include("customers.urls")),
     path("", include("core.urls")),
 ]

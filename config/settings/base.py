@@ -38,6 +38,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -47,6 +48,9 @@ SHARED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "django_countries",
+    "phonenumber_field",
+    "formtools",
     "accounts",
     "core",
 ]
@@ -112,6 +116,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widget templates live in templates/ with the rest.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -223,3 +230,7 @@ LOGGING = {
 
 # Email uniqueness is a case-insensitive unique index on Lower(email), stronger than unique=True.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"

@@ -27,6 +27,51 @@
     });
   }
 
+  // Key → value rows (custom attributes): add and remove rows.
+  document.addEventListener("click", (event) => {
+    const add = event.target.closest("[data-add-row]");
+    if (add) {
+      const rows = add.closest("[data-key-value]").querySelector(".key-value-rows");
+      const row = rows.querySelector(".key-value-row").cloneNode(true);
+      row.querySelectorAll("input").forEach((input) => { input.value = ""; });
+      rows.appendChild(row);
+      row.querySelector("input").focus();
+      return;
+    }
+    const remove = event.target.closest("[data-remove-row]");
+    if (remove) {
+      const rows = remove.closest(".key-value-rows");
+      const row = remove.closest(".key-value-row");
+      if (rows.querySelectorAll(".key-value-row").length > 1) {
+        row.remove();
+      } else {
+        row.querySelectorAll("input").forEach((input) => { input.value = ""; });
+      }
+    }
+  });
+
+  // Autocomplete select: options come from the server (htmx); picking one fills the hidden id.
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest("[data-autocomplete-option]");
+    const clear = event.target.closest("[data-autocomplete-clear]");
+    const box = (option || clear) && (option || clear).closest("[data-autocomplete]");
+    if (!box) {
+      document.querySelectorAll(".autocomplete-options").forEach((list) => { list.innerHTML = ""; });
+      return;
+    }
+    const input = box.querySelector("[data-autocomplete-input]");
+    box.querySelector("[data-autocomplete-value]").value = option ? option.dataset.value : "";
+    input.value = option ? option.dataset.label : "";
+    box.querySelector(".autocomplete-options").innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.target.classList.contains("autocomplete-options")) {
+      const input = event.target.closest("[data-autocomplete]").querySelector("[data-autocomplete-input]");
+      input.setAttribute("aria-expanded", event.target.children.length ? "true" : "false");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => wirePasswordHints(document));
   document.addEventListener("htmx:afterSwap", (event) => wirePasswordHints(event.target));
 })();

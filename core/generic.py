@@ -1,0 +1,200 @@
+"""The shared list / detail / form machinery. App views are a few declarative attributes:
+
+class CustomerListView(ObjectListView):
+    model = Customer
+    filterset_class = CustomerFilterSet
+    table_class = CustomerTable
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+from django_tables2 import RequestConfig
+
+from accounts.policies import Capability, user_can
+
+from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+DEFAULT_PER_PAGE = 25
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value) -> str:
+    """Spreadsheets execute cells that start with these characters; make them plain text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(filename: str, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"  # so spreadsheet programs read UTF-8
+        for row in rows:
+            yield writer.writerow([neutralise_formula(cell) for cell in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def per_page_from(request) -> int:
+    try:
+        value = int(request.GET.get("per_page", DEFAULT_PER_PAGE))
+    except (TypeError, ValueError):
+        return DEFAULT_PER_PAGE
+    return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
+
+
+class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
+    """Filter → table → paginate, with an htmx partial for live search and a CSV export of
+    exactly the filtered rows and visible columns."""
+
+    model = None
+    filterset_class = None
+    table_class = None
+    template_name = "core/object_list.html"
+    results_template_name = "components/object_list_results.html"
+    export_name = "export"
+    add_url_name: str | None = None
+    add_capability = Capability.EDIT_RECORDS
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_filterset(self):
+        return self.filterset_class(
+            self.request.GET or None, queryset=self.get_queryset(), request=self.request
+        )
+
+    def get_table(self, queryset):
+        return self.table_class(queryset, request=self.request)
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset()
+        queryset = filterset.qs
+        if request.GET.get("export") == "csv":
+            return self.export_csv(queryset)
+        table = self.get_table(queryset)
+        RequestConfig(request, paginate={"per_page": per_page_from(request)}).configure(table)
+        context = self.get_context_data(filterset=filterset, table=table, **kwargs)
+        if request.htmx and request.htmx.target == "results":
+            return self.response_class(request, self.results_template_name, context)
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        context.update(
+            title=str(meta.verbose_name_plural).capitalize(),
+            verbose_name=meta.verbose_name,
+            per_page_choices=PER_PAGE_CHOICES,
+            per_page=per_page_from(self.request),
+            export_query=query.urlencode(),
+            add_url_name=self.add_url_name
+            if user_can(self.request.user, self.add_capability)
+            else None,
+        )
+        return context
+
+    def export_csv(self, queryset) -> HttpResponse:
+        table = self.get_table(queryset)
+        exclude = [name for name, column in table.columns.items() if not column.visible] + [
+            name for name in table.columns.names() if name in ("actions", "selection")
+        ]
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return csv_response(
+            f"{self.export_name}-{stamp}.csv", table.as_values(exclude_columns=exclude)
+        )
+
+
+class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, DetailView):
+    """A record's page: the header and tabs are shared; each tab is its own view and URL."""
+
+    tab = "overview"
+    include_deleted = True
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(
+            self.request.user, include_deleted=self.include_deleted
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["active_tab"] = self.tab
+        return context
+
+
+class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, TemplateView):
+    """A state change on one record (archive, delete, restore...). GET shows what will happen
+    and asks to confirm; POST calls the service and goes back to the record."""
+
+    model = None
+    required_capability = Capability.MANAGE_RECORDS
+    include_deleted = False
+    template_name = "core/confirm_action.html"
+    verb = ""
+    button_class = "btn-primary"
+    explanation = ""
+    success_message = "{object}: done."
+
+    def get_queryset(self) -> QuerySet:
+        return self.model.objects.visible_to(
+            self.request.user, include_deleted=self.include_deleted
+        )
+
+    def perform(self, obj):
+        raise NotImplementedError
+
+    def get_success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(verb=self.verb, explanation=self.explanation, button_class=self.button_class)
+        return context
+
+    def get_breadcrumbs(self):
+        meta = self.model._meta
+        return [
+            (
+                str(meta.verbose_name_plural).capitalize(),
+                reverse(f"{meta.app_label}:{meta.model_name}_list"),
+            ),
+            (str(self.object), self.object.get_absolute_url()),
+            (self.verb, None),
+        ]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            result = self.perform(self.object)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(self.object.get_absolute_url())
+        messages.success(request, self.success_message.format(object=self.object))
+        return redirect(self.get_success_url(result if result is not None else self.object))

@@ -1,0 +1,176 @@
+"""Realistic demo customers for the demo tenant (deterministic: same data every time)."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from .models import BusinessType, Customer, CustomerStatus, LinkedAccount
+
+INDUSTRIES = {
+    BusinessType.ENTERPRISE: [
+        "Manufacturing",
+        "Finance",
+        "Retail",
+        "Logistics",
+        "Energy",
+        "Telecom",
+    ],
+    BusinessType.SMB: [
+        "Legal",
+        "Accounting",
+        "Construction",
+        "Hospitality",
+        "Real Estate",
+        "Retail",
+    ],
+    BusinessType.STARTUP: ["Technology", "Fintech", "E-commerce", "Biotech", "Media"],
+    BusinessType.GOVERNMENT: ["Public Administration", "Transport", "Defence", "Utilities"],
+    BusinessType.EDUCATION: ["Higher Education", "Schools", "Research", "Training"],
+    BusinessType.HEALTHCARE: ["Hospitals", "Clinics", "Pharma", "Medical Devices", "Care Homes"],
+    BusinessType.OTHER: ["Non-profit", "Agriculture", "Sports", "Arts"],
+}
+TYPE_WEIGHTS = [22, 30, 14, 8, 9, 10, 7]
+STATUS_WEIGHTS = [62, 10, 18, 10]
+SUFFIXES = {
+    BusinessType.ENTERPRISE: ["Corporation", "Group", "Holdings", "Industries", "International"],
+    BusinessType.SMB: ["& Partners", "Ltd", "LLC", "Services", "& Co"],
+    BusinessType.STARTUP: ["Labs", "AI", "io", "Technologies", "Studio"],
+    BusinessType.GOVERNMENT: [
+        "County Council",
+        "Department of Transport",
+        "City Authority",
+        "Agency",
+    ],
+    BusinessType.EDUCATION: ["University", "Academy", "College", "School District"],
+    BusinessType.HEALTHCARE: ["Hospital", "Health", "Medical Center", "Clinic"],
+    BusinessType.OTHER: ["Foundation", "Club", "Cooperative", "Trust"],
+}
+LOCALES = [
+    ("en_US", "US"),
+    ("en_GB", "GB"),
+    ("de_DE", "DE"),
+    ("fr_FR", "FR"),
+    ("nl_NL", "NL"),
+    ("en_CA", "CA"),
+]
+# Prefix and how many random digits follow, giving valid numbers in fictional ranges.
+PHONE_FORMATS = {
+    "US": ("+1 202 555 01", 2),
+    "CA": ("+1 613 555 01", 2),
+    "GB": ("+44 20 7946 0", 3),
+    "DE": ("+49 30 9018", 4),
+    "FR": ("+33 1 7018", 4),
+    "NL": ("+31 20 794", 4),
+}
+
+
+def _phone(rng: random.Random, country: str) -> str:
+    prefix, digits = PHONE_FORMATS[country]
+    return prefix + "".join(str(rng.randint(0, 9)) for _ in range(digits))
+
+
+def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> Customer:
+    business_type = rng.choices(BusinessType.values, TYPE_WEIGHTS)[0]
+    locale, country = rng.choice(LOCALES)
+    fake = fakers[locale]
+    base = fake.last_name() if rng.random() < 0.5 else fake.word().capitalize()
+    name = f"{base} {rng.choice(SUFFIXES[business_type])}"
+    if index % 97 == 0:
+        name = f"Acme {rng.choice(['Corporation', 'Logistics', 'Health', 'Labs'])} {fake.city()}"
+    slug = "".join(ch for ch in base.lower() if ch.isalnum()) or "company"
+    domain = f"{slug}{index}.example"
+    contact = fake.name()
+    first = contact.split()[0].lower()
+    customer = Customer(
+        name=name,
+        industry=rng.choice(INDUSTRIES[business_type]),
+        business_type=business_type,
+        status=rng.choices(CustomerStatus.values, STATUS_WEIGHTS)[0],
+        website=f"https://www.{domain}",
+        description=fake.catch_phrase(),
+        company_email=f"info@{domain}",
+        company_phone=_phone(rng, country),
+        contact_name=contact,
+        contact_email=f"{first}@{domain}",
+        contact_phone=_phone(rng, country),
+        address_line1=fake.street_address(),
+        city=fake.city(),
+        state=fake.state() if locale == "en_US" else (fake.province() if locale == "en_CA" else ""),
+        postal_code=fake.postcode(),
+        country=country,
+        custom_attributes={
+            "Account manager": fakers["en_US"].first_name(),
+            "Tier": rng.choice(["Gold", "Silver", "Bronze"]),
+        }
+        if rng.random() < 0.6
+        else {},
+        internal_notes=fake.sentence(nb_words=12) if rng.random() < 0.4 else "",
+        external_id=f"CRM-{10000 + index}",
+    )
+    if rng.random() < 0.2:
+        customer.billing_contact_name = fake.name()
+        customer.billing_email = f"accounts@{domain}"
+    customer.refresh_search_fields()
+    return customer
+
+
+@transaction.atomic
+def create_demo_customers(count: int = 300, seed: int = 2026) -> int:
+    """Fill the current tenant with ``count`` varied customers, some archived, some with
+    parents, with an initial history record each. Does nothing if customers exist."""
+    if Customer.objects.exists():
+        return 0
+    rng = random.Random(seed)
+    fakers = {locale: Faker(locale) for locale, _ in LOCALES}
+    for fake in fakers.values():
+        fake.seed_instance(seed)
+    customers = [build_customer(rng, fakers, index) for index in range(count)]
+    Customer.objects.bulk_create(customers, batch_size=500)
+    created = list(Customer.objects.order_by("pk"))
+    parents = [c for c in created if c.business_type == BusinessType.ENTERPRISE][:12]
+    children = []
+    for parent in parents:
+        for child in rng.sample(created, 3):
+            if child.pk != parent.pk and child.parent_id is None and child not in parents:
+                child.parent = parent
+                children.append(child)
+    Customer.objects.bulk_update(children, ["parent"])
+    archived = rng.sample(created, max(1, count // 25))
+    now = timezone.now()
+    for customer in archived:
+        customer.is_archived, customer.archived_at = True, now
+    Customer.objects.bulk_update(archived, ["is_archived", "archived_at"])
+    LinkedAccount.objects.bulk_create(
+        [
+            LinkedAccount(
+                customer=customer,
+                provider=rng.choice(["AWS", "Azure", "Google Cloud", "Salesforce"]),
+                kind=rng.choice(LinkedAccount.Kind.values),
+                external_id=f"{rng.randint(100000000000, 999999999999)}",
+                name=f"{customer.name} production",
+            )
+            for customer in created[::7]
+        ]
+    )
+    history = Customer.history.model
+    history.objects.bulk_create(
+        [
+            history(
+                **{
+                    f.attname: getattr(c, f.attname)
+                    for f in Customer._meta.concrete_fields
+                    if f.attname not in ("search_text", "phone_digits", "updated_at")
+                },
+                history_date=now,
+                history_type="+",
+                history_change_reason="Created (demo data)",
+            )
+            for c in Customer.objects.order_by("pk")
+        ],
+        batch_size=500,
+    )
+    return count

@@ -1,0 +1,182 @@
+from django import forms
+
+from core.widgets import AutocompleteSelect, KeyValueField
+
+from .models import Customer
+
+COMPANY_FIELDS = ["name", "industry", "business_type", "status", "website", "description", "parent"]
+CONTACT_FIELDS = [
+    "company_email",
+    "company_phone",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+]
+BILLING_FIELDS = [
+    "billing_contact_name",
+    "billing_email",
+    "billing_phone",
+    "billing_address_line1",
+    "billing_address_line2",
+    "billing_city",
+    "billing_state",
+    "billing_postal_code",
+    "billing_country",
+]
+EXTRA_FIELDS = ["custom_attributes", "internal_notes", "external_id"]
+EDITABLE_FIELDS = COMPANY_FIELDS + CONTACT_FIELDS + BILLING_FIELDS + EXTRA_FIELDS
+
+
+class ParentChoiceField(forms.ModelChoiceField):
+    def __init__(self, *, user, exclude_id=None, **kwargs):
+        queryset = Customer.objects.visible_to(user)
+        if exclude_id is not None:
+            queryset = queryset.exclude(pk=exclude_id)
+        widget = AutocompleteSelect("customers:customer_autocomplete")
+        widget.exclude_id = exclude_id
+        widget.label_for = lambda pk: (
+            queryset.filter(pk=pk).values_list("name", flat=True).first() or ""
+        )
+        super().__init__(
+            queryset=queryset,
+            required=False,
+            widget=widget,
+            label="Parent customer",
+            help_text="For subsidiaries, departments or an agency's clients.",
+            error_messages={"invalid_choice": "Choose a customer from the list."},
+            **kwargs,
+        )
+
+
+class CustomerFormMixin:
+    """Shared set-up: the parent picker is scoped by the policy layer; attributes as rows."""
+
+    def setup_fields(self, user, exclude_id=None):
+        if "parent" in self.fields:
+            self.fields["parent"] = ParentChoiceField(user=user, exclude_id=exclude_id)
+        if "custom_attributes" in self.fields:
+            self.fields["custom_attributes"] = KeyValueField(
+                label="Custom attributes",
+                help_text="Key → value details specific to this customer.",
+            )
+        if "website" in self.fields:
+            self.fields["website"].widget.attrs["placeholder"] = "https://example.com"
+        for name in ("company_phone", "contact_phone", "billing_phone"):
+            if name in self.fields:
+                # Shown in international form, the way it is stored.
+                self.fields[name].widget = forms.TextInput(
+                    attrs={"placeholder": "+1 202 555 0100", "type": "tel", "autocomplete": "tel"}
+                )
+                self.fields[name].help_text = "With the country code, e.g. +44 20 7946 0000."
+
+
+class CustomerForm(CustomerFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Customer
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_fields(user, exclude_id=self.instance.pk)
+        self.fields["version"].initial = self.instance.version
+
+
+class CompanyStepForm(CustomerFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = COMPANY_FIELDS
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_fields(user)
+
+
+class ContactStepForm(CustomerFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = CONTACT_FIELDS + BILLING_FIELDS
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_fields(user)
+
+
+class ExtrasStepForm(CustomerFormMixin, forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = EXTRA_FIELDS
+        widgets = {"internal_notes": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_fields(user)
+
+
+class ReviewStepForm(forms.Form):
+    """Last step: shows everything and, if there are likely duplicates, asks to confirm."""
+
+    confirm_not_duplicate = forms.BooleanField(
+        required=False, label="This is a different company; create it anyway."
+    )
+
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicates = list(duplicates)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.duplicates and not cleaned.get("confirm_not_duplicate"):
+            raise forms.ValidationError(
+                "This looks like a customer you already have. Open it, or confirm that this "
+                "is a different company."
+            )
+        return cleaned
+
+
+class QuickAddForm(forms.ModelForm):
+    confirm_not_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Customer
+        fields = ["name"]
+
+
+class LinkedAccountForm(forms.Form):
+    provider = forms.CharField(max_length=50)
+    kind = forms.ChoiceField(choices=[("organization", "Organization"), ("account", "Account")])
+    external_id = forms.CharField(max_length=100, label="External ID")
+    name = forms.CharField(max_length=200, required=False)
+
+
+def restore_form_choices(record, current) -> list[tuple[str, str]]:
+    """Fields whose value in ``record`` differs from the customer now, as checkbox choices."""
+    from .services import field_label, restorable_fields
+
+    return [
+        (field, field_label(field))
+        for field in restorable_fields()
+        if getattr(record, field) != getattr(current, field)
+    ]
+
+
+class RestoreFieldsForm(forms.Form):
+    fields = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple, label="Fields to restore"
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fields"].choices = choices

@@ -1,0 +1,276 @@
+"""A tenant's customers and the external organizations and accounts linked to them."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from .querysets import CustomerQuerySet, LinkedAccountQuerySet
+
+
+class BusinessType(models.TextChoices):
+    ENTERPRISE = "enterprise", "Enterprise"
+    SMB = "smb", "SMB"
+    STARTUP = "startup", "Startup"
+    GOVERNMENT = "government", "Government"
+    EDUCATION = "education", "Education"
+    HEALTHCARE = "healthcare", "Healthcare"
+    OTHER = "other", "Other"
+
+
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    PROSPECT = "prospect", "Prospect"
+    FORMER = "former", "Former"
+
+
+STATUS_BADGE_CLASSES = {
+    CustomerStatus.ACTIVE: "text-bg-success",
+    CustomerStatus.INACTIVE: "text-bg-danger",
+    CustomerStatus.PROSPECT: "text-bg-primary",
+    CustomerStatus.FORMER: "text-bg-warning",
+}
+
+
+class PortalAccess(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    DEACTIVATED = "deactivated", "Deactivated"
+
+
+MAX_PARENT_DEPTH = 20
+MAX_CUSTOM_ATTRIBUTES = 50
+
+
+class Customer(models.Model):
+    name = models.CharField("customer name", max_length=200)
+    industry = models.CharField(max_length=100, blank=True)
+    business_type = models.CharField(
+        max_length=20, choices=BusinessType, default=BusinessType.OTHER
+    )
+    website = models.URLField(max_length=300, blank=True)
+    status = models.CharField(max_length=20, choices=CustomerStatus, default=CustomerStatus.ACTIVE)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
+
+    company_email = models.EmailField("company email", blank=True)
+    company_phone = PhoneNumberField("company phone", blank=True)
+    contact_name = models.CharField("primary contact", max_length=150, blank=True)
+    contact_email = models.EmailField("contact email", blank=True)
+    contact_phone = PhoneNumberField("contact phone", blank=True)
+
+    address_line1 = models.CharField("address line 1", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField("state / province", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = CountryField(blank=True)
+
+    billing_contact_name = models.CharField("billing contact", max_length=150, blank=True)
+    billing_email = models.EmailField("billing email", blank=True)
+    billing_phone = PhoneNumberField("billing phone", blank=True)
+    billing_address_line1 = models.CharField("billing address line 1", max_length=200, blank=True)
+    billing_address_line2 = models.CharField("billing address line 2", max_length=200, blank=True)
+    billing_city = models.CharField("billing city", max_length=100, blank=True)
+    billing_state = models.CharField("billing state / province", max_length=100, blank=True)
+    billing_postal_code = models.CharField("billing postal code", max_length=20, blank=True)
+    billing_country = CountryField("billing country", blank=True)
+
+    custom_attributes = models.JSONField(default=dict, blank=True)
+    internal_notes = models.TextField(blank=True, validators=[MaxLengthValidator(20000)])
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+        verbose_name="parent customer",
+    )
+    portal_access = models.CharField(
+        "portal access", max_length=20, choices=PortalAccess, default=PortalAccess.ACTIVE
+    )
+    external_id = models.CharField(
+        "external ID", max_length=100, blank=True, help_text="The customer's ID in your CRM/ERP."
+    )
+
+    is_archived = models.BooleanField("archived", default=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Maintained on save: one lowercase haystack and the digits of every phone number, both
+    # trigram-indexed, so a search is a single indexed scan.
+    search_text = models.TextField(editable=False, default="")
+    phone_digits = models.CharField(max_length=100, editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_text", "phone_digits", "updated_at"])
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            GinIndex(
+                name="customer_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
+            ),
+            GinIndex(name="customer_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                name="customer_phone_trgm", fields=["phone_digits"], opclasses=["gin_trgm_ops"]
+            ),
+            models.Index(
+                fields=["name", "id"],
+                name="customer_live_by_name",
+                condition=Q(deleted_at__isnull=True, is_archived=False),
+            ),
+            models.Index(fields=["business_type", "name"], name="customer_type_name"),
+            models.Index(fields=["status", "name"], name="customer_status_name"),
+            models.Index(fields=["industry"], name="customer_industry"),
+            models.Index(fields=["country"], name="customer_country"),
+            models.Index(fields=["deleted_at"], name="customer_deleted_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("external_id"),
+                name="customer_external_id_ci_unique",
+                condition=~Q(external_id=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text", "phone_digits"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:customer_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def status_badge_class(self) -> str:
+        return STATUS_BADGE_CLASSES.get(self.status, "text-bg-secondary")
+
+    @property
+    def website_host(self) -> str:
+        return website_host(self.website)
+
+    def clean(self) -> None:
+        super().clean()
+        self.name = (self.name or "").strip()
+        if not self.name:
+            raise ValidationError({"name": "Enter the customer's name."})
+        self._check_parent()
+
+    def _check_parent(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        ancestor_id, seen = self.parent_id, set()
+        for _ in range(MAX_PARENT_DEPTH):
+            parent_of = (
+                Customer.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
+            )
+            if ancestor_id in seen or parent_of is None:
+                return
+            if self.pk is not None and parent_of == self.pk:
+                raise ValidationError(
+                    {"parent": "That customer is already below this one; pick another parent."}
+                )
+            seen.add(ancestor_id)
+            ancestor_id = parent_of
+        raise ValidationError({"parent": "The parent chain is too deep."})
+
+    def refresh_search_fields(self) -> None:
+        phones = [str(p) for p in (self.company_phone, self.contact_phone, self.billing_phone) if p]
+        parts = [
+            self.name,
+            self.industry,
+            self.get_business_type_display(),
+            self.website,
+            self.company_email,
+            self.contact_email,
+            self.billing_email,
+            self.contact_name,
+            self.billing_contact_name,
+            self.external_id,
+            *phones,
+        ]
+        self.search_text = " | ".join(part for part in parts if part).lower()
+        self.phone_digits = " ".join(re.sub(r"\D", "", phone) for phone in phones)
+
+
+def website_host(url: str) -> str:
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", (url or "").strip().lower())
+    host = host.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0]
+    return host.removeprefix("www.")
+
+
+class LinkedAccount(models.Model):
+    """An external organization or account (cloud organization, ERP/CRM record) of a customer.
+
+    Survives the customer: purging a customer unlinks it."""
+
+    class Kind(models.TextChoices):
+        ORGANIZATION = "organization", "Organization"
+        ACCOUNT = "account", "Account"
+
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="linked_accounts",
+    )
+    provider = models.CharField(
+        max_length=50, help_text="e.g. AWS, Azure, Google Cloud, Salesforce"
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.ACCOUNT)
+    external_id = models.CharField("external ID", max_length=100)
+    name = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = LinkedAccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "kind", "name", "external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("provider"),
+                "kind",
+                Lower("external_id"),
+                name="linked_account_unique_external_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        label = self.name or self.external_id
+        return f"{self.provider} {self.get_kind_display().lower()} {label}"

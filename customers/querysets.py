@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.db.models import Q
+
+SEARCH_MAX_LENGTH = 100
+MIN_PHONE_DIGITS = 3
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user, *, include_deleted: bool = False) -> CustomerQuerySet:
+        """The policy layer's view of customers: start every read from here."""
+        from accounts.policies import customer_scope, may_see_deleted
+
+        scope = customer_scope(user)
+        if scope is None:
+            return self.none()
+        queryset = self.filter(scope)
+        if not (include_deleted and may_see_deleted(user)):
+            queryset = queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+    def live(self) -> CustomerQuerySet:
+        """Neither archived nor deleted: what lists and dropdowns show by default."""
+        return self.filter(deleted_at__isnull=True, is_archived=False)
+
+    def search(self, term: str) -> CustomerQuerySet:
+        """Partial, case-insensitive match over the search haystack, phone digits whatever the
+        formatting, and trigram word similarity on the name for small typos."""
+        term = " ".join((term or "").split())[:SEARCH_MAX_LENGTH]
+        if not term:
+            return self
+        condition = Q(search_text__contains=term.lower()) | Q(name__trigram_word_similar=term)
+        digits = re.sub(r"\D", "", term)
+        if len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
+            condition |= Q(phone_digits__contains=digits)
+        return self.filter(condition)
+
+    def for_list(self) -> CustomerQuerySet:
+        return self.only(
+            "id",
+            "name",
+            "industry",
+            "business_type",
+            "website",
+            "status",
+            "is_archived",
+            "deleted_at",
+            "country",
+            "company_email",
+            "company_phone",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "city",
+        )
+
+    def for_detail(self) -> CustomerQuerySet:
+        return self.select_related("parent", "deleted_by")
+
+
+class LinkedAccountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LinkedAccountQuerySet:
+        from accounts.policies import customer_scope
+
+        scope = customer_scope(user)
+        if scope is None:
+            return self.none()
+        return self.filter(Q(customer__isnull=True) | Q(customer__deleted_at__isnull=True))

@@ -1,0 +1,284 @@
+"""Writes on customers. Each one is atomic, validates, records history with the acting user
+and a reason, and is the only way the pages (and later the API and imports) change customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Customer, website_host
+
+DUPLICATE_NAME_SIMILARITY = 0.5
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "gmx.de",
+        "web.de",
+        "mail.com",
+        "yandex.ru",
+        "example.com",
+    }
+)
+
+
+class EditConflict(Exception):
+    """Someone saved the customer after the form was opened."""
+
+    def __init__(self, current: Customer, changes: list[FieldChange]):
+        super().__init__("The customer was changed by someone else.")
+        self.current = current
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+def _save_with_history(customer: Customer, *, actor: User | None, reason: str) -> Customer:
+    customer._history_user = actor
+    customer._change_reason = reason
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_create(*, actor: User | None, **fields: Any) -> Customer:
+    customer = Customer(**fields)
+    return _save_with_history(customer, actor=actor, reason="Created")
+
+
+@transaction.atomic
+def customer_update(
+    *, customer_id: int, data: dict[str, Any], expected_version: int, actor: User | None
+) -> Customer:
+    """Apply ``data`` unless someone saved since ``expected_version``; then raise EditConflict."""
+    current = Customer.objects.select_for_update().get(pk=customer_id)
+    if current.version != expected_version:
+        raise EditConflict(current, changes_since(current, expected_version))
+    for field, value in data.items():
+        setattr(current, field, value)
+    current.version += 1
+    return _save_with_history(current, actor=actor, reason="Edited")
+
+
+def changes_since(customer: Customer, version: int) -> list[FieldChange]:
+    """Field-by-field what changed between ``version`` and the customer as it is now."""
+    then = customer.history.filter(version=version).order_by("-history_id").first()
+    now = customer.history.order_by("-history_id").first()
+    if then is None or now is None:
+        return []
+    return describe_delta(now, then)
+
+
+def describe_delta(newer, older) -> list[FieldChange]:
+    delta = newer.diff_against(older, excluded_fields=HISTORY_HIDDEN_FIELDS)
+    return [
+        FieldChange(
+            field=change.field,
+            label=field_label(change.field),
+            old=change.old,
+            new=change.new,
+        )
+        for change in delta.changes
+    ]
+
+
+HISTORY_HIDDEN_FIELDS = ["version", "search_text", "phone_digits", "updated_at", "created_at"]
+
+
+def field_label(field_name: str) -> str:
+    try:
+        return str(Customer._meta.get_field(field_name).verbose_name).capitalize()
+    except Exception:
+        return field_name.replace("_", " ").capitalize()
+
+
+@transaction.atomic
+def customer_restore_fields(
+    *, customer_id: int, history_id: int, fields: list[str], actor: User | None
+) -> Customer:
+    """Put back the values ``fields`` had in an earlier version (admins, from History)."""
+    current = Customer.objects.select_for_update().get(pk=customer_id)
+    record = current.history.filter(history_id=history_id).first()
+    if record is None:
+        raise ValidationError("That version does not belong to this customer.")
+    restorable = set(restorable_fields())
+    unknown = [field for field in fields if field not in restorable]
+    if unknown or not fields:
+        raise ValidationError("Choose one or more fields to restore.")
+    for field in fields:
+        setattr(current, field, getattr(record, field))
+    current.version += 1
+    when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+    labels = ", ".join(field_label(field) for field in fields)
+    return _save_with_history(current, actor=actor, reason=f"Restored {labels} from {when}")
+
+
+def restorable_fields() -> list[str]:
+    editable = {field.attname for field in Customer._meta.concrete_fields if field.editable}
+    return sorted(editable - {"id", "is_archived", "created_at", *HISTORY_HIDDEN_FIELDS})
+
+
+def _transition(customer_id: int, *, actor: User | None, reason: str, **changes: Any) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.version += 1
+    return _save_with_history(customer, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def customer_archive(*, customer_id: int, actor: User | None) -> Customer:
+    return _transition(
+        customer_id, actor=actor, reason="Archived", is_archived=True, archived_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def customer_unarchive(*, customer_id: int, actor: User | None) -> Customer:
+    return _transition(
+        customer_id, actor=actor, reason="Unarchived", is_archived=False, archived_at=None
+    )
+
+
+@transaction.atomic
+def customer_soft_delete(*, customer_id: int, actor: User | None) -> Customer:
+    """Hide the customer everywhere; it can be restored during the tenant's grace period."""
+    return _transition(
+        customer_id, actor=actor, reason="Deleted", deleted_at=timezone.now(), deleted_by=actor
+    )
+
+
+@transaction.atomic
+def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
+    return _transition(
+        customer_id, actor=actor, reason="Restored", deleted_at=None, deleted_by=None
+    )
+
+
+@transaction.atomic
+def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
+    """Remove a soft-deleted customer for good. Linked organizations and accounts, and
+    sub-accounts, are kept and unlinked (their foreign keys are SET_NULL)."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if customer.deleted_at is None:
+        raise ValidationError("Only a deleted customer can be purged.")
+    customer._history_user = actor
+    customer._change_reason = "Purged"
+    customer.delete()
+
+
+def purge_due_customers(*, grace_days: int, now=None) -> int:
+    """Purge every customer deleted more than ``grace_days`` ago; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=grace_days)
+    due = list(Customer.objects.filter(deleted_at__lt=cutoff).values_list("pk", flat=True))
+    for customer_id in due:
+        customer_purge(customer_id=customer_id)
+    return len(due)
+
+
+def likely_duplicates(
+    *,
+    name: str,
+    website: str = "",
+    emails: tuple[str, ...] = (),
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[Customer]:
+    """Customers that are probably the same company: a similar name, the same website host or
+    the same (non-webmail) email domain. Archived ones count; deleted ones do not."""
+    name = (name or "").strip()
+    condition = Q()
+    if name:
+        condition |= Q(name__trigram_similar=name) | Q(search_text__contains=name.lower())
+    host = website_host(website)
+    if host:
+        condition |= Q(search_text__contains=host)
+    for email in emails:
+        domain = (email or "").rpartition("@")[2].strip().lower()
+        if domain and domain not in FREE_MAIL_DOMAINS:
+            condition |= Q(search_text__contains=f"@{domain}")
+    if not condition:
+        return []
+    candidates = (
+        Customer.objects.filter(deleted_at__isnull=True)
+        .filter(condition)
+        .annotate(similarity=TrigramSimilarity(Lower("name"), name.lower()))
+        .order_by("-similarity", "name")
+    )
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    result = []
+    for candidate in candidates[: limit * 4]:
+        same_site = host and candidate.website_host == host
+        if (
+            candidate.similarity >= DUPLICATE_NAME_SIMILARITY
+            or same_site
+            or not name
+            or any(
+                f"@{(e or '').rpartition('@')[2].lower()}" in candidate.search_text
+                for e in emails
+                if e and (e or "").rpartition("@")[2].lower() not in FREE_MAIL_DOMAINS
+            )
+        ):
+            result.append(candidate)
+        if len(result) == limit:
+            break
+    return result
+
+
+@transaction.atomic
+def linked_account_add(
+    *, customer: Customer, provider: str, kind: str, external_id: str, name: str, actor: User | None
+):
+    """Link an external organization/account; an existing unlinked one is re-linked."""
+    from .models import LinkedAccount
+
+    account = (
+        LinkedAccount.objects.select_for_update()
+        .filter(provider__iexact=provider, kind=kind, external_id__iexact=external_id)
+        .first()
+    )
+    if account is not None and account.customer_id not in (None, customer.pk):
+        raise ValidationError(f"{account} is already linked to another customer.")
+    if account is None:
+        account = LinkedAccount(provider=provider, kind=kind, external_id=external_id)
+    account.customer, account.name = customer, name or account.name
+    account._history_user = actor
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def linked_account_unlink(*, account, actor: User | None) -> None:
+    account.customer = None
+    account._history_user = actor
+    account._change_reason = "Unlinked"
+    account.save()
