@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 
 from core.widgets import AutocompleteSelect, KeyValueField
 
@@ -31,6 +32,13 @@ BILLING_FIELDS = [
 ]
 EXTRA_FIELDS = ["custom_attributes", "internal_notes", "external_id"]
 EDITABLE_FIELDS = COMPANY_FIELDS + CONTACT_FIELDS + BILLING_FIELDS + EXTRA_FIELDS
+
+
+def https_urls(db_field, **kwargs):
+    """A website typed without a scheme becomes https://… (Django 6's default, today)."""
+    if isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return db_field.formfield(**kwargs)
 
 
 class ParentChoiceField(forms.ModelChoiceField):
@@ -82,6 +90,7 @@ class CustomerForm(CustomerFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = EDITABLE_FIELDS
+        formfield_callback = https_urls
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 4}),
@@ -97,6 +106,7 @@ class CompanyStepForm(CustomerFormMixin, forms.ModelForm):
     class Meta:
         model = Customer
         fields = COMPANY_FIELDS
+        formfield_callback = https_urls
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

@@ -22,3 +22,17 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             user.save()
             EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Customer"
+
+    name = factory.Sequence(lambda n: f"Customer {n:04d}")
+    industry = "Technology"
+    business_type = "smb"
+    status = "active"
+    website = factory.Sequence(lambda n: f"https://www.customer{n}.example")
+    company_email = factory.Sequence(lambda n: f"info@customer{n}.example")
+    contact_name = factory.Faker("name")
+    country = "US"

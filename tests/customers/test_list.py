@@ -1,0 +1,162 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import StaffRole
+
+pytestmark = pytest.mark.django_db
+LIST = "/customers/"
+
+
+@pytest.fixture
+def viewer(client_as):
+    return client_as(StaffRole.VIEWER)
+
+
+def listed(response) -> list[str]:
+    return [row.record.name for row in response.context["table"].page.object_list]
+
+
+def test_default_list_hides_archived_and_deleted(viewer, make_customer):
+    make_customer(name="Live One")
+    make_customer(name="Shelved", is_archived=True)
+    from django.utils import timezone
+
+    make_customer(name="Gone", deleted_at=timezone.now())
+    response = viewer.get(LIST)
+    assert listed(response) == ["Live One"]
+    assert listed(viewer.get(LIST, {"archived": "only"})) == ["Shelved"]
+    assert set(listed(viewer.get(LIST, {"archived": "include"}))) == {"Live One", "Shelved"}
+    # Only admins may ask for deleted customers; for others the filter does not exist.
+    assert listed(viewer.get(LIST, {"deleted": "only"})) == ["Live One"]
+
+
+def test_admin_sees_deleted_under_the_deleted_filter(client_as, make_customer):
+    from django.utils import timezone
+
+    make_customer(name="Gone", deleted_at=timezone.now())
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.get(LIST, {"deleted": "only"})
+    assert listed(response) == ["Gone"]
+    assert b"Deleted</span>" in response.content
+
+
+def test_type_cards_count_each_type_and_filter_the_list(viewer, make_customer):
+    make_customer(name="Big Co", business_type="enterprise")
+    make_customer(name="Small Co", business_type="smb")
+    make_customer(name="Old Big Co", business_type="enterprise", is_archived=True)
+    response = viewer.get(LIST, {"business_type": "enterprise"})
+    cards = {card["label"]: card for card in response.context["type_cards"]}
+    assert cards["All customers"]["count"] == 2
+    assert cards["Enterprise"]["count"] == 1 and cards["Enterprise"]["active"]
+    assert not cards["SMB"]["active"]
+    assert listed(response) == ["Big Co"]
+    assert 'aria-current="true"' in response.content.decode()
+
+
+def test_columns_badges_and_safe_website_links(viewer, make_customer):
+    make_customer(name="Acme", status="prospect", website="https://acme.example/path")
+    content = viewer.get(LIST).content.decode()
+    for header in ["Customer Name", "Industry", "Business Type", "Website", "Status"]:
+        assert header in content
+    assert 'class="badge text-bg-primary">Prospect' in content
+    assert 'href="https://acme.example/path" target="_blank" rel="noopener noreferrer nofollow"' in content
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"}, {"page": "-1"}, {"page": "99999"}, {"per_page": "many"},
+        {"per_page": "1000000"}, {"sort": "password"}, {"sort": "-nonexistent"},
+        {"business_type": "emperor"}, {"status": "<script>"}, {"country": "XX"},
+        {"archived": "maybe"}, {"parent_id": "abc"}, {"q": "x" * 5000},
+        {"q": "%_\\'\""}, {"industry": "' OR 1=1 --"},
+    ],
+)
+def test_bad_query_parameters_never_break_the_page(viewer, make_customer, params):
+    make_customer(name="Still Here")
+    response = viewer.get(LIST, params)
+    assert response.status_code == 200
+
+
+def test_invalid_filter_values_are_reported_and_ignored(viewer, make_customer):
+    make_customer(name="Still Here")
+    response = viewer.get(LIST, {"business_type": "emperor"})
+    assert listed(response) == ["Still Here"]
+    assert "Some filters were ignored" in response.content.decode()
+
+
+def test_sorting_by_a_column(viewer, make_customer):
+    make_customer(name="B", industry="Zoology")
+    make_customer(name="A", industry="Aviation")
+    assert listed(viewer.get(LIST, {"sort": "-name"})) == ["B", "A"]
+    assert listed(viewer.get(LIST, {"sort": "industry"})) == ["A", "B"]
+
+
+def test_page_size_choice(viewer, make_customer):
+    for index in range(12):
+        make_customer(name=f"Co {index:02d}")
+    response = viewer.get(LIST, {"per_page": "10"})
+    assert len(listed(response)) == 10
+    assert response.context["table"].page.paginator.num_pages == 2
+
+
+def test_htmx_search_returns_only_the_results(viewer, make_customer):
+    make_customer(name="Acme Corporation")
+    make_customer(name="Globex")
+    response = viewer.get(LIST, {"q": "acme corp"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    content = response.content.decode()
+    assert "<html" not in content
+    assert "Acme Corporation" in content and "Globex" not in content
+
+
+def test_empty_state_helps(viewer):
+    content = viewer.get(LIST, {"q": "nothing like this"}).content.decode()
+    assert "Nothing matches" in content
+    assert "Clear search and filters" in content
+
+
+def test_list_query_count_does_not_grow_with_rows(viewer, make_customer):
+    make_customer(name="First Co")
+    make_customer(name="Second Co", is_archived=True)
+    with CaptureQueriesContext(connection) as small:
+        viewer.get(LIST, {"q": "co"})
+    for index in range(20):
+        make_customer(name=f"Company {index}", parent=None)
+    with CaptureQueriesContext(connection) as large:
+        response = viewer.get(LIST, {"q": "co"})
+    assert len(listed(response)) == 21
+    assert len(large) == len(small)
+
+
+def test_list_query_budget(viewer, make_customer, django_assert_max_num_queries):
+    for index in range(30):
+        make_customer(name=f"Company {index}")
+    with django_assert_max_num_queries(8):
+        viewer.get(LIST)
+
+
+def test_csv_export_is_exactly_the_filtered_rows_with_formulas_neutralised(viewer, make_customer):
+    make_customer(name="=HYPERLINK(\"http://evil\")", industry="+cmd", business_type="enterprise")
+    make_customer(name="<b>Bold</b> & Co", industry="@risk", business_type="enterprise")
+    make_customer(name="Not Enterprise", business_type="smb")
+    response = viewer.get(LIST, {"business_type": "enterprise", "export": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff"))))
+    assert rows[0] == ["Customer Name", "Industry", "Business Type", "Website", "Status"]
+    names = sorted(row[0] for row in rows[1:])
+    assert names == ["'=HYPERLINK(\"http://evil\")", "<b>Bold</b> & Co"]
+    assert {row[1] for row in rows[1:]} == {"'+cmd", "'@risk"}
+
+
+def test_markup_in_names_is_shown_as_text(viewer, make_customer):
+    customer = make_customer(name="<script>alert('x')</script>")
+    for url in [LIST, reverse("customers:customer_detail", args=[customer.pk]),
+                reverse("customers:customer_history", args=[customer.pk])]:
+        content = viewer.get(url).content.decode()
+        assert "<script>alert('x')</script>" not in content
+        assert "&lt;script&gt;" in content
