@@ -85,7 +85,13 @@ class CustomerFormMixin:
 
 
 class CustomerForm(CustomerFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "This form is out of date or damaged: reload the page and try again.",
+            "required": "This form is out of date or damaged: reload the page and try again.",
+        },
+    )
 
     class Meta:
         model = Customer

@@ -183,9 +183,9 @@ class Customer(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        self.name = (self.name or "").strip()
-        if not self.name:
+        if self.name and not self.name.strip():
             raise ValidationError({"name": "Enter the customer's name."})
+        self.name = (self.name or "").strip()
         self._check_parent()
 
     def _check_parent(self) -> None:

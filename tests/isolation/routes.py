@@ -20,6 +20,14 @@ class Route:
         return f"{self.method.upper()} {self.name}"
 
 
+def CUSTOMER(objects: dict) -> dict:
+    return {"pk": objects["customer"].pk}
+
+
+def DELETED_CUSTOMER(objects: dict) -> dict:
+    return {"pk": objects["deleted_customer"].pk}
+
+
 CONSOLE_ROUTES = [
     Route("core:dashboard", Capability.VIEW_CONSOLE),
     Route("core:settings", Capability.VIEW_CONSOLE),
@@ -55,6 +63,60 @@ CONSOLE_ROUTES = [
         kwargs=lambda o: {"pk": o["member"].pk},
     ),
     Route("tenant_admin:index", Capability.USE_TENANT_ADMIN),
+    # Customers
+    Route("customers:customer_list", Capability.VIEW_CONSOLE),
+    Route("customers:customer_create", Capability.EDIT_RECORDS),
+    Route("customers:customer_quick_add", Capability.EDIT_RECORDS),
+    Route(
+        "customers:customer_quick_add",
+        Capability.EDIT_RECORDS,
+        method="post",
+        data={"name": "Matrix Co"},
+    ),
+    Route("customers:customer_autocomplete", Capability.VIEW_CONSOLE),
+    Route("customers:customer_detail", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route("customers:customer_update", Capability.EDIT_RECORDS, kwargs=CUSTOMER),
+    Route("customers:customer_subaccounts", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route("customers:customer_linked", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route(
+        "customers:customer_linked",
+        Capability.EDIT_RECORDS,
+        method="post",
+        kwargs=CUSTOMER,
+        data={"provider": "AWS", "kind": "account", "external_id": "1234"},
+    ),
+    Route(
+        "customers:linked_account_unlink",
+        Capability.EDIT_RECORDS,
+        method="post",
+        kwargs=lambda o: {"pk": o["customer"].pk, "account_pk": o["linked_account"].pk},
+    ),
+    Route("customers:customer_history", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route(
+        "customers:customer_restore_fields",
+        Capability.MANAGE_RECORDS,
+        kwargs=lambda o: {"pk": o["customer"].pk, "history_id": o["history"].history_id},
+    ),
+    Route("customers:customer_archive", Capability.MANAGE_RECORDS, kwargs=CUSTOMER),
+    Route("customers:customer_archive", Capability.MANAGE_RECORDS, method="post", kwargs=CUSTOMER),
+    Route(
+        "customers:customer_unarchive", Capability.MANAGE_RECORDS, method="post", kwargs=CUSTOMER
+    ),
+    Route("customers:customer_delete", Capability.MANAGE_RECORDS, kwargs=CUSTOMER),
+    Route("customers:customer_delete", Capability.MANAGE_RECORDS, method="post", kwargs=CUSTOMER),
+    Route(
+        "customers:customer_restore",
+        Capability.MANAGE_RECORDS,
+        method="post",
+        kwargs=DELETED_CUSTOMER,
+    ),
+    Route("customers:customer_purge", Capability.MANAGE_RECORDS, kwargs=DELETED_CUSTOMER),
+    Route(
+        "customers:customer_purge",
+        Capability.MANAGE_RECORDS,
+        method="post",
+        kwargs=DELETED_CUSTOMER,
+    ),
     Route("account_change_password", Capability.VIEW_CONSOLE),
     Route("account_email", Capability.VIEW_CONSOLE),
     Route("mfa_index", Capability.VIEW_CONSOLE),

@@ -14,9 +14,32 @@ pytestmark = pytest.mark.django_db
 SELF_SERVICE = {"account_change_password", "account_email", "mfa_index"}
 
 
+def build_objects(pk_base: int = 0) -> dict:
+    """One of everything a route can point at, in the current schema. ``pk_base`` gives
+    another tenant's objects ids that do not exist in alpha."""
+    from customers.models import LinkedAccount
+    from tests.factories import CustomerFactory
+
+    def pk(n: int) -> dict:
+        return {"pk": pk_base + n} if pk_base else {}
+
+    customer = CustomerFactory(name="Matrix Customer", **pk(1))
+    deleted = CustomerFactory(name="Matrix Deleted", deleted_at=customer.created_at, **pk(2))
+    account = LinkedAccount.objects.create(
+        customer=customer, provider="AWS", kind="account", external_id=f"matrix-{pk_base}", **pk(3)
+    )
+    return {
+        "member": UserFactory(role=StaffRole.VIEWER, **pk(4)),
+        "customer": customer,
+        "deleted_customer": deleted,
+        "linked_account": account,
+        "history": customer.history.first(),
+    }
+
+
 @pytest.fixture
-def objects(make_user) -> dict:
-    return {"member": make_user(role=StaffRole.VIEWER, email="member@alpha.example")}
+def objects(in_tenant) -> dict:
+    return build_objects()
 
 
 def url_of(route: Route, objects: dict) -> str:
@@ -59,6 +82,18 @@ def test_a_session_from_another_tenant_is_worth_nothing(route, objects, other_te
     alpha.cookies["sessionid"] = stolen_cookie
     response = request(alpha, route, url_of(route, objects), follow=True)
     assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+
+
+OBJECT_ROUTES = [route for route in CONSOLE_ROUTES if route.kwargs]
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=str)
+def test_objects_of_another_tenant_are_404(route, objects, other_tenant, client_as):
+    connection.set_tenant(other_tenant)
+    foreign = build_objects(pk_base=900_000)
+    owner = client_as(StaffRole.OWNER)
+    response = request(owner, route, url_of(route, foreign))
+    assert response.status_code == 404
 
 
 def test_staff_update_of_a_user_that_is_not_staff_here_is_404(client_as, make_user):

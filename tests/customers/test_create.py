@@ -1,0 +1,177 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import StaffRole
+from customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+WIZARD = "/customers/add/"
+PREFIX = "customer_create_wizard"
+
+
+def step(client, name: str, data: dict, **extra):
+    payload = {f"{PREFIX}-current_step": name, **{f"{name}-{k}": v for k, v in data.items()}}
+    payload.update(extra)
+    return client.post(WIZARD, payload)
+
+
+COMPANY = {
+    "name": "Initech",
+    "industry": "Software",
+    "business_type": "enterprise",
+    "status": "prospect",
+    "website": "initech.example",
+    "description": "TPS reports",
+}
+CONTACT = {
+    "company_email": "info@initech.example",
+    "company_phone": "+1 (202) 555-0142",
+    "contact_name": "Bill Lumbergh",
+    "contact_email": "bill@initech.example",
+    "city": "Austin",
+    "country": "US",
+}
+
+
+@pytest.fixture
+def staff(client_as):
+    return client_as(StaffRole.STAFF)
+
+
+def test_wizard_creates_a_customer_after_review(staff):
+    assert staff.get(WIZARD).status_code == 200
+    assert step(staff, "company", COMPANY).context["wizard"]["steps"].current == "contact"
+    assert step(staff, "contact", CONTACT).context["wizard"]["steps"].current == "extras"
+    response = step(
+        staff,
+        "extras",
+        {"internal_notes": "Met at a conference"},
+        **{
+            "extras-custom_attributes-key": ["Contract", "Tier"],
+            "extras-custom_attributes-value": ["C-42", "Gold"],
+        },
+    )
+    assert response.context["wizard"]["steps"].current == "review"
+    content = response.content.decode()
+    assert "Initech" in content and "Bill Lumbergh" in content and "Contract: C-42" in content
+    response = step(staff, "review", {})
+    customer = Customer.objects.get(name="Initech")
+    assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
+    assert customer.website == "https://initech.example"
+    assert (
+        str(customer.company_phone) == "+1 202-555-0142"
+        or customer.company_phone.as_e164 == "+12025550142"
+    )
+    assert customer.custom_attributes == {"Contract": "C-42", "Tier": "Gold"}
+    record = customer.history.get()
+    assert record.history_user == staff.user and record.history_change_reason == "Created"
+
+
+def test_back_keeps_what_was_typed(staff):
+    step(staff, "company", COMPANY)
+    response = staff.post(
+        WIZARD,
+        {
+            f"{PREFIX}-current_step": "contact",
+            "contact-contact_name": "Typed But Not Saved",
+            "wizard_goto_step": "company",
+        },
+    )
+    assert response.context["wizard"]["steps"].current == "company"
+    assert 'value="Initech"' in response.content.decode()
+    response = step(staff, "company", COMPANY)
+    assert 'value="Typed But Not Saved"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("company_email", "not-an-email", "valid email"),
+        ("company_phone", "12", "valid phone"),
+        ("country", "XX", "valid choice"),
+    ],
+)
+def test_each_step_validates_before_moving_on(staff, field, value, message):
+    step(staff, "company", COMPANY)
+    response = step(staff, "contact", {**CONTACT, field: value})
+    assert response.context["wizard"]["steps"].current == "contact"
+    assert message in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": ""}, "required"),
+        ({"name": "x" * 201}, "at most 200"),
+        ({"website": "javascript:alert(1)"}, "valid URL"),
+        ({"business_type": "emperor"}, "valid choice"),
+    ],
+)
+def test_company_step_refuses_bad_input(staff, data, message):
+    response = step(staff, "company", {**COMPANY, **data})
+    assert response.context["wizard"]["steps"].current == "company"
+    assert message in response.content.decode()
+
+
+def test_custom_attribute_keys_must_be_unique_and_present(staff):
+    step(staff, "company", COMPANY)
+    step(staff, "contact", CONTACT)
+    response = step(
+        staff,
+        "extras",
+        {},
+        **{
+            "extras-custom_attributes-key": ["Tier", "tier", ""],
+            "extras-custom_attributes-value": ["Gold", "Silver", "orphan"],
+        },
+    )
+    content = response.content.decode()
+    assert "used twice" in content and "needs a key" in content
+    assert response.context["wizard"]["steps"].current == "extras"
+
+
+def test_likely_duplicate_must_be_confirmed(staff, make_customer):
+    existing = make_customer(name="Initech Corporation", website="https://www.initech.example")
+    step(staff, "company", COMPANY)
+    step(staff, "contact", CONTACT)
+    response = step(staff, "extras", {})
+    assert existing.get_absolute_url() in response.content.decode()
+    response = step(staff, "review", {})
+    assert "looks like a customer you already have" in response.content.decode()
+    assert Customer.objects.count() == 1
+    step(staff, "review", {"confirm_not_duplicate": "on"})
+    assert Customer.objects.count() == 2
+
+
+def test_quick_add_needs_only_a_name_and_warns_about_duplicates(staff, make_customer):
+    make_customer(name="Acme Corporation")
+    url = reverse("customers:customer_quick_add")
+    response = staff.post(url, {"name": "ACME Corp"}, HTTP_HX_REQUEST="true")
+    assert "You may already have this customer" in response.content.decode()
+    assert Customer.objects.count() == 1
+    response = staff.post(
+        url, {"name": "ACME Corp", "confirm_not_duplicate": "true"}, HTTP_HX_REQUEST="true"
+    )
+    created = Customer.objects.get(name="ACME Corp")
+    assert response["HX-Redirect"] == created.get_absolute_url()
+
+
+def test_quick_add_without_javascript(staff):
+    response = staff.post(reverse("customers:customer_quick_add"), {"name": "Plain Co"})
+    assert response.status_code == 302
+    assert Customer.objects.filter(name="Plain Co").exists()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_quick_add_refuses_bad_names(staff, name):
+    response = staff.post(reverse("customers:customer_quick_add"), {"name": name})
+    assert response.status_code == 200
+    assert not Customer.objects.exists()
+
+
+def test_viewer_cannot_create(client_as):
+    viewer = client_as(StaffRole.VIEWER)
+    assert viewer.get(WIZARD).status_code == 403
+    assert viewer.post(reverse("customers:customer_quick_add"), {"name": "Nope"}).status_code == 403
+    assert not Customer.objects.exists()
