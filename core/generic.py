@@ -111,6 +111,11 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             per_page_choices=PER_PAGE_CHOICES,
             per_page=per_page_from(self.request),
             export_query=query.urlencode(),
+            is_filtered=any(
+                value
+                for key, value in self.request.GET.items()
+                if key not in ("per_page", "sort", "page")
+            ),
             add_url_name=self.add_url_name
             if user_can(self.request.user, self.add_capability)
             else None,

@@ -65,15 +65,16 @@ class CustomerFilterSet(django_filters.FilterSet):
         if self.is_bound:
             queryset = super().filter_queryset(queryset)
             data = self.form.cleaned_data
+        if data.get("deleted") == "only" and "deleted" in self.filters:
+            # Deleted customers are listed whether or not they were archived before.
+            queryset = queryset.filter(deleted_at__isnull=False)
+            return queryset.filter(is_archived=True) if data.get("archived") == "only" else queryset
+        queryset = queryset.filter(deleted_at__isnull=True)
         archived = data.get("archived") or ""
         if archived == "only":
             queryset = queryset.filter(is_archived=True)
         elif archived != "include":
             queryset = queryset.filter(is_archived=False)
-        if data.get("deleted") == "only" and "deleted" in self.filters:
-            queryset = queryset.filter(deleted_at__isnull=False)
-        else:
-            queryset = queryset.filter(deleted_at__isnull=True)
         return queryset
 
     @property

@@ -26,7 +26,8 @@ class CustomerTable(tables.Table):
         fields = ("name", "industry", "business_type", "website", "status")
         sequence = ("name", "industry", "business_type", "website", "status", "actions")
         order_by = ("name",)
-        attrs = {"class": "table table-hover align-middle mb-0"}
+        # Record links open whole pages; only sorting and paging stay inside #results.
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
         empty_text = "No customers match."
 
     def value_name(self, record):

@@ -45,6 +45,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def browser_tenant(django_db_setup, django_db_blocker) -> Tenant:
+    assert connection.settings_dict["NAME"].startswith("test_"), (
+        "Browser tests must run on the test database: mark them with pytest.mark.django_db"
+    )
     with django_db_blocker.unblock():
         tenant = Tenant.objects.filter(slug="browser").first() or tenant_provision(
             slug="browser", name="Browser Test Services", owner_email="owner@browser.example"

@@ -3,7 +3,8 @@ from playwright.sync_api import expect
 
 from .conftest import sign_in
 
-pytestmark = pytest.mark.browser
+# django_db makes pytest-django create the test database the server process uses.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def test_staff_member_signs_in_and_sees_the_dashboard(page, tenant_url):

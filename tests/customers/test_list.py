@@ -180,3 +180,16 @@ def test_markup_in_names_is_shown_as_text(viewer, make_customer):
         content = viewer.get(url).content.decode()
         assert "<script>alert('x')</script>" not in content
         assert "&lt;script&gt;" in content
+
+
+def test_deleted_filter_includes_customers_that_were_archived_first(client_as, make_customer):
+    from django.utils import timezone
+
+    make_customer(name="Archived Then Deleted", is_archived=True, deleted_at=timezone.now())
+    admin = client_as(StaffRole.ADMIN)
+    assert listed(admin.get(LIST, {"deleted": "only"})) == ["Archived Then Deleted"]
+
+
+def test_record_links_are_not_boosted_into_the_results_area(viewer, make_customer):
+    make_customer(name="Acme")
+    assert 'hx-boost="false"' in viewer.get(LIST).content.decode().split("<tbody", 1)[1][:40]
