@@ -104,11 +104,15 @@ def live_server_port(browser_tenant, django_db_blocker) -> int:
     server.wait(10)
     log.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Let the test database be dropped even if the server's connection lingers.
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        # Let the test database be dropped: wait for the server's sessions to be gone.
+        others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute(f"SELECT count(*) {others}")
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
