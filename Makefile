@@ -55,3 +55,6 @@ stop:
 
 clean: stop
 	rm -rf .data
+
+bench: db
+	@$(PY) bench/run.py

@@ -1,5 +1,7 @@
 from django import forms
 
+from .widgets import FastSelect
+
 
 def style_filter_form(form: forms.Form) -> forms.Form:
     """Bootstrap classes for a filter form's widgets (django-filter builds plain widgets)."""
@@ -7,6 +9,8 @@ def style_filter_form(form: forms.Form) -> forms.Form:
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
+        if type(widget) is forms.Select:
+            widget = field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
         css = (
             "form-select form-select-sm"
             if isinstance(widget, forms.Select)

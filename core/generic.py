@@ -13,11 +13,13 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
@@ -55,6 +57,38 @@ def csv_response(filename: str, rows: Iterable[Iterable]) -> StreamingHttpRespon
     return response
 
 
+class CappedCountPaginator(Paginator):
+    """Counts at most ``cap`` + 1 rows. A broad search over a big table can match tens of
+    thousands of rows; counting them all costs more than the page itself. Beyond the cap the
+    page says "1,000+" and asks for a narrower search."""
+
+    cap = 1000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list  # django-tables2 hands over its rows, which wrap the queryset
+        queryset = getattr(getattr(rows, "data", None), "data", rows)
+        if hasattr(queryset, "order_by"):
+            return queryset.order_by()[: self.cap + 1].count()
+        return len(rows)
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
+
+
+def paginate_table(table, request, *, capped: bool = False) -> None:
+    """Paginate with our own page-size rules (django-tables2 would take any ?per_page=)."""
+    paginator_class = CappedCountPaginator if capped else Paginator
+    table.paginate(paginator_class=paginator_class, per_page=per_page_from(request), page=1)
+    try:
+        table.page = table.paginator.page(request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        table.page = table.paginator.page(1)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
+
+
 def per_page_from(request) -> int:
     try:
         value = int(request.GET.get("per_page", DEFAULT_PER_PAGE))
@@ -85,7 +119,10 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         )
 
     def get_table(self, queryset):
-        return self.table_class(queryset, request=self.request)
+        # No request= here: django-tables2 would paginate at once, by its own rules.
+        return self.table_class(
+            queryset, can_edit=user_can(self.request.user, Capability.EDIT_RECORDS)
+        )
 
     def get(self, request, *args, **kwargs):
         filterset = self.get_filterset()
@@ -93,7 +130,8 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         if request.GET.get("export") == "csv":
             return self.export_csv(queryset)
         table = self.get_table(queryset)
-        RequestConfig(request, paginate={"per_page": per_page_from(request)}).configure(table)
+        RequestConfig(request, paginate=False).configure(table)  # ordering only
+        paginate_table(table, request, capped=bool(request.GET.get("q", "").strip()))
         context = self.get_context_data(filterset=filterset, table=table, **kwargs)
         if request.htmx and request.htmx.target == "results":
             return self.response_class(request, self.results_template_name, context)

@@ -1,7 +1,7 @@
 from django import forms
 from django.db import models
 
-from core.widgets import AutocompleteSelect, KeyValueField
+from core.widgets import AutocompleteSelect, FastSelect, KeyValueField
 
 from .models import Customer
 
@@ -75,6 +75,9 @@ class CustomerFormMixin:
             )
         if "website" in self.fields:
             self.fields["website"].widget.attrs["placeholder"] = "https://example.com"
+        for name in ("country", "billing_country"):
+            if name in self.fields:
+                self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
         for name in ("company_phone", "contact_phone", "billing_phone"):
             if name in self.fields:
                 # Shown in international form, the way it is stored.

@@ -143,6 +143,11 @@ class Customer(models.Model):
                 condition=Q(deleted_at__isnull=True, is_archived=False),
             ),
             models.Index(fields=["business_type", "name"], name="customer_type_name"),
+            models.Index(
+                fields=["business_type"],
+                name="customer_live_by_type",
+                condition=Q(deleted_at__isnull=True, is_archived=False),
+            ),
             models.Index(fields=["status", "name"], name="customer_status_name"),
             models.Index(fields=["industry"], name="customer_industry"),
             models.Index(fields=["country"], name="customer_country"),

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView, UpdateView
+from django_tables2 import RequestConfig
 from formtools.wizard.views import SessionWizardView
 
 from accounts.policies import Capability, user_can
-from core.generic import ObjectActionView, ObjectDetailView, ObjectListView
+from core.generic import ObjectActionView, ObjectDetailView, ObjectListView, paginate_table
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 
 from . import services
@@ -54,17 +55,14 @@ class CustomerListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = (
+        counts = dict(
             Customer.objects.visible_to(self.request.user)
             .live()
-            .aggregate(
-                total=Count("pk"),
-                **{
-                    value: Count("pk", filter=Q(business_type=value))
-                    for value in BusinessType.values
-                },
-            )
+            .order_by()
+            .values_list("business_type")
+            .annotate(count=Count("pk"))
         )
+        counts["total"] = sum(counts.values())
         active_type = self.request.GET.get("business_type", "")
         context["type_cards"] = [
             {
@@ -77,7 +75,7 @@ class CustomerListView(ObjectListView):
                 {
                     "value": value,
                     "label": label,
-                    "count": counts[value],
+                    "count": counts.get(value, 0),
                     "active": active_type == value,
                 }
                 for value, label in BusinessType.choices
@@ -129,8 +127,9 @@ class CustomerSubaccountsView(CustomerPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         children = Customer.objects.visible_to(self.request.user).filter(parent=self.object)
-        table = CustomerTable(children.for_list(), request=self.request, orderable=False)
-        table.paginate(page=self.request.GET.get("page", 1), per_page=25)
+        table = CustomerTable(children.for_list(), orderable=False, can_edit=context["can_edit"])
+        RequestConfig(self.request, paginate=False).configure(table)
+        paginate_table(table, self.request)
         context["table"] = table
         return context
 
@@ -427,7 +426,7 @@ class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
 
 
 class CustomerAutocompleteView(ConsoleAccessMixin, TemplateView):
-    """Options for customer pickers. Archived customers only appear when searched by name."""
+    """Options for customer pickers. Archived customers only appear when searched for."""
 
     template_name = "customers/partials/autocomplete_options.html"
     limit = 10
@@ -441,12 +440,8 @@ class CustomerAutocompleteView(ConsoleAccessMixin, TemplateView):
         exclude = self.request.GET.get("exclude", "")
         if exclude.isdigit():
             customers = customers.exclude(pk=int(exclude))
-        if term:
-            by_name = Q(name__icontains=term) | Q(name__trigram_word_similar=term)
-            live_ids = customers.filter(is_archived=False).search(term).values("pk")
-            customers = customers.filter(Q(pk__in=live_ids) | (Q(is_archived=True) & by_name))
-        else:
-            customers = customers.filter(is_archived=False)
+        # Archived customers leave dropdowns, but come back when searched for.
+        customers = customers.search(term) if term else customers.filter(is_archived=False)
         context["options"] = customers.order_by("is_archived", "name").only(
             "pk", "name", "is_archived", "city"
         )[: self.limit]

@@ -105,7 +105,9 @@ def live_server_port(browser_tenant, django_db_blocker) -> int:
     log.close()
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         # Let the test database be dropped: wait for the server's sessions to be gone.
-        others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        others = (
+            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

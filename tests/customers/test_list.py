@@ -110,6 +110,12 @@ def test_sorting_by_a_column(viewer, make_customer):
     assert listed(viewer.get(LIST, {"sort": "industry"})) == ["A", "B"]
 
 
+def test_page_size_cannot_be_made_huge(viewer, make_customer):
+    for index in range(30):
+        make_customer(name=f"Co {index:02d}")
+    assert len(listed(viewer.get(LIST, {"per_page": "1000000"}))) == 25
+
+
 def test_page_size_choice(viewer, make_customer):
     for index in range(12):
         make_customer(name=f"Co {index:02d}")
@@ -193,3 +199,14 @@ def test_deleted_filter_includes_customers_that_were_archived_first(client_as, m
 def test_record_links_are_not_boosted_into_the_results_area(viewer, make_customer):
     make_customer(name="Acme")
     assert 'hx-boost="false"' in viewer.get(LIST).content.decode().split("<tbody", 1)[1][:40]
+
+
+def test_broad_searches_count_up_to_a_cap(viewer, make_customer, monkeypatch):
+    from core.generic import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    for index in range(8):
+        make_customer(name=f"Common Name {index}")
+    response = viewer.get(LIST, {"q": "common"})
+    assert "More than 5 results" in response.content.decode()
+    assert "8 results" in viewer.get(LIST).content.decode()
