@@ -1,8 +1,10 @@
 """Test tenants are provisioned once per session (cloned from the template schema, committed);
 each test then runs inside a transaction that is rolled back."""
 
+import time
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.models import StaffRole
@@ -23,6 +25,29 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if not Tenant.objects.filter(slug=slug).exists():
                 tenant_provision(slug=slug, name=name, owner_email=f"owner@{slug}.example")
         connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        end_other_sessions()
+
+
+def end_other_sessions(timeout: float = 10) -> None:
+    """Let the test database be dropped: end every session still on it (the browser tests'
+    server process; connections Django opened in other contexts, e.g. under Playwright)."""
+    import psycopg
+
+    name = connection.settings_dict["NAME"]
+    connections.close_all()
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
+    params.update(dbname="postgres", autocommit=True)
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params) as admin:
+        query = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+        admin.execute(f"SELECT pg_terminate_backend(pid) {query}", [name])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if admin.execute(f"SELECT count(*) {query}", [name]).fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)

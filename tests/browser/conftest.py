@@ -68,7 +68,7 @@ def browser_tenant(django_db_setup, django_db_blocker) -> Tenant:
 
 
 @pytest.fixture(scope="session")
-def live_server_port(browser_tenant, django_db_blocker) -> int:
+def live_server_port(browser_tenant) -> int:
     port = free_port()
     env = {
         **os.environ,
@@ -103,18 +103,6 @@ def live_server_port(browser_tenant, django_db_blocker) -> int:
     server.terminate()
     server.wait(10)
     log.close()
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Let the test database be dropped: wait for the server's sessions to be gone.
-        others = (
-            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        cursor.execute(f"SELECT pg_terminate_backend(pid) {others}")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            cursor.execute(f"SELECT count(*) {others}")
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")
