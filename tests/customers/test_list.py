@@ -210,3 +210,27 @@ def test_broad_searches_count_up_to_a_cap(viewer, make_customer, monkeypatch):
     response = viewer.get(LIST, {"q": "common"})
     assert "More than 5 results" in response.content.decode()
     assert "8 results" in viewer.get(LIST).content.decode()
+
+
+@pytest.mark.parametrize(
+    "tab", ["customer_detail", "customer_subaccounts", "customer_linked", "customer_history"]
+)
+def test_customer_tabs_run_a_constant_number_of_queries(viewer, make_customer, tab):
+    from customers.models import LinkedAccount
+
+    parent = make_customer(name="Parent")
+    make_customer(name="First Child", parent=parent)
+    LinkedAccount.objects.create(
+        customer=parent, provider="GCP", kind="account", external_id="first"
+    )
+    url = reverse(f"customers:{tab}", args=[parent.pk])
+    with CaptureQueriesContext(connection) as small:
+        assert viewer.get(url).status_code == 200
+    for index in range(15):
+        make_customer(name=f"Child {index}", parent=parent)
+        LinkedAccount.objects.create(
+            customer=parent, provider="AWS", kind="account", external_id=str(index)
+        )
+    with CaptureQueriesContext(connection) as large:
+        viewer.get(url)
+    assert len(large) == len(small) <= 12
