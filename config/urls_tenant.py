@@ -8,5 +8,8 @@ urlpatterns = [
     path("admin/", tenant_admin_site.urls),
     path("accounts/", include("allauth.urls")),
     path("customers/", include("customers.urls")),
+    path("locations/", include("locations.urls")),
+    path("assets/", include("assets.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("core.urls")),
 ]

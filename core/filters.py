@@ -1,13 +1,18 @@
+import django_filters
 from django import forms
 
 from .widgets import FastSelect
+
+ARCHIVED_CHOICES = [("only", "Archived only"), ("include", "Include archived")]
 
 
 def style_filter_form(form: forms.Form) -> forms.Form:
     """Bootstrap classes for a filter form's widgets (django-filter builds plain widgets)."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
+        if isinstance(widget, forms.HiddenInput) or getattr(widget, "template_name", "").endswith(
+            "autocomplete.html"
+        ):
             continue
         if type(widget) is forms.Select:
             widget = field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
@@ -18,3 +23,54 @@ def style_filter_form(form: forms.Form) -> forms.Form:
         )
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     return form
+
+
+def search_filter(placeholder: str) -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        method="search",
+        label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": placeholder}),
+    )
+
+
+class ArchivableFilterSet(django_filters.FilterSet):
+    """Archived records are hidden unless asked for, also when no filter is given at all.
+    Invalid values are ignored (and reported by the list page), never an error page."""
+
+    archived = django_filters.ChoiceFilter(
+        choices=ARCHIVED_CHOICES, method="ignore", empty_label="Hide archived", label="Archived"
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.request = request
+        style_filter_form(self.form)
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def ignore(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        data = {}
+        if self.is_bound:
+            queryset = super().filter_queryset(queryset)
+            data = self.form.cleaned_data
+        return self.apply_defaults(queryset, data)
+
+    def apply_defaults(self, queryset, data: dict):
+        archived = data.get("archived") or ""
+        if archived == "only":
+            return queryset.filter(is_archived=True)
+        if archived != "include":
+            return queryset.filter(is_archived=False)
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            if self.is_bound:
+                self.errors  # noqa: B018 - validates, so invalid values are left out below
+            self._qs = self.filter_queryset(self.queryset.all())
+        return self._qs

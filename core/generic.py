@@ -16,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
 
@@ -77,12 +77,12 @@ class CappedCountPaginator(Paginator):
         return self.count > self.cap
 
 
-def paginate_table(table, request, *, capped: bool = False) -> None:
+def paginate_table(table, request, *, capped: bool = False, page_param: str = "page") -> None:
     """Paginate with our own page-size rules (django-tables2 would take any ?per_page=)."""
     paginator_class = CappedCountPaginator if capped else Paginator
     table.paginate(paginator_class=paginator_class, per_page=per_page_from(request), page=1)
     try:
-        table.page = table.paginator.page(request.GET.get("page") or 1)
+        table.page = table.paginator.page(request.GET.get(page_param) or 1)
     except PageNotAnInteger:
         table.page = table.paginator.page(1)
     except EmptyPage:
@@ -241,3 +241,78 @@ class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, 
             return redirect(self.object.get_absolute_url())
         messages.success(request, self.success_message.format(object=self.object))
         return redirect(self.get_success_url(result if result is not None else self.object))
+
+
+class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    """Create or edit one record through a service. Subclasses set ``model``, ``form_class``
+    and implement ``save(form)``; a service's ValidationError lands on the form."""
+
+    model = None
+    required_capability = Capability.EDIT_RECORDS
+    template_name = "core/object_form.html"
+    object = None
+
+    def get_object(self):
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "user": self.request.user}
+        if self.object is not None:
+            kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        context["object"] = self.object
+        context["title"] = f"Edit {self.object}" if self.object else f"Add {meta.verbose_name}"
+        context["cancel_url"] = (
+            self.object.get_absolute_url()
+            if self.object
+            else reverse(f"{meta.app_label}:{meta.model_name}_list")
+        )
+        return context
+
+    def get_breadcrumbs(self):
+        meta = self.model._meta
+        crumbs = [
+            (
+                str(meta.verbose_name_plural).capitalize(),
+                reverse(f"{meta.app_label}:{meta.model_name}_list"),
+            )
+        ]
+        if self.object is not None:
+            crumbs += [(str(self.object), self.object.get_absolute_url()), ("Edit", None)]
+        else:
+            crumbs.append((f"Add {meta.verbose_name}", None))
+        return crumbs
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            obj = self.save(form)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {obj}.")
+        return redirect(obj)
+
+
+class ObjectUpdateMixin:
+    """For ObjectFormView subclasses that edit: the record comes through the policy layer."""
+
+    def get_object(self):
+        return get_object_or_404(
+            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )

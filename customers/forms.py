@@ -41,8 +41,13 @@ def https_urls(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class ParentChoiceField(forms.ModelChoiceField):
-    def __init__(self, *, user, exclude_id=None, **kwargs):
+class CustomerChoiceField(forms.ModelChoiceField):
+    """Pick a customer the user may see, with the autocomplete widget (archived customers are
+    offered when searched for; deleted ones never)."""
+
+    def __init__(
+        self, *, user, exclude_id=None, label="Customer", help_text="", required=False, **kwargs
+    ):
         queryset = Customer.objects.visible_to(user)
         if exclude_id is not None:
             queryset = queryset.exclude(pk=exclude_id)
@@ -53,11 +58,14 @@ class ParentChoiceField(forms.ModelChoiceField):
         )
         super().__init__(
             queryset=queryset,
-            required=False,
+            required=required,
             widget=widget,
-            label="Parent customer",
-            help_text="For subsidiaries, departments or an agency's clients.",
-            error_messages={"invalid_choice": "Choose a customer from the list."},
+            label=label,
+            help_text=help_text,
+            error_messages={
+                "invalid_choice": "Choose a customer from the list.",
+                "required": "Choose a customer from the list.",
+            },
             **kwargs,
         )
 
@@ -67,7 +75,12 @@ class CustomerFormMixin:
 
     def setup_fields(self, user, exclude_id=None):
         if "parent" in self.fields:
-            self.fields["parent"] = ParentChoiceField(user=user, exclude_id=exclude_id)
+            self.fields["parent"] = CustomerChoiceField(
+                user=user,
+                exclude_id=exclude_id,
+                label="Parent customer",
+                help_text="For subsidiaries, departments or an agency's clients.",
+            )
         if "custom_attributes" in self.fields:
             self.fields["custom_attributes"] = KeyValueField(
                 label="Custom attributes",

@@ -3,7 +3,8 @@ from __future__ import annotations
 import re
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 SEARCH_MAX_LENGTH = 100
 MIN_PHONE_DIGITS = 3
@@ -39,7 +40,30 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_list(self) -> CustomerQuerySet:
-        return self.only(
+        """Columns of the customer list, with its counts as correlated subqueries (evaluated
+        for the rows of the page only, never one query per row)."""
+        from assets.models import Asset
+        from locations.models import Location
+
+        def count_of(queryset):
+            return Coalesce(
+                Subquery(
+                    queryset.order_by().values(group=Value(1)).annotate(n=Count("pk")).values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+
+        live_assets = Asset.objects.filter(is_archived=False)
+        return self.annotate(
+            locations_count=count_of(
+                Location.objects.filter(customer=OuterRef("pk"), is_archived=False)
+            ),
+            assets_on_location_count=count_of(
+                live_assets.filter(location__customer=OuterRef("pk"))
+            ),
+            assets_owned_count=count_of(live_assets.filter(owner=OuterRef("pk"))),
+        ).only(
             "id",
             "name",
             "industry",

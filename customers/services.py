@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
+from core.services import bulk_change_with_history, save_with_history
 
 from .models import Customer, website_host
 
@@ -59,18 +60,10 @@ class FieldChange:
     new: Any
 
 
-def _save_with_history(customer: Customer, *, actor: User | None, reason: str) -> Customer:
-    customer._history_user = actor
-    customer._change_reason = reason
-    customer.full_clean()
-    customer.save()
-    return customer
-
-
 @transaction.atomic
 def customer_create(*, actor: User | None, **fields: Any) -> Customer:
     customer = Customer(**fields)
-    return _save_with_history(customer, actor=actor, reason="Created")
+    return save_with_history(customer, actor=actor, reason="Created")
 
 
 @transaction.atomic
@@ -84,7 +77,7 @@ def customer_update(
     for field, value in data.items():
         setattr(current, field, value)
     current.version += 1
-    return _save_with_history(current, actor=actor, reason="Edited")
+    return save_with_history(current, actor=actor, reason="Edited")
 
 
 def changes_since(customer: Customer, version: int) -> list[FieldChange]:
@@ -137,7 +130,7 @@ def customer_restore_fields(
     current.version += 1
     when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
     labels = ", ".join(field_label(field) for field in fields)
-    return _save_with_history(current, actor=actor, reason=f"Restored {labels} from {when}")
+    return save_with_history(current, actor=actor, reason=f"Restored {labels} from {when}")
 
 
 def restorable_fields() -> list[str]:
@@ -150,7 +143,7 @@ def _transition(customer_id: int, *, actor: User | None, reason: str, **changes:
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.version += 1
-    return _save_with_history(customer, actor=actor, reason=reason)
+    return save_with_history(customer, actor=actor, reason=reason)
 
 
 @transaction.atomic
@@ -184,11 +177,37 @@ def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
 
 @transaction.atomic
 def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
-    """Remove a soft-deleted customer for good. Linked organizations and accounts, and
-    sub-accounts, are kept and unlinked (their foreign keys are SET_NULL)."""
+    """Remove a soft-deleted customer for good. Its locations go with it; its owned assets
+    become the tenant's, assets at its locations lose their location (history says why);
+    projects keep the customer's name; linked accounts and sub-accounts are unlinked."""
+    from assets.models import Asset
+    from billing.models import Project
+
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.deleted_at is None:
         raise ValidationError("Only a deleted customer can be purged.")
+    bulk_change_with_history(
+        list(Asset.objects.filter(owner=customer)),
+        fields=["owner"],
+        actor=actor,
+        reason=f"Owner {customer.name} was purged; now owned by your business",
+        owner=None,
+    )
+    bulk_change_with_history(
+        list(Asset.objects.filter(location__customer=customer)),
+        fields=["location"],
+        actor=actor,
+        reason=f"Location removed: its customer {customer.name} was purged",
+        location=None,
+    )
+    bulk_change_with_history(
+        list(Project.objects.filter(customer=customer)),
+        fields=["customer", "customer_name"],
+        actor=actor,
+        reason=f"Customer {customer.name} was purged; the project is kept",
+        customer=None,
+        customer_name=customer.name,
+    )
     customer._history_user = actor
     customer._change_reason = "Purged"
     customer.delete()

@@ -1,12 +1,10 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+
+from core.tables import ARCHIVED_BADGE, DELETED_BADGE, badge, edit_button, view_button
 
 from .models import Customer
-
-ARCHIVED_BADGE = mark_safe(' <span class="badge text-bg-secondary">Archived</span>')
-DELETED_BADGE = mark_safe(' <span class="badge text-bg-dark">Deleted</span>')
 
 
 class CustomerTable(tables.Table):
@@ -18,6 +16,15 @@ class CustomerTable(tables.Table):
     business_type = tables.Column(verbose_name="Business Type")
     website = tables.Column(default="—")
     status = tables.Column()
+    locations_count = tables.Column(
+        verbose_name="Locations", orderable=False, attrs={"td": {"class": "text-end"}}
+    )
+    assets_on_location_count = tables.Column(
+        verbose_name="Assets on location", orderable=False, attrs={"td": {"class": "text-end"}}
+    )
+    assets_owned_count = tables.Column(
+        verbose_name="Assets owned", orderable=False, attrs={"td": {"class": "text-end"}}
+    )
     actions = tables.Column(
         empty_values=(),
         verbose_name="Actions",
@@ -29,7 +36,17 @@ class CustomerTable(tables.Table):
     class Meta:
         model = Customer
         fields = ("name", "industry", "business_type", "website", "status")
-        sequence = ("name", "industry", "business_type", "website", "status", "actions")
+        sequence = (
+            "name",
+            "industry",
+            "business_type",
+            "website",
+            "status",
+            "locations_count",
+            "assets_on_location_count",
+            "assets_owned_count",
+            "actions",
+        )
         order_by = ("name",)
         # Record links open whole pages; only sorting and paging stay inside #results.
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
@@ -58,28 +75,13 @@ class CustomerTable(tables.Table):
         )
 
     def render_status(self, record):
-        return format_html(
-            '<span class="badge {}">{}</span>',
-            record.status_badge_class,
-            record.get_status_display(),
-        )
+        return badge(record.status_badge_class, record.get_status_display())
 
     def render_actions(self, record):
-        view = format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="View {}">'
-            '<i class="bi bi-eye" aria-hidden="true"></i> View</a>',
-            record.get_absolute_url(),
-            record.name,
-        )
         if not self.can_edit or record.deleted_at:
-            return view
-        return format_html(
-            '{} <a class="btn btn-sm btn-outline-primary" href="{}" aria-label="Edit {}">'
-            '<i class="bi bi-pencil" aria-hidden="true"></i> Edit</a>',
-            view,
-            reverse("customers:customer_update", args=[record.pk]),
-            record.name,
-        )
+            return view_button(record)
+        edit = reverse("customers:customer_update", args=[record.pk])
+        return format_html("{} {}", view_button(record), edit_button(edit, record))
 
     def value_name(self, record):
         return record.name

@@ -23,6 +23,18 @@ urlpatterns = [
         name="linked_account_unlink",
     ),
     path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="customer_history"),
+    path("<int:pk>/projects/", views.CustomerProjectsView.as_view(), name="customer_projects"),
+    path("<int:pk>/locations/", views.CustomerLocationsView.as_view(), name="customer_locations"),
+    path(
+        "<int:pk>/assets-on-location/",
+        views.CustomerAssetsOnLocationView.as_view(),
+        name="customer_assets_on_location",
+    ),
+    path(
+        "<int:pk>/assets-owned/",
+        views.CustomerAssetsOwnedView.as_view(),
+        name="customer_assets_owned",
+    ),
     path(
         "<int:pk>/history/<int:history_id>/restore/",
         views.CustomerRestoreFieldsView.as_view(),

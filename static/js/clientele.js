@@ -60,7 +60,9 @@
       return;
     }
     const input = box.querySelector("[data-autocomplete-input]");
-    box.querySelector("[data-autocomplete-value]").value = option ? option.dataset.value : "";
+    const hidden = box.querySelector("[data-autocomplete-value]");
+    hidden.value = option ? option.dataset.value : "";
+    hidden.dispatchEvent(new Event("change", { bubbles: true }));
     input.value = option ? option.dataset.label : "";
     box.querySelector(".autocomplete-options").innerHTML = "";
     input.setAttribute("aria-expanded", "false");
@@ -69,6 +71,25 @@
     if (event.target.classList.contains("autocomplete-options")) {
       const input = event.target.closest("[data-autocomplete]").querySelector("[data-autocomplete-input]");
       input.setAttribute("aria-expanded", event.target.children.length ? "true" : "false");
+    }
+  });
+
+  // Bulk actions: show the field the chosen action needs, select all, count the selection.
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target.matches("[data-bulk-action]")) {
+      target.form.querySelectorAll("[data-bulk-field]").forEach((field) => {
+        field.hidden = field.dataset.bulkField !== target.value;
+      });
+    }
+    if (target.matches("[data-select-all]")) {
+      target.form.querySelectorAll(`input[name="${target.dataset.selectAll}"]`).forEach((box) => {
+        box.checked = target.checked;
+      });
+    }
+    if (target.form && target.form.querySelector("[data-selected-count]")) {
+      const count = target.form.querySelectorAll('input[name="asset_ids"]:checked').length;
+      target.form.querySelector("[data-selected-count]").textContent = count;
     }
   });
 

@@ -1,0 +1,91 @@
+from django import forms
+
+from billing.models import Project
+from core.widgets import AutocompleteSelect
+from customers.forms import CustomerChoiceField
+from locations.models import Location
+
+from .models import Asset, AssetStatus
+from .services import BULK_ACTIONS
+
+ASSET_FIELDS = [
+    "name",
+    "serial_number",
+    "model_name",
+    "category",
+    "status",
+    "owner",
+    "location",
+    "project",
+    "purchase_date",
+    "value",
+    "notes",
+]
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    """Pick a location of a customer the user may see; archived ones when searched for."""
+
+    def __init__(self, *, user, label="Location", required=False, help_text="", **kwargs):
+        queryset = Location.objects.visible_to(user)
+        widget = AutocompleteSelect("locations:location_autocomplete")
+        widget.label_for = lambda pk: next(
+            (
+                f"{name} ({customer})"
+                for name, customer in queryset.filter(pk=pk).values_list("name", "customer__name")
+            ),
+            "",
+        )
+        super().__init__(
+            queryset=queryset,
+            required=required,
+            widget=widget,
+            label=label,
+            help_text=help_text,
+            error_messages={
+                "invalid_choice": "Choose a location from the list.",
+                "required": "Choose a location from the list.",
+            },
+            **kwargs,
+        )
+
+
+class AssetForm(forms.ModelForm):
+    class Meta:
+        model = Asset
+        fields = ASSET_FIELDS
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "purchase_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = CustomerChoiceField(
+            user=user, label="Owner", help_text="Empty: the asset belongs to your business."
+        )
+        self.fields["location"] = LocationChoiceField(
+            user=user, help_text="Where it is now; may be another customer's site."
+        )
+        self.fields["project"].queryset = Project.objects.visible_to(user).filter(
+            customer__deleted_at__isnull=True
+        )
+        self.fields["value"].widget.attrs.update(min="0", step="0.01")
+
+
+class AssetBulkForm(forms.Form):
+    action = forms.ChoiceField(choices=[("", "Choose an action…"), *BULK_ACTIONS.items()])
+    status = forms.ChoiceField(choices=[("", "New status…"), *AssetStatus.choices], required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"] = LocationChoiceField(user=user, label="New location")
+        self.fields["asset_ids"] = forms.TypedMultipleChoiceField(coerce=int, required=False)
+
+    def clean_asset_ids(self):
+        return self.cleaned_data.get("asset_ids") or []
+
+    def full_clean(self):
+        ids = self.data.getlist("asset_ids") if hasattr(self.data, "getlist") else []
+        self.fields["asset_ids"].choices = [(value, value) for value in ids if str(value).isdigit()]
+        super().full_clean()

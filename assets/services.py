@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from core.services import archive_changes, bulk_change_with_history, save_with_history
+from locations.models import Location
+
+from .models import Asset, AssetStatus
+
+
+@transaction.atomic
+def asset_create(*, actor: User | None, **fields: Any) -> Asset:
+    return save_with_history(Asset(**fields), actor=actor, reason="Created")
+
+
+@transaction.atomic
+def asset_update(*, asset_id: int, data: dict[str, Any], actor: User | None) -> Asset:
+    asset = Asset.objects.select_for_update().get(pk=asset_id)
+    for field, value in data.items():
+        setattr(asset, field, value)
+    return save_with_history(asset, actor=actor, reason="Edited")
+
+
+@transaction.atomic
+def asset_set_archived(*, asset_id: int, archived: bool, actor: User | None) -> Asset:
+    asset = Asset.objects.select_for_update().get(pk=asset_id)
+    for field, value in archive_changes(archived).items():
+        setattr(asset, field, value)
+    return save_with_history(asset, actor=actor, reason="Archived" if archived else "Unarchived")
+
+
+BULK_ACTIONS = {
+    "move": "Move to location",
+    "status": "Change status",
+    "archive": "Archive",
+}
+
+
+@transaction.atomic
+def assets_bulk_change(
+    *,
+    visible: Any,
+    asset_ids: list[int],
+    action: str,
+    actor: User | None,
+    location: Location | None = None,
+    status: str | None = None,
+) -> int:
+    """Apply one change to every selected asset, or to none: if any selected asset is not
+    visible to the user (or has vanished), nothing changes."""
+    ids = sorted(set(asset_ids))
+    if not ids:
+        raise ValidationError("Select at least one asset.")
+    assets = list(visible.select_for_update().filter(pk__in=ids).order_by("pk"))
+    if len(assets) != len(ids):
+        missing = len(ids) - len(assets)
+        raise ValidationError(
+            f"{missing} of the selected assets no longer exist or are not yours to change; "
+            "nothing was changed. Reload the list and try again."
+        )
+    if action == "move":
+        if location is None:
+            raise ValidationError("Choose the location to move the assets to.")
+        if location.customer.deleted_at is not None or location.is_archived:
+            raise ValidationError("Choose a current location.")
+        return bulk_change_with_history(
+            assets,
+            fields=["location"],
+            actor=actor,
+            reason=f"Moved to {location.name} (bulk)",
+            location=location,
+        )
+    if action == "status":
+        if status not in AssetStatus.values:
+            raise ValidationError("Choose a status.")
+        label = AssetStatus(status).label
+        return bulk_change_with_history(
+            assets,
+            fields=["status"],
+            actor=actor,
+            reason=f"Status set to {label} (bulk)",
+            status=status,
+        )
+    if action == "archive":
+        return bulk_change_with_history(
+            assets,
+            fields=["is_archived", "archived_at"],
+            actor=actor,
+            reason="Archived (bulk)",
+            **archive_changes(True),
+        )
+    raise ValidationError("Choose an action.")

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from accounts.policies import Capability, user_can
+from core.generic import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    ObjectUpdateMixin,
+)
+from core.history import history_page
+from core.mixins import ConsoleAccessMixin
+
+from . import services
+from .filters import AssetFilterSet
+from .forms import AssetBulkForm, AssetForm
+from .models import Asset
+from .tables import AssetTable
+
+
+class AssetListView(ObjectListView):
+    model = Asset
+    filterset_class = AssetFilterSet
+    table_class = AssetTable
+    template_name = "assets/asset_list.html"
+    results_template_name = "assets/asset_results.html"
+    export_name = "assets"
+    add_url_name = "assets:asset_create"
+    nav_section = "assets"
+    breadcrumbs = [("Assets", None)]
+
+    def get_queryset(self):
+        return Asset.objects.visible_to(self.request.user).for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["results_template"] = self.results_template_name
+        if user_can(self.request.user, Capability.EDIT_RECORDS):
+            context["bulk_form"] = AssetBulkForm(user=self.request.user)
+            context["can_archive"] = user_can(self.request.user, Capability.MANAGE_RECORDS)
+        return context
+
+
+class AssetBulkView(ConsoleAccessMixin, TemplateView):
+    """One change on the selected assets, all or nothing, each recorded in history."""
+
+    required_capability = Capability.EDIT_RECORDS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = AssetBulkForm(request.POST, user=request.user)
+        back = request.POST.get("next") or reverse("assets:asset_list")
+        if not back.startswith("/") or back.startswith("//"):
+            back = reverse("assets:asset_list")
+        if not form.is_valid():
+            errors = [e for field_errors in form.errors.values() for e in field_errors]
+            messages.error(request, "Nothing was changed: " + " ".join(errors))
+            return redirect(back)
+        data = form.cleaned_data
+        if data["action"] == "archive" and not user_can(request.user, Capability.MANAGE_RECORDS):
+            messages.error(request, "Nothing was changed: only admins archive assets.")
+            return redirect(back)
+        try:
+            changed = services.assets_bulk_change(
+                visible=Asset.objects.visible_to(request.user),
+                asset_ids=data["asset_ids"],
+                action=data["action"],
+                location=data.get("location"),
+                status=data.get("status"),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Changed {changed} asset{'s' if changed != 1 else ''}.")
+        return redirect(back)
+
+
+class AssetDetailView(ObjectDetailView):
+    model = Asset
+    template_name = "assets/asset_detail.html"
+    context_object_name = "asset"
+    nav_section = "assets"
+
+    def get_queryset(self):
+        return Asset.objects.visible_to(self.request.user).select_related(
+            "owner", "location", "location__customer", "project"
+        )
+
+    def get_breadcrumbs(self):
+        return [("Assets", reverse("assets:asset_list")), (str(self.object), None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, entries = history_page(Asset, self.object.history.all(), self.request.GET.get("page"))
+        user = self.request.user
+        context.update(
+            page_obj=page,
+            entries=entries,
+            can_edit=user_can(user, Capability.EDIT_RECORDS),
+            can_manage=user_can(user, Capability.MANAGE_RECORDS),
+        )
+        return context
+
+
+class AssetCreateView(ObjectFormView):
+    model = Asset
+    form_class = AssetForm
+    nav_section = "assets"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for field in ("owner", "location", "project"):
+            value = self.request.GET.get(field, "")
+            if value.isdigit():
+                initial[field] = int(value)
+        return initial
+
+    def save(self, form):
+        return services.asset_create(actor=self.request.user, **form.cleaned_data)
+
+
+class AssetUpdateView(ObjectUpdateMixin, ObjectFormView):
+    model = Asset
+    form_class = AssetForm
+    nav_section = "assets"
+
+    def save(self, form):
+        return services.asset_update(
+            asset_id=self.object.pk, data=form.cleaned_data, actor=self.request.user
+        )
+
+
+class AssetArchiveView(ObjectActionView):
+    model = Asset
+    nav_section = "assets"
+    verb = "Archive"
+    button_class = "btn-warning"
+    explanation = "Archived assets leave the asset list; they stay under the “Archived” filter."
+    success_message = "Archived {object}."
+
+    def perform(self, asset):
+        return services.asset_set_archived(
+            asset_id=asset.pk, archived=True, actor=self.request.user
+        )
+
+
+class AssetUnarchiveView(AssetArchiveView):
+    verb = "Unarchive"
+    button_class = "btn-primary"
+    explanation = "The asset returns to the asset list."
+    success_message = "Unarchived {object}."
+
+    def perform(self, asset):
+        return services.asset_set_archived(
+            asset_id=asset.pk, archived=False, actor=self.request.user
+        )

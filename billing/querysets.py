@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+
+def status_conditions(day) -> dict[str, Q]:
+    """The derived project status as filters, so lists and summaries count it in SQL."""
+    return {
+        "cancelled": Q(is_cancelled=True),
+        "upcoming": Q(is_cancelled=False, start_date__gt=day),
+        "past": Q(is_cancelled=False, start_date__lte=day, end_date__lt=day),
+        "active": Q(is_cancelled=False, start_date__lte=day)
+        & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+    }
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user, *, include_deleted: bool = False) -> ProjectQuerySet:
+        """Projects of customers the user may see (and, for console staff, projects whose
+        customer was purged: the financial record stays)."""
+        from accounts.policies import Capability, user_can
+        from customers.models import Customer
+
+        customers = Customer.objects.visible_to(user)
+        scope = Q(customer__in=customers)
+        if user_can(user, Capability.VIEW_CONSOLE):
+            scope |= Q(customer__isnull=True)
+        return self.filter(scope)
+
+    def with_status(self, day=None) -> ProjectQuerySet:
+        day = day or timezone.localdate()
+        conditions = status_conditions(day)
+        return self.annotate(
+            status_code=Case(
+                *[When(condition, then=Value(name)) for name, condition in conditions.items()],
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_status(self, status: str, day=None) -> ProjectQuerySet:
+        conditions = status_conditions(day or timezone.localdate())
+        return self.filter(conditions[status]) if status in conditions else self
+
+    def search(self, term: str) -> ProjectQuerySet:
+        term = " ".join((term or "").split())[:100]
+        if not term:
+            return self
+        return self.filter(Q(name__icontains=term) | Q(customer_name__icontains=term))

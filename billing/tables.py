@@ -1,0 +1,75 @@
+import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.tables import ACTION_COLUMN_ATTRS, badge, edit_button, link, view_button
+
+from .models import Project
+
+
+class ProjectTable(tables.Table):
+    name = tables.Column(order_by=("name", "id"))
+    customer = tables.Column(order_by=("customer_name", "name"))
+    status = tables.Column(empty_values=(), orderable=False)
+    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Start")
+    end_date = tables.DateColumn(format="Y-m-d", verbose_name="End", default="open-ended")
+    monthly_fee = tables.Column(verbose_name="Monthly fee", attrs={"td": {"class": "text-end"}})
+    contract_value = tables.Column(
+        verbose_name="Contract value", attrs={"td": {"class": "text-end"}}
+    )
+    actions = tables.Column(
+        empty_values=(),
+        verbose_name="Actions",
+        orderable=False,
+        exclude_from_export=True,
+        attrs=ACTION_COLUMN_ATTRS,
+    )
+
+    class Meta:
+        model = Project
+        fields = (
+            "name",
+            "customer",
+            "status",
+            "start_date",
+            "end_date",
+            "monthly_fee",
+            "contract_value",
+        )
+        order_by = ("-start_date",)
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def __init__(self, *args, can_edit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_edit = can_edit
+
+    def render_name(self, record):
+        return link(record.get_absolute_url(), record.name)
+
+    def render_customer(self, record):
+        return link(record.customer.get_absolute_url(), record.customer.name)
+
+    def render_status(self, record):
+        return badge(record.status_badge_class, record.get_status_display())
+
+    def render_monthly_fee(self, value):
+        return intcomma(value)
+
+    def render_contract_value(self, value):
+        return intcomma(value)
+
+    def render_actions(self, record):
+        if not self.can_edit:
+            return view_button(record)
+        return format_html(
+            "{} {}",
+            view_button(record),
+            edit_button(reverse("billing:project_update", args=[record.pk]), record),
+        )
+
+    def value_customer(self, record):
+        return record.customer_name
+
+    def value_status(self, record):
+        return record.get_status_display()

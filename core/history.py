@@ -1,0 +1,209 @@
+"""What History tabs show: who, when, why and field-by-field before → after, for one page of
+records (of one model, or of several merged newest-first), in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django_countries.fields import CountryField
+
+HIDDEN_FIELDS = {
+    "version",
+    "search_text",
+    "phone_digits",
+    "updated_at",
+    "created_at",
+    "archived_at",
+}
+EVENT_LABELS = {"+": "Created", "~": "Changed", "-": "Removed"}
+PAGE_SIZE = 25
+
+
+@dataclass
+class HistoryEntry:
+    record: object
+    reason: str
+    label: str = ""
+    url: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class HistorySource:
+    """One model's history records, labelled (e.g. "Location") in a merged history."""
+
+    label: str
+    model: type[models.Model]
+    records: models.QuerySet
+
+
+def field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name).capitalize()
+    except Exception:
+        return name.replace("_", " ").capitalize()
+
+
+def display_value(model, name: str, value, names: dict) -> str:
+    if value in (None, "", {}):
+        return "—"
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        model_field = None
+    if isinstance(model_field, models.ForeignKey):
+        return names.get((model_field.related_model, value), f"#{value} (removed)")
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, CountryField):
+        return str(dict(model_field.choices).get(str(value), value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _foreign_names(model, records) -> dict:
+    """Names of every object a foreign key in ``records`` points at: one query per target."""
+    wanted = defaultdict(set)
+    for model_field in model._meta.concrete_fields:
+        if isinstance(model_field, models.ForeignKey) and model_field.name != "history_user":
+            for record in records:
+                value = getattr(record, model_field.attname, None)
+                if value is not None:
+                    wanted[model_field.related_model].add(value)
+    names = {}
+    for related, ids in wanted.items():
+        for pk, label in related._base_manager.filter(pk__in=ids).values_list(
+            "pk", _label_field(related)
+        ):
+            names[(related, pk)] = label
+    return names
+
+
+def _label_field(model) -> str:
+    return "name" if any(f.name == "name" for f in model._meta.fields) else "pk"
+
+
+def _entry(model, record, older, names, label="", url="") -> HistoryEntry:
+    reason = record.history_change_reason or EVENT_LABELS.get(record.history_type, "")
+    entry = HistoryEntry(record=record, reason=reason, label=label, url=url)
+    if older is not None and older.history_type != "-":
+        delta = record.diff_against(
+            older, excluded_fields=list(HIDDEN_FIELDS & _field_names(model))
+        )
+        for change in delta.changes:
+            entry.changes.append(
+                (
+                    field_label(model, change.field),
+                    display_value(model, change.field, change.old, names),
+                    display_value(model, change.field, change.new, names),
+                )
+            )
+    return entry
+
+
+def _field_names(model) -> set[str]:
+    return {f.name for f in model._meta.fields}
+
+
+def history_page(model, history_queryset, page_number) -> tuple[Page, list[HistoryEntry]]:
+    """One object's history, newest first, each record diffed against the one before it."""
+    ordered = history_queryset.select_related("history_user").order_by(
+        "-history_date", "-history_id"
+    )
+    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    if not page.object_list:
+        return page, []
+    records = list(ordered[page.start_index() - 1 : page.end_index() + 1])
+    names = _foreign_names(model, records)
+    entries = [
+        _entry(model, record, records[i + 1] if i + 1 < len(records) else None, names)
+        for i, record in enumerate(records[: len(page.object_list)])
+    ]
+    return page, entries
+
+
+class _MergedCount:
+    """Stands in for the merged records so Django's Paginator can number the pages."""
+
+    def __init__(self, total: int):
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return range(self.total)[key]
+
+
+def merged_history_page(
+    sources: list[HistorySource], page_number
+) -> tuple[Page, list[HistoryEntry]]:
+    """Several models' histories as one list, newest first, each entry labelled."""
+    total = sum(source.records.count() for source in sources)
+    paginator = Paginator(_MergedCount(total), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    if total == 0:
+        return page, []
+    needed = page.end_index()
+    candidates = []
+    for source in sources:
+        newest = source.records.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        candidates += [(record.history_date, source, record) for record in newest[:needed]]
+    candidates.sort(key=lambda item: (item[0], item[2].history_id), reverse=True)
+    chosen = candidates[page.start_index() - 1 : needed]
+    built = {}
+    for source in sources:
+        mine = [record for _, s, record in chosen if s is source]
+        if not mine:
+            continue
+        previous = _previous_versions(source, mine)
+        names = _foreign_names(source.model, mine + [v for v in previous.values() if v is not None])
+        for record in mine:
+            older = previous.get(record.history_id)
+            url = _url_of(source.model, record)
+            built[(id(source), record.history_id)] = _entry(
+                source.model, record, older, names, source.label, url
+            )
+    return page, [built[(id(source), record.history_id)] for _, source, record in chosen]
+
+
+def _previous_versions(source: HistorySource, records) -> dict:
+    """For each record, the version of the same object just before it (one query)."""
+    object_ids = {record.id for record in records}
+    newest = max(record.history_date for record in records)
+    earlier = (
+        source.model.history.filter(id__in=object_ids, history_date__lte=newest)
+        .order_by("id", "-history_date", "-history_id")
+        .only(*[f.attname for f in source.model.history.model._meta.concrete_fields])
+    )
+    by_object = defaultdict(list)
+    for version in earlier:
+        by_object[version.id].append(version)
+    previous = {}
+    for record in records:
+        versions = by_object[record.id]
+        for index, version in enumerate(versions):
+            if version.history_id == record.history_id:
+                previous[record.history_id] = (
+                    versions[index + 1] if index + 1 < len(versions) else None
+                )
+                break
+    return previous
+
+
+def _url_of(model, record) -> str:
+    try:
+        return model(pk=record.id).get_absolute_url()
+    except Exception:
+        return ""

@@ -1,0 +1,34 @@
+"""Cell helpers for django-tables2 tables: rendered in Python, escaped by format_html."""
+
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+ARCHIVED_BADGE = mark_safe(' <span class="badge text-bg-secondary">Archived</span>')
+DELETED_BADGE = mark_safe(' <span class="badge text-bg-dark">Deleted</span>')
+ACTION_COLUMN_ATTRS = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+
+def badge(css: str, label: str) -> str:
+    return format_html('<span class="badge {}">{}</span>', css, label)
+
+
+def view_button(record) -> str:
+    return format_html(
+        '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="View {}">'
+        '<i class="bi bi-eye" aria-hidden="true"></i> View</a>',
+        record.get_absolute_url(),
+        str(record),
+    )
+
+
+def edit_button(url: str, record) -> str:
+    return format_html(
+        '<a class="btn btn-sm btn-outline-primary" href="{}" aria-label="Edit {}">'
+        '<i class="bi bi-pencil" aria-hidden="true"></i> Edit</a>',
+        url,
+        str(record),
+    )
+
+
+def link(url: str, label) -> str:
+    return format_html('<a href="{}">{}</a>', url, label)

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+
+from accounts.policies import Capability, user_can
+from assets.models import Asset
+from assets.tables import AssetTable
+from core.generic import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectFormView,
+    ObjectListView,
+    ObjectUpdateMixin,
+    paginate_table,
+)
+from core.history import history_page
+from core.mixins import ConsoleAccessMixin
+
+from . import services
+from .filters import LocationFilterSet
+from .forms import LocationForm, LocationMoveForm
+from .models import Location
+from .tables import LocationTable
+
+
+def locations_crumb():
+    return ("Locations", reverse("locations:location_list"))
+
+
+class LocationListView(ObjectListView):
+    model = Location
+    filterset_class = LocationFilterSet
+    table_class = LocationTable
+    export_name = "locations"
+    add_url_name = "locations:location_create"
+    nav_section = "locations"
+    breadcrumbs = [("Locations", None)]
+
+    def get_queryset(self):
+        return Location.objects.visible_to(self.request.user).for_list()
+
+
+class LocationDetailView(ObjectDetailView):
+    model = Location
+    template_name = "locations/location_detail.html"
+    context_object_name = "location"
+    nav_section = "locations"
+    include_deleted = False
+
+    def get_queryset(self):
+        return Location.objects.visible_to(self.request.user).select_related("customer")
+
+    def get_breadcrumbs(self):
+        return [locations_crumb(), (str(self.object), None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assets = Asset.objects.visible_to(user).filter(location=self.object).for_list()
+        table = AssetTable(
+            assets, can_edit=user_can(user, Capability.EDIT_RECORDS), prefix="assets-"
+        )
+        RequestConfig(self.request, paginate=False).configure(table)
+        paginate_table(table, self.request, page_param="assets-page")
+        page, entries = history_page(
+            Location, self.object.history.all(), self.request.GET.get("page")
+        )
+        context.update(
+            assets_table=table,
+            page_obj=page,
+            entries=entries,
+            can_edit=user_can(user, Capability.EDIT_RECORDS),
+            can_manage=user_can(user, Capability.MANAGE_RECORDS),
+        )
+        return context
+
+
+class LocationCreateView(ObjectFormView):
+    model = Location
+    form_class = LocationForm
+    nav_section = "locations"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        customer = self.request.GET.get("customer", "")
+        if customer.isdigit():
+            initial["customer"] = int(customer)
+        return initial
+
+    def save(self, form):
+        return services.location_create(actor=self.request.user, **form.cleaned_data)
+
+
+class LocationUpdateView(ObjectUpdateMixin, ObjectFormView):
+    model = Location
+    form_class = LocationForm
+    nav_section = "locations"
+
+    def save(self, form):
+        return services.location_update(
+            location_id=self.object.pk, data=form.cleaned_data, actor=self.request.user
+        )
+
+
+class LocationMoveView(ObjectUpdateMixin, ObjectFormView):
+    """Give the location to another customer; recorded in its history."""
+
+    model = Location
+    form_class = LocationMoveForm
+    nav_section = "locations"
+    required_capability = Capability.MANAGE_RECORDS
+    template_name = "locations/location_move.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)
+        return {**kwargs, "location": self.object}
+
+    def get_breadcrumbs(self):
+        return [
+            locations_crumb(),
+            (str(self.object), self.object.get_absolute_url()),
+            ("Move", None),
+        ]
+
+    def save(self, form):
+        return services.location_move(
+            location_id=self.object.pk,
+            customer=form.cleaned_data["customer"],
+            actor=self.request.user,
+        )
+
+
+class LocationArchiveView(ObjectActionView):
+    model = Location
+    nav_section = "locations"
+    verb = "Archive"
+    button_class = "btn-warning"
+    explanation = (
+        "Archived locations leave the location list and every location dropdown. They stay "
+        "under the “Archived” filter and can still be picked by typing their name."
+    )
+    success_message = "Archived {object}."
+
+    def perform(self, location):
+        return services.location_set_archived(
+            location_id=location.pk, archived=True, actor=self.request.user
+        )
+
+
+class LocationUnarchiveView(LocationArchiveView):
+    verb = "Unarchive"
+    button_class = "btn-primary"
+    explanation = "The location returns to lists and dropdowns."
+    success_message = "Unarchived {object}."
+
+    def perform(self, location):
+        return services.location_set_archived(
+            location_id=location.pk, archived=False, actor=self.request.user
+        )
+
+
+class LocationAutocompleteView(ConsoleAccessMixin, TemplateView):
+    """Options for location pickers: archived ones only when searched for."""
+
+    template_name = "locations/partials/autocomplete_options.html"
+    limit = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        term = (self.request.GET.get("autocomplete_q") or self.request.GET.get("q") or "").strip()[
+            :100
+        ]
+        locations = Location.objects.visible_to(self.request.user).select_related("customer")
+        locations = locations.search(term) if term else locations.live()
+        context["options"] = locations.order_by("is_archived", "name")[: self.limit]
+        context["term"] = term
+        return context
