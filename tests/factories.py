@@ -36,3 +36,41 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     company_email = factory.Sequence(lambda n: f"info@customer{n}.example")
     contact_name = factory.Faker("name")
     country = "US"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "locations.Location"
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Site {n:04d}")
+    location_type = "office"
+    status = "active"
+    city = "Springfield"
+    country = "US"
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Project"
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Project {n:04d}")
+    start_date = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    monthly_fee = 100
+    contract_value = 1200
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    """By default owned by the customer of the location it sits at."""
+
+    class Meta:
+        model = "assets.Asset"
+
+    location = factory.SubFactory(LocationFactory)
+    owner = factory.LazyAttribute(lambda asset: asset.location.customer if asset.location else None)
+    name = factory.Sequence(lambda n: f"SRV-{n:05d}")
+    serial_number = factory.Sequence(lambda n: f"SN{n:08d}")
+    model_name = "PowerEdge R750"
+    category = "server"
+    status = "deployed"

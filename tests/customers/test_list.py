@@ -171,8 +171,14 @@ def test_csv_export_is_exactly_the_filtered_rows_with_formulas_neutralised(viewe
         csv.reader(io.StringIO(b"".join(response.streaming_content).decode().lstrip("\ufeff")))
     )
     assert rows[0] == [
-        "Customer Name", "Industry", "Business Type", "Website", "Status", "Locations",
-        "Assets on location", "Assets owned",
+        "Customer Name",
+        "Industry",
+        "Business Type",
+        "Website",
+        "Status",
+        "Locations",
+        "Assets on location",
+        "Assets owned",
     ]
     names = sorted(row[0] for row in rows[1:])
     assert names == ['\'=HYPERLINK("http://evil")', "<b>Bold</b> & Co"]

@@ -28,6 +28,18 @@ def DELETED_CUSTOMER(objects: dict) -> dict:
     return {"pk": objects["deleted_customer"].pk}
 
 
+def LOCATION(objects: dict) -> dict:
+    return {"pk": objects["location"].pk}
+
+
+def ASSET(objects: dict) -> dict:
+    return {"pk": objects["asset"].pk}
+
+
+def PROJECT(objects: dict) -> dict:
+    return {"pk": objects["project"].pk}
+
+
 CONSOLE_ROUTES = [
     Route("core:dashboard", Capability.VIEW_CONSOLE),
     Route("core:settings", Capability.VIEW_CONSOLE),
@@ -117,6 +129,53 @@ CONSOLE_ROUTES = [
         method="post",
         kwargs=DELETED_CUSTOMER,
     ),
+    Route("customers:customer_projects", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route("customers:customer_locations", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route("customers:customer_assets_on_location", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route("customers:customer_assets_owned", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    # Locations
+    Route("locations:location_list", Capability.VIEW_CONSOLE),
+    Route("locations:location_autocomplete", Capability.VIEW_CONSOLE),
+    Route("locations:location_create", Capability.EDIT_RECORDS),
+    Route("locations:location_detail", Capability.VIEW_CONSOLE, kwargs=LOCATION),
+    Route("locations:location_update", Capability.EDIT_RECORDS, kwargs=LOCATION),
+    Route(
+        "locations:location_update",
+        Capability.EDIT_RECORDS,
+        method="post",
+        kwargs=LOCATION,
+        data={"name": "Renamed", "location_type": "office", "status": "active"},
+    ),
+    Route("locations:location_move", Capability.MANAGE_RECORDS, kwargs=LOCATION),
+    Route("locations:location_archive", Capability.MANAGE_RECORDS, method="post", kwargs=LOCATION),
+    Route(
+        "locations:location_unarchive", Capability.MANAGE_RECORDS, method="post", kwargs=LOCATION
+    ),
+    # Assets
+    Route("assets:asset_list", Capability.VIEW_CONSOLE),
+    Route("assets:asset_create", Capability.EDIT_RECORDS),
+    Route("assets:asset_detail", Capability.VIEW_CONSOLE, kwargs=ASSET),
+    Route("assets:asset_update", Capability.EDIT_RECORDS, kwargs=ASSET),
+    Route(
+        "assets:asset_update",
+        Capability.EDIT_RECORDS,
+        method="post",
+        kwargs=ASSET,
+        data={"name": "Renamed", "category": "other", "status": "deployed"},
+    ),
+    Route("assets:asset_archive", Capability.MANAGE_RECORDS, method="post", kwargs=ASSET),
+    Route("assets:asset_unarchive", Capability.MANAGE_RECORDS, method="post", kwargs=ASSET),
+    Route(
+        "assets:asset_bulk",
+        Capability.EDIT_RECORDS,
+        method="post",
+        data={"action": "status", "status": "lost"},
+    ),
+    # Projects
+    Route("billing:project_list", Capability.VIEW_CONSOLE),
+    Route("billing:project_create", Capability.EDIT_RECORDS),
+    Route("billing:project_detail", Capability.VIEW_CONSOLE, kwargs=PROJECT),
+    Route("billing:project_update", Capability.EDIT_RECORDS, kwargs=PROJECT),
     Route("account_change_password", Capability.VIEW_CONSOLE),
     Route("account_email", Capability.VIEW_CONSOLE),
     Route("mfa_index", Capability.VIEW_CONSOLE),

@@ -28,7 +28,13 @@ def build_objects(pk_base: int = 0) -> dict:
     account = LinkedAccount.objects.create(
         customer=customer, provider="AWS", kind="account", external_id=f"matrix-{pk_base}", **pk(3)
     )
+    from tests.factories import AssetFactory, LocationFactory, ProjectFactory
+
+    location = LocationFactory(customer=customer, **pk(5))
     return {
+        "location": location,
+        "asset": AssetFactory(location=location, **pk(6)),
+        "project": ProjectFactory(customer=customer, **pk(7)),
         "member": UserFactory(role=StaffRole.VIEWER, **pk(4)),
         "customer": customer,
         "deleted_customer": deleted,
@@ -94,6 +100,25 @@ def test_objects_of_another_tenant_are_404(route, objects, other_tenant, client_
     owner = client_as(StaffRole.OWNER)
     response = request(owner, route, url_of(route, foreign))
     assert response.status_code == 404
+
+
+def test_bulk_actions_ignore_nothing_silently_for_foreign_ids(objects, other_tenant, client_as):
+    """Ids of another tenant's assets make the whole bulk request fail, changing nothing."""
+    connection.set_tenant(other_tenant)
+    foreign = build_objects(pk_base=900_000)
+    owner = client_as(StaffRole.OWNER)
+    response = owner.post(
+        reverse("assets:asset_bulk"),
+        {
+            "action": "status",
+            "status": "lost",
+            "asset_ids": [objects["asset"].pk, foreign["asset"].pk],
+        },
+        follow=True,
+    )
+    assert "nothing was changed" in response.content.decode()
+    objects["asset"].refresh_from_db()
+    assert objects["asset"].status != "lost"
 
 
 def test_staff_update_of_a_user_that_is_not_staff_here_is_404(client_as, make_user):

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
+from assets.demo import create_demo_operations
 from customers.demo import create_demo_customers
 from tenants.models import Tenant
 from tenants.services import base_url_for, tenant_provision
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             for role, email, first_name, last_name in DEMO_STAFF:
                 ensure_user(email=email, role=role, first_name=first_name, last_name=last_name)
             create_demo_customers()
+            create_demo_operations()
 
         demo_url = base_url_for(f"{DEMO_SLUG}.{settings.PLATFORM_DOMAIN}")
         platform_url = base_url_for(settings.PLATFORM_DOMAIN)
