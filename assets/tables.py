@@ -1,9 +1,13 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from core.tables import ACTION_COLUMN_ATTRS, ARCHIVED_BADGE, badge, edit_button, link, view_button
+from core.tables import (
+    ARCHIVED_BADGE,
+    ConsoleTable,
+    badge,
+    link,
+)
 
 from .models import Asset
 
@@ -12,7 +16,8 @@ ELSEWHERE_BADGE = mark_safe(
 )
 
 
-class AssetTable(tables.Table):
+class AssetTable(ConsoleTable):
+    edit_url_name = "assets:asset_update"
     selection = tables.CheckBoxColumn(
         accessor="pk",
         attrs={
@@ -30,13 +35,6 @@ class AssetTable(tables.Table):
     location = tables.Column(
         verbose_name="Location", order_by=("location__name", "name"), default="—"
     )
-    actions = tables.Column(
-        empty_values=(),
-        verbose_name="Actions",
-        orderable=False,
-        exclude_from_export=True,
-        attrs=ACTION_COLUMN_ATTRS,
-    )
 
     class Meta:
         model = Asset
@@ -50,13 +48,13 @@ class AssetTable(tables.Table):
             "status",
             "owner",
             "location",
+            "actions",
         )
         order_by = ("name",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
 
     def __init__(self, *args, can_edit: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.can_edit = can_edit
+        super().__init__(*args, can_edit=can_edit, **kwargs)
         if not can_edit:
             self.columns.hide("selection")
 
@@ -81,15 +79,6 @@ class AssetTable(tables.Table):
             link(location.get_absolute_url(), location.name),
             location.customer.name,
             ELSEWHERE_BADGE if record.owner_id != location.customer_id else "",
-        )
-
-    def render_actions(self, record):
-        if not self.can_edit:
-            return view_button(record)
-        return format_html(
-            "{} {}",
-            view_button(record),
-            edit_button(reverse("assets:asset_update", args=[record.pk]), record),
         )
 
     def value_owner(self, record):

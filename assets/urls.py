@@ -11,5 +11,9 @@ urlpatterns = [
     path("<int:pk>/", views.AssetDetailView.as_view(), name="asset_detail"),
     path("<int:pk>/edit/", views.AssetUpdateView.as_view(), name="asset_update"),
     path("<int:pk>/archive/", views.AssetArchiveView.as_view(), name="asset_archive"),
-    path("<int:pk>/unarchive/", views.AssetUnarchiveView.as_view(), name="asset_unarchive"),
+    path(
+        "<int:pk>/unarchive/",
+        views.AssetArchiveView.as_view(archived=False),
+        name="asset_unarchive",
+    ),
 ]

@@ -8,7 +8,7 @@ from django.views.generic import TemplateView
 
 from accounts.policies import Capability, user_can
 from core.generic import (
-    ObjectActionView,
+    ObjectArchiveView,
     ObjectDetailView,
     ObjectFormView,
     ObjectListView,
@@ -114,13 +114,7 @@ class AssetCreateView(ObjectFormView):
     form_class = AssetForm
     nav_section = "assets"
 
-    def get_initial(self):
-        initial = super().get_initial()
-        for field in ("owner", "location", "project"):
-            value = self.request.GET.get(field, "")
-            if value.isdigit():
-                initial[field] = int(value)
-        return initial
+    initial_from_query = ("owner", "location", "project")
 
     def save(self, form):
         return services.asset_create(actor=self.request.user, **form.cleaned_data)
@@ -137,27 +131,11 @@ class AssetUpdateView(ObjectUpdateMixin, ObjectFormView):
         )
 
 
-class AssetArchiveView(ObjectActionView):
+class AssetArchiveView(ObjectArchiveView):
     model = Asset
     nav_section = "assets"
-    verb = "Archive"
-    button_class = "btn-warning"
-    explanation = "Archived assets leave the asset list; they stay under the “Archived” filter."
-    success_message = "Archived {object}."
-
-    def perform(self, asset):
-        return services.asset_set_archived(
-            asset_id=asset.pk, archived=True, actor=self.request.user
-        )
-
-
-class AssetUnarchiveView(AssetArchiveView):
-    verb = "Unarchive"
-    button_class = "btn-primary"
-    explanation = "The asset returns to the asset list."
-    success_message = "Unarchived {object}."
-
-    def perform(self, asset):
-        return services.asset_set_archived(
-            asset_id=asset.pk, archived=False, actor=self.request.user
-        )
+    archive_service = services.asset_set_archived
+    id_kwarg = "asset_id"
+    archive_explanation = (
+        "Archived assets leave the asset list; they stay under the “Archived” filter."
+    )

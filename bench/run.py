@@ -19,6 +19,8 @@ os.environ.setdefault("DATABASE_NAME", "clientele_bench")
 os.environ["DEBUG"] = "false"
 
 BENCH_CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
+BENCH_LOCATIONS = int(os.environ.get("BENCH_LOCATIONS", "250000"))
+BENCH_ASSETS = int(os.environ.get("BENCH_ASSETS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "30"))
 TARGET_MS = 150
 
@@ -152,6 +154,121 @@ def fill_customers(tenant) -> None:
         cursor.execute("ANALYZE customers_customer")
 
 
+def fill_operations() -> None:
+    """250,000 locations and 1,000,000 assets spread over the customers (once)."""
+    import random
+
+    from django.db import connection
+
+    from assets.demo import build_asset
+    from assets.models import Asset
+    from customers.models import Customer
+    from locations.models import Location
+
+    rng = random.Random(11)
+    customer_ids = list(Customer.objects.values_list("pk", flat=True))
+    existing = Location.objects.count()
+    if existing < BENCH_LOCATIONS:
+        print(f"Generating {BENCH_LOCATIONS - existing} locations...", flush=True)
+        started = time.perf_counter()
+        batch = []
+        for index in range(existing, BENCH_LOCATIONS):
+            location = Location(
+                customer_id=rng.choice(customer_ids),
+                name=f"Site {index:06d}",
+                location_type=rng.choice(["office", "warehouse", "data_center", "retail", "site"]),
+                city=f"City {index % 997}",
+                country="US",
+            )
+            location.refresh_search_fields()
+            batch.append(location)
+            if len(batch) == 10000:
+                Location.objects.bulk_create(batch)
+                batch = []
+        Location.objects.bulk_create(batch)
+        print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
+    existing = Asset.objects.count()
+    if existing < BENCH_ASSETS:
+        print(f"Generating {BENCH_ASSETS - existing} assets...", flush=True)
+        started = time.perf_counter()
+        location_rows = list(Location.objects.values_list("pk", "customer_id"))
+        batch = []
+        for index in range(existing, BENCH_ASSETS):
+            location_id, customer_id = rng.choice(location_rows)
+            owner_id = (
+                customer_id
+                if rng.random() < 0.7
+                else (None if rng.random() < 0.5 else rng.choice(customer_ids))
+            )
+            asset = build_asset(rng, index, owner=None, location=None)
+            asset.owner_id, asset.location_id = (
+                owner_id,
+                location_id if rng.random() < 0.9 else None,
+            )
+            batch.append(asset)
+            if len(batch) == 10000:
+                Asset.objects.bulk_create(batch)
+                batch = []
+                if (index + 1) % 100000 == 0:
+                    print(
+                        f"  {index + 1} assets, {time.perf_counter() - started:.0f} s", flush=True
+                    )
+        Asset.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE locations_location")
+        cursor.execute("VACUUM ANALYZE assets_asset")
+        cursor.execute("VACUUM ANALYZE customers_customer")
+
+
+def big_customer():
+    """A customer with 50 locations, 2,000 assets and 40 projects."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assets.demo import build_asset
+    from assets.models import Asset
+    from billing.models import Project
+    from customers import services
+    from customers.models import Customer
+    from locations.models import Location
+
+    customer = Customer.objects.filter(name="Benchmark Big Co").first()
+    if customer is not None:
+        return customer
+    rng = random.Random(5)
+    customer = services.customer_create(
+        actor=None, name="Benchmark Big Co", business_type="enterprise"
+    )
+    locations = Location.objects.bulk_create(
+        [
+            Location(customer=customer, name=f"Big Co site {i}", location_type="office")
+            for i in range(50)
+        ]
+    )
+    today = timezone.localdate()
+    Project.objects.bulk_create(
+        [
+            Project(
+                customer=customer,
+                customer_name=customer.name,
+                name=f"Big project {i}",
+                start_date=today - timedelta(days=rng.randint(-100, 400)),
+                monthly_fee=100,
+                contract_value=1000,
+            )
+            for i in range(40)
+        ]
+    )
+    assets = []
+    for index in range(2000):
+        asset = build_asset(rng, 9_000_000 + index, owner=customer, location=rng.choice(locations))
+        assets.append(asset)
+    Asset.objects.bulk_create(assets)
+    return customer
+
+
 def history_heavy_customer():
     from customers import services
     from customers.models import Customer
@@ -185,7 +302,9 @@ def bench_customers() -> bool:
     )
     with schema_context(tenant.schema_name):
         fill_customers(tenant)
+        fill_operations()
         detail = history_heavy_customer()
+        big = big_customer()
         viewer = User.objects.filter(
             email="viewer@bench.example"
         ).first() or User.objects.create_user(
@@ -212,6 +331,18 @@ def bench_customers() -> bool:
     ]:
         samples, queries = measure(client, url, params)
         ok &= report(name, samples, queries)
+    print("Locations, assets and projects (the big customer: target p95 < 200 ms)")
+    for name, url, params, target in [
+        ("customer with 50 sites, 2,000 assets, 40 projects", f"/customers/{big.pk}/", None, 200),
+        ("  its assets-on-location tab", f"/customers/{big.pk}/assets-on-location/", None, 200),
+        ("  its history tab (merged)", f"/customers/{big.pk}/history/", None, 200),
+        ("asset list (1,000,000 assets)", "/assets/", None, TARGET_MS),
+        ("asset search by partial serial", "/assets/", {"q": "00123456"}, TARGET_MS),
+        ("asset filter: hosted elsewhere", "/assets/", {"ownership": "elsewhere"}, TARGET_MS),
+        ("location list (250,000 locations)", "/locations/", None, TARGET_MS),
+    ]:
+        samples, queries = measure(client, url, params)
+        ok &= report(name, samples, queries, target_ms=target)
     return ok
 
 

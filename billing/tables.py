@@ -1,14 +1,13 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import reverse
-from django.utils.html import format_html
 
-from core.tables import ACTION_COLUMN_ATTRS, badge, edit_button, link, view_button
+from core.tables import ConsoleTable, badge, link
 
 from .models import Project
 
 
-class ProjectTable(tables.Table):
+class ProjectTable(ConsoleTable):
+    edit_url_name = "billing:project_update"
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer_name", "name"))
     status = tables.Column(empty_values=(), orderable=False)
@@ -17,13 +16,6 @@ class ProjectTable(tables.Table):
     monthly_fee = tables.Column(verbose_name="Monthly fee", attrs={"td": {"class": "text-end"}})
     contract_value = tables.Column(
         verbose_name="Contract value", attrs={"td": {"class": "text-end"}}
-    )
-    actions = tables.Column(
-        empty_values=(),
-        verbose_name="Actions",
-        orderable=False,
-        exclude_from_export=True,
-        attrs=ACTION_COLUMN_ATTRS,
     )
 
     class Meta:
@@ -37,12 +29,9 @@ class ProjectTable(tables.Table):
             "monthly_fee",
             "contract_value",
         )
+        sequence = ("...", "actions")
         order_by = ("-start_date",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
-
-    def __init__(self, *args, can_edit: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.can_edit = can_edit
 
     def render_name(self, record):
         return link(record.get_absolute_url(), record.name)
@@ -58,15 +47,6 @@ class ProjectTable(tables.Table):
 
     def render_contract_value(self, value):
         return intcomma(value)
-
-    def render_actions(self, record):
-        if not self.can_edit:
-            return view_button(record)
-        return format_html(
-            "{} {}",
-            view_button(record),
-            edit_button(reverse("billing:project_update", args=[record.pk]), record),
-        )
 
     def value_customer(self, record):
         return record.customer_name

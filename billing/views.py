@@ -61,12 +61,7 @@ class ProjectCreateView(ObjectFormView):
     form_class = ProjectForm
     nav_section = "billing"
 
-    def get_initial(self):
-        initial = super().get_initial()
-        customer = self.request.GET.get("customer", "")
-        if customer.isdigit():
-            initial["customer"] = int(customer)
-        return initial
+    initial_from_query = ("customer",)
 
     def save(self, form):
         data = dict(form.cleaned_data)

@@ -251,6 +251,16 @@ class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
     required_capability = Capability.EDIT_RECORDS
     template_name = "core/object_form.html"
     object = None
+    # Fields a link may prefill, e.g. /assets/add/?location=12 from a location's page.
+    initial_from_query: tuple[str, ...] = ()
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in self.initial_from_query:
+            value = self.request.GET.get(name, "")
+            if value.isdigit():
+                initial[name] = int(value)
+        return initial
 
     def get_object(self):
         return None
@@ -316,3 +326,34 @@ class ObjectUpdateMixin:
         return get_object_or_404(
             self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
         )
+
+
+class ObjectArchiveView(ObjectActionView):
+    """Archive or (with ``archived=False`` in as_view) unarchive a record via its service,
+    ``archive_service(<id_kwarg>=pk, archived=..., actor=...)``."""
+
+    archived = True
+    archive_service = None
+    id_kwarg = ""
+    archive_explanation = ""
+    unarchive_explanation = "It returns to lists and dropdowns."
+
+    @property
+    def verb(self) -> str:
+        return "Archive" if self.archived else "Unarchive"
+
+    @property
+    def button_class(self) -> str:
+        return "btn-warning" if self.archived else "btn-primary"
+
+    @property
+    def explanation(self) -> str:
+        return self.archive_explanation if self.archived else self.unarchive_explanation
+
+    @property
+    def success_message(self) -> str:
+        return ("Archived" if self.archived else "Unarchived") + " {object}."
+
+    def perform(self, obj):
+        service = type(self).archive_service
+        return service(**{self.id_kwarg: obj.pk}, archived=self.archived, actor=self.request.user)

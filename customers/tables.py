@@ -1,13 +1,13 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
-from core.tables import ARCHIVED_BADGE, DELETED_BADGE, badge, edit_button, view_button
+from core.tables import ARCHIVED_BADGE, DELETED_BADGE, ConsoleTable, badge
 
 from .models import Customer
 
 
-class CustomerTable(tables.Table):
+class CustomerTable(ConsoleTable):
+    edit_url_name = "customers:customer_update"
     """Cells are rendered in Python (format_html escapes), not with per-cell templates: a page
     of 100 rows stays cheap."""
 
@@ -24,13 +24,6 @@ class CustomerTable(tables.Table):
     )
     assets_owned_count = tables.Column(
         verbose_name="Assets owned", orderable=False, attrs={"td": {"class": "text-end"}}
-    )
-    actions = tables.Column(
-        empty_values=(),
-        verbose_name="Actions",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}},
     )
 
     class Meta:
@@ -52,10 +45,6 @@ class CustomerTable(tables.Table):
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
         empty_text = "No customers match."
 
-    def __init__(self, *args, can_edit: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.can_edit = can_edit
-
     def render_name(self, record):
         return format_html(
             '<a href="{}" class="fw-semibold">{}</a>{}{}',
@@ -76,12 +65,6 @@ class CustomerTable(tables.Table):
 
     def render_status(self, record):
         return badge(record.status_badge_class, record.get_status_display())
-
-    def render_actions(self, record):
-        if not self.can_edit or record.deleted_at:
-            return view_button(record)
-        edit = reverse("customers:customer_update", args=[record.pk])
-        return format_html("{} {}", view_button(record), edit_button(edit, record))
 
     def value_name(self, record):
         return record.name

@@ -1,36 +1,26 @@
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
-from core.tables import ARCHIVED_BADGE, badge, edit_button, view_button
+from core.tables import ARCHIVED_BADGE, ConsoleTable, badge
 
 from .models import Location
 
 
-class LocationTable(tables.Table):
+class LocationTable(ConsoleTable):
+    edit_url_name = "locations:location_update"
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer__name", "name"))
     location_type = tables.Column(verbose_name="Type")
     status = tables.Column()
     city = tables.Column(default="—")
     country = tables.Column(default="—")
-    actions = tables.Column(
-        empty_values=(),
-        verbose_name="Actions",
-        orderable=False,
-        exclude_from_export=True,
-        attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}},
-    )
 
     class Meta:
         model = Location
         fields = ("name", "customer", "location_type", "status", "city", "country")
+        sequence = ("...", "actions")
         order_by = ("name",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
-
-    def __init__(self, *args, can_edit: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.can_edit = can_edit
 
     def render_name(self, record):
         return format_html(
@@ -50,10 +40,6 @@ class LocationTable(tables.Table):
 
     def render_country(self, record):
         return record.country.name
-
-    def render_actions(self, record):
-        edit = reverse("locations:location_update", args=[record.pk]) if self.can_edit else None
-        return format_html("{} {}", view_button(record), edit_button(edit, record) if edit else "")
 
     def value_name(self, record):
         return record.name

@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.LocationUpdateView.as_view(), name="location_update"),
     path("<int:pk>/move/", views.LocationMoveView.as_view(), name="location_move"),
     path("<int:pk>/archive/", views.LocationArchiveView.as_view(), name="location_archive"),
-    path("<int:pk>/unarchive/", views.LocationUnarchiveView.as_view(), name="location_unarchive"),
+    path(
+        "<int:pk>/unarchive/",
+        views.LocationArchiveView.as_view(archived=False),
+        name="location_unarchive",
+    ),
 ]

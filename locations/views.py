@@ -8,7 +8,7 @@ from accounts.policies import Capability, user_can
 from assets.models import Asset
 from assets.tables import AssetTable
 from core.generic import (
-    ObjectActionView,
+    ObjectArchiveView,
     ObjectDetailView,
     ObjectFormView,
     ObjectListView,
@@ -82,12 +82,7 @@ class LocationCreateView(ObjectFormView):
     form_class = LocationForm
     nav_section = "locations"
 
-    def get_initial(self):
-        initial = super().get_initial()
-        customer = self.request.GET.get("customer", "")
-        if customer.isdigit():
-            initial["customer"] = int(customer)
-        return initial
+    initial_from_query = ("customer",)
 
     def save(self, form):
         return services.location_create(actor=self.request.user, **form.cleaned_data)
@@ -133,33 +128,15 @@ class LocationMoveView(ObjectUpdateMixin, ObjectFormView):
         )
 
 
-class LocationArchiveView(ObjectActionView):
+class LocationArchiveView(ObjectArchiveView):
     model = Location
     nav_section = "locations"
-    verb = "Archive"
-    button_class = "btn-warning"
-    explanation = (
+    archive_service = services.location_set_archived
+    id_kwarg = "location_id"
+    archive_explanation = (
         "Archived locations leave the location list and every location dropdown. They stay "
         "under the “Archived” filter and can still be picked by typing their name."
     )
-    success_message = "Archived {object}."
-
-    def perform(self, location):
-        return services.location_set_archived(
-            location_id=location.pk, archived=True, actor=self.request.user
-        )
-
-
-class LocationUnarchiveView(LocationArchiveView):
-    verb = "Unarchive"
-    button_class = "btn-primary"
-    explanation = "The location returns to lists and dropdowns."
-    success_message = "Unarchived {object}."
-
-    def perform(self, location):
-        return services.location_set_archived(
-            location_id=location.pk, archived=False, actor=self.request.user
-        )
 
 
 class LocationAutocompleteView(ConsoleAccessMixin, TemplateView):

@@ -193,3 +193,11 @@ def test_asset_list_query_count_is_flat(client_as, django_assert_max_num_queries
     with CaptureQueriesContext(connection) as large:
         viewer.get(LIST)
     assert len(small) == len(large) <= 10
+
+
+def test_add_asset_here_prefills_the_location(client_as):
+    staff = client_as(StaffRole.STAFF)
+    site = LocationFactory(name="Prefilled Site")
+    content = staff.get(reverse("assets:asset_create"), {"location": site.pk}).content.decode()
+    assert f'value="{site.pk}" data-autocomplete-value' in content
+    assert "Prefilled Site" in content

@@ -25,11 +25,19 @@ def globex(browser_tenant, django_db_blocker):
         AssetFactory(name="GLX-SRV-1", location=hq)
         AssetFactory(name="GLX-SRV-2", location=hq)
         AssetFactory(name="GLX-HOSTED-1", location=partner_site, owner=globex)
-        ProjectFactory(customer=globex, name="Network refresh", start_date=today - timedelta(days=20),
-                       contract_value=48000)
+        ProjectFactory(
+            customer=globex,
+            name="Network refresh",
+            start_date=today - timedelta(days=20),
+            contract_value=48000,
+        )
         ProjectFactory(customer=globex, name="Office move", start_date=today + timedelta(days=20))
-        ProjectFactory(customer=globex, name="Old audit", start_date=today - timedelta(days=200),
-                       end_date=today - timedelta(days=100))
+        ProjectFactory(
+            customer=globex,
+            name="Old audit",
+            start_date=today - timedelta(days=200),
+            end_date=today - timedelta(days=100),
+        )
     return globex
 
 
@@ -62,8 +70,12 @@ def test_customer_overview_bulk_move_and_archived_location_in_dropdown(page, ten
     page.get_by_role("option", name=re.compile("Globex Warehouse")).click()
     page.get_by_role("button", name="Apply to selected").click()
     expect(page.get_by_text("Changed 2 assets.")).to_be_visible()
-    expect(page.locator("#results tbody tr", has_text="GLX-SRV-1")).to_contain_text("Globex Warehouse")
-    expect(page.locator("#results tbody tr", has_text="GLX-SRV-2")).to_contain_text("Globex Warehouse")
+    expect(page.locator("#results tbody tr", has_text="GLX-SRV-1")).to_contain_text(
+        "Globex Warehouse"
+    )
+    expect(page.locator("#results tbody tr", has_text="GLX-SRV-2")).to_contain_text(
+        "Globex Warehouse"
+    )
 
     # Archive a location; it leaves the dropdown but is found again by its name.
     page.goto(f"{tenant_url}/customers/{globex.pk}/locations/")
