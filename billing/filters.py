@@ -10,7 +10,10 @@ class ProjectFilterSet(django_filters.FilterSet):
     q = search_filter("Search project or customer…")
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
-        choices=ProjectStatus.choices, method="filter_status", empty_label="Any status"
+        choices=ProjectStatus.choices,
+        method="filter_status",
+        empty_label="Any status",
+        label="Status",
     )
 
     class Meta:

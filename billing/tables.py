@@ -11,8 +11,15 @@ class ProjectTable(ConsoleTable):
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer_name", "name"))
     status = tables.Column(empty_values=(), orderable=False)
-    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Start")
-    end_date = tables.DateColumn(format="Y-m-d", verbose_name="End", default="open-ended")
+    start_date = tables.DateColumn(
+        format="Y-m-d", verbose_name="Start", attrs={"td": {"class": "text-nowrap"}}
+    )
+    end_date = tables.DateColumn(
+        format="Y-m-d",
+        verbose_name="End",
+        default="open-ended",
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     monthly_fee = tables.Column(verbose_name="Monthly fee", attrs={"td": {"class": "text-end"}})
     contract_value = tables.Column(
         verbose_name="Contract value", attrs={"td": {"class": "text-end"}}

@@ -109,3 +109,9 @@ def test_project_list_filters_by_derived_status(client_as):
     ProjectFactory(name="Now", start_date=today - timedelta(days=5))
     response = viewer.get(reverse("billing:project_list"), {"status": "upcoming"})
     assert [row.record.name for row in response.context["table"].page.object_list] == ["Soon"]
+
+
+def test_every_filter_has_a_readable_label(client_as):
+    viewer = client_as(StaffRole.VIEWER)
+    for url in ("/customers/", "/locations/", "/assets/", reverse("billing:project_list")):
+        assert "[invalid name]" not in viewer.get(url).content.decode(), url
