@@ -40,8 +40,27 @@ class CustomerQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_list(self) -> CustomerQuerySet:
-        """Columns of the customer list, with its counts as correlated subqueries (evaluated
-        for the rows of the page only, never one query per row)."""
+        return self.only(
+            "id",
+            "name",
+            "industry",
+            "business_type",
+            "website",
+            "status",
+            "is_archived",
+            "deleted_at",
+            "country",
+            "company_email",
+            "company_phone",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "city",
+        )
+
+    def with_counts(self) -> CustomerQuerySet:
+        """The list's count columns as correlated subqueries. Used on one page's ids (see
+        attach_counts) or for an export, never one query per row."""
         from assets.models import Asset
         from locations.models import Location
 
@@ -63,22 +82,6 @@ class CustomerQuerySet(models.QuerySet):
                 live_assets.filter(location__customer=OuterRef("pk"))
             ),
             assets_owned_count=count_of(live_assets.filter(owner=OuterRef("pk"))),
-        ).only(
-            "id",
-            "name",
-            "industry",
-            "business_type",
-            "website",
-            "status",
-            "is_archived",
-            "deleted_at",
-            "country",
-            "company_email",
-            "company_phone",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "city",
         )
 
     def for_detail(self) -> CustomerQuerySet:

@@ -42,6 +42,7 @@ from .tables import CustomerTable
 from .tabs import CUSTOMER_TABS
 
 CUSTOMERS_CRUMB = ("Customers", "customers:customer_list")
+COUNT_COLUMNS = ("locations_count", "assets_on_location_count", "assets_owned_count")
 
 
 def customer_history_sources(customer: Customer) -> list[HistorySource]:
@@ -75,6 +76,20 @@ class CustomerListView(ObjectListView):
 
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user, include_deleted=True).for_list()
+
+    def get_export_queryset(self, queryset):
+        return queryset.with_counts()
+
+    def decorate_page(self, records: list) -> None:
+        counts = {
+            row["pk"]: row
+            for row in Customer.objects.filter(pk__in=[r.pk for r in records])
+            .with_counts()
+            .values("pk", *COUNT_COLUMNS)
+        }
+        for record in records:
+            for column in COUNT_COLUMNS:
+                setattr(record, column, counts.get(record.pk, {}).get(column, 0))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -245,7 +260,9 @@ class CustomerSubaccountsView(CustomerPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         children = Customer.objects.visible_to(self.request.user).filter(parent=self.object)
-        table = CustomerTable(children.for_list(), orderable=False, can_edit=context["can_edit"])
+        table = CustomerTable(
+            children.for_list().with_counts(), orderable=False, can_edit=context["can_edit"]
+        )
         RequestConfig(self.request, paginate=False).configure(table)
         paginate_table(table, self.request)
         context["table"] = table
