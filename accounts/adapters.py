@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.shortcuts import render
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,3 +11,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
+
+    def pre_login(self, request, user, **kwargs):
+        """A deactivated (or deleted) company's users cannot sign in at all."""
+        from accounts.policies import portal_access_state
+
+        if portal_access_state(user) == "deactivated":
+            return render(request, "portal/access_deactivated.html", status=403)
+        return super().pre_login(request, user, **kwargs)
+
+    def get_login_redirect_url(self, request) -> str:
+        from accounts.policies import is_customer_user
+
+        if is_customer_user(request.user):
+            return "/portal/"
+        return super().get_login_redirect_url(request)

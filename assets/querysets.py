@@ -6,12 +6,17 @@ from django.db.models import F, Q
 
 class AssetQuerySet(models.QuerySet):
     def visible_to(self, user, *, include_deleted: bool = False) -> AssetQuerySet:
-        """Assets console staff may see: all of the tenant's, whoever owns them. (Customer
-        users, later, see those their company owns or hosts.)"""
-        from accounts.policies import Capability, user_can
+        """Console staff see every asset of the tenant; a customer user sees the assets their
+        companies own or host at their sites."""
+        from accounts.policies import Capability, portal_company_ids, user_can
 
         if user_can(user, Capability.VIEW_CONSOLE):
             return self.all()
+        company_ids = portal_company_ids(user)
+        if company_ids:
+            return self.filter(
+                Q(owner_id__in=company_ids) | Q(location__customer_id__in=company_ids)
+            )
         return self.none()
 
     def live(self) -> AssetQuerySet:

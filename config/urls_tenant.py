@@ -11,5 +11,6 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("assets/", include("assets.urls")),
     path("billing/", include("billing.urls")),
+    path("", include("portal.urls")),
     path("", include("core.urls")),
 ]

@@ -11,8 +11,14 @@ def shell(request) -> dict:
     user = getattr(request, "user", None)
     is_tenant_host = tenant is not None and tenant.schema_name != settings.PUBLIC_SCHEMA_NAME
     capabilities = capabilities_of(user) if is_tenant_host else frozenset()
+    from accounts.policies import membership_of
+
+    membership = membership_of(user) if is_tenant_host else None
     return {
         "platform_name": settings.PLATFORM_NAME,
+        # Account pages (password, 2FA) sit in the portal's layout for customer users.
+        "shell_template": "portal/base.html" if membership else "base.html",
+        "portal_company": membership.customer if membership else None,
         "workspace": tenant if is_tenant_host else None,
         "console_nav": console_nav_for(user, getattr(request, "urlconf", None))
         if capabilities

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.forms import StaffInviteForm, StaffRoleForm
 from accounts.models import SignInEvent, StaffRole, User
-from accounts.policies import Capability, staff_visible_to, user_can
+from accounts.policies import Capability, is_customer_user, staff_visible_to, user_can
 from accounts.services import send_set_password_email, staff_invite
 
 from .forms import WorkspaceSettingsForm
@@ -26,6 +26,11 @@ class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
     template_name = "core/dashboard.html"
     breadcrumbs = [("Dashboard", None)]
     nav_section = "dashboard"
+
+    def dispatch(self, request, *args, **kwargs):
+        if is_customer_user(request.user):
+            return redirect("portal:home")  # customer users live in the portal
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -90,9 +90,13 @@ class CustomerQuerySet(models.QuerySet):
 
 class LinkedAccountQuerySet(models.QuerySet):
     def visible_to(self, user) -> LinkedAccountQuerySet:
-        from accounts.policies import customer_scope
+        from accounts.policies import Capability, customer_scope, user_can
+
+        from .models import Customer
 
         scope = customer_scope(user)
         if scope is None:
             return self.none()
-        return self.filter(Q(customer__isnull=True) | Q(customer__deleted_at__isnull=True))
+        if user_can(user, Capability.VIEW_CONSOLE):
+            return self.filter(Q(customer__isnull=True) | Q(customer__deleted_at__isnull=True))
+        return self.filter(customer__in=Customer.objects.visible_to(user))

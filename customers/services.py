@@ -163,16 +163,24 @@ def customer_unarchive(*, customer_id: int, actor: User | None) -> Customer:
 @transaction.atomic
 def customer_soft_delete(*, customer_id: int, actor: User | None) -> Customer:
     """Hide the customer everywhere; it can be restored during the tenant's grace period."""
-    return _transition(
+    from portal.services import company_deleted
+
+    customer = _transition(
         customer_id, actor=actor, reason="Deleted", deleted_at=timezone.now(), deleted_by=actor
     )
+    company_deleted(customer)
+    return customer
 
 
 @transaction.atomic
 def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
-    return _transition(
+    from portal.services import company_restored
+
+    customer = _transition(
         customer_id, actor=actor, reason="Restored", deleted_at=None, deleted_by=None
     )
+    company_restored(customer)
+    return customer
 
 
 @transaction.atomic
@@ -208,6 +216,9 @@ def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
         customer=None,
         customer_name=customer.name,
     )
+    from portal.services import company_purged
+
+    company_purged(customer)
     customer._history_user = actor
     customer._change_reason = "Purged"
     customer.delete()

@@ -69,6 +69,7 @@ TENANT_APPS = [
     "locations",
     "assets",
     "billing",
+    "portal",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.middleware.PortalAccessMiddleware",
     "tenants.middleware.TenantTimezoneMiddleware",
 ]
 

@@ -10,6 +10,7 @@ from django_tenants.utils import schema_context
 from accounts.models import StaffRole, User
 from assets.demo import create_demo_operations
 from customers.demo import create_demo_customers
+from portal.demo import create_demo_portal_users
 from tenants.models import Tenant
 from tenants.services import base_url_for, tenant_provision
 
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 ensure_user(email=email, role=role, first_name=first_name, last_name=last_name)
             create_demo_customers()
             create_demo_operations()
+            customer_admin, parent_admin = create_demo_portal_users(DEMO_PASSWORD)
 
         demo_url = base_url_for(f"{DEMO_SLUG}.{settings.PLATFORM_DOMAIN}")
         platform_url = base_url_for(settings.PLATFORM_DOMAIN)
@@ -74,6 +76,9 @@ class Command(BaseCommand):
             "Clientele is ready.",
             f"  Demo workspace:  {demo_url}/",
             *[f"    {role.label:<7} {email:<24} {DEMO_PASSWORD}" for role, email, *_ in DEMO_STAFF],
+            f"  Company portal:  {demo_url}/portal/",
+            f"    Customer admin         {customer_admin:<32} {DEMO_PASSWORD}",
+            f"    Parent company admin   {parent_admin:<32} {DEMO_PASSWORD}",
             f"  Platform admin:  {platform_url}/admin/",
             f"    Operator {OPERATOR_EMAIL:<24} {DEMO_PASSWORD}",
             f"  Emails sent locally are written to {settings.EMAIL_FILE_PATH}/",

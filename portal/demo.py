@@ -1,0 +1,67 @@
+"""Demo customer users: admins for a few companies, every role at two of them."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.models import User
+from customers.models import Customer
+
+from .models import Membership, PermissionSet, PortalPermission, PortalRole, PortalSection
+
+
+def _user(email: str, first: str, last: str, password: str) -> User:
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first, last_name=last
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+@transaction.atomic
+def create_demo_portal_users(password: str) -> tuple[str, str]:
+    """Returns the emails of one customer admin and of a parent company's admin."""
+    if Membership.objects.exists():
+        admin = (
+            Membership.objects.filter(role=PortalRole.ADMIN, customer__parent__isnull=True)
+            .order_by("pk")
+            .first()
+        )
+        parent = (
+            Membership.objects.filter(role=PortalRole.ADMIN, customer__subsidiaries__isnull=False)
+            .order_by("pk")
+            .first()
+        )
+        return (admin.user.email if admin else "", parent.user.email if parent else "")
+    live = Customer.objects.filter(
+        deleted_at__isnull=True, is_archived=False, portal_access="active"
+    )
+    parent = live.filter(subsidiaries__isnull=False).distinct().order_by("pk").first()
+    plain = live.filter(parent__isnull=True, subsidiaries__isnull=True).order_by("pk")[:8]
+    emails = []
+    for customer in [*plain, parent]:
+        domain = customer.website_host or f"customer{customer.pk}.example"
+        user = _user(f"admin@{domain}", "Casey", "Admin", password)
+        Membership.objects.create(user=user, customer=customer, role=PortalRole.ADMIN)
+        emails.append(user.email)
+    showcase = plain[0]
+    domain = showcase.website_host or f"customer{showcase.pk}.example"
+    billing_set = PermissionSet.objects.create(
+        customer=showcase,
+        name="Finance team",
+        permissions=[
+            PortalPermission.VIEW_OVERVIEW,
+            PortalPermission.VIEW_BILLING,
+            PortalPermission.VIEW_ASSETS,
+        ],
+    )
+    for role, first, extra in [
+        (PortalRole.FULL, "Fran", {}),
+        (PortalRole.READ_ONLY, "Reed", {}),
+        (PortalRole.LIMITED, "Lim", {"sections": [PortalSection.LOCATIONS, PortalSection.ASSETS]}),
+        (PortalRole.CUSTOM, "Cus", {"permission_set": billing_set}),
+    ]:
+        user = _user(f"{first.lower()}@{domain}", first, role.label, password)
+        Membership.objects.create(user=user, customer=showcase, role=role, **extra)
+    return emails[0], emails[-1]

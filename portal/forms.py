@@ -1,0 +1,169 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+
+from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
+from accounts.policies import assignable_portal_roles
+from customers.models import Customer
+from locations.models import Location
+
+from .models import CompanyProfile, PermissionSet, PortalPermission, PortalRole, PortalSection
+
+MAX_LOGO_BYTES = 512 * 1024
+
+
+class RoleFieldsMixin:
+    """Role, the sections of a Limited user and the permission set of a Custom one."""
+
+    def add_role_fields(self, actor, customer: Customer):
+        self.fields["role"] = forms.ChoiceField(
+            choices=assignable_portal_roles(actor), initial=PortalRole.READ_ONLY
+        )
+        self.fields["sections"] = forms.MultipleChoiceField(
+            choices=PortalSection.choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="For Limited users: the sections they may see (read-only).",
+        )
+        self.fields["permission_set"] = forms.ModelChoiceField(
+            queryset=PermissionSet.objects.filter(customer=customer),
+            required=False,
+            help_text="For Custom users: a permission set defined under Users → Permission sets.",
+        )
+
+
+class CustomerUserInviteForm(RoleFieldsMixin, forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(max_length=254)
+
+    def __init__(self, *args, actor, customer, allow_password: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_role_fields(actor, customer)
+        if allow_password:
+            self.fields["password"] = forms.CharField(
+                required=False,
+                widget=forms.PasswordInput(
+                    attrs={"data-password-hints": "true", "autocomplete": "new-password"}
+                ),
+                help_text="Leave empty to send an invitation instead (recommended). "
+                + PASSWORD_HELP,
+            )
+            self.password_hints = PASSWORD_HINTS
+
+    def clean_password(self):
+        password = self.cleaned_data.get("password") or ""
+        if password:
+            probe = type(
+                "Probe",
+                (),
+                {"email": self.data.get("email", ""), "first_name": "", "last_name": ""},
+            )()
+            password_validation.validate_password(password, probe)
+        return password
+
+
+class RoleChangeForm(RoleFieldsMixin, forms.Form):
+    def __init__(self, *args, actor, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_role_fields(actor, customer)
+
+
+class PermissionSetForm(forms.ModelForm):
+    permissions = forms.MultipleChoiceField(
+        choices=PortalPermission.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = PermissionSet
+        fields = ["name", "permissions"]
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = PermissionSet.objects.filter(customer=self.customer, name__iexact=name).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise ValidationError("This company already has a permission set with that name.")
+        return name
+
+
+class CompanyDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Customer
+        fields = [
+            "company_email",
+            "company_phone",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "state",
+            "country",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from core.widgets import FastSelect
+
+        self.fields["country"].widget = FastSelect(choices=self.fields["country"].choices)
+        for name in ("company_phone", "contact_phone"):
+            self.fields[name].widget = forms.TextInput(
+                attrs={"type": "tel", "placeholder": "+1 202 555 0100"}
+            )
+
+
+class CompanyProfileForm(forms.ModelForm):
+    class Meta:
+        model = CompanyProfile
+        fields = [
+            "logo",
+            "accent_colour",
+            "notify_invoices",
+            "notify_usage",
+            "notify_users",
+            "usage_alert_percent",
+            "allow_domain_join",
+            "join_domain",
+        ]
+        widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "size") and logo.size > MAX_LOGO_BYTES:
+            raise ValidationError("The logo must be 512 KB or smaller.")
+        return logo
+
+    def clean_usage_alert_percent(self):
+        value = self.cleaned_data["usage_alert_percent"]
+        if not 1 <= value <= 100:
+            raise ValidationError("Choose a threshold between 1 and 100 %.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        domain = (cleaned.get("join_domain") or "").strip().lower().lstrip("@")
+        if cleaned.get("allow_domain_join") and ("." not in domain or " " in domain):
+            self.add_error("join_domain", "Enter your email domain, e.g. acme.com.")
+        cleaned["join_domain"] = domain
+        return cleaned
+
+
+class PortalLocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = ["name", "address_line1", "address_line2", "postal_code", "city", "state", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class JoinForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="Work email", max_length=254)

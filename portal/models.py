@@ -1,0 +1,157 @@
+"""Customer users, their roles and the company's portal settings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class PortalRole(models.TextChoices):
+    ADMIN = "admin", "Customer admin"
+    FULL = "full", "Full access"
+    READ_ONLY = "read_only", "Read-only"
+    LIMITED = "limited", "Limited"
+    CUSTOM = "custom", "Custom"
+
+
+class PortalPermission(models.TextChoices):
+    """The fixed catalogue custom permission sets are built from."""
+
+    VIEW_OVERVIEW = "view_overview", "See the company overview"
+    VIEW_USERS = "view_users", "See the company's users"
+    MANAGE_USERS = "manage_users", "Invite and manage users"
+    VIEW_LOCATIONS = "view_locations", "See locations"
+    MANAGE_LOCATIONS = "manage_locations", "Edit locations"
+    VIEW_ASSETS = "view_assets", "See assets"
+    MANAGE_SETTINGS = "manage_settings", "Change company settings"
+    VIEW_BILLING = "view_billing", "See billing"
+
+
+class PortalSection(models.TextChoices):
+    """What a Limited user may be given: whole sections, read-only."""
+
+    OVERVIEW = "overview", "Overview"
+    USERS = "users", "Users"
+    LOCATIONS = "locations", "Locations"
+    ASSETS = "assets", "Assets"
+    BILLING = "billing", "Billing"
+
+
+class PermissionSet(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="permission_sets"
+    )
+    name = models.CharField(max_length=100)
+    permissions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="permission_set_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Makes a user a customer user: which company, which role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=PortalRole, default=PortalRole.READ_ONLY)
+    sections = models.JSONField(
+        default=list, blank=True, help_text="Sections a Limited user may see."
+    )
+    permission_set = models.ForeignKey(
+        PermissionSet, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    deactivated_with_company = models.BooleanField(
+        default=False,
+        help_text="Set when the company was deleted; restoring the company reactivates.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        indexes = [models.Index(fields=["customer", "role"], name="membership_customer_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()} of {self.customer})"
+
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a73e8.")
+
+
+class CompanyProfile(models.Model):
+    """What a customer admin configures in the portal."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", on_delete=models.CASCADE, related_name="portal_profile"
+    )
+    logo = models.ImageField(
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "gif", "webp"])],
+    )
+    accent_colour = models.CharField(max_length=7, default="#0d6efd", validators=[hex_colour])
+    notify_invoices = models.BooleanField("email me about invoices", default=True)
+    notify_usage = models.BooleanField("email me about usage alerts", default=True)
+    notify_users = models.BooleanField("email me when users join or leave", default=False)
+    usage_alert_percent = models.PositiveSmallIntegerField(
+        "usage alert threshold (% of plan)", default=80, help_text="Between 1 and 100."
+    )
+    allow_domain_join = models.BooleanField(
+        "let people at our email domain ask to join", default=False
+    )
+    join_domain = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="e.g. acme.com; requests still need an admin's approval.",
+    )
+    suspension_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Portal settings of {self.customer}"
+
+
+class JoinRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150)
+    last_name = models.CharField(max_length=150)
+    status = models.CharField(max_length=20, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.customer}"

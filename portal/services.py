@@ -1,0 +1,256 @@
+"""Customer users: invitations, roles, access, and what happens to them with their company."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.policies import Capability, assignable_portal_roles, portal_can, user_can
+from accounts.services import send_set_password_email
+from customers.models import Customer
+
+from .models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
+
+
+def _check_role(actor: User | None, role: str) -> None:
+    if actor is None:  # the system (demo data, imports) may assign any role
+        return
+    if role not in dict(assignable_portal_roles(actor)):
+        raise PermissionDenied("You may not give that role.")
+
+
+def _check_email_free(email: str) -> str:
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already uses this email address here."})
+    return email
+
+
+def _role_details(
+    customer: Customer, role: str, sections, permission_set
+) -> tuple[list[str], PermissionSet | None]:
+    if role == PortalRole.LIMITED:
+        chosen = sorted(set(sections or []) & set(PortalSection.values))
+        if not chosen:
+            raise ValidationError({"sections": "Choose at least one section for a Limited user."})
+        return chosen, None
+    if role == PortalRole.CUSTOM:
+        if permission_set is None or permission_set.customer_id != customer.pk:
+            raise ValidationError(
+                {"permission_set": "Choose one of this company's permission sets."}
+            )
+        return [], permission_set
+    return [], None
+
+
+@transaction.atomic
+def customer_user_create(
+    *,
+    customer: Customer,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    actor: User | None,
+    base_url: str,
+    password: str | None = None,
+    sections=(),
+    permission_set: PermissionSet | None = None,
+    email_verified: bool = False,
+) -> Membership:
+    """Create a customer user. Without a password they get a welcome email with a one-time
+    link to choose one (never a password in an email)."""
+    if customer.deleted_at is not None:
+        raise ValidationError("That customer has been deleted.")
+    _check_role(actor, role)
+    email = _check_email_free(email)
+    sections, permission_set = _role_details(customer, role, sections, permission_set)
+    user = User(email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=email_verified)
+    membership = Membership(
+        user=user,
+        customer=customer,
+        role=role,
+        sections=sections,
+        permission_set=permission_set,
+        invited_by=actor,
+        invitation_sent_at=timezone.now(),
+    )
+    membership._history_user = actor
+    membership.save()
+    send_set_password_email(
+        user=user, base_url=base_url, workspace_name=customer.name, invited_by=actor
+    )
+    return membership
+
+
+@transaction.atomic
+def customer_user_change_role(
+    *, membership: Membership, role: str, actor: User, sections=(), permission_set=None
+) -> Membership:
+    if membership.user_id == actor.pk:
+        raise PermissionDenied("You cannot change your own role.")
+    if membership.role == PortalRole.ADMIN and not user_can(actor, Capability.MANAGE_RECORDS):
+        raise PermissionDenied("Only your provider can change a customer admin's role.")
+    _check_role(actor, role)
+    membership.sections, membership.permission_set = _role_details(
+        membership.customer, role, sections, permission_set
+    )
+    membership.role = role
+    membership._history_user = actor
+    membership._change_reason = f"Role set to {PortalRole(role).label}"
+    membership.save()
+    return membership
+
+
+def _guard_other(membership: Membership, actor: User) -> None:
+    if membership.user_id == actor.pk:
+        raise PermissionDenied("You cannot do that to your own account.")
+    if membership.role == PortalRole.ADMIN and not user_can(actor, Capability.MANAGE_RECORDS):
+        raise PermissionDenied("Only your provider can change a customer admin's account.")
+
+
+@transaction.atomic
+def customer_user_set_active(*, membership: Membership, active: bool, actor: User) -> Membership:
+    _guard_other(membership, actor)
+    user = membership.user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return membership
+
+
+@transaction.atomic
+def customer_user_remove(*, membership: Membership, actor: User) -> None:
+    """Delete the user (their email becomes free again); the history keeps the record."""
+    _guard_other(membership, actor)
+    membership._history_user = actor
+    membership._change_reason = "Removed"
+    user = membership.user
+    membership.delete()
+    user.delete()
+
+
+def send_password_reset_link(*, user: User, base_url: str) -> None:
+    schema = connection.schema_name
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    context = {"user": user, "reset_url": base_url.rstrip("/") + path}
+
+    def deliver() -> None:
+        with schema_context(schema):
+            body = render_to_string("portal/email/password_reset_message.txt", context)
+            send_mail("[Clientele] Reset your password", body, None, [user.email])
+
+    transaction.on_commit(deliver)
+
+
+def unlock_sign_in(*, request, user: User) -> None:
+    """Forget this user's failed sign-ins, so the rate limit lets them try again."""
+    adapter = get_adapter(request)
+    for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True):
+        adapter._delete_login_attempts_cached_email(request, email=address)
+    adapter._delete_login_attempts_cached_email(request, email=user.email)
+
+
+def change_email_with_verification(*, request, user: User, new_email: str) -> EmailAddress:
+    """Staff change a customer user's email: the new address gets a verification link; the
+    old one stays the login until the new one is confirmed."""
+    new_email = _check_email_free(new_email)
+    return EmailAddress.objects.add_new_email(request, user, new_email)
+
+
+# --- With the company -----------------------------------------------------------------
+
+
+def company_deleted(customer: Customer) -> None:
+    """A soft-deleted company's users lose access (kept, to come back with a restore)."""
+    members = Membership.objects.filter(customer=customer, user__is_active=True)
+    User.objects.filter(pk__in=members.values("user_id")).update(is_active=False)
+    members.update(deactivated_with_company=True)
+
+
+def company_restored(customer: Customer) -> None:
+    members = Membership.objects.filter(customer=customer, deactivated_with_company=True)
+    User.objects.filter(pk__in=members.values("user_id")).update(is_active=True)
+    members.update(deactivated_with_company=False)
+
+
+def company_purged(customer: Customer) -> None:
+    """Purge deletes the users, so their emails can be used again."""
+    user_ids = list(Membership.objects.filter(customer=customer).values_list("user_id", flat=True))
+    User.objects.filter(pk__in=user_ids).delete()
+
+
+# --- Joining by email domain ----------------------------------------------------------
+
+
+def companies_for_domain(email: str):
+    domain = (email or "").rpartition("@")[2].strip().lower()
+    if not domain:
+        return Customer.objects.none()
+    return Customer.objects.filter(
+        deleted_at__isnull=True,
+        portal_profile__allow_domain_join=True,
+        portal_profile__join_domain__iexact=domain,
+    )
+
+
+@transaction.atomic
+def join_request_create(
+    *, customer: Customer, email: str, first_name: str, last_name: str
+) -> JoinRequest:
+    email = email.strip().lower()
+    existing = JoinRequest.objects.filter(
+        customer=customer, email__iexact=email, status=JoinRequest.Status.PENDING
+    ).first()
+    if existing or User.objects.filter(email__iexact=email).exists():
+        return existing
+    return JoinRequest.objects.create(
+        customer=customer, email=email, first_name=first_name, last_name=last_name
+    )
+
+
+@transaction.atomic
+def join_request_decide(
+    *, request_obj: JoinRequest, approve: bool, actor: User, base_url: str
+) -> JoinRequest:
+    if not portal_can(actor, "manage_users") and not user_can(actor, Capability.MANAGE_RECORDS):
+        raise PermissionDenied("You may not decide on join requests.")
+    if request_obj.status != JoinRequest.Status.PENDING:
+        raise ValidationError("This request was already decided.")
+    if approve:
+        customer_user_create(
+            customer=request_obj.customer,
+            email=request_obj.email,
+            first_name=request_obj.first_name,
+            last_name=request_obj.last_name,
+            role=PortalRole.READ_ONLY,
+            actor=actor,
+            base_url=base_url,
+            email_verified=True,
+        )
+    request_obj.status = JoinRequest.Status.APPROVED if approve else JoinRequest.Status.DECLINED
+    request_obj.decided_by = actor
+    request_obj.save(update_fields=["status", "decided_by"])
+    return request_obj
