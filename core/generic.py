@@ -279,7 +279,8 @@ class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         return None
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        # Role first (403), then the record through the policy layer (404).
+        if user_can(request.user, self.required_capability):
             self.object = self.get_object()
         return super().dispatch(request, *args, **kwargs)
 

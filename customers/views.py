@@ -325,7 +325,7 @@ class CustomerRestoreFieldsView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
     nav_section = "customers"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
+        if user_can(request.user, self.required_capability):
             self.customer = get_object_or_404(
                 Customer.objects.visible_to(request.user, include_deleted=True), pk=kwargs["pk"]
             )

@@ -185,15 +185,23 @@ def change_email_with_verification(*, request, user: User, new_email: str) -> Em
 
 def company_deleted(customer: Customer) -> None:
     """A soft-deleted company's users lose access (kept, to come back with a restore)."""
-    members = Membership.objects.filter(customer=customer, user__is_active=True)
-    User.objects.filter(pk__in=members.values("user_id")).update(is_active=False)
-    members.update(deactivated_with_company=True)
+    member_ids = list(
+        Membership.objects.filter(customer=customer, user__is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    Membership.objects.filter(pk__in=member_ids).update(deactivated_with_company=True)
+    User.objects.filter(membership__pk__in=member_ids).update(is_active=False)
 
 
 def company_restored(customer: Customer) -> None:
-    members = Membership.objects.filter(customer=customer, deactivated_with_company=True)
-    User.objects.filter(pk__in=members.values("user_id")).update(is_active=True)
-    members.update(deactivated_with_company=False)
+    member_ids = list(
+        Membership.objects.filter(customer=customer, deactivated_with_company=True).values_list(
+            "pk", flat=True
+        )
+    )
+    User.objects.filter(membership__pk__in=member_ids).update(is_active=True)
+    Membership.objects.filter(pk__in=member_ids).update(deactivated_with_company=False)
 
 
 def company_purged(customer: Customer) -> None:

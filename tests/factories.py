@@ -74,3 +74,14 @@ class AssetFactory(factory.django.DjangoModelFactory):
     model_name = "PowerEdge R750"
     category = "server"
     status = "deployed"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A customer user: a User without a staff role plus their membership."""
+
+    class Meta:
+        model = "portal.Membership"
+
+    user = factory.SubFactory(UserFactory, role="")
+    customer = factory.SubFactory(CustomerFactory)
+    role = "read_only"

@@ -180,3 +180,76 @@ CONSOLE_ROUTES = [
     Route("account_email", Capability.VIEW_CONSOLE),
     Route("mfa_index", Capability.VIEW_CONSOLE),
 ]
+
+
+@dataclass(frozen=True)
+class PortalRoute:
+    """A portal route, the portal permission it needs, and URL kwargs from the objects of
+    one company (``cid`` is always that company)."""
+
+    name: str
+    permission: str
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+    kwargs: Callable[[dict], dict] | None = None
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.name}"
+
+
+PORTAL_ROUTES = [
+    PortalRoute("portal:overview", "view_overview"),
+    PortalRoute("portal:users", "view_users"),
+    PortalRoute("portal:user_invite", "manage_users"),
+    PortalRoute(
+        "portal:user_invite",
+        "manage_users",
+        method="post",
+        data={
+            "first_name": "M",
+            "last_name": "X",
+            "email": "matrix@acme.example",
+            "role": "read_only",
+        },
+    ),
+    PortalRoute("portal:user_detail", "view_users", kwargs=lambda o: {"mid": o["member"].pk}),
+    PortalRoute(
+        "portal:user_detail",
+        "manage_users",
+        method="post",
+        data={"action": "deactivate"},
+        kwargs=lambda o: {"mid": o["member"].pk},
+    ),
+    PortalRoute("portal:permission_sets", "manage_users"),
+    PortalRoute("portal:permission_set_create", "manage_users"),
+    PortalRoute(
+        "portal:permission_set_update",
+        "manage_users",
+        kwargs=lambda o: {"sid": o["permission_set"].pk},
+    ),
+    PortalRoute(
+        "portal:join_decision",
+        "manage_users",
+        method="post",
+        kwargs=lambda o: {"rid": o["join_request"].pk, "decision": "decline"},
+    ),
+    PortalRoute("portal:locations", "view_locations"),
+    PortalRoute(
+        "portal:location_edit", "manage_locations", kwargs=lambda o: {"lid": o["location"].pk}
+    ),
+    PortalRoute(
+        "portal:location_edit",
+        "manage_locations",
+        method="post",
+        data={"name": "Renamed by matrix"},
+        kwargs=lambda o: {"lid": o["location"].pk},
+    ),
+    PortalRoute("portal:assets", "view_assets"),
+    PortalRoute("portal:settings", "manage_settings"),
+    PortalRoute(
+        "portal:settings",
+        "manage_settings",
+        method="post",
+        data={"profile-accent_colour": "#000000"},
+    ),
+]
