@@ -157,6 +157,34 @@ class ExtrasStepForm(CustomerFormMixin, forms.ModelForm):
         self.setup_fields(user)
 
 
+class AdminStepForm(forms.Form):
+    """Optional: the customer's first portal admin, invited by email when the customer is saved."""
+
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    email = forms.EmailField(
+        max_length=254, required=False, help_text="They get a one-time link to choose a password."
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [cleaned.get(name) for name in ("first_name", "last_name", "email")]
+        if any(given) and not all(given):
+            raise forms.ValidationError(
+                "To invite an admin, give first name, last name and email; or leave all three empty."
+            )
+        email = cleaned.get("email")
+        if email:
+            from accounts.models import User
+
+            if User.objects.filter(email__iexact=email).exists():
+                self.add_error("email", "Someone already uses this email address here.")
+        return cleaned
+
+
 class ReviewStepForm(forms.Form):
     """Last step: shows everything and, if there are likely duplicates, asks to confirm."""
 

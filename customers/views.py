@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +27,7 @@ from . import services
 from .filters import CustomerFilterSet
 from .forms import (
     EDITABLE_FIELDS,
+    AdminStepForm,
     CompanyStepForm,
     ContactStepForm,
     CustomerForm,
@@ -436,13 +438,19 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
         ("company", CompanyStepForm),
         ("contact", ContactStepForm),
         ("extras", ExtrasStepForm),
+        ("admin", AdminStepForm),
         ("review", ReviewStepForm),
     ]
     step_titles = {
         "company": "Company information",
         "contact": "Contact & address",
         "extras": "Custom attributes & notes",
+        "admin": "Customer admin (optional)",
         "review": "Review",
+    }
+    # Only admins create customer admins; for others the step is skipped.
+    condition_dict = {
+        "admin": lambda wizard: user_can(wizard.request.user, Capability.MANAGE_RECORDS)
     }
     template_name = "customers/customer_wizard.html"
     nav_section = "customers"
@@ -500,6 +508,22 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
 
     def summary(self) -> list[tuple[str, str]]:
         data = self.collected()
+        rows = self.company_summary(data)
+        admin = (
+            (self.get_cleaned_data_for_step("admin") or {})
+            if "admin" in self.get_form_list()
+            else {}
+        )
+        if admin.get("email"):
+            rows.append(
+                (
+                    "Customer admin",
+                    f"{admin['first_name']} {admin['last_name']} <{admin['email']}> — invited by email",
+                )
+            )
+        return rows
+
+    def company_summary(self, data) -> list[tuple[str, str]]:
         preview = Customer(**{k: v for k, v in data.items() if k != "parent"})
         rows = []
         for name in EDITABLE_FIELDS:
@@ -520,12 +544,31 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
 
     def done(self, form_list, **kwargs):
         data = self.collected()
+        admin = (
+            (self.get_cleaned_data_for_step("admin") or {})
+            if "admin" in self.get_form_list()
+            else {}
+        )
         try:
-            customer = services.customer_create(actor=self.request.user, **data)
+            with transaction.atomic():
+                customer = services.customer_create(actor=self.request.user, **data)
+                if admin.get("email"):
+                    from portal.services import customer_user_create
+
+                    customer_user_create(
+                        customer=customer,
+                        email=admin["email"],
+                        first_name=admin["first_name"],
+                        last_name=admin["last_name"],
+                        role="admin",
+                        actor=self.request.user,
+                        base_url=self.request.build_absolute_uri("/"),
+                    )
         except ValidationError as error:
             messages.error(self.request, " ".join(error.messages))
             return redirect("customers:customer_create")
-        messages.success(self.request, f"Added {customer}.")
+        invited = f" and invited {admin['email']} as its admin" if admin.get("email") else ""
+        messages.success(self.request, f"Added {customer}{invited}.")
         return redirect(customer)
 
 

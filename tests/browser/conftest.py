@@ -31,6 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = BASE_DIR / "test-artifacts"
+MAIL_DIR = ARTIFACTS / "mail"
 
 # Playwright's sync API keeps an event loop in this thread; the fixtures below only touch the
 # database outside test transactions, so Django's async-safety guard may stand down here.
@@ -75,9 +76,14 @@ def live_server_port(browser_tenant) -> int:
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_NAME": connection.settings_dict["NAME"],
         "SITE_PORT": str(port),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(MAIL_DIR),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ARTIFACTS.mkdir(exist_ok=True)
+    MAIL_DIR.mkdir(exist_ok=True)
+    for old in MAIL_DIR.iterdir():
+        old.unlink()
     log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
@@ -145,3 +151,12 @@ def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def last_email_to(address: str) -> str:
+    """The newest email the test server wrote for ``address`` (file backend)."""
+    for path in sorted(MAIL_DIR.glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+        for message in path.read_text().split("-" * 79):
+            if f"To: {address}" in message:
+                return message
+    raise AssertionError(f"No email to {address} in {MAIL_DIR}")

@@ -39,6 +39,10 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
     page.get_by_label("Attribute key").fill("Spellbook")
     page.get_by_label("Attribute value").fill("Volume 7")
     page.get_by_role("button", name="Next").click()
+    expect(
+        page.get_by_role("heading", name="Customer admin (optional)", exact=True)
+    ).to_be_visible()
+    page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("Spellbook: Volume 7")).to_be_visible()
     page.get_by_role("button", name="Save customer").click()
     expect(page.get_by_role("heading", name="Wizardry Holdings", exact=True)).to_be_visible()

@@ -51,7 +51,7 @@ def test_wizard_creates_a_customer_after_review(staff):
             "extras-custom_attributes-value": ["C-42", "Gold"],
         },
     )
-    assert response.context["wizard"]["steps"].current == "review"
+    assert response.context["wizard"]["steps"].current == "review"  # staff skip the admin step
     content = response.content.decode()
     assert "Initech" in content and "Bill Lumbergh" in content and "Contract: C-42" in content
     response = step(staff, "review", {})
@@ -175,3 +175,29 @@ def test_viewer_cannot_create(client_as):
     assert viewer.get(WIZARD).status_code == 403
     assert viewer.post(reverse("customers:customer_quick_add"), {"name": "Nope"}).status_code == 403
     assert not Customer.objects.exists()
+
+
+def test_admins_can_invite_the_customer_admin_as_the_wizards_last_step(
+    client_as, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from portal.models import Membership
+
+    admin = client_as(StaffRole.ADMIN)
+    step(admin, "company", COMPANY)
+    step(admin, "contact", CONTACT)
+    assert step(admin, "extras", {}).context["wizard"]["steps"].current == "admin"
+    response = step(admin, "admin", {"first_name": "Ada", "email": "ada@initech.example"})
+    assert "give first name, last name and email" in response.content.decode()
+    response = step(
+        admin,
+        "admin",
+        {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@initech.example"},
+    )
+    assert "ada@initech.example" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        step(admin, "review", {})
+    membership = Membership.objects.get()
+    assert membership.customer.name == "Initech" and membership.role == "admin"
+    assert mail.outbox[0].to == ["ada@initech.example"]
