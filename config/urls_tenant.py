@@ -1,6 +1,8 @@
 """URLs on a tenant's host (<slug>.PLATFORM_DOMAIN or a custom domain)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from core.media import tenant_media
 
 from core.admin_sites import tenant_admin_site
 
@@ -12,5 +14,6 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("billing/", include("billing.urls")),
     path("", include("portal.urls")),
+    re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),
     path("", include("core.urls")),
 ]

@@ -1,4 +1,5 @@
 import os
+import tempfile
 
 from .base import *  # noqa: F403
 
@@ -10,3 +11,5 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads made by tests go to a throwaway directory, not .data/media.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")

@@ -371,3 +371,29 @@ def test_staff_troubleshooting_actions(client_as, company, django_capture_on_com
         ).status_code
         == 404
     )
+
+
+def test_logos_are_served_only_on_their_tenants_host(portal_client, company):
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "blue").save(buffer, "PNG")
+    admin = portal_client(company, "admin")
+    admin.post(
+        url("settings", company),
+        {
+            "profile-logo": SimpleUploadedFile(
+                "logo.png", buffer.getvalue(), content_type="image/png"
+            ),
+            "profile-accent_colour": "#123456",
+            "profile-usage_alert_percent": "80",
+        },
+    )
+    logo_url = CompanyProfile.objects.get(customer=company).logo.url
+    assert logo_url.startswith("/media/alpha/")
+    assert admin.get(logo_url).status_code == 200
+    assert Client(HTTP_HOST="beta.localhost").get(logo_url).status_code == 404
+    assert admin.get("/media/beta/logos/logo.png").status_code == 404
+    assert admin.get("/media/alpha/../alpha/logos/x.png").status_code == 404
