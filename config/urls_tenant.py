@@ -2,9 +2,8 @@
 
 from django.urls import include, path, re_path
 
-from core.media import tenant_media
-
 from core.admin_sites import tenant_admin_site
+from core.media import tenant_media
 
 urlpatterns = [
     path("admin/", tenant_admin_site.urls),
