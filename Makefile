@@ -33,8 +33,10 @@ setup: db
 	@$(MANAGE) setup_demo
 
 run: setup
-	@echo "Starting the web server on http://localhost:$(PORT)/ (Ctrl+C to stop; 'make stop' stops the database)"
-	@SITE_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Starting the worker and the web server on http://localhost:$(PORT)/ (Ctrl+C stops both; 'make stop' also stops the database)"
+	@$(MANAGE) procrastinate worker > .data/worker.log 2>&1 & echo $$! > .data/worker.pid; \
+	trap 'kill $$(cat .data/worker.pid) 2>/dev/null; rm -f .data/worker.pid' EXIT INT TERM; \
+	SITE_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -51,6 +53,7 @@ test: db chromium lint
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 stop:
+	@if [ -f .data/worker.pid ]; then kill $$(cat .data/worker.pid) 2>/dev/null; rm -f .data/worker.pid; echo "Worker stopped."; fi
 	@$(PY) -m config.database stop
 
 clean: stop

@@ -5,11 +5,11 @@ from __future__ import annotations
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django_tenants.utils import schema_context
+
+from core.tasks import defer_after_commit
 
 from .models import StaffRole, User
 
@@ -40,16 +40,17 @@ def send_set_password_email(
         "base_url": base_url.rstrip("/"),
     }
 
-    schema_name = connection.schema_name
+    context["set_password_url"] = set_password_url(user=user, base_url=base_url)
+    subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
+    body = render_to_string("accounts/email/welcome_message.txt", context)
+    queue_email(subject=subject, body=body, to=[user.email])
 
-    def deliver() -> None:
-        with schema_context(schema_name):
-            context["set_password_url"] = set_password_url(user=user, base_url=base_url)
-            subject = render_to_string("accounts/email/welcome_subject.txt", context).strip()
-            body = render_to_string("accounts/email/welcome_message.txt", context)
-            send_mail(subject, body, None, [user.email])
 
-    transaction.on_commit(deliver)
+def queue_email(*, subject: str, body: str, to: list[str]) -> None:
+    """Send an email through the task queue once the current transaction commits."""
+    from .tasks import send_email
+
+    defer_after_commit(send_email, subject=subject, body=body, to=to)
 
 
 @transaction.atomic

@@ -7,16 +7,14 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.policies import Capability, assignable_portal_roles, portal_can, user_can
-from accounts.services import send_set_password_email
+from accounts.services import queue_email, send_set_password_email
 from customers.models import Customer
 
 from .models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
@@ -147,7 +145,6 @@ def customer_user_remove(*, membership: Membership, actor: User) -> None:
 
 
 def send_password_reset_link(*, user: User, base_url: str) -> None:
-    schema = connection.schema_name
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
@@ -156,13 +153,8 @@ def send_password_reset_link(*, user: User, base_url: str) -> None:
         },
     )
     context = {"user": user, "reset_url": base_url.rstrip("/") + path}
-
-    def deliver() -> None:
-        with schema_context(schema):
-            body = render_to_string("portal/email/password_reset_message.txt", context)
-            send_mail("[Clientele] Reset your password", body, None, [user.email])
-
-    transaction.on_commit(deliver)
+    body = render_to_string("portal/email/password_reset_message.txt", context)
+    queue_email(subject="[Clientele] Reset your password", body=body, to=[user.email])
 
 
 def unlock_sign_in(*, request, user: User) -> None:

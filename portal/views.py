@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import AccessMixin
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404
@@ -28,6 +27,7 @@ from accounts.policies import (
     portal_permissions,
     user_can,
 )
+from accounts.services import queue_email
 from assets.models import Asset
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
@@ -483,7 +483,9 @@ class JoinView(FormView):
             body = render_to_string(
                 "portal/email/join_confirm_message.txt", {"link": link, "data": data}
             )
-            send_mail("[Clientele] Confirm your request to join", body, None, [data["email"]])
+            queue_email(
+                subject="[Clientele] Confirm your request to join", body=body, to=[data["email"]]
+            )
         # The same answer either way: nobody learns which domains may join.
         return render(self.request, "portal/join_sent.html", {"email": data["email"]})
 
@@ -513,11 +515,10 @@ def join_confirm(request, token: str):
                         ),
                     },
                 )
-                send_mail(
-                    f"[Clientele] {join_request.email} asks to join {company.name}",
-                    body,
-                    None,
-                    list(admins),
+                queue_email(
+                    subject=f"[Clientele] {join_request.email} asks to join {company.name}",
+                    body=body,
+                    to=list(admins),
                 )
     return render(request, "portal/join_requested.html", {"companies": companies})
 

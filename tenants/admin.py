@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from core.admin_sites import platform_admin_site
 
@@ -112,3 +114,7 @@ class TenantAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         updated = queryset.update(is_active=True)
         self.message_user(request, f"Reactivated {updated} tenant(s).", messages.SUCCESS)
+
+
+# Background jobs of every tenant (each carries its schema name): operators see failures here.
+platform_admin_site.register(ProcrastinateJob, ProcrastinateJobAdmin)

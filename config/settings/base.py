@@ -49,6 +49,7 @@ SHARED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "procrastinate.contrib.django",
     "django_countries",
     "phonenumber_field",
     "formtools",
@@ -238,3 +239,7 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Background tasks: procrastinate, on the same PostgreSQL. Jobs live in the public schema.
+TASKS_RUN_INLINE = env_bool("TASKS_RUN_INLINE", False)
+PROCRASTINATE_ON_APP_READY = "core.tasks.on_app_ready"

@@ -13,3 +13,6 @@ STORAGES = {
 }
 # Uploads made by tests go to a throwaway directory, not .data/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")
+# Tests run tasks in-process when their transaction commits; tests/core/test_tasks.py
+# also runs them through the real queue and a worker.
+TASKS_RUN_INLINE = os.environ.get("TASKS_RUN_INLINE", "true") == "true"

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -6,12 +7,16 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def test_production_settings_pass_check_deploy():
+def production_env(**extra) -> dict:
+    """The environment a production server would have (no test-only switches)."""
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": "x" * 64 + "-not-a-real-secret",
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY")
     }
+    return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.prod", **extra}
+
+
+def test_production_settings_pass_check_deploy():
+    env = production_env(SECRET_KEY=secrets.token_urlsafe(50))
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
@@ -24,8 +29,7 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_settings_refuse_the_development_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod"}
-    env.pop("SECRET_KEY", None)
+    env = production_env()
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=BASE_DIR,
