@@ -1,5 +1,7 @@
 """The task queue for real: jobs committed to PostgreSQL, run by a procrastinate worker."""
 
+import threading
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -22,9 +24,16 @@ def committed(django_db_setup, django_db_blocker):
 
 
 def run_worker():
-    """What `manage.py procrastinate worker` does: a psycopg connector of its own."""
-    with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
-        worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+    """What `manage.py procrastinate worker` does: a psycopg connector of its own. In a thread
+    of its own, since Playwright may keep an event loop running in this one."""
+
+    def work():
+        with app.replace_connector(app.connector.get_worker_connector()) as worker_app:
+            worker_app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(timeout=60)
 
 
 def test_an_email_goes_through_the_queue_inside_its_tenant(committed, settings):
