@@ -8,6 +8,7 @@ from core.media import tenant_media
 urlpatterns = [
     path("admin/", tenant_admin_site.urls),
     path("accounts/", include("allauth.urls")),
+    path("api/", include("config.api_urls")),
     path("customers/", include("customers.urls")),
     path("locations/", include("locations.urls")),
     path("assets/", include("assets.urls")),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect
@@ -10,9 +11,10 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.forms import StaffInviteForm, StaffRoleForm
-from accounts.models import SignInEvent, StaffRole, User
+from accounts.models import ApiToken, SignInEvent, StaffRole, User
 from accounts.policies import Capability, is_customer_user, staff_visible_to, user_can
 from accounts.services import send_set_password_email, staff_invite
+from accounts.tokens import api_token_create, api_token_revoke
 
 from .forms import WorkspaceSettingsForm
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
@@ -177,3 +179,52 @@ class StaffResendWelcomeView(ConsoleAccessMixin, TemplateView):
             )
             messages.success(request, f"Sent a new set-password link to {member.email}.")
         return redirect("core:team")
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “CRM sync”.")
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "Never"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")],
+    )
+
+
+class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    """Your own API tokens: create (the secret is shown once), see when each was last used,
+    revoke."""
+
+    template_name = "core/api_tokens.html"
+    form_class = ApiTokenForm
+    nav_section = "settings"
+
+    def get_breadcrumbs(self):
+        return [("Settings", reverse("core:settings")), ("API tokens", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tokens"] = ApiToken.objects.filter(user=self.request.user)
+        context["api_base"] = self.request.build_absolute_uri("/api/v1/")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "revoke" in request.POST:
+            token = get_object_or_404(
+                ApiToken, pk=request.POST.get("revoke", "0") or 0, user=request.user
+            )
+            api_token_revoke(token=token)
+            messages.success(request, f"Revoked {token.name}.")
+            return redirect("core:api_tokens")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        token, secret = api_token_create(
+            user=self.request.user,
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
+        return self.render_to_response(
+            self.get_context_data(form=ApiTokenForm(), new_token=token, secret=secret)
+        )

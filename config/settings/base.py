@@ -50,6 +50,9 @@ SHARED_APPS = [
     "django_filters",
     "simple_history",
     "procrastinate.contrib.django",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "phonenumber_field",
     "formtools",
@@ -243,3 +246,31 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # Background tasks: procrastinate, on the same PostgreSQL. Jobs live in the public schema.
 TASKS_RUN_INLINE = env_bool("TASKS_RUN_INLINE", False)
 PROCRASTINATE_ON_APP_READY = "core.tasks.on_app_ready"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.policy.ConsolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.policy.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.policy.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE_LIMIT", "2000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.base.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clientele API",
+    "DESCRIPTION": "Customers, locations, assets and projects of one tenant. Authenticate with "
+    "`Authorization: Bearer <token>` (create tokens under Settings → API tokens).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
+}

@@ -1,0 +1,23 @@
+"""The REST API, /api/v1/ on every tenant host; schema at /api/schema/, docs at /api/docs/."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from assets.api.views import AssetViewSet
+from billing.api.views import ProjectViewSet
+from customers.api.views import CustomerViewSet, LinkedAccountViewSet
+from locations.api.views import LocationViewSet
+
+router = DefaultRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("linked-accounts", LinkedAccountViewSet, basename="linked-account")
+router.register("locations", LocationViewSet, basename="location")
+router.register("assets", AssetViewSet, basename="asset")
+router.register("projects", ProjectViewSet, basename="project")
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]

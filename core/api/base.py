@@ -1,0 +1,116 @@
+"""Shared API machinery: policy-based permissions, per-token throttling, cursor pagination,
+ETag / If-Match on writes, strict input, JSON errors."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import (
+    exceptions,
+    serializers,
+    status,
+    viewsets,
+)
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from .policy import ConsolePermission, IdCursorPagination, TokenRateThrottle  # noqa: F401 - re-exported
+
+
+class StrictSerializerMixin:
+    """Unknown fields are an error, not silently dropped."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field."] for name in sorted(unknown)}
+                )
+        return super().to_internal_value(data)
+
+
+def etag_of(instance) -> str:
+    version = getattr(instance, "version", None)
+    stamp = version if version is not None else int(instance.updated_at.timestamp() * 1_000_000)
+    return f'"{instance.pk}-{stamp}"'
+
+
+class ServiceModelViewSet(viewsets.ModelViewSet):
+    """Reads start from the policy layer (``visible_to``); writes go through the app's
+    services (history, rules, emails); updates need a current ``If-Match``."""
+
+    permission_classes = [ConsolePermission]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return self.queryset.model.objects.visible_to(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(self.get_object())
+        return response
+
+    def check_if_match(self, instance) -> None:
+        given = self.request.headers.get("If-Match")
+        if not given:
+            raise PreconditionRequired()
+        if given.strip() != etag_of(instance):
+            raise PreconditionFailed()
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_if_match(instance)
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = etag_of(self.get_object())
+        return response
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = self.create_with_service(serializer.validated_data)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                getattr(error, "message_dict", {"detail": error.messages})
+            ) from error
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = self.update_with_service(
+                serializer.instance, serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                getattr(error, "message_dict", {"detail": error.messages})
+            ) from error
+
+    def create_with_service(self, data):
+        raise NotImplementedError
+
+    def update_with_service(self, instance, data):
+        raise NotImplementedError
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = (
+        "Send the ETag you last read in an If-Match header; updates without it are refused."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The record changed since you read it (If-Match does not match). Read it again and retry."
+    )
+    default_code = "precondition_failed"
+
+    def __init__(self, detail=None, code=None):
+        super().__init__(detail, code)
+
+
+def api_exception_handler(exc, context):
+    """Every error is JSON; a too-large body is a 413, not a crash."""
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": "The request body is too large."}, status=413)
+    return exception_handler(exc, context)

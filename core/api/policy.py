@@ -1,0 +1,41 @@
+"""API settings' classes (imported by DRF's settings, so this module imports nothing of ours
+that imports DRF views)."""
+
+from rest_framework import pagination, permissions, throttling
+
+from accounts.policies import Capability, user_can
+
+
+class ConsolePermission(permissions.BasePermission):
+    """The console's roles, through the policy layer: reading needs a console role, writing
+    Staff or above, deleting Admin or above. Customer users' tokens get 403 here."""
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return user_can(request.user, Capability.VIEW_CONSOLE)
+        if request.method == "DELETE":
+            return user_can(request.user, Capability.MANAGE_RECORDS)
+        return user_can(request.user, Capability.EDIT_RECORDS)
+
+
+class TokenRateThrottle(throttling.SimpleRateThrottle):
+    """A rate per API token (per user for session requests)."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        ident = (
+            f"token-{request.auth.pk}"
+            if hasattr(request.auth, "prefix")
+            else f"user-{request.user.pk}"
+        )
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    ordering = "id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500

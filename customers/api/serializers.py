@@ -1,0 +1,49 @@
+from django_countries.serializers import CountryFieldMixin
+from rest_framework import serializers
+
+from core.api.base import StrictSerializerMixin
+from customers.forms import EDITABLE_FIELDS
+from customers.models import Customer, LinkedAccount
+
+
+class CustomerSerializer(StrictSerializerMixin, CountryFieldMixin, serializers.ModelSerializer):
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.none(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            *EDITABLE_FIELDS,
+            "portal_access",
+            "is_archived",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["portal_access", "is_archived", "version", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "parent" in self.fields:
+            self.fields["parent"].queryset = Customer.objects.visible_to(request.user)
+
+    def validate_custom_attributes(self, value):
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise serializers.ValidationError(
+                "Give custom attributes as an object of text keys and text values."
+            )
+        if len(value) > 50:
+            raise serializers.ValidationError("Keep to 50 custom attributes or fewer.")
+        return value
+
+
+class LinkedAccountSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = LinkedAccount
+        fields = ["id", "customer", "provider", "kind", "external_id", "name", "created_at"]
+        read_only_fields = fields

@@ -1,0 +1,76 @@
+from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.base import ConsolePermission, ServiceModelViewSet
+from customers import services
+from customers.filters import CustomerFilterSet
+from customers.forms import EDITABLE_FIELDS
+from customers.models import Customer, LinkedAccount
+
+from .serializers import CustomerSerializer, LinkedAccountSerializer
+
+BULK_LIMIT = 500
+
+
+class CustomerViewSet(ServiceModelViewSet):
+    """Customers. Filters are the list page's (``q``, ``business_type``, ``status``, …);
+    DELETE is the soft delete (restorable for the grace period)."""
+
+    queryset = Customer.objects.all()
+    serializer_class = CustomerSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CustomerFilterSet
+
+    def get_queryset(self):
+        return Customer.objects.visible_to(self.request.user).select_related("parent")
+
+    def create_with_service(self, data):
+        return services.customer_create(actor=self.request.user, **data)
+
+    def update_with_service(self, instance, data):
+        data = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
+        return services.customer_update(
+            customer_id=instance.pk,
+            data=data,
+            expected_version=instance.version,
+            actor=self.request.user,
+        )
+
+    def perform_destroy(self, instance):
+        services.customer_soft_delete(customer_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(request=CustomerSerializer(many=True), responses=CustomerSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Create many customers at once: all of them, or — if any item is invalid — none, with
+        every item's errors in the same order as the request."""
+        if not isinstance(request.data, list) or not request.data:
+            return Response({"detail": "Send a non-empty JSON array of customers."}, status=400)
+        if len(request.data) > BULK_LIMIT:
+            return Response(
+                {"detail": f"Send at most {BULK_LIMIT} customers per request."}, status=400
+            )
+        serializer = self.get_serializer(data=request.data, many=True)
+        if not serializer.is_valid():
+            return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        with transaction.atomic():
+            created = [
+                services.customer_create(actor=request.user, **item)
+                for item in serializer.validated_data
+            ]
+        return Response(
+            self.get_serializer(created, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+
+class LinkedAccountViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = LinkedAccount.objects.all()
+    serializer_class = LinkedAccountSerializer
+    permission_classes = [ConsolePermission]
+
+    def get_queryset(self):
+        return LinkedAccount.objects.visible_to(self.request.user)
