@@ -14,7 +14,7 @@ from .models import Asset, AssetStatus
 
 @transaction.atomic
 def asset_create(*, actor: User | None, **fields: Any) -> Asset:
-    return save_with_history(Asset(**fields), actor=actor, reason="Created")
+    return save_with_history(Asset(**fields), actor=actor, reason="Created", event="asset.created")
 
 
 @transaction.atomic
@@ -22,7 +22,7 @@ def asset_update(*, asset_id: int, data: dict[str, Any], actor: User | None) -> 
     asset = Asset.objects.select_for_update().get(pk=asset_id)
     for field, value in data.items():
         setattr(asset, field, value)
-    return save_with_history(asset, actor=actor, reason="Edited")
+    return save_with_history(asset, actor=actor, reason="Edited", event="asset.updated")
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("assets/", include("assets.urls")),
     path("billing/", include("billing.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),
     path("", include("core.urls")),

@@ -9,13 +9,30 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 
-def save_with_history(obj: models.Model, *, actor, reason: str) -> models.Model:
-    """Validate and save ``obj``; its history record names ``actor`` and ``reason``."""
+def save_with_history(obj: models.Model, *, actor, reason: str, event: str = "") -> models.Model:
+    """Validate and save ``obj``; its history record names ``actor`` and ``reason``; with an
+    ``event``, webhooks subscribed to it get the field-by-field changes."""
     obj._history_user = actor
     obj._change_reason = reason
     obj.full_clean()
     obj.save()
+    if event:
+        from webhooks.services import emit_event
+
+        emit_event(event, obj=obj, changes=lambda: latest_changes(obj))
     return obj
+
+
+def latest_changes(obj: models.Model) -> list[dict]:
+    """Field-by-field changes of the newest history record against the one before."""
+    records = list(obj.history.order_by("-history_date", "-history_id")[:2])
+    if len(records) < 2:
+        return []
+    from core.history import HIDDEN_FIELDS
+
+    fields = {f.name for f in type(obj)._meta.fields} & HIDDEN_FIELDS
+    delta = records[0].diff_against(records[1], excluded_fields=list(fields))
+    return [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
 
 
 def bulk_change_with_history(

@@ -63,7 +63,7 @@ class FieldChange:
 @transaction.atomic
 def customer_create(*, actor: User | None, **fields: Any) -> Customer:
     customer = Customer(**fields)
-    return save_with_history(customer, actor=actor, reason="Created")
+    return save_with_history(customer, actor=actor, reason="Created", event="customer.created")
 
 
 @transaction.atomic
@@ -77,7 +77,7 @@ def customer_update(
     for field, value in data.items():
         setattr(current, field, value)
     current.version += 1
-    return save_with_history(current, actor=actor, reason="Edited")
+    return save_with_history(current, actor=actor, reason="Edited", event="customer.updated")
 
 
 def changes_since(customer: Customer, version: int) -> list[FieldChange]:
@@ -138,12 +138,22 @@ def restorable_fields() -> list[str]:
     return sorted(editable - {"id", "is_archived", "created_at", *HISTORY_HIDDEN_FIELDS})
 
 
+TRANSITION_EVENTS = {
+    "Archived": "customer.archived",
+    "Unarchived": "customer.unarchived",
+    "Deleted": "customer.deleted",
+    "Restored": "customer.restored",
+}
+
+
 def _transition(customer_id: int, *, actor: User | None, reason: str, **changes: Any) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     for field, value in changes.items():
         setattr(customer, field, value)
     customer.version += 1
-    return save_with_history(customer, actor=actor, reason=reason)
+    return save_with_history(
+        customer, actor=actor, reason=reason, event=TRANSITION_EVENTS.get(reason, "")
+    )
 
 
 @transaction.atomic

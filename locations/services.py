@@ -16,7 +16,7 @@ from .models import Location
 def location_create(*, actor: User | None, **fields: Any) -> Location:
     location = Location(**fields)
     _check_customer(location.customer)
-    return save_with_history(location, actor=actor, reason="Created")
+    return save_with_history(location, actor=actor, reason="Created", event="location.created")
 
 
 @transaction.atomic
@@ -26,7 +26,7 @@ def location_update(*, location_id: int, data: dict[str, Any], actor: User | Non
         raise ValidationError("Moving a location to another customer is its own action.")
     for field, value in data.items():
         setattr(location, field, value)
-    return save_with_history(location, actor=actor, reason="Edited")
+    return save_with_history(location, actor=actor, reason="Edited", event="location.updated")
 
 
 @transaction.atomic

@@ -95,6 +95,13 @@ def customer_user_create(
     send_set_password_email(
         user=user, base_url=base_url, workspace_name=customer.name, invited_by=actor
     )
+    from webhooks.services import emit_event
+
+    emit_event(
+        "portal_user.invited",
+        obj=membership,
+        data={"email": email, "customer_id": customer.pk, "role": role},
+    )
     return membership
 
 

@@ -74,6 +74,7 @@ TENANT_APPS = [
     "assets",
     "billing",
     "portal",
+    "webhooks",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

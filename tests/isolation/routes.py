@@ -176,6 +176,27 @@ CONSOLE_ROUTES = [
     Route("billing:project_create", Capability.EDIT_RECORDS),
     Route("billing:project_detail", Capability.VIEW_CONSOLE, kwargs=PROJECT),
     Route("billing:project_update", Capability.EDIT_RECORDS, kwargs=PROJECT),
+    # API tokens and webhooks
+    Route("core:api_tokens", Capability.VIEW_CONSOLE),
+    Route("webhooks:endpoint_list", Capability.MANAGE_TENANT),
+    Route(
+        "webhooks:endpoint_list",
+        Capability.MANAGE_TENANT,
+        method="post",
+        data={"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]},
+    ),
+    Route(
+        "webhooks:endpoint_detail",
+        Capability.MANAGE_TENANT,
+        kwargs=lambda o: {"pk": o["webhook"].pk},
+    ),
+    Route(
+        "webhooks:endpoint_detail",
+        Capability.MANAGE_TENANT,
+        method="post",
+        data={"action": "pause"},
+        kwargs=lambda o: {"pk": o["webhook"].pk},
+    ),
     Route("account_change_password", Capability.VIEW_CONSOLE),
     Route("account_email", Capability.VIEW_CONSOLE),
     Route("mfa_index", Capability.VIEW_CONSOLE),

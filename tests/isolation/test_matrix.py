@@ -31,7 +31,12 @@ def build_objects(pk_base: int = 0) -> dict:
     from tests.factories import AssetFactory, LocationFactory, ProjectFactory
 
     location = LocationFactory(customer=customer, **pk(5))
+    from webhooks.models import WebhookEndpoint
+
     return {
+        "webhook": WebhookEndpoint.objects.create(
+            url="http://127.0.0.1:9/hook", events=[], **pk(8)
+        ),
         "location": location,
         "asset": AssetFactory(location=location, **pk(6)),
         "project": ProjectFactory(customer=customer, **pk(7)),

@@ -1,0 +1,147 @@
+import hashlib
+import hmac
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import StaffRole
+from customers import services as customer_services
+from tests.factories import CustomerFactory
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+pytestmark = pytest.mark.django_db
+
+
+class Receiver:
+    """A webhook receiver on loopback that records what it gets and answers ``status``."""
+
+    def __init__(self, status: int = 200):
+        received = self.received = []
+        answer = status
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), body))
+                self.send_response(answer)
+                self.end_headers()
+                self.wfile.write(b"ok" if answer < 400 else b"boom")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(status=200):
+        made.append(Receiver(status))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def verify(secret: str, headers: dict, body: bytes) -> bool:
+    parts = dict(item.split("=", 1) for item in headers["X-Clientele-Signature"].split(","))
+    expected = hmac.new(
+        secret.encode(), f"{parts['t']}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, parts["v1"])
+
+
+def test_editing_a_customer_sends_a_signed_event_with_the_changes(
+    in_tenant, receiver, django_capture_on_commit_callbacks
+):
+    hook = receiver()
+    endpoint = WebhookEndpoint.objects.create(url=hook.url, events=["customer.updated"])
+    customer = CustomerFactory(name="Acme", industry="Retail")
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_update(
+            customer_id=customer.pk, data={"industry": "Finance"}, expected_version=1, actor=None
+        )
+    ((headers, body),) = hook.received
+    assert verify(endpoint.secret, headers, body)
+    assert not verify("whsec_wrong", headers, body)
+    event = json.loads(body)
+    assert event["event"] == "customer.updated" and event["tenant"] == "alpha"
+    assert event["object"]["id"] == customer.pk
+    assert {"field": "industry", "old": "Retail", "new": "Finance"} in event["changes"]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code, delivery.attempts) == ("succeeded", 200, 1)
+
+
+def test_only_subscribed_events_are_sent(in_tenant, receiver, django_capture_on_commit_callbacks):
+    hook = receiver()
+    WebhookEndpoint.objects.create(url=hook.url, events=["customer.deleted"])
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_create(actor=None, name="Quiet")
+    assert hook.received == [] and not WebhookDelivery.objects.exists()
+
+
+def test_a_failing_endpoint_is_logged_and_retried(
+    in_tenant, receiver, django_capture_on_commit_callbacks
+):
+    from webhooks.services import DeliveryFailed
+
+    hook = receiver(status=500)
+    WebhookEndpoint.objects.create(url=hook.url, events=["customer.created"])
+    with pytest.raises(DeliveryFailed), django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_create(actor=None, name="Unlucky")
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.response_code, delivery.error) == ("failed", 500, "HTTP 500")
+
+
+def test_an_unreachable_endpoint_is_logged(in_tenant, django_capture_on_commit_callbacks):
+    from webhooks.services import DeliveryFailed
+
+    WebhookEndpoint.objects.create(
+        url="http://127.0.0.1:9/nothing-listens", events=["customer.created"]
+    )
+    with pytest.raises(DeliveryFailed), django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_create(actor=None, name="Lonely")
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "failed" and delivery.response_code is None and delivery.error
+
+
+def test_owner_reads_the_log_and_replays(client_as, receiver, django_capture_on_commit_callbacks):
+    owner = client_as(StaffRole.OWNER)
+    hook = receiver()
+    endpoint = WebhookEndpoint.objects.create(url=hook.url, events=["customer.created"])
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event="customer.created",
+        payload={"event": "customer.created"},
+        status="failed",
+    )
+    page = owner.get(reverse("webhooks:endpoint_detail", args=[endpoint.pk])).content.decode()
+    assert "customer.created" in page and endpoint.secret in page
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(
+            reverse("webhooks:endpoint_detail", args=[endpoint.pk]),
+            {"action": "replay", "delivery": delivery.pk},
+        )
+    delivery.refresh_from_db()
+    assert delivery.status == "succeeded" and len(hook.received) == 1
+
+
+def test_adding_an_endpoint_validates_url_and_events(client_as):
+    owner = client_as(StaffRole.OWNER)
+    response = owner.post(
+        reverse("webhooks:endpoint_list"), {"url": "not a url", "events": ["customer.exploded"]}
+    )
+    content = response.content.decode()
+    assert "Enter a valid URL" in content and "valid choice" in content
+    assert not WebhookEndpoint.objects.exists()

@@ -1,0 +1,106 @@
+"""Emitting events and delivering them, signed, through the task queue."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.utils import timezone
+
+from core.tasks import defer_after_commit
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+TIMEOUT_SECONDS = 5
+MAX_RESPONSE_BYTES = 2000
+USER_AGENT = "Clientele-Webhooks/1"
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """``t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">`` — receivers recompute it and
+    reject old timestamps (replay protection)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def emit_event(event: str, *, obj, changes=None, data: dict | None = None) -> int:
+    """Record a delivery for every active endpoint that wants ``event`` and queue them.
+    ``changes`` may be a callable, so nobody computes them when nobody listens."""
+    endpoints = [
+        e for e in WebhookEndpoint.objects.filter(is_active=True) if event in (e.events or [])
+    ]
+    if not endpoints:
+        return 0
+    if callable(changes):
+        changes = changes()
+    payload = {
+        "event": event,
+        "occurred_at": timezone.now().isoformat(),
+        "tenant": connection.schema_name,
+        "object": {"type": obj._meta.model_name, "id": obj.pk, **(data or {"name": str(obj)})},
+        "changes": changes or [],
+    }
+    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    from .tasks import deliver_webhook
+
+    for endpoint in endpoints:
+        delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
+        defer_after_commit(deliver_webhook, delivery_id=delivery.pk)
+    return len(endpoints)
+
+
+class DeliveryFailed(Exception):
+    """The endpoint did not answer 2xx (or not in time): the queue retries with backoff."""
+
+
+def deliver(delivery: WebhookDelivery) -> WebhookDelivery:
+    """POST one delivery; record what happened; raise DeliveryFailed to be retried."""
+    body = json.dumps({"id": str(delivery.event_id), **delivery.payload}).encode()
+    timestamp = int(time.time())
+    request = urllib.request.Request(
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Clientele-Event": delivery.event,
+            "X-Clientele-Delivery": str(delivery.event_id),
+            "X-Clientele-Signature": sign(delivery.endpoint.secret, timestamp, body),
+        },
+    )
+    delivery.attempts += 1
+    delivery.last_attempt_at = timezone.now()
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            delivery.response_code = response.status
+            delivery.response_body = response.read(MAX_RESPONSE_BYTES).decode(errors="replace")
+            delivery.status, delivery.error = WebhookDelivery.Status.SUCCEEDED, ""
+    except urllib.error.HTTPError as error:
+        delivery.response_code = error.code
+        delivery.response_body = error.read(MAX_RESPONSE_BYTES).decode(errors="replace")
+        delivery.status, delivery.error = WebhookDelivery.Status.FAILED, f"HTTP {error.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        delivery.response_code = None
+        delivery.status, delivery.error = (
+            WebhookDelivery.Status.FAILED,
+            str(getattr(error, "reason", error))[:500],
+        )
+    delivery.save()
+    if delivery.status == WebhookDelivery.Status.FAILED:
+        raise DeliveryFailed(delivery.error)
+    return delivery
+
+
+def replay(delivery: WebhookDelivery) -> None:
+    from .tasks import deliver_webhook
+
+    delivery.status = WebhookDelivery.Status.PENDING
+    delivery.save(update_fields=["status"])
+    defer_after_commit(deliver_webhook, delivery_id=delivery.pk)

@@ -1,0 +1,102 @@
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+
+from accounts.policies import Capability
+from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from customers.forms import https_urls
+
+from . import services
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["url", "description", "events"]
+        formfield_callback = https_urls
+
+
+class WebhookOwnerMixin(ConsoleAccessMixin, BreadcrumbsMixin):
+    required_capability = Capability.MANAGE_TENANT
+    nav_section = "settings"
+
+
+class WebhookListView(WebhookOwnerMixin, FormView):
+    """The owner's webhook endpoints; add one (its signing secret is shown on its page)."""
+
+    template_name = "webhooks/endpoint_list.html"
+    form_class = WebhookEndpointForm
+
+    def get_breadcrumbs(self):
+        return [("Settings", reverse("core:settings")), ("Webhooks", None)]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["endpoints"] = WebhookEndpoint.objects.all()
+        return context
+
+    def form_valid(self, form):
+        endpoint = form.save()
+        messages.success(
+            self.request, "Endpoint added. Use its signing secret to verify our requests."
+        )
+        return redirect("webhooks:endpoint_detail", pk=endpoint.pk)
+
+
+class WebhookDetailView(WebhookOwnerMixin, TemplateView):
+    """One endpoint: its secret, the delivery log, replay, rotate, pause."""
+
+    template_name = "webhooks/endpoint_detail.html"
+
+    def get_breadcrumbs(self):
+        return [
+            ("Settings", reverse("core:settings")),
+            ("Webhooks", reverse("webhooks:endpoint_list")),
+            (str(self.endpoint), None),
+        ]
+
+    @cached_property
+    def endpoint(self) -> WebhookEndpoint:
+        return get_object_or_404(WebhookEndpoint, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        deliveries = self.endpoint.deliveries.all()
+        page = Paginator(deliveries, 25).get_page(self.request.GET.get("page"))
+        context.update(endpoint=self.endpoint, page_obj=page, deliveries=page.object_list)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "replay":
+            delivery = get_object_or_404(
+                WebhookDelivery, pk=request.POST.get("delivery") or 0, endpoint=self.endpoint
+            )
+            services.replay(delivery)
+            messages.success(request, f"Sending {delivery.event} again.")
+        elif action == "rotate":
+            self.endpoint.secret = new_secret()
+            self.endpoint.save(update_fields=["secret"])
+            messages.success(request, "New signing secret; update your receiver.")
+        elif action in ("pause", "resume"):
+            self.endpoint.is_active = action == "resume"
+            self.endpoint.save(update_fields=["is_active"])
+            messages.success(
+                request, "Endpoint resumed." if self.endpoint.is_active else "Endpoint paused."
+            )
+        elif action == "delete":
+            self.endpoint.delete()
+            messages.success(request, "Endpoint removed.")
+            return redirect("webhooks:endpoint_list")
+        else:
+            messages.error(request, "Unknown action; nothing changed.")
+        return redirect("webhooks:endpoint_detail", pk=self.endpoint.pk)
