@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 
 from django.db import transaction
 from django.utils import timezone
@@ -81,7 +82,8 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
     name = f"{base} {rng.choice(SUFFIXES[business_type])}"
     if index % 97 == 0:
         name = f"Acme {rng.choice(['Corporation', 'Logistics', 'Health', 'Labs'])} {fake.city()}"
-    slug = "".join(ch for ch in base.lower() if ch.isalnum()) or "company"
+    ascii_base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    slug = "".join(ch for ch in ascii_base.lower() if ch.isalnum()) or "company"
     domain = f"{slug}{index}.example"
     contact = fake.name()
     first = contact.split()[0].lower()

@@ -1,3 +1,4 @@
+from django.core.validators import URLValidator
 from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
@@ -6,9 +7,19 @@ from customers.forms import EDITABLE_FIELDS
 from customers.models import Customer, LinkedAccount
 
 
+def validate_website(value: str) -> None:
+    URLValidator()(value)
+
+
 class CustomerSerializer(StrictSerializerMixin, CountryFieldMixin, serializers.ModelSerializer):
     parent = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(), allow_null=True, required=False
+    )
+
+    # A CharField with URL validation: Django accepts internationalised domain names, which
+    # OpenAPI's "uri" format (and so a strict client) would not.
+    website = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, validators=[validate_website]
     )
 
     class Meta:
