@@ -243,3 +243,29 @@ def test_customer_tabs_run_a_constant_number_of_queries(viewer, make_customer, t
     with CaptureQueriesContext(connection) as large:
         viewer.get(url)
     assert len(large) == len(small) <= 20
+
+
+def test_xlsx_export_is_the_filtered_rows_with_formulas_neutralised(viewer, make_customer):
+    import io
+
+    from openpyxl import load_workbook
+
+    make_customer(name="=cmd|' /C calc'!A0", business_type="enterprise")
+    make_customer(name="Plain Enterprise", business_type="enterprise")
+    make_customer(name="Not Exported", business_type="smb")
+    response = viewer.get(LIST, {"business_type": "enterprise", "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Customer Name", "Industry")
+    assert sorted(row[0] for row in rows[1:]) == ["'=cmd|' /C calc'!A0", "Plain Enterprise"]
+    assert all(isinstance(row[5], int) for row in rows[1:])  # counts stay numbers
+
+
+def test_exports_read_the_database_in_chunks(viewer, make_customer, django_assert_max_num_queries):
+    for index in range(5):
+        make_customer(name=f"Co {index}")
+    with django_assert_max_num_queries(12):
+        response = viewer.get(LIST, {"export": "csv"})
+        body = b"".join(response.streaming_content).decode()
+    assert body.count("\n") == 6
