@@ -24,13 +24,13 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
-from django_tables2.rows import BoundRow
 
 from accounts.policies import Capability, user_can
 
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+EXPORT_CHUNK = 2000
 DEFAULT_PER_PAGE = 25
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -89,6 +89,26 @@ def paginate_table(table, request, *, capped: bool = False, page_param: str = "p
         table.page = table.paginator.page(1)
     except EmptyPage:
         table.page = table.paginator.page(table.paginator.num_pages)
+
+
+def cell_getter(table, name: str):
+    """How an export reads one column: the table's ``value_<name>`` if it has one, else the
+    field's display value. Plain Python per cell: django-tables2's own machinery inspects
+    signatures per cell and made a 100,000-row export take minutes."""
+    value_method = getattr(table, f"value_{name}", None)
+    if value_method is not None:
+        return value_method
+
+    def get(record):
+        display = getattr(record, f"get_{name}_display", None)
+        if display is not None:
+            return display()
+        value = getattr(record, name, None)
+        if hasattr(value, "code") and hasattr(value, "name"):  # a django-countries Country
+            return value.name
+        return "" if value is None else value
+
+    return get
 
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> FileResponse:
@@ -212,9 +232,21 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         header = [str(table.columns[name].header) for name in names]
 
         def rows() -> Iterator[list]:
-            for record in queryset.iterator(chunk_size=2000):
-                bound = BoundRow(record, table=table)
-                yield [bound.get_cell_value(name) for name in names]
+            chunk = []
+            for record in queryset.iterator(chunk_size=EXPORT_CHUNK):
+                chunk.append(record)
+                if len(chunk) == EXPORT_CHUNK:
+                    yield from rows_of(chunk)
+                    chunk = []
+            yield from rows_of(chunk)
+
+        getters = [cell_getter(table, name) for name in names]
+
+        def rows_of(chunk: list) -> Iterator[list]:
+            if chunk:
+                self.decorate_page(chunk)
+            for record in chunk:
+                yield [getter(record) for getter in getters]
 
         return header, rows()
 

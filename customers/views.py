@@ -44,7 +44,6 @@ from .tables import CustomerTable
 from .tabs import CUSTOMER_TABS
 
 CUSTOMERS_CRUMB = ("Customers", "customers:customer_list")
-COUNT_COLUMNS = ("locations_count", "assets_on_location_count", "assets_owned_count")
 
 
 def customer_history_sources(customer: Customer) -> list[HistorySource]:
@@ -79,19 +78,11 @@ class CustomerListView(ObjectListView):
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user, include_deleted=True).for_list()
 
-    def get_export_queryset(self, queryset):
-        return queryset.with_counts()
-
     def decorate_page(self, records: list) -> None:
-        counts = {
-            row["pk"]: row
-            for row in Customer.objects.filter(pk__in=[r.pk for r in records])
-            .with_counts()
-            .values("pk", *COUNT_COLUMNS)
-        }
+        counts = Customer.objects.count_columns([record.pk for record in records])
         for record in records:
-            for column in COUNT_COLUMNS:
-                setattr(record, column, counts.get(record.pk, {}).get(column, 0))
+            for column, value in counts[record.pk].items():
+                setattr(record, column, value)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
