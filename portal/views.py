@@ -333,25 +333,31 @@ class PermissionSetEditView(PortalMixin, FormView):
         return redirect("portal:permission_sets", cid=self.company.pk)
 
 
-class LocationsView(PortalMixin, TemplateView):
-    template_name = "portal/locations.html"
-    section = "locations"
-    required_permission = PortalPermission.VIEW_LOCATIONS
+class PortalListView(PortalMixin, TemplateView):
+    """A searchable, paginated portal list; subclasses say which records."""
+
+    context_object_name = "records"
+
+    def records(self, term: str):
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         term = (self.request.GET.get("q") or "").strip()[:100]
-        locations = (
-            Location.objects.visible_to(self.request.user)
-            .filter(customer=self.company)
-            .live()
-            .search(term)
-        )
-        page = Paginator(locations.order_by("name", "pk"), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
-        context.update(page_obj=page, locations=page.object_list, term=term)
+        page = Paginator(self.records(term), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, term=term, **{self.context_object_name: page.object_list})
         return context
+
+
+class LocationsView(PortalListView):
+    template_name = "portal/locations.html"
+    section = "locations"
+    required_permission = PortalPermission.VIEW_LOCATIONS
+    context_object_name = "locations"
+
+    def records(self, term: str):
+        locations = Location.objects.visible_to(self.request.user).filter(customer=self.company)
+        return locations.live().search(term).order_by("name", "pk")
 
 
 class LocationEditView(PortalMixin, FormView):
@@ -379,15 +385,14 @@ class LocationEditView(PortalMixin, FormView):
         return redirect("portal:locations", cid=self.company.pk)
 
 
-class AssetsView(PortalMixin, TemplateView):
+class AssetsView(PortalListView):
     template_name = "portal/assets.html"
     section = "assets"
     required_permission = PortalPermission.VIEW_ASSETS
+    context_object_name = "assets"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        term = (self.request.GET.get("q") or "").strip()[:100]
-        assets = (
+    def records(self, term: str):
+        return (
             Asset.objects.visible_to(self.request.user)
             .filter(Q(owner=self.company) | Q(location__customer=self.company))
             .live()
@@ -395,9 +400,6 @@ class AssetsView(PortalMixin, TemplateView):
             .select_related("owner", "location")
             .order_by("name", "pk")
         )
-        page = Paginator(assets, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, assets=page.object_list, term=term)
-        return context
 
 
 class SettingsView(PortalMixin, TemplateView):
