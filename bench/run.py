@@ -353,7 +353,7 @@ def bench_customers() -> bool:
     for label, params in (("8,000 rows", {"business_type": "government"}), ("all rows", {})):
         tracemalloc.start()
         response = client.get("/customers/", {"export": "csv", **params})
-        rows = sum(chunk.count("\n") for chunk in response.streaming_content)
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         print(f"  peak Python memory exporting {label} ({rows - 1:,}): {peak / 1e6:.1f} MB")
