@@ -22,6 +22,7 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "events"]
+        labels = {"url": "URL"}
         formfield_callback = https_urls
 
 
