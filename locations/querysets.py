@@ -6,10 +6,16 @@ from django.db import models
 class LocationQuerySet(models.QuerySet):
     def visible_to(self, user, *, include_deleted: bool = False) -> LocationQuerySet:
         """Locations of customers the user may see; a deleted customer's locations are hidden."""
+        from accounts.policies import Capability, user_can
         from customers.models import Customer
 
-        customers = Customer.objects.visible_to(user)
-        return self.filter(customer__in=customers)
+        if user_can(user, Capability.VIEW_CONSOLE):
+            # Everything but the (few) deleted customers' sites: an anti-join against a small
+            # set counts 250,000 locations far faster than IN (every live customer).
+            return self.exclude(
+                customer__in=Customer.objects.filter(deleted_at__isnull=False).values("pk")
+            )
+        return self.filter(customer__in=Customer.objects.visible_to(user))
 
     def live(self) -> LocationQuerySet:
         return self.filter(is_archived=False)
