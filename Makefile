@@ -9,6 +9,7 @@ PORT ?= 8000
 UV_VERSION := 0.13.9
 export XDG_RUNTIME_DIR ?= /tmp/clientele-runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
+export SITE_PORT ?= $(PORT)
 
 .PHONY: run test stop install db setup lint format chromium bench clean
 
@@ -36,7 +37,7 @@ run: setup
 	@echo "Starting the worker and the web server on http://localhost:$(PORT)/ (Ctrl+C stops both; 'make stop' also stops the database)"
 	@$(MANAGE) procrastinate worker > .data/worker.log 2>&1 & echo $$! > .data/worker.pid; \
 	trap 'kill $$(cat .data/worker.pid) 2>/dev/null; rm -f .data/worker.pid' EXIT INT TERM; \
-	SITE_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
