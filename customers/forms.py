@@ -223,10 +223,12 @@ class LinkedAccountForm(forms.Form):
 
 def restore_form_choices(record, current) -> list[tuple[str, str]]:
     """Fields whose value in ``record`` differs from the customer now, as checkbox choices."""
-    from .services import field_label, restorable_fields
+    from core.history import field_label
+
+    from .services import restorable_fields
 
     return [
-        (field, field_label(field))
+        (field, field_label(Customer, field))
         for field in restorable_fields()
         if getattr(record, field) != getattr(current, field)
     ]

@@ -3,8 +3,7 @@ from __future__ import annotations
 import re
 
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 SEARCH_MAX_LENGTH = 100
 MIN_PHONE_DIGITS = 3
@@ -56,32 +55,6 @@ class CustomerQuerySet(models.QuerySet):
             "contact_email",
             "contact_phone",
             "city",
-        )
-
-    def with_counts(self) -> CustomerQuerySet:
-        """The list's count columns as correlated subqueries. Used on one page's ids (see
-        attach_counts) or for an export, never one query per row."""
-        from assets.models import Asset
-        from locations.models import Location
-
-        def count_of(queryset):
-            return Coalesce(
-                Subquery(
-                    queryset.order_by().values(group=Value(1)).annotate(n=Count("pk")).values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            )
-
-        live_assets = Asset.objects.filter(is_archived=False)
-        return self.annotate(
-            locations_count=count_of(
-                Location.objects.filter(customer=OuterRef("pk"), is_archived=False)
-            ),
-            assets_on_location_count=count_of(
-                live_assets.filter(location__customer=OuterRef("pk"))
-            ),
-            assets_owned_count=count_of(live_assets.filter(owner=OuterRef("pk"))),
         )
 
     def count_columns(self, ids: list[int]) -> dict[int, dict[str, int]]:

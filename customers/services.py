@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
+from core.history import HIDDEN_FIELDS, display_value, field_label
 from core.services import bulk_change_with_history, save_with_history
 
 from .models import Customer, website_host
@@ -90,26 +91,18 @@ def changes_since(customer: Customer, version: int) -> list[FieldChange]:
 
 
 def describe_delta(newer, older) -> list[FieldChange]:
-    delta = newer.diff_against(older, excluded_fields=HISTORY_HIDDEN_FIELDS)
+    """The History tab's before → after (labels, choice names), as FieldChange rows."""
+    hidden = sorted(HIDDEN_FIELDS & {f.name for f in Customer._meta.fields})
+    delta = newer.diff_against(older, excluded_fields=hidden)
     return [
         FieldChange(
             field=change.field,
-            label=field_label(change.field),
-            old=change.old,
-            new=change.new,
+            label=field_label(Customer, change.field),
+            old=display_value(Customer, change.field, change.old, {}),
+            new=display_value(Customer, change.field, change.new, {}),
         )
         for change in delta.changes
     ]
-
-
-HISTORY_HIDDEN_FIELDS = ["version", "search_text", "phone_digits", "updated_at", "created_at"]
-
-
-def field_label(field_name: str) -> str:
-    try:
-        return str(Customer._meta.get_field(field_name).verbose_name).capitalize()
-    except Exception:
-        return field_name.replace("_", " ").capitalize()
 
 
 @transaction.atomic
@@ -129,13 +122,13 @@ def customer_restore_fields(
         setattr(current, field, getattr(record, field))
     current.version += 1
     when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
-    labels = ", ".join(field_label(field) for field in fields)
+    labels = ", ".join(field_label(Customer, field) for field in fields)
     return save_with_history(current, actor=actor, reason=f"Restored {labels} from {when}")
 
 
 def restorable_fields() -> list[str]:
     editable = {field.attname for field in Customer._meta.concrete_fields if field.editable}
-    return sorted(editable - {"id", "is_archived", "created_at", *HISTORY_HIDDEN_FIELDS})
+    return sorted(editable - {"id", "is_archived", *HIDDEN_FIELDS})
 
 
 TRANSITION_EVENTS = {

@@ -65,6 +65,14 @@ def customers_crumb() -> tuple[str, str]:
     return (CUSTOMERS_CRUMB[0], reverse(CUSTOMERS_CRUMB[1]))
 
 
+def attach_counts(records: list) -> None:
+    """Give each customer on a page its list counts (three grouped queries in all)."""
+    counts = Customer.objects.count_columns([record.pk for record in records])
+    for record in records:
+        for column, value in counts[record.pk].items():
+            setattr(record, column, value)
+
+
 class CustomerListView(ObjectListView):
     model = Customer
     filterset_class = CustomerFilterSet
@@ -79,10 +87,7 @@ class CustomerListView(ObjectListView):
         return Customer.objects.visible_to(self.request.user, include_deleted=True).for_list()
 
     def decorate_page(self, records: list) -> None:
-        counts = Customer.objects.count_columns([record.pk for record in records])
-        for record in records:
-            for column, value in counts[record.pk].items():
-                setattr(record, column, value)
+        attach_counts(records)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -253,11 +258,10 @@ class CustomerSubaccountsView(CustomerPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         children = Customer.objects.visible_to(self.request.user).filter(parent=self.object)
-        table = CustomerTable(
-            children.for_list().with_counts(), orderable=False, can_edit=context["can_edit"]
-        )
+        table = CustomerTable(children.for_list(), orderable=False, can_edit=context["can_edit"])
         RequestConfig(self.request, paginate=False).configure(table)
         paginate_table(table, self.request)
+        attach_counts([row.record for row in table.page.object_list])
         context["table"] = table
         return context
 
