@@ -89,13 +89,64 @@ def _label_field(model) -> str:
     return "name" if any(f.name == "name" for f in model._meta.fields) else "pk"
 
 
-def _entry(model, record, older, names, label="", url="") -> HistoryEntry:
+def _m2m_fields(model) -> list:
+    """The many-to-many fields simple-history tracks for ``model``."""
+    return list(getattr(model.history.model, "_history_m2m_fields", []))
+
+
+def _m2m_sets(model, records) -> dict:
+    """For each history record, the ids each tracked many-to-many field held then: one query
+    per field for the whole page (simple-history's own diff queries twice per record)."""
+    sets: dict = defaultdict(lambda: defaultdict(set))
+    for m2m_field in _m2m_fields(model):
+        through = next(
+            rel.related_model
+            for rel in model.history.model._meta.related_objects
+            if rel.field.name == "history"
+            and rel.related_model.__name__.endswith(f"_{m2m_field.name}")
+        )
+        target = m2m_field.m2m_reverse_field_name()
+        rows = through.objects.filter(history_id__in=[r.history_id for r in records]).values_list(
+            "history_id", target
+        )
+        for history_id, related_id in rows:
+            sets[history_id][m2m_field.name].add(related_id)
+    return sets
+
+
+def _m2m_changes(model, record, older, sets) -> list[tuple[str, str, str]]:
+    changes = []
+    for m2m_field in _m2m_fields(model):
+        before, after = (
+            sets[older.history_id][m2m_field.name],
+            sets[record.history_id][m2m_field.name],
+        )
+        if before != after:
+            names = dict(
+                m2m_field.related_model._base_manager.filter(pk__in=before | after).values_list(
+                    "pk", "name"
+                )
+            )
+            shown = [
+                ", ".join(sorted(names.get(i, f"#{i}") for i in ids)) or "—"
+                for ids in (before, after)
+            ]
+            changes.append((field_label(model, m2m_field.name), *shown))
+    return changes
+
+
+def _entry(model, record, older, names, label="", url="", m2m_sets=None) -> HistoryEntry:
     reason = record.history_change_reason or EVENT_LABELS.get(record.history_type, "")
     entry = HistoryEntry(record=record, reason=reason, label=label, url=url)
     if older is not None and older.history_type != "-":
+        m2m_names = {f.name for f in _m2m_fields(model)}
         delta = record.diff_against(
-            older, excluded_fields=list(HIDDEN_FIELDS & _field_names(model))
+            older, excluded_fields=list((HIDDEN_FIELDS & _field_names(model)) | m2m_names)
         )
+        if m2m_names:
+            entry.changes += _m2m_changes(
+                model, record, older, m2m_sets or _m2m_sets(model, [record, older])
+            )
         for change in delta.changes:
             entry.changes.append(
                 (
@@ -121,8 +172,15 @@ def history_page(model, history_queryset, page_number) -> tuple[Page, list[Histo
         return page, []
     records = list(ordered[page.start_index() - 1 : page.end_index() + 1])
     names = _foreign_names(model, records)
+    m2m_sets = _m2m_sets(model, records)
     entries = [
-        _entry(model, record, records[i + 1] if i + 1 < len(records) else None, names)
+        _entry(
+            model,
+            record,
+            records[i + 1] if i + 1 < len(records) else None,
+            names,
+            m2m_sets=m2m_sets,
+        )
         for i, record in enumerate(records[: len(page.object_list)])
     ]
     return page, entries
