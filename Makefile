@@ -11,9 +11,13 @@ export XDG_RUNTIME_DIR ?= /tmp/clientele-runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
 export SITE_PORT ?= $(PORT)
 
-.PHONY: run test stop install db setup lint format chromium bench clean
+.PHONY: run test stop install syslibs db setup lint format chromium bench clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: syslibs $(VENV)/.installed node_modules/.installed
+
+# WeasyPrint (PDF invoices) needs Pango and a font.
+syslibs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -q . ; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core >/dev/null; }
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

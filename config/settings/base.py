@@ -56,6 +56,7 @@ SHARED_APPS = [
     "django_countries",
     "phonenumber_field",
     "formtools",
+    "import_export",
     "accounts",
     "core",
 ]
