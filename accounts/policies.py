@@ -19,6 +19,7 @@ class Capability(StrEnum):
     VIEW_CONSOLE = "console.view"
     EDIT_RECORDS = "records.edit"
     MANAGE_RECORDS = "records.manage"
+    MANAGE_BILLING = "billing.manage"
     MANAGE_TENANT = "tenant.manage"
     USE_TENANT_ADMIN = "tenant.admin_site"
 
@@ -26,7 +27,12 @@ class Capability(StrEnum):
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     StaffRole.OWNER: frozenset(Capability),
     StaffRole.ADMIN: frozenset(
-        {Capability.VIEW_CONSOLE, Capability.EDIT_RECORDS, Capability.MANAGE_RECORDS}
+        {
+            Capability.VIEW_CONSOLE,
+            Capability.EDIT_RECORDS,
+            Capability.MANAGE_RECORDS,
+            Capability.MANAGE_BILLING,
+        }
     ),
     StaffRole.STAFF: frozenset({Capability.VIEW_CONSOLE, Capability.EDIT_RECORDS}),
     StaffRole.VIEWER: frozenset({Capability.VIEW_CONSOLE}),

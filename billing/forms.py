@@ -1,9 +1,24 @@
-from django import forms
+from datetime import date
+from decimal import Decimal
 
+from django import forms
+from django.utils import timezone
+
+from core.filters import style_filter_form
 from customers.forms import CustomerChoiceField
+from customers.models import Customer
 from locations.models import Location
 
-from .models import Project
+from . import money
+from .models import (
+    BillingProfile,
+    BillingSettings,
+    Metric,
+    Payment,
+    Plan,
+    Project,
+    Subscription,
+)
 
 PROJECT_FIELDS = [
     "customer",
@@ -16,6 +31,12 @@ PROJECT_FIELDS = [
     "locations",
     "notes",
 ]
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def money_inputs(form, *names: str) -> None:
+    for name in names:
+        form.fields[name].widget.attrs.update(min="0", step="0.01", inputmode="decimal")
 
 
 class ProjectForm(forms.ModelForm):
@@ -23,8 +44,8 @@ class ProjectForm(forms.ModelForm):
         model = Project
         fields = PROJECT_FIELDS
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}),
-            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "start_date": DATE,
+            "end_date": DATE,
             "notes": forms.Textarea(attrs={"rows": 3}),
             "locations": forms.CheckboxSelectMultiple,
         }
@@ -42,8 +63,7 @@ class ProjectForm(forms.ModelForm):
             if customer_id
             else "Save the project first, then pick its sites."
         )
-        for name in ("monthly_fee", "contract_value"):
-            self.fields[name].widget.attrs.update(min="0", step="0.01")
+        money_inputs(self, "monthly_fee", "contract_value")
 
     def clean(self):
         cleaned = super().clean()
@@ -51,3 +71,220 @@ class ProjectForm(forms.ModelForm):
         if customer and any(location.customer_id != customer.pk for location in locations):
             self.add_error("locations", "Choose sites of this project's customer.")
         return cleaned
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["name", "description", "monthly_fee", "seat_fee", "max_seats", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        money_inputs(self, "monthly_fee", "seat_fee")
+
+
+class TierForm(forms.Form):
+    metric = forms.ModelChoiceField(queryset=Metric.objects.all(), required=False)
+    up_to = forms.DecimalField(
+        required=False, min_value=Decimal("0.001"), decimal_places=3, max_digits=16
+    )
+    unit_price = forms.DecimalField(
+        required=False, min_value=Decimal("0"), decimal_places=4, max_digits=14
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("metric") and cleaned.get("unit_price") is None:
+            self.add_error("unit_price", "Give the price per unit.")
+        if cleaned.get("unit_price") is not None and not cleaned.get("metric"):
+            self.add_error("metric", "Choose what this tier measures.")
+        return cleaned
+
+
+class BaseTierFormSet(forms.BaseFormSet):
+    def tiers(self) -> list[dict]:
+        return [
+            {
+                "metric": form.cleaned_data["metric"],
+                "up_to": form.cleaned_data.get("up_to"),
+                "unit_price": form.cleaned_data["unit_price"],
+            }
+            for form in self.forms
+            if form.cleaned_data.get("metric") and not form.cleaned_data.get("DELETE")
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for tier in self.tiers():
+            key = (tier["metric"].pk, tier["up_to"])
+            if key in seen:
+                raise forms.ValidationError(
+                    f"Two {tier['metric']} tiers have the same limit; each limit once."
+                )
+            seen.add(key)
+
+
+TierFormSet = forms.formset_factory(
+    TierForm, formset=BaseTierFormSet, extra=3, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class SubscriptionForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = ["customer", "plan", "seats", "start_date", "anchor_day", "trial_end"]
+        widgets = {"start_date": DATE, "trial_end": DATE}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"] = CustomerChoiceField(user=user, required=True)
+        self.fields["plan"].queryset = Plan.objects.filter(is_active=True)
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class SubscriptionChangeForm(forms.Form):
+    plan = forms.ModelChoiceField(queryset=Plan.objects.filter(is_active=True))
+    seats = forms.IntegerField(min_value=1, max_value=1_000_000)
+    effective_from = forms.DateField(
+        widget=DATE, help_text="Days before keep the old terms; the next invoice prorates."
+    )
+
+    def __init__(self, *args, user=None, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if instance is not None:
+            self.fields["plan"].queryset = Plan.objects.filter(
+                is_active=True
+            ) | Plan.objects.filter(pk=instance.plan_id)
+            self.initial.setdefault("plan", instance.plan_id)
+            self.initial.setdefault("seats", instance.seats)
+        self.initial.setdefault("effective_from", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, seats = cleaned.get("plan"), cleaned.get("seats")
+        if plan and seats and plan.max_seats and seats > plan.max_seats:
+            self.add_error("seats", f"The {plan} plan allows at most {plan.max_seats} seats.")
+        return cleaned
+
+
+class SubscriptionCancelForm(forms.Form):
+    on = forms.DateField(label="Last day", widget=DATE, help_text="Billed up to and including.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("on", timezone.localdate())
+
+
+class UsageForm(forms.Form):
+    customer = forms.ModelChoiceField(queryset=Customer.objects.none())
+    metric = forms.ModelChoiceField(queryset=Metric.objects.all())
+    day = forms.DateField(widget=DATE)
+    quantity = forms.DecimalField(min_value=Decimal("0"), decimal_places=3, max_digits=16)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"] = CustomerChoiceField(user=user, required=True)
+        self.initial.setdefault("day", timezone.localdate())
+        self.fields["quantity"].widget.attrs.update(step="any", inputmode="decimal")
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ["amount", "method", "paid_on", "reference"]
+        widgets = {"paid_on": DATE}
+        help_texts = {"reference": "Bank reference, cheque number… (each reference once)."}
+
+    def __init__(self, *args, invoice=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        money_inputs(self, "amount")
+        self.initial.setdefault("paid_on", timezone.localdate())
+        if invoice is not None:
+            self.initial.setdefault("amount", invoice.balance)
+            self.fields["amount"].help_text = f"Balance: {invoice.balance} {invoice.currency}."
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.TextInput)
+    recompute = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Draft a replacement from current records",
+        help_text="Usage, plan and projects are read again for the same period.",
+    )
+
+
+def month_choices(today: date, count: int = 24) -> list[tuple[str, str]]:
+    first = today.replace(day=1)
+    return [
+        (m.isoformat(), f"{m:%B %Y}")
+        for m in (money.add_months(first, -offset) for offset in range(count))
+    ]
+
+
+class InvoiceRunForm(forms.Form):
+    month = forms.DateField(
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="Every subscription whose period in this month is over gets its invoice.",
+        error_messages={"invalid": "Enter a month as YYYY-MM."},
+    )
+    issue = forms.BooleanField(
+        required=False, initial=True, label="Issue and email the invoices at once"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("month", money.add_months(timezone.localdate().replace(day=1), -1))
+
+    def clean_month(self):
+        from django.core.exceptions import ValidationError
+
+        from .services import validate_run_month
+
+        month = self.cleaned_data["month"].replace(day=1)
+        try:
+            validate_run_month(month)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return month
+
+
+class BillingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = BillingSettings
+        fields = [
+            "payment_terms_days",
+            "suspend_after_days",
+            "tax_rate",
+            "invoice_prefix",
+            "payment_instructions",
+        ]
+        widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 3})}
+
+
+class BillingProfileForm(forms.ModelForm):
+    class Meta:
+        model = BillingProfile
+        fields = ["is_reseller", "commission_rate", "consolidated_billing", "payment_method_label"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commission_rate"].widget.attrs.update(step="0.01", min="0", max="100")
+
+
+class CommissionReportForm(forms.Form):
+    reseller = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), empty_label="Choose a reseller"
+    )
+    month = forms.ChoiceField(choices=())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reseller"].queryset = Customer.objects.visible_to(user).filter(
+            billing_profile__is_reseller=True
+        )
+        self.fields["month"].choices = month_choices(timezone.localdate())
+        style_filter_form(self)

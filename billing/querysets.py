@@ -18,16 +18,7 @@ def status_conditions(day) -> dict[str, Q]:
 
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user, *, include_deleted: bool = False) -> ProjectQuerySet:
-        """Projects of customers the user may see (and, for console staff, projects whose
-        customer was purged: the financial record stays)."""
-        from accounts.policies import Capability, user_can
-        from customers.models import Customer
-
-        customers = Customer.objects.visible_to(user)
-        scope = Q(customer__in=customers)
-        if user_can(user, Capability.VIEW_CONSOLE):
-            scope |= Q(customer__isnull=True)
-        return self.filter(scope)
+        return self.filter(_customer_scope(user, keep_orphans=True))
 
     def with_status(self, day=None) -> ProjectQuerySet:
         day = day or timezone.localdate()
@@ -48,3 +39,37 @@ class ProjectQuerySet(models.QuerySet):
         if not term:
             return self
         return self.filter(Q(name__icontains=term) | Q(customer_name__icontains=term))
+
+
+def _customer_scope(user, *, keep_orphans: bool) -> Q:
+    """Records of customers the user may see; console staff also keep records whose customer
+    was purged (financial records stay)."""
+    from accounts.policies import Capability, user_can
+    from customers.models import Customer
+
+    scope = Q(customer__in=Customer.objects.visible_to(user))
+    if keep_orphans and user_can(user, Capability.VIEW_CONSOLE):
+        scope |= Q(customer__isnull=True)
+    return scope
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def visible_to(self, user, **_) -> SubscriptionQuerySet:
+        return self.filter(_customer_scope(user, keep_orphans=False))
+
+    def live(self) -> SubscriptionQuerySet:
+        return self.exclude(status="cancelled")
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def visible_to(self, user, **_) -> InvoiceQuerySet:
+        return self.filter(_customer_scope(user, keep_orphans=True))
+
+    def open(self) -> InvoiceQuerySet:
+        return self.filter(status__in=["issued", "partially_paid", "overdue"])
+
+    def search(self, term: str) -> InvoiceQuerySet:
+        term = " ".join((term or "").split())[:100]
+        if not term:
+            return self
+        return self.filter(Q(number__icontains=term) | Q(customer_name__icontains=term))

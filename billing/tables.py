@@ -1,9 +1,10 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
 
-from core.tables import ConsoleTable, badge, link
+from core.tables import ConsoleTable, badge, edit_button, link, view_button
 
-from .models import Project
+from .models import Invoice, Payment, Plan, Project, Subscription, UsageRecord
 
 
 class ProjectTable(ConsoleTable):
@@ -60,3 +61,223 @@ class ProjectTable(ConsoleTable):
 
     def value_status(self, record):
         return record.get_status_display()
+
+
+def money_column(verbose_name: str, **kwargs) -> tables.Column:
+    return tables.Column(
+        verbose_name=verbose_name,
+        attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}},
+        **kwargs,
+    )
+
+
+class InvoiceTable(ConsoleTable):
+    number = tables.Column(verbose_name="Number", order_by=("number", "pk"))
+    customer = tables.Column(order_by=("customer_name", "pk"))
+    period_start = tables.DateColumn(format="M Y", verbose_name="Period")
+    status = tables.Column()
+    issue_date = tables.DateColumn(format="Y-m-d", verbose_name="Issued", default="—")
+    due_date = tables.DateColumn(format="Y-m-d", verbose_name="Due", default="—")
+    total = money_column("Total")
+    balance = money_column("Balance", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "number",
+            "customer",
+            "period_start",
+            "status",
+            "issue_date",
+            "due_date",
+            "total",
+            "balance",
+        )
+        sequence = ("...", "actions")
+        order_by = ("-period_start",)
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def render_actions(self, record):
+        return view_button(record)
+
+    def render_number(self, record):
+        return link(record.get_absolute_url(), str(record.number or "Draft"))
+
+    def render_customer(self, record):
+        if record.customer_id is None:
+            return record.customer_name
+        return link(
+            reverse("billing:customer_billing", args=[record.customer_id]), record.customer_name
+        )
+
+    def render_status(self, record):
+        return badge(record.status_badge_class, record.get_status_display())
+
+    def render_total(self, value):
+        return intcomma(value)
+
+    def render_balance(self, record):
+        return intcomma(record.balance)
+
+    def value_customer(self, record):
+        return record.customer_name
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def value_balance(self, record):
+        return record.balance
+
+    def value_period_start(self, record):
+        return record.period_start.isoformat()
+
+
+class SubscriptionTable(ConsoleTable):
+    customer = tables.Column(order_by=("customer__name", "pk"))
+    plan = tables.Column(order_by=("plan__name", "pk"))
+    seats = tables.Column(attrs={"td": {"class": "text-end"}})
+    status = tables.Column()
+    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Since")
+    anchor_day = tables.Column(verbose_name="Anchor day", attrs={"td": {"class": "text-end"}})
+    monthly = money_column("Monthly", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Subscription
+        fields = ("customer", "plan", "seats", "status", "start_date", "anchor_day", "monthly")
+        sequence = ("...", "actions")
+        order_by = ("customer",)
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def render_actions(self, record):
+        return view_button(record)
+
+    def render_customer(self, record):
+        return link(record.get_absolute_url(), record.customer.name)
+
+    def render_status(self, record):
+        return badge(record.status_badge_class, record.get_status_display())
+
+    def render_monthly(self, record):
+        return intcomma(record.monthly_price)
+
+    def value_customer(self, record):
+        return record.customer.name
+
+    def value_plan(self, record):
+        return record.plan.name
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def value_monthly(self, record):
+        return record.monthly_price
+
+
+class PlanTable(ConsoleTable):
+    edit_url_name = "billing:plan_update"
+    name = tables.Column()
+    monthly_fee = money_column("Monthly fee")
+    seat_fee = money_column("Per seat")
+    max_seats = tables.Column(verbose_name="Seat limit", default="—")
+    subscribers = tables.Column(empty_values=(), orderable=False, verbose_name="Subscribers")
+    is_active = tables.BooleanColumn(verbose_name="Offered")
+
+    class Meta:
+        model = Plan
+        fields = ("name", "monthly_fee", "seat_fee", "max_seats", "subscribers", "is_active")
+        sequence = ("...", "actions")
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def render_actions(self, record):
+        if not self.can_edit:
+            return ""
+        return edit_button(reverse(self.edit_url_name, args=[record.pk]), record)
+
+    def render_name(self, record):
+        if self.can_edit:
+            return link(reverse("billing:plan_update", args=[record.pk]), record.name)
+        return record.name
+
+    def render_subscribers(self, record):
+        return getattr(record, "subscriber_count", 0)
+
+    def value_subscribers(self, record):
+        return getattr(record, "subscriber_count", 0)
+
+
+class UsageTable(tables.Table):
+    day = tables.DateColumn(format="Y-m-d")
+    customer = tables.Column(order_by=("customer__name", "pk"))
+    metric = tables.Column(order_by=("metric__name", "pk"))
+    quantity = tables.Column(attrs={"td": {"class": "text-end"}})
+    source = tables.Column()
+    recorded_by = tables.Column(default="—", orderable=False)
+
+    class Meta:
+        model = UsageRecord
+        fields = ("day", "customer", "metric", "quantity", "source", "recorded_by")
+        order_by = ("-day",)
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def __init__(self, *args, can_edit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def render_customer(self, record):
+        return link(
+            reverse("billing:customer_billing", args=[record.customer_id]), record.customer.name
+        )
+
+    def render_quantity(self, record):
+        return f"{record.quantity.normalize():f} {record.metric.unit}"
+
+    def value_customer(self, record):
+        return record.customer.name
+
+    def value_metric(self, record):
+        return record.metric.name
+
+    def value_quantity(self, record):
+        return record.quantity
+
+    def value_source(self, record):
+        return record.get_source_display()
+
+    def value_recorded_by(self, record):
+        return record.recorded_by.email if record.recorded_by else ""
+
+
+class PaymentTable(tables.Table):
+    paid_on = tables.DateColumn(format="Y-m-d", verbose_name="Date")
+    invoice = tables.Column(order_by=("invoice__number", "pk"))
+    customer = tables.Column(
+        accessor="invoice__customer_name",
+        verbose_name="Customer",
+        order_by=("invoice__customer_name",),
+    )
+    method = tables.Column()
+    reference = tables.Column(default="—")
+    amount = money_column("Amount")
+
+    class Meta:
+        model = Payment
+        fields = ("paid_on", "invoice", "customer", "method", "reference", "amount")
+        order_by = ("-paid_on",)
+        attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
+
+    def __init__(self, *args, can_edit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def render_invoice(self, record):
+        return link(record.invoice.get_absolute_url(), record.invoice.number)
+
+    def render_amount(self, value):
+        return intcomma(value)
+
+    def value_invoice(self, record):
+        return record.invoice.number
+
+    def value_customer(self, record):
+        return record.invoice.customer_name
+
+    def value_method(self, record):
+        return record.get_method_display()

@@ -24,7 +24,8 @@ CONSOLE_NAV = [
     NavItem("Customers", "customers:customer_list", "building", "customers"),
     NavItem("Locations", "locations:location_list", "geo-alt", "locations"),
     NavItem("Assets", "assets:asset_list", "hdd-stack", "assets"),
-    NavItem("Projects", "billing:project_list", "kanban", "billing"),
+    NavItem("Projects", "billing:project_list", "kanban", "projects"),
+    NavItem("Billing", "billing:invoice_list", "receipt", "billing"),
     NavItem("Settings", "core:settings", "gear", "settings"),
 ]
 

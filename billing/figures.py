@@ -1,0 +1,287 @@
+"""Billing figures and the dashboard's series. Every figure is an aggregate computed in SQL,
+a fixed number of queries whatever the tenant's size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from . import money
+from .models import (
+    LIVE_SUBSCRIPTION,
+    OPEN_INVOICE,
+    Invoice,
+    InvoiceStatus,
+    Metric,
+    Payment,
+    PlanTier,
+    Subscription,
+    UsageRecord,
+)
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+RANGE_CHOICES = (6, 12, 24)
+
+
+def _sum(expression, **filter_kwargs):
+    return Coalesce(Sum(expression, filter=Q(**filter_kwargs) or None), ZERO)
+
+
+def mrr(subscriptions=None) -> Decimal:
+    """Monthly recurring revenue: plan fee plus seats of every live subscription today."""
+    subscriptions = Subscription.objects.all() if subscriptions is None else subscriptions
+    return subscriptions.filter(status__in=LIVE_SUBSCRIPTION).aggregate(
+        total=Coalesce(Sum(F("plan__monthly_fee") + F("plan__seat_fee") * F("seats")), ZERO)
+    )["total"]
+
+
+def invoice_totals(invoices) -> dict[str, Decimal]:
+    today = timezone.localdate()
+    return invoices.aggregate(
+        outstanding=Coalesce(
+            Sum(F("total") - F("amount_paid"), filter=Q(status__in=OPEN_INVOICE)), ZERO
+        ),
+        overdue=Coalesce(
+            Sum(
+                F("total") - F("amount_paid"),
+                filter=Q(status=InvoiceStatus.OVERDUE)
+                | Q(status__in=OPEN_INVOICE, due_date__lt=today),
+            ),
+            ZERO,
+        ),
+        overdue_count=Count("pk", filter=Q(status=InvoiceStatus.OVERDUE)),
+        paid=_sum("amount_paid"),
+    )
+
+
+def tenant_figures() -> dict:
+    monthly = mrr()
+    return {"mrr": monthly, "arr": monthly * 12, **invoice_totals(Invoice.objects.all())}
+
+
+def customer_figures(customer_id: int) -> dict:
+    monthly = mrr(Subscription.objects.filter(customer_id=customer_id))
+    totals = invoice_totals(Invoice.objects.filter(customer_id=customer_id))
+    return {"mrr": monthly, "arr": monthly * 12, "lifetime_value": totals["paid"], **totals}
+
+
+@dataclass
+class UsageLine:
+    metric: Metric
+    quantity: Decimal
+    cost: Decimal
+
+
+def current_period(subscription: Subscription, today: date | None = None) -> money.Period:
+    today = today or timezone.localdate()
+    month = today.replace(day=1)
+    if today.day < subscription.anchor_day:
+        month = money.add_months(month, -1)
+    return money.period_for(month, subscription.anchor_day)
+
+
+def current_usage(subscription: Subscription | None) -> list[UsageLine]:
+    """Usage of the running period and what it costs so far under the subscription's plan."""
+    if subscription is None:
+        return []
+    period = current_period(subscription)
+    sums = dict(
+        UsageRecord.objects.filter(
+            customer_id=subscription.customer_id, day__gte=period.start, day__lte=period.end
+        )
+        .values("metric_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("metric_id", "total")
+    )
+    tiers = defaultdict(list)
+    for tier in PlanTier.objects.filter(plan_id=subscription.plan_id):
+        tiers[tier.metric_id].append(money.Tier(tier.up_to, tier.unit_price))
+    lines = []
+    for metric in Metric.objects.filter(Q(pk__in=sums) | Q(pk__in=tiers)):
+        quantity = sums.get(metric.pk, Decimal(0))
+        charges = money.tiered_charges(quantity, tiers[metric.pk]) if tiers[metric.pk] else []
+        lines.append(UsageLine(metric, quantity, money.total(c.amount for c in charges)))
+    return lines
+
+
+def month_starts(months: int, today: date | None = None) -> list[date]:
+    first = (today or timezone.localdate()).replace(day=1)
+    return [money.add_months(first, -offset) for offset in range(months - 1, -1, -1)]
+
+
+def _monthly(rows, months: list[date]) -> list:
+    by_month = {(row[0].date() if isinstance(row[0], datetime) else row[0]): row[1] for row in rows}
+    return [by_month.get(month, 0) or 0 for month in months]
+
+
+def customer_engagement(customer_id: int, months: int = 6) -> dict:
+    """Users, active users, sign-ins per month and usage per month of one company."""
+    from accounts.models import SignInEvent
+    from portal.models import Membership
+
+    since = timezone.now() - timedelta(days=30)
+    users = Membership.objects.filter(customer_id=customer_id, user__is_active=True).aggregate(
+        total=Count("pk"),
+        active=Count(
+            "pk",
+            filter=Q(user__last_login__gte=since),
+        ),
+    )
+    starts = month_starts(months)
+    begin = timezone.make_aware(datetime.combine(starts[0], time.min))
+    sign_ins = _monthly(
+        SignInEvent.objects.filter(
+            succeeded=True,
+            created_at__gte=begin,
+            user__membership__customer_id=customer_id,
+        )
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .values_list("month", "count"),
+        starts,
+    )
+    usage_rows = (
+        UsageRecord.objects.filter(customer_id=customer_id, day__gte=starts[0])
+        .annotate(month=TruncMonth("day"))
+        .values("metric__name", "month")
+        .annotate(total=Sum("quantity"))
+        .values_list("metric__name", "month", "total")
+    )
+    usage = defaultdict(list)
+    for name, month, total in usage_rows:
+        usage[name].append((month, total))
+    names = sorted(usage)
+    per_metric = [_monthly(usage[name], starts) for name in names]
+    return {
+        "users": users["total"],
+        "active_users": users["active"],
+        "usage_names": names,
+        "rows": [
+            (month.strftime("%b %Y"), sign_ins[index], [values[index] for values in per_metric])
+            for index, month in enumerate(starts)
+        ],
+    }
+
+
+def dashboard(months: int = 12) -> dict:
+    """Everything the console dashboard charts, for the last ``months`` months."""
+    from accounts.models import SignInEvent
+    from customers.models import BusinessType, Customer, CustomerStatus
+    from portal.models import Membership
+
+    months = months if months in RANGE_CHOICES else 12
+    starts = month_starts(months)
+    first = starts[0]
+    begin = timezone.make_aware(datetime.combine(first, time.min))
+    live = Customer.objects.filter(deleted_at__isnull=True)
+    by_type = dict(
+        live.values("business_type").annotate(n=Count("pk")).values_list("business_type", "n")
+    )
+    by_status = dict(live.values("status").annotate(n=Count("pk")).values_list("status", "n"))
+    new = _monthly(
+        live.filter(created_at__gte=begin)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n"),
+        starts,
+    )
+    churned = _monthly(
+        Subscription.objects.filter(status="cancelled", cancelled_on__gte=first)
+        .annotate(month=TruncMonth("cancelled_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n"),
+        starts,
+    )
+    at_start = (
+        Subscription.objects.filter(start_date__lt=first)
+        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=first))
+        .count()
+    )
+    lost = Subscription.objects.filter(
+        start_date__lt=first, status="cancelled", cancelled_on__gte=first
+    ).count()
+    retention = round(100 * (at_start - lost) / at_start, 1) if at_start else None
+    mrr_trend = _monthly(
+        Invoice.objects.filter(period_start__gte=first)
+        .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.DRAFT])
+        .annotate(month=TruncMonth("period_start"))
+        .values("month")
+        .annotate(total=Sum("recurring_total"))
+        .values_list("month", "total"),
+        starts,
+    )
+    collected = _monthly(
+        Payment.objects.filter(paid_on__gte=first)
+        .annotate(month=TruncMonth("paid_on"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total"),
+        starts,
+    )
+    weeks_back = min(months * 4, 52)
+    week_start = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    week_starts = [week_start - timedelta(weeks=n) for n in range(weeks_back - 1, -1, -1)]
+    sign_in_rows = {
+        row[0].date() if isinstance(row[0], datetime) else row[0]: row[1]
+        for row in SignInEvent.objects.filter(
+            succeeded=True,
+            created_at__gte=timezone.make_aware(datetime.combine(week_starts[0], time.min)),
+        )
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    }
+    active_portal_users = Membership.objects.filter(
+        user__is_active=True, user__last_login__gte=timezone.now() - timedelta(days=30)
+    ).count()
+    return {
+        "months": months,
+        "range_choices": RANGE_CHOICES,
+        "figures": tenant_figures(),
+        "retention": retention,
+        "active_portal_users": active_portal_users,
+        "charts": {
+            "by_type": {
+                "type": "doughnut",
+                "labels": [label for value, label in BusinessType.choices if by_type.get(value)],
+                "series": {
+                    "Customers": [
+                        by_type[value] for value, _ in BusinessType.choices if by_type.get(value)
+                    ]
+                },
+            },
+            "by_status": {
+                "type": "bar",
+                "labels": [label for _, label in CustomerStatus.choices],
+                "series": {"Customers": [by_status.get(v, 0) for v, _ in CustomerStatus.choices]},
+            },
+            "customers": {
+                "type": "bar",
+                "labels": [m.strftime("%b %Y") for m in starts],
+                "series": {"New customers": new, "Churned subscriptions": churned},
+            },
+            "mrr": {
+                "type": "line",
+                "labels": [m.strftime("%b %Y") for m in starts],
+                "series": {
+                    "Recurring revenue invoiced": [str(v) for v in mrr_trend],
+                    "Payments received": [str(v) for v in collected],
+                },
+            },
+            "sign_ins": {
+                "type": "line",
+                "labels": [w.strftime("%d %b") for w in week_starts],
+                "series": {"Sign-ins": [sign_in_rows.get(w, 0) for w in week_starts]},
+            },
+        },
+    }

@@ -1,0 +1,96 @@
+"""Billing's background work: invoice emails with their PDF, the daily overdue check and the
+monthly invoice run (for every tenant), and invoice runs started from the console."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.core.mail import EmailMessage
+from django.db import connection
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from procrastinate.contrib.django import app
+
+from core.tasks import tenant_task
+from tenants.models import Tenant
+
+from . import money, services
+from .models import Invoice
+
+logger = logging.getLogger(__name__)
+
+EMAIL_SUBJECTS = {
+    "invoice": "Invoice {number} from {tenant}",
+    "receipt": "Payment received for invoice {number}",
+    "overdue": "Invoice {number} is overdue",
+}
+
+
+@tenant_task(queue="emails")
+def send_invoice_email(*, invoice_id: int, kind: str) -> None:
+    """The invoice (or receipt) goes to the billing contact with its PDF attached."""
+    from tenants.services import base_url_for
+
+    from .pdf import invoice_pdf
+
+    invoice = Invoice.objects.select_related("customer").filter(pk=invoice_id).first()
+    if invoice is None or not invoice.billing_email:
+        return
+    tenant = connection.tenant
+    domain = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    context = {
+        "invoice": invoice,
+        "tenant": tenant,
+        "kind": kind,
+        "portal_url": base_url_for(domain) + "/portal/" if domain else "",
+    }
+    message = EmailMessage(
+        subject=EMAIL_SUBJECTS[kind].format(number=invoice.number, tenant=tenant.name),
+        body=render_to_string("billing/email/invoice_message.txt", context),
+        to=[invoice.billing_email],
+    )
+    receipt = kind == "receipt"
+    message.attach(
+        f"{'receipt' if receipt else 'invoice'}-{invoice.number}.pdf",
+        invoice_pdf(invoice, receipt=receipt),
+        "application/pdf",
+    )
+    message.send()
+
+
+@tenant_task(queue="billing")
+def run_invoices(*, month: str, actor_id: int | None, issue: bool = True) -> int:
+    from accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    run = services.invoice_run(month=date.fromisoformat(month), actor=actor, issue=issue)
+    return run.created_count
+
+
+@app.periodic(cron="7 2 * * *")  # every day at 02:07
+@app.task(name="billing.tasks.check_overdue_invoices", queue="maintenance")
+def check_overdue_invoices(timestamp: int) -> int:
+    """Mark invoices overdue, send notices and suspend customers past each tenant's limit."""
+    changed = 0
+    for tenant in Tenant.objects.customer_tenants():
+        with schema_context(tenant.schema_name):
+            changed += services.mark_overdue()
+            changed += services.suspend_overdue_customers()
+    return changed
+
+
+@app.periodic(cron="0 4 1 * *")  # 04:00 on the first of every month
+@app.task(name="billing.tasks.monthly_invoice_run", queue="billing")
+def monthly_invoice_run(timestamp: int) -> int:
+    """Invoice last month for every tenant (idempotent: a repeat creates nothing)."""
+    month = money.add_months(timezone.localdate().replace(day=1), -1)
+    created = 0
+    for tenant in Tenant.objects.customer_tenants():
+        with schema_context(tenant.schema_name):
+            try:
+                created += services.invoice_run(month=month, actor=None).created_count
+            except Exception:
+                logger.exception("Invoice run failed in %s", tenant.schema_name)
+    return created
