@@ -43,6 +43,11 @@ class Period:
         return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
 
 
+def plain(number: Decimal) -> str:
+    """A quantity or price without trailing zeros or exponent: 1000.000 → "1000"."""
+    return f"{Decimal(number).normalize():f}"
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 
@@ -87,10 +92,10 @@ class TierCharge:
 
     def as_dict(self) -> dict:
         return {
-            "from": str(self.first),
-            "to": "" if self.last is None else str(self.last),
-            "quantity": str(self.quantity),
-            "unit_price": str(self.unit_price),
+            "from": plain(self.first),
+            "to": "" if self.last is None else plain(self.last),
+            "quantity": plain(self.quantity),
+            "unit_price": plain(self.unit_price),
             "amount": str(self.amount),
         }
 

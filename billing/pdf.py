@@ -7,6 +7,8 @@ from itertools import groupby
 from django.db import connection
 from django.template.loader import render_to_string
 
+from tenants.models import Tenant
+
 from .models import Invoice
 
 
@@ -29,7 +31,7 @@ def invoice_pdf(invoice: Invoice, *, receipt: bool = False) -> bytes:
             "groups": grouped_lines(invoice),
             "payments": list(invoice.payments.order_by("paid_on", "pk")) if receipt else [],
             "receipt": receipt,
-            "tenant": connection.tenant,
+            "tenant": Tenant.objects.get(schema_name=connection.schema_name),
             "settings": _billing_settings(),
         },
     )

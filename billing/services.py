@@ -371,11 +371,12 @@ def compute_charges(subscriptions: list[Subscription], month: date) -> list[Char
     terms: dict[int, list[SubscriptionTerm]] = defaultdict(list)
     for term in SubscriptionTerm.objects.filter(subscription_id__in=sub_ids).select_related("plan"):
         terms[term.subscription_id].append(term)
+    from customers.models import Customer
+
     consolidating = dict(
-        BillingProfile.objects.filter(
-            consolidated_billing=True,
-            customer__subaccounts__in=customer_ids,
-        ).values_list("customer__subaccounts", "customer_id")
+        Customer.objects.filter(
+            pk__in=customer_ids, parent__billing_profile__consolidated_billing=True
+        ).values_list("pk", "parent_id")
     )
     payers = {s.customer_id: consolidating.get(s.customer_id, s.customer_id) for s in subscriptions}
     payer_anchor = {s.customer_id: s.anchor_day for s in subscriptions}
@@ -404,8 +405,6 @@ def compute_charges(subscriptions: list[Subscription], month: date) -> list[Char
         customer_id__in=customer_ids, is_cancelled=False, start_date__lte=last
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first)):
         projects[project.customer_id].append(project)
-
-    from customers.models import Customer
 
     payer_customers = Customer.objects.in_bulk(set(payers.values()))
     invoices: dict[int, Charges] = {}
@@ -479,11 +478,18 @@ def _issue_fields(invoice: Invoice, number: str, settings_row: BillingSettings, 
         invoice.paid_on = today
 
 
-def _tenant_currency() -> str:
-    return getattr(connection.tenant, "currency", "USD") or "USD"
+def tenant_currency() -> str:
+    from tenants.models import Tenant
+
+    currency = (
+        Tenant.objects.filter(schema_name=connection.schema_name)
+        .values_list("currency", flat=True)
+        .first()
+    )
+    return currency or "USD"
 
 
-def _new_invoice(charges: Charges, settings_row: BillingSettings) -> Invoice:
+def _new_invoice(charges: Charges, settings_row: BillingSettings, currency: str) -> Invoice:
     subtotal = charges.subtotal
     tax = money.percent_of(subtotal, settings_row.tax_rate)
     return Invoice(
@@ -491,7 +497,7 @@ def _new_invoice(charges: Charges, settings_row: BillingSettings) -> Invoice:
         customer_name=charges.customer.name,
         period_start=charges.period.start,
         period_end=charges.period.end,
-        currency=_tenant_currency(),
+        currency=currency,
         subtotal=subtotal,
         tax_rate=settings_row.tax_rate,
         tax=tax,
@@ -586,9 +592,9 @@ def _run_chunk(subscriptions, month, actor, issue, today) -> tuple[int, int, int
         settings_row, numbers = _reserve_numbers(len(fresh))
     else:
         settings_row, numbers = BillingSettings.current(), [None] * len(fresh)
-    invoices = []
+    invoices, currency = [], tenant_currency()
     for charges, number in zip(fresh, numbers, strict=True):
-        invoice = _new_invoice(charges, settings_row)
+        invoice = _new_invoice(charges, settings_row, currency)
         if number:
             _issue_fields(invoice, number, settings_row, today)
         invoices.append(invoice)
@@ -620,7 +626,11 @@ def _after_issue(invoice: Invoice) -> None:
 
 @transaction.atomic
 def invoice_issue(*, invoice_id: int, actor: User | None, today: date | None = None) -> Invoice:
-    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice_id)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice_id)
+    )
     if invoice.status != InvoiceStatus.DRAFT:
         raise ValidationError("Only a draft can be issued; this invoice is already issued.")
     settings_row, (number,) = _reserve_numbers(1)
@@ -677,7 +687,7 @@ def invoice_void(
     )
     if replacement is None or not replacement.lines:
         return None
-    draft = _new_invoice(replacement, BillingSettings.current())
+    draft = _new_invoice(replacement, BillingSettings.current(), tenant_currency())
     draft.replaces = invoice
     save_with_history(draft, actor=actor, reason=f"Drafted to replace {invoice.number}")
     _save_lines([(draft, replacement)])

@@ -38,7 +38,7 @@ def send_invoice_email(*, invoice_id: int, kind: str) -> None:
     invoice = Invoice.objects.select_related("customer").filter(pk=invoice_id).first()
     if invoice is None or not invoice.billing_email:
         return
-    tenant = connection.tenant
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
     domain = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
     context = {
         "invoice": invoice,

@@ -85,3 +85,27 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role="")
     customer = factory.SubFactory(CustomerFactory)
     role = "read_only"
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Plan"
+
+    name = factory.Sequence(lambda n: f"Plan {n:03d}")
+    monthly_fee = __import__("decimal").Decimal("100.00")
+    seat_fee = __import__("decimal").Decimal("10.00")
+
+
+def subscribe(customer, plan, *, seats=1, start_date, anchor_day=1, trial_end=None):
+    """A subscription through the real service (it also writes the first term)."""
+    from billing.services import subscription_create
+
+    return subscription_create(
+        customer=customer,
+        plan=plan,
+        seats=seats,
+        start_date=start_date,
+        anchor_day=anchor_day,
+        trial_end=trial_end,
+        actor=None,
+    )
