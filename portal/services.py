@@ -27,6 +27,23 @@ def _check_role(actor: User | None, role: str) -> None:
         raise PermissionDenied("You may not give that role.")
 
 
+def _check_seat_free(customer: Customer) -> None:
+    """A company's active users may not outnumber its subscription's seats. The company row
+    is locked, so two admins inviting at once cannot both take the last seat."""
+    from billing.services import seat_limit
+
+    limit = seat_limit(customer.pk)
+    if limit is None:
+        return
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    active = Membership.objects.filter(customer=customer, user__is_active=True).count()
+    if active >= limit:
+        raise ValidationError(
+            f"{customer.name}'s subscription has {limit} seat{'s' if limit != 1 else ''}, all "
+            "in use. Deactivate a user first, or ask your provider for more seats."
+        )
+
+
 def _check_email_free(email: str) -> str:
     email = User.objects.normalize_email(email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
@@ -71,6 +88,7 @@ def customer_user_create(
     if customer.deleted_at is not None:
         raise ValidationError("That customer has been deleted.")
     _check_role(actor, role)
+    _check_seat_free(customer)
     email = _check_email_free(email)
     sections, permission_set = _role_details(customer, role, sections, permission_set)
     user = User(email=email, first_name=first_name, last_name=last_name)
@@ -134,6 +152,8 @@ def _guard_other(membership: Membership, actor: User) -> None:
 @transaction.atomic
 def customer_user_set_active(*, membership: Membership, active: bool, actor: User) -> Membership:
     _guard_other(membership, actor)
+    if active and not membership.user.is_active:
+        _check_seat_free(membership.customer)
     user = membership.user
     user.is_active = active
     user.save(update_fields=["is_active"])

@@ -41,6 +41,17 @@ urlpatterns = [
     ),
     path("portal/c/<int:cid>/assets/", views.AssetsView.as_view(), name="assets"),
     path("portal/c/<int:cid>/settings/", views.SettingsView.as_view(), name="settings"),
+    path("portal/c/<int:cid>/billing/", views.BillingView.as_view(), name="billing"),
+    path(
+        "portal/c/<int:cid>/billing/invoices/<int:iid>/pdf/",
+        views.BillingDocumentView.as_view(),
+        name="invoice_pdf",
+    ),
+    path(
+        "portal/c/<int:cid>/billing/invoices/<int:iid>/receipt/",
+        views.BillingDocumentView.as_view(receipt=True),
+        name="invoice_receipt",
+    ),
     # The console's side: a customer's users.
     path("customers/<int:pk>/users/", views.CustomerUsersView.as_view(), name="customer_users"),
     path(

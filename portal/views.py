@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import SignInEvent, User
@@ -55,6 +56,7 @@ PORTAL_NAV = [
     ("users", "Users", "portal:users", "people", PortalPermission.VIEW_USERS),
     ("locations", "Locations", "portal:locations", "geo-alt", PortalPermission.VIEW_LOCATIONS),
     ("assets", "Assets", "portal:assets", "hdd-stack", PortalPermission.VIEW_ASSETS),
+    ("billing", "Billing", "portal:billing", "receipt", PortalPermission.VIEW_BILLING),
     ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
 ]
 
@@ -454,14 +456,78 @@ def suspended(request):
     state = portal_access_state(request.user) if request.user.is_authenticated else ""
     if state != "suspended":
         return redirect("portal:home")
+    from billing.models import Invoice
+
     company = membership_of(request.user).customer
     profile = CompanyProfile.objects.filter(customer=company).first()
+    can_see_billing = portal_can(request.user, PortalPermission.VIEW_BILLING)
     return render(
         request,
         "portal/suspended.html",
-        {"company": company, "reason": profile.suspension_reason if profile else ""},
+        {
+            "company": company,
+            "reason": profile.suspension_reason if profile else "",
+            "overdue": Invoice.objects.filter(customer=company, status="overdue")
+            if can_see_billing
+            else [],
+        },
         status=403,
     )
+
+
+class BillingView(PortalMixin, TemplateView):
+    """Invoices and receipts, subscription and seats, usage and its cost this period, the
+    payment method label and the billing contact."""
+
+    template_name = "portal/billing.html"
+    section = "billing"
+    required_permission = PortalPermission.VIEW_BILLING
+
+    def get_context_data(self, **kwargs):
+        from billing import figures
+        from billing.models import BillingProfile, Invoice, Subscription
+
+        context = super().get_context_data(**kwargs)
+        subscription = (
+            Subscription.objects.filter(customer=self.company).live().select_related("plan").first()
+        )
+        invoices = Invoice.objects.visible_to(self.request.user).filter(customer=self.company)
+        context.update(
+            subscription=subscription,
+            seats_used=Membership.objects.filter(
+                customer=self.company, user__is_active=True
+            ).count(),
+            usage=figures.current_usage(subscription),
+            period=figures.current_period(subscription) if subscription else None,
+            invoices=invoices.exclude(status="draft")[:24],
+            totals=figures.invoice_totals(invoices.exclude(status="draft")),
+            billing_profile=BillingProfile.objects.filter(customer=self.company).first(),
+            paid_by_parent=BillingProfile.objects.filter(
+                customer_id=self.company.parent_id, consolidated_billing=True
+            ).exists()
+            if self.company.parent_id
+            else False,
+        )
+        return context
+
+
+class BillingDocumentView(PortalMixin, View):
+    """An invoice or receipt PDF of this company (drafts are never shown to customers)."""
+
+    required_permission = PortalPermission.VIEW_BILLING
+    receipt = False
+
+    def get(self, request, cid, iid):
+        from billing.models import Invoice
+        from billing.views import pdf_response
+
+        invoice = get_object_or_404(
+            Invoice.objects.visible_to(request.user)
+            .filter(customer=self.company)
+            .exclude(status="draft"),
+            pk=iid,
+        )
+        return pdf_response(invoice, receipt=self.receipt)
 
 
 class JoinView(FormView):

@@ -11,7 +11,7 @@ from accounts.models import StaffRole
 from tenants.models import Tenant
 from tenants.services import ensure_public_tenant, ensure_template_schema, tenant_provision
 
-from .factories import UserFactory
+from .factories import MembershipFactory, UserFactory
 
 TEST_TENANTS = {"alpha": "Alpha Services", "beta": "Beta Services"}
 
@@ -106,6 +106,21 @@ def client_as(tenant, make_user):
         connection.set_tenant(tenant)
         client.force_login(user)
         client.user = user
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def portal_client(tenant):
+    """A client on the alpha host signed in as a new customer user of a company."""
+
+    def sign_in(company, role: str = "admin", **fields) -> Client:
+        connection.set_tenant(tenant)
+        membership = MembershipFactory(customer=company, role=role, **fields)
+        client = Client(HTTP_HOST="alpha.localhost")
+        client.force_login(membership.user)
+        client.user, client.membership = membership.user, membership
         return client
 
     return sign_in
