@@ -492,11 +492,10 @@ class BillingView(PortalMixin, TemplateView):
             Subscription.objects.filter(customer=self.company).live().select_related("plan").first()
         )
         invoices = Invoice.objects.visible_to(self.request.user).filter(customer=self.company)
+        seats_used = Membership.objects.filter(customer=self.company, user__is_active=True).count()
         context.update(
             subscription=subscription,
-            seats_used=Membership.objects.filter(
-                customer=self.company, user__is_active=True
-            ).count(),
+            seats_label=f"{seats_used} of {subscription.seats}" if subscription else seats_used,
             usage=figures.current_usage(subscription),
             period=figures.current_period(subscription) if subscription else None,
             invoices=invoices.exclude(status="draft")[:24],

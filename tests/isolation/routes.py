@@ -40,6 +40,18 @@ def PROJECT(objects: dict) -> dict:
     return {"pk": objects["project"].pk}
 
 
+def INVOICE(objects: dict) -> dict:
+    return {"pk": objects["invoice"].pk}
+
+
+def DRAFT(objects: dict) -> dict:
+    return {"pk": objects["draft"].pk}
+
+
+def SUBSCRIPTION(objects: dict) -> dict:
+    return {"pk": objects["subscription"].pk}
+
+
 CONSOLE_ROUTES = [
     Route("core:dashboard", Capability.VIEW_CONSOLE),
     Route("core:settings", Capability.VIEW_CONSOLE),
@@ -176,6 +188,70 @@ CONSOLE_ROUTES = [
     Route("billing:project_create", Capability.EDIT_RECORDS),
     Route("billing:project_detail", Capability.VIEW_CONSOLE, kwargs=PROJECT),
     Route("billing:project_update", Capability.EDIT_RECORDS, kwargs=PROJECT),
+    # Billing
+    Route("billing:invoice_list", Capability.VIEW_CONSOLE),
+    Route("billing:invoice_detail", Capability.VIEW_CONSOLE, kwargs=INVOICE),
+    Route("billing:invoice_pdf", Capability.VIEW_CONSOLE, kwargs=INVOICE),
+    Route("billing:invoice_receipt", Capability.VIEW_CONSOLE, kwargs=INVOICE),
+    Route(
+        "billing:invoice_payment",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"amount": "1.00", "method": "cheque", "paid_on": "2026-02-10", "reference": ""},
+        kwargs=INVOICE,
+    ),
+    Route("billing:invoice_issue", Capability.MANAGE_BILLING, kwargs=DRAFT),
+    Route("billing:invoice_issue", Capability.MANAGE_BILLING, method="post", kwargs=DRAFT),
+    Route("billing:invoice_delete", Capability.MANAGE_BILLING, kwargs=DRAFT),
+    Route("billing:invoice_void", Capability.MANAGE_BILLING, kwargs=INVOICE),
+    Route(
+        "billing:invoice_void",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"reason": "Matrix"},
+        kwargs=INVOICE,
+    ),
+    Route("billing:invoice_runs", Capability.VIEW_CONSOLE),
+    Route(
+        "billing:invoice_runs",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"month": "2026-01", "issue": ""},
+    ),
+    Route("billing:subscription_list", Capability.VIEW_CONSOLE),
+    Route("billing:subscription_create", Capability.MANAGE_BILLING),
+    Route("billing:subscription_detail", Capability.VIEW_CONSOLE, kwargs=SUBSCRIPTION),
+    Route("billing:subscription_change", Capability.MANAGE_BILLING, kwargs=SUBSCRIPTION),
+    Route("billing:subscription_cancel", Capability.MANAGE_BILLING, kwargs=SUBSCRIPTION),
+    Route(
+        "billing:subscription_cancel",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"on": "2026-02-01"},
+        kwargs=SUBSCRIPTION,
+    ),
+    Route("billing:plan_list", Capability.VIEW_CONSOLE),
+    Route("billing:plan_create", Capability.MANAGE_BILLING),
+    Route("billing:plan_update", Capability.MANAGE_BILLING, kwargs=lambda o: {"pk": o["plan"].pk}),
+    Route("billing:usagerecord_list", Capability.VIEW_CONSOLE),
+    Route("billing:usagerecord_create", Capability.EDIT_RECORDS),
+    Route("billing:payment_list", Capability.VIEW_CONSOLE),
+    Route("billing:commissions", Capability.VIEW_CONSOLE),
+    Route("billing:settings", Capability.VIEW_CONSOLE),
+    Route(
+        "billing:settings",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"payment_terms_days": 30, "suspend_after_days": 30, "tax_rate": "0"},
+    ),
+    Route("billing:customer_billing", Capability.VIEW_CONSOLE, kwargs=CUSTOMER),
+    Route(
+        "billing:customer_billing",
+        Capability.MANAGE_BILLING,
+        method="post",
+        data={"payment_method_label": "Visa ending 4242", "commission_rate": "0"},
+        kwargs=CUSTOMER,
+    ),
     # API tokens and webhooks
     Route("core:api_tokens", Capability.VIEW_CONSOLE),
     Route("webhooks:endpoint_list", Capability.MANAGE_TENANT),
@@ -266,6 +342,11 @@ PORTAL_ROUTES = [
         kwargs=lambda o: {"lid": o["location"].pk},
     ),
     PortalRoute("portal:assets", "view_assets"),
+    PortalRoute("portal:billing", "view_billing"),
+    PortalRoute("portal:invoice_pdf", "view_billing", kwargs=lambda o: {"iid": o["invoice"].pk}),
+    PortalRoute(
+        "portal:invoice_receipt", "view_billing", kwargs=lambda o: {"iid": o["invoice"].pk}
+    ),
     PortalRoute("portal:settings", "manage_settings"),
     PortalRoute(
         "portal:settings",

@@ -33,7 +33,9 @@ def build_objects(pk_base: int = 0) -> dict:
     location = LocationFactory(customer=customer, **pk(5))
     from webhooks.models import WebhookEndpoint
 
+    billing = billing_objects(customer, pk_base)
     return {
+        **billing,
         "webhook": WebhookEndpoint.objects.create(
             url="http://127.0.0.1:9/hook", events=[], **pk(8)
         ),
@@ -45,6 +47,45 @@ def build_objects(pk_base: int = 0) -> dict:
         "deleted_customer": deleted,
         "linked_account": account,
         "history": customer.history.first(),
+    }
+
+
+def billing_objects(customer, pk_base: int = 0) -> dict:
+    """A plan, a subscription, an issued invoice with a payment and a draft."""
+    from datetime import date
+
+    from billing.models import Invoice, Payment, Subscription
+    from tests.factories import PlanFactory
+
+    def pk(n: int) -> dict:
+        return {"pk": pk_base + n} if pk_base else {}
+
+    plan = PlanFactory(**pk(9))
+    invoice_fields = {"customer": customer, "customer_name": customer.name, "total": 100}
+    invoice = Invoice.objects.create(
+        **invoice_fields,
+        **pk(11),
+        number=f"MATRIX-{pk_base}",
+        status="issued",
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        issue_date=date(2026, 2, 1),
+        due_date=date(2099, 1, 1),
+        amount_paid=10,
+    )
+    Payment.objects.create(invoice=invoice, amount=10, method="cheque", paid_on=date(2026, 2, 2))
+    return {
+        "plan": plan,
+        "subscription": Subscription.objects.create(
+            customer=customer, plan=plan, start_date=date(2026, 1, 1), **pk(10)
+        ),
+        "invoice": invoice,
+        "draft": Invoice.objects.create(
+            **invoice_fields,
+            **pk(12),
+            period_start=date(2025, 12, 1),
+            period_end=date(2025, 12, 31),
+        ),
     }
 
 

@@ -29,9 +29,26 @@ def company_objects(name: str, pk_base: int = 0) -> dict:
     def pk(n):
         return {"pk": pk_base + n} if pk_base else {}
 
+    from datetime import date
+
+    from billing.models import Invoice
+
     company = CustomerFactory(name=name, **pk(1))
     return {
         "company": company,
+        "invoice": Invoice.objects.create(
+            customer=company,
+            customer_name=name,
+            number=f"P-{name}-{pk_base}",
+            status="issued",
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 1, 31),
+            issue_date=date(2026, 2, 1),
+            due_date=date(2026, 2, 15),
+            total=100,
+            amount_paid=10,
+            **pk(6),
+        ),
         "member": MembershipFactory(customer=company, role="read_only", **pk(2)),
         "permission_set": PermissionSet.objects.create(
             customer=company,
