@@ -244,44 +244,64 @@ def dashboard(months: int = 12) -> dict:
     active_portal_users = Membership.objects.filter(
         user__is_active=True, user__last_login__gte=timezone.now() - timedelta(days=30)
     ).count()
+    charts = {
+        "by_type": {
+            "type": "doughnut",
+            "labels": [label for value, label in BusinessType.choices if by_type.get(value)],
+            "series": {
+                "Customers": [
+                    by_type[value] for value, _ in BusinessType.choices if by_type.get(value)
+                ]
+            },
+        },
+        "by_status": {
+            "type": "bar",
+            "labels": [label for _, label in CustomerStatus.choices],
+            "series": {"Customers": [by_status.get(v, 0) for v, _ in CustomerStatus.choices]},
+        },
+        "customers": {
+            "type": "bar",
+            "labels": [m.strftime("%b %Y") for m in starts],
+            "series": {"New customers": new, "Churned subscriptions": churned},
+        },
+        "mrr": {
+            "type": "line",
+            "labels": [m.strftime("%b %Y") for m in starts],
+            "series": {
+                "Recurring revenue invoiced": [str(v) for v in mrr_trend],
+                "Payments received": [str(v) for v in collected],
+            },
+        },
+        "sign_ins": {
+            "type": "line",
+            "labels": [w.strftime("%d %b") for w in week_starts],
+            "series": {"Sign-ins": [sign_in_rows.get(w, 0) for w in week_starts]},
+        },
+    }
     return {
         "months": months,
         "range_choices": RANGE_CHOICES,
         "figures": tenant_figures(),
-        "retention": retention,
+        "retention": "—" if retention is None else f"{retention}%",
         "active_portal_users": active_portal_users,
-        "charts": {
-            "by_type": {
-                "type": "doughnut",
-                "labels": [label for value, label in BusinessType.choices if by_type.get(value)],
-                "series": {
-                    "Customers": [
-                        by_type[value] for value, _ in BusinessType.choices if by_type.get(value)
-                    ]
-                },
-            },
-            "by_status": {
-                "type": "bar",
-                "labels": [label for _, label in CustomerStatus.choices],
-                "series": {"Customers": [by_status.get(v, 0) for v, _ in CustomerStatus.choices]},
-            },
-            "customers": {
-                "type": "bar",
-                "labels": [m.strftime("%b %Y") for m in starts],
-                "series": {"New customers": new, "Churned subscriptions": churned},
-            },
-            "mrr": {
-                "type": "line",
-                "labels": [m.strftime("%b %Y") for m in starts],
-                "series": {
-                    "Recurring revenue invoiced": [str(v) for v in mrr_trend],
-                    "Payments received": [str(v) for v in collected],
-                },
-            },
-            "sign_ins": {
-                "type": "line",
-                "labels": [w.strftime("%d %b") for w in week_starts],
-                "series": {"Sign-ins": [sign_in_rows.get(w, 0) for w in week_starts]},
-            },
-        },
+        "charts": [
+            {
+                "key": key,
+                "title": CHART_TITLES[key],
+                "data": chart,
+                "rows": list(
+                    zip(chart["labels"], zip(*chart["series"].values(), strict=True), strict=True)
+                ),
+            }
+            for key, chart in charts.items()
+        ],
     }
+
+
+CHART_TITLES = {
+    "by_type": "Customers by type",
+    "by_status": "Customers by status",
+    "customers": "New customers and churn per month",
+    "mrr": "Recurring revenue invoiced and payments per month",
+    "sign_ins": "Sign-ins per week",
+}

@@ -542,7 +542,12 @@ def validate_run_month(month: date, today: date | None = None) -> None:
 
 
 def invoice_run(
-    *, month: date, actor: User | None, issue: bool = True, today: date | None = None
+    *,
+    month: date,
+    actor: User | None,
+    issue: bool = True,
+    today: date | None = None,
+    notify: bool = True,
 ) -> InvoiceRun:
     """Create (and by default issue) the month's invoices for every subscription whose period
     is over. Idempotent: a customer that already has a (non-void) invoice for the period is
@@ -555,7 +560,7 @@ def invoice_run(
         subscriptions = list(invoices_due(month))
         for start in range(0, len(subscriptions), RUN_CHUNK):
             created, existing, not_due = _run_chunk(
-                subscriptions[start : start + RUN_CHUNK], month, actor, issue, today
+                subscriptions[start : start + RUN_CHUNK], month, actor, issue, today, notify
             )
             run.created_count += created
             run.existing_count += existing
@@ -573,7 +578,7 @@ def invoice_run(
 
 
 @transaction.atomic
-def _run_chunk(subscriptions, month, actor, issue, today) -> tuple[int, int, int]:
+def _run_chunk(subscriptions, month, actor, issue, today, notify) -> tuple[int, int, int]:
     all_charges = compute_charges(subscriptions, month)
     not_due = [c for c in all_charges if c.period.end >= today]
     ready = [c for c in all_charges if c.period.end < today and c.lines]
@@ -610,16 +615,16 @@ def _run_chunk(subscriptions, month, actor, issue, today) -> tuple[int, int, int
     _save_lines(list(zip(invoices, fresh, strict=True)))
     if issue:
         for invoice in invoices:
-            _after_issue(invoice)
+            _after_issue(invoice, notify=notify)
     return len(invoices), len(ready) - len(fresh), len(not_due)
 
 
-def _after_issue(invoice: Invoice) -> None:
+def _after_issue(invoice: Invoice, *, notify: bool = True) -> None:
     from webhooks.services import emit_event
 
     from .tasks import send_invoice_email
 
-    if invoice.billing_email and invoice.total > 0:
+    if notify and invoice.billing_email and invoice.total > 0:
         defer_after_commit(send_invoice_email, invoice_id=invoice.pk, kind="invoice")
     emit_event("invoice.issued", obj=invoice, changes=lambda: [])
 
@@ -715,6 +720,7 @@ def payment_record(
     paid_on: date,
     reference: str = "",
     actor: User | None,
+    notify: bool = True,
 ) -> Payment:
     """Record money received. The invoice row is locked, so two people recording at once
     cannot pay it twice over; a payment larger than the balance is refused (no credit kept)."""
@@ -770,7 +776,7 @@ def payment_record(
     )
     from .tasks import send_invoice_email
 
-    if invoice.billing_email:
+    if notify and invoice.billing_email:
         defer_after_commit(send_invoice_email, invoice_id=invoice.pk, kind="receipt")
     if invoice.status == InvoiceStatus.PAID:
         from webhooks.services import emit_event
@@ -784,7 +790,7 @@ def payment_record(
 # --- Overdue and suspension ------------------------------------------------------------------
 
 
-def mark_overdue(*, today: date | None = None) -> int:
+def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
     """Issued invoices past their due date become overdue; each billing contact gets one
     notice. Returns how many changed."""
     from .tasks import send_invoice_email
@@ -800,7 +806,7 @@ def mark_overdue(*, today: date | None = None) -> int:
             if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID):
                 continue
             invoice.status = InvoiceStatus.OVERDUE
-            if invoice.billing_email and invoice.overdue_notice_sent_at is None:
+            if notify and invoice.billing_email and invoice.overdue_notice_sent_at is None:
                 invoice.overdue_notice_sent_at = timezone.now()
                 defer_after_commit(send_invoice_email, invoice_id=invoice.pk, kind="overdue")
             save_with_history(

@@ -47,7 +47,14 @@ class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             failed=Count("pk", filter=Q(succeeded=False)),
             people=Count("user", filter=Q(succeeded=True), distinct=True),
         )
+        from billing import figures
+
+        try:
+            months = int(self.request.GET.get("months", 12))
+        except ValueError:
+            months = 12
         context.update(
+            analytics=figures.dashboard(months),
             team=team,
             team_roles=[(label, team[value]) for value, label in StaffRole.choices],
             sign_ins=sign_ins,

@@ -86,7 +86,11 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
     slug = "".join(ch for ch in ascii_base.lower() if ch.isalnum()) or "company"
     domain = f"{slug}{index}.example"
     contact = fake.name()
-    first = contact.split()[0].lower()
+    # "Prof. Jörg Weiß" → "jorg": an ASCII mailbox name (bulk_create skips validation).
+    words = [w for w in contact.split() if not w.endswith(".")] or ["contact"]
+    ascii_first = unicodedata.normalize("NFKD", words[0]).encode("ascii", "ignore").decode()
+    first = "".join(ch for ch in ascii_first.lower() if ch.isalnum() or ch == "-").strip("-")
+    first = first or "contact"
     customer = Customer(
         name=name,
         industry=rng.choice(INDUSTRIES[business_type]),

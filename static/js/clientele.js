@@ -96,3 +96,52 @@
   document.addEventListener("DOMContentLoaded", () => wirePasswordHints(document));
   document.addEventListener("htmx:afterSwap", (event) => wirePasswordHints(event.target));
 })();
+
+// Charts (Chart.js, loaded only on pages that have one): each <canvas data-chart="id"> draws the
+// JSON in <script id="id">; the same figures are in a table next to it.
+(function () {
+  "use strict";
+  const palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#6c757d"];
+
+  function draw() {
+    if (!window.Chart) return;
+    document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      if (canvas.dataset.drawn) return;
+      const source = document.getElementById(canvas.dataset.chart);
+      if (!source) return;
+      const chart = JSON.parse(source.textContent);
+      const round = chart.type === "doughnut";
+      const datasets = Object.entries(chart.series).map(([label, values], index) => ({
+        label,
+        data: values.map(Number),
+        backgroundColor: round ? palette : palette[index % palette.length],
+        borderColor: round ? "#fff" : palette[index % palette.length],
+        tension: 0.25,
+        fill: false,
+      }));
+      canvas.dataset.drawn = "1";
+      new window.Chart(canvas, {
+        type: chart.type,
+        data: { labels: chart.labels, datasets },
+        options: {
+          maintainAspectRatio: false,
+          animation: false,
+          plugins: { legend: { display: round || datasets.length > 1, position: "bottom" } },
+          scales: round ? {} : { y: { beginAtZero: true } },
+        },
+      });
+    });
+  }
+
+  // A select in a form marked data-autosubmit submits the form when changed.
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest("form[data-autosubmit]");
+    if (form) form.requestSubmit();
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();

@@ -201,3 +201,16 @@ def test_admins_can_invite_the_customer_admin_as_the_wizards_last_step(
     membership = Membership.objects.get()
     assert membership.customer.name == "Initech" and membership.role == "admin"
     assert mail.outbox[0].to == ["ada@initech.example"]
+
+
+def test_demo_customers_have_valid_contact_emails(in_tenant):
+    """Demo rows are bulk-created (no validation): names like "Prof. Jörg" once gave
+    "prof.@…" and "jörg@…", which broke invoices that copy the address."""
+    from django.core.validators import validate_email
+
+    from customers.demo import create_demo_customers
+    from customers.models import Customer
+
+    create_demo_customers(count=120)
+    for email in Customer.objects.values_list("contact_email", flat=True):
+        validate_email(email)

@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import StaffRole, User
 from assets.demo import create_demo_operations
+from billing.demo import create_demo_billing
 from customers.demo import create_demo_customers
 from portal.demo import create_demo_portal_users
 from tenants.models import Tenant
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             create_demo_customers()
             create_demo_operations()
             customer_admin, parent_admin = create_demo_portal_users(DEMO_PASSWORD)
+            suspended_admin = create_demo_billing()
 
         demo_url = base_url_for(f"{DEMO_SLUG}.{settings.PLATFORM_DOMAIN}")
         platform_url = base_url_for(settings.PLATFORM_DOMAIN)
@@ -79,6 +81,7 @@ class Command(BaseCommand):
             f"  Company portal:  {demo_url}/portal/",
             f"    Customer admin         {customer_admin:<32} {DEMO_PASSWORD}",
             f"    Parent company admin   {parent_admin:<32} {DEMO_PASSWORD}",
+            f"    Suspended (overdue)    {suspended_admin:<32} {DEMO_PASSWORD}",
             f"  Platform admin:  {platform_url}/admin/",
             f"    Operator {OPERATOR_EMAIL:<24} {DEMO_PASSWORD}",
             f"  Emails sent locally are written to {settings.EMAIL_FILE_PATH}/",
