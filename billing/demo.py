@@ -111,8 +111,9 @@ def _plans() -> dict[str, Plan]:
         )
         plans[name] = plan
     BillingSettings.objects.filter(pk=1).update(
+        payment_terms_days=60,
         payment_instructions="Bank transfer to Northwind Managed Services, "
-        "IBAN GB33 BUKB 2020 1555 5555 55, quoting the invoice number."
+        "IBAN GB33 BUKB 2020 1555 5555 55, quoting the invoice number.",
     )
     return plans
 
@@ -170,7 +171,11 @@ def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> l
         subscriptions.append(subscription)
         joined = datetime.combine(start - timedelta(days=rng.randint(0, 25)), time(10))
         created_at.append((customer.pk, timezone.make_aware(joined)))
-    # So "new customers per month" shows when each came on board.
+    # So "new customers per month" shows when each came on board (prospects too).
+    subscribed = {pk for pk, _ in created_at}
+    for customer in Customer.objects.exclude(pk__in=subscribed).only("pk"):
+        joined = datetime.combine(today - timedelta(days=rng.randint(0, 700)), time(9))
+        created_at.append((customer.pk, timezone.make_aware(joined)))
     for pk, when in created_at:
         Customer.objects.filter(pk=pk).update(created_at=when)
     return subscriptions
@@ -183,7 +188,7 @@ def _usage(rng: random.Random, subscriptions: list[Subscription], today: date) -
     first_day = money.add_months(today.replace(day=1), -13)
     for subscription in subscriptions:
         size = {"Starter": 0.4, "Growth": 2.0, "Enterprise": 12.0}[subscription.plan.name]
-        growth = rng.uniform(0.01, 0.05)
+        growth = rng.uniform(0.002, 0.015)
         day = max(subscription.start_date, first_day)
         last = min(subscription.cancelled_on or today, today)
         week = 0
@@ -234,6 +239,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
             customer__parent__isnull=True,
             customer__subsidiaries__isnull=True,
             customer__subscriptions__status="active",
+            customer__subscriptions__start_date__lte=today - timedelta(days=150),
         )
         .order_by("pk")
         .values_list("customer_id", flat=True)[1:2]
@@ -242,13 +248,13 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
     invoices = list(Invoice.objects.exclude(total=0).order_by("issue_date", "pk"))
     for invoice in invoices:
         age = (today - invoice.issue_date).days
-        keep_open = invoice.customer_id == suspended_id and age < 75
+        keep_open = invoice.customer_id == suspended_id and age < 110
         if keep_open:
             continue
         roll = rng.random()
-        if age < 20 and roll < 0.6:
-            continue  # just issued, not paid yet
-        if age < 75 and roll < 0.06:
+        if age < 45 and roll < 0.5:
+            continue  # recently issued, not paid yet
+        if age < 110 and roll < 0.06:
             continue  # overdue
         paid_on = min(invoice.issue_date + timedelta(days=rng.randint(2, 25)), today)
         method = rng.choice(["bank_transfer", "bank_transfer", "card", "cheque"])
@@ -291,14 +297,16 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
         due_date=today - timedelta(days=3)
     )
     services.suspend_overdue_customers(today=today)
-    admin = Membership.objects.filter(customer_id=suspended_id, role="admin").first()
+    admin = Membership.objects.filter(
+        customer_id=suspended_id, customer__portal_access="suspended", role="admin"
+    ).first()
     return admin.user.email if admin else ""
 
 
 def _sign_ins(rng: random.Random, today: date) -> None:
     users = list(User.objects.filter(is_active=True).only("pk", "email"))
     events = []
-    for days_ago in range(0, 7 * 26):
+    for days_ago in range(0, 7 * 52):
         day = today - timedelta(days=days_ago)
         for user in rng.sample(users, k=min(len(users), rng.randint(1, 6))):
             when = timezone.make_aware(

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from . import money
 from .models import (
-    LIVE_SUBSCRIPTION,
     OPEN_INVOICE,
     Invoice,
     InvoiceStatus,
@@ -36,7 +36,7 @@ def _sum(expression, **filter_kwargs):
 def mrr(subscriptions=None) -> Decimal:
     """Monthly recurring revenue: plan fee plus seats of every live subscription today."""
     subscriptions = Subscription.objects.all() if subscriptions is None else subscriptions
-    return subscriptions.filter(status__in=LIVE_SUBSCRIPTION).aggregate(
+    return subscriptions.filter(status__in=["active", "past_due"]).aggregate(
         total=Coalesce(Sum(F("plan__monthly_fee") + F("plan__seat_fee") * F("seats")), ZERO)
     )["total"]
 
@@ -108,6 +108,35 @@ def current_usage(subscription: Subscription | None) -> list[UsageLine]:
         charges = money.tiered_charges(quantity, tiers[metric.pk]) if tiers[metric.pk] else []
         lines.append(UsageLine(metric, quantity, money.total(c.amount for c in charges)))
     return lines
+
+
+MRR_BY_MONTH = """
+    WITH months AS (
+        SELECT month::date AS month,
+               LEAST((month + interval '1 month' - interval '1 day')::date, %(today)s) AS day
+        FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') AS month
+    )
+    SELECT m.month, SUM(p.monthly_fee + p.seat_fee * t.seats)
+    FROM months m
+    JOIN billing_subscription s
+      ON s.start_date <= m.day AND (s.cancelled_on IS NULL OR s.cancelled_on >= m.day)
+    JOIN LATERAL (
+        SELECT plan_id, seats FROM billing_subscriptionterm
+        WHERE subscription_id = s.id AND effective_from <= m.day
+        ORDER BY effective_from DESC LIMIT 1
+    ) t ON TRUE
+    JOIN billing_plan p ON p.id = t.plan_id
+    WHERE s.trial_end IS NULL OR s.trial_end < m.day
+    GROUP BY m.month
+"""
+
+
+def mrr_by_month(first: date, last: date) -> list[tuple[date, Decimal]]:
+    """MRR as it stood at the end of each month (today for the current one), from the plan
+    and seats in force that day: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(MRR_BY_MONTH, {"first": first, "last": last, "today": timezone.localdate()})
+        return cursor.fetchall()
 
 
 def month_starts(months: int, today: date | None = None) -> list[date]:
@@ -210,15 +239,7 @@ def dashboard(months: int = 12) -> dict:
         start_date__lt=first, status="cancelled", cancelled_on__gte=first
     ).count()
     retention = round(100 * (at_start - lost) / at_start, 1) if at_start else None
-    mrr_trend = _monthly(
-        Invoice.objects.filter(period_start__gte=first)
-        .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.DRAFT])
-        .annotate(month=TruncMonth("period_start"))
-        .values("month")
-        .annotate(total=Sum("recurring_total"))
-        .values_list("month", "total"),
-        starts,
-    )
+    mrr_trend = _monthly(mrr_by_month(first, starts[-1]), starts)
     collected = _monthly(
         Payment.objects.filter(paid_on__gte=first)
         .annotate(month=TruncMonth("paid_on"))
@@ -268,7 +289,7 @@ def dashboard(months: int = 12) -> dict:
             "type": "line",
             "labels": [m.strftime("%b %Y") for m in starts],
             "series": {
-                "Recurring revenue invoiced": [str(v) for v in mrr_trend],
+                "MRR (plans and seats)": [str(v) for v in mrr_trend],
                 "Payments received": [str(v) for v in collected],
             },
         },
@@ -302,6 +323,6 @@ CHART_TITLES = {
     "by_type": "Customers by type",
     "by_status": "Customers by status",
     "customers": "New customers and churn per month",
-    "mrr": "Recurring revenue invoiced and payments per month",
+    "mrr": "MRR at each month's end and payments received",
     "sign_ins": "Sign-ins per week",
 }

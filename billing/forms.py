@@ -15,6 +15,7 @@ from .models import (
     BillingSettings,
     Metric,
     Payment,
+    PaymentMethod,
     Plan,
     Project,
     Subscription,
@@ -91,6 +92,15 @@ class TierForm(forms.Form):
     unit_price = forms.DecimalField(
         required=False, min_value=Decimal("0"), decimal_places=4, max_digits=14
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("up_to", "unit_price"):
+            self.fields[name].widget.attrs.update(
+                {"class": "form-control form-control-sm", "step": "any", "inputmode": "decimal"}
+            )
+        self.fields["up_to"].widget.attrs["placeholder"] = "and above"
 
     def clean(self):
         cleaned = super().clean()
@@ -201,6 +211,7 @@ class PaymentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         money_inputs(self, "amount")
         self.initial.setdefault("paid_on", timezone.localdate())
+        self.initial.setdefault("method", PaymentMethod.BANK_TRANSFER)
         if invoice is not None:
             self.initial.setdefault("amount", invoice.balance)
             self.fields["amount"].help_text = f"Balance: {invoice.balance} {invoice.currency}."
@@ -228,7 +239,6 @@ class InvoiceRunForm(forms.Form):
     month = forms.DateField(
         input_formats=["%Y-%m", "%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        help_text="Every subscription whose period in this month is over gets its invoice.",
         error_messages={"invalid": "Enter a month as YYYY-MM."},
     )
     issue = forms.BooleanField(
@@ -273,6 +283,10 @@ class BillingProfileForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commission_rate"].widget.attrs.update(step="0.01", min="0", max="100")
+        self.fields["commission_rate"].required = False
+
+    def clean_commission_rate(self):
+        return self.cleaned_data.get("commission_rate") or Decimal("0")
 
 
 class CommissionReportForm(forms.Form):

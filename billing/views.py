@@ -484,7 +484,11 @@ class PlanFormView(BillingNavMixin, ObjectFormView):
 
     def get_tier_formset(self):
         initial = [
-            {"metric": t.metric_id, "up_to": t.up_to, "unit_price": t.unit_price}
+            {
+                "metric": t.metric_id,
+                "up_to": None if t.up_to is None else money.plain(t.up_to),
+                "unit_price": money.plain(t.unit_price),
+            }
             for t in (self.object.tiers.all() if self.object else [])
         ]
         data = self.request.POST if self.request.method == "POST" else None
