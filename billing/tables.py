@@ -73,7 +73,7 @@ def money_column(verbose_name: str, **kwargs) -> tables.Column:
 
 class InvoiceTable(ConsoleTable):
     number = tables.Column(verbose_name="Number", order_by=("number", "pk"))
-    customer = tables.Column(order_by=("customer_name", "pk"))
+    customer = tables.Column(accessor="customer_name", order_by=("customer_name", "pk"))
     period_start = tables.DateColumn(format="M Y", verbose_name="Period")
     status = tables.Column()
     issue_date = tables.DateColumn(format="Y-m-d", verbose_name="Issued", default="—")

@@ -1,0 +1,287 @@
+"""The billing pages as users meet them: who may do what, bad input, PDFs, query counts."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import StaffRole
+from billing import services
+from billing.models import Invoice, InvoiceRun, Payment, Plan, PlanTier, Subscription
+from tests.factories import CustomerFactory, PlanFactory, subscribe
+
+from .conftest import MONTH
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invoice(subscribed):
+    services.invoice_run(month=MONTH, actor=None)
+    return Invoice.objects.get(customer=subscribed)
+
+
+def test_an_admin_records_a_partial_payment_then_the_rest(client_as, invoice):
+    admin = client_as(StaffRole.ADMIN)
+    url = reverse("billing:invoice_payment", args=[invoice.pk])
+    today = date.today().isoformat()
+    response = admin.post(url, {"amount": "100.00", "method": "card", "paid_on": today})
+    assert response.status_code == 302
+    page = admin.get(invoice.get_absolute_url())
+    assert b"Partially paid" in page.content and b"300.00" in page.content
+    admin.post(url, {"amount": "300.00", "method": "bank_transfer", "paid_on": today})
+    invoice.refresh_from_db()
+    assert invoice.status == "paid" and Payment.objects.count() == 2
+
+
+def test_an_overpayment_is_explained_and_nothing_is_written(client_as, invoice):
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(
+        reverse("billing:invoice_payment", args=[invoice.pk]),
+        {"amount": "999.00", "method": "card", "paid_on": date.today().isoformat()},
+    )
+    assert response.status_code == 400
+    assert b"The balance is 400.00" in response.content
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["abc", "-1", "1e9999", ""])
+def test_non_numeric_or_negative_amounts_are_form_errors(client_as, invoice, amount):
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(
+        reverse("billing:invoice_payment", args=[invoice.pk]),
+        {"amount": amount, "method": "card", "paid_on": date.today().isoformat()},
+    )
+    assert response.status_code == 400 and not Payment.objects.exists()
+
+
+def test_staff_and_viewers_read_but_cannot_record_payments(client_as, invoice):
+    for role in (StaffRole.STAFF, StaffRole.VIEWER):
+        client = client_as(role)
+        page = client.get(invoice.get_absolute_url())
+        assert page.status_code == 200 and b"Record a payment" not in page.content
+        response = client.post(
+            reverse("billing:invoice_payment", args=[invoice.pk]),
+            {"amount": "1", "method": "card", "paid_on": date.today().isoformat()},
+        )
+        assert response.status_code == 403
+    assert not Payment.objects.exists()
+
+
+def test_the_pdf_and_the_receipt_download(client_as, invoice):
+    viewer = client_as(StaffRole.VIEWER)
+    response = viewer.get(reverse("billing:invoice_pdf", args=[invoice.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert viewer.get(reverse("billing:invoice_receipt", args=[invoice.pk])).status_code == 404
+    services.payment_record(
+        invoice_id=invoice.pk,
+        amount=Decimal("5"),
+        method="cheque",
+        paid_on=date.today(),
+        actor=None,
+    )
+    receipt = viewer.get(reverse("billing:invoice_receipt", args=[invoice.pk]))
+    assert receipt.content.startswith(b"%PDF")
+
+
+def test_running_invoices_from_the_page(client_as, subscribed, django_capture_on_commit_callbacks):
+    admin = client_as(StaffRole.ADMIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            reverse("billing:invoice_runs"), {"month": MONTH.strftime("%Y-%m"), "issue": "on"}
+        )
+    assert response.status_code == 302
+    assert Invoice.objects.filter(customer=subscribed, status="issued").count() == 1
+    assert [m.to for m in mail.outbox] == [["billing@acme.example"]]
+    page = admin.get(reverse("billing:invoice_runs"))
+    assert b"March 2026" in page.content
+
+
+@pytest.mark.parametrize("month", ["2099-01", "not-a-month", "2026-13", ""])
+def test_a_run_for_a_future_or_malformed_month_is_refused(client_as, subscribed, month):
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(reverse("billing:invoice_runs"), {"month": month, "issue": "on"})
+    assert response.status_code == 200
+    assert b"invalid-feedback" in response.content or b"is-invalid" in response.content
+    assert not InvoiceRun.objects.exists()
+
+
+def test_issuing_and_voiding_through_the_pages(client_as, subscribed):
+    services.invoice_run(month=MONTH, actor=None, issue=False)
+    draft = Invoice.objects.get()
+    admin = client_as(StaffRole.ADMIN)
+    admin.post(reverse("billing:invoice_issue", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == "issued" and draft.number
+    assert admin.get(reverse("billing:invoice_issue", args=[draft.pk])).status_code == 404
+    response = admin.post(reverse("billing:invoice_void", args=[draft.pk]), {"reason": ""})
+    assert response.status_code == 200  # the form asks for a reason
+    response = admin.post(
+        reverse("billing:invoice_void", args=[draft.pk]),
+        {"reason": "Wrong seats", "recompute": "on"},
+    )
+    assert response.status_code == 302
+    assert list(Invoice.objects.values_list("status", flat=True).order_by("pk")) == [
+        "void",
+        "draft",
+    ]
+
+
+def test_plans_with_tiers_are_edited_on_one_page(client_as, metric):
+    admin = client_as(StaffRole.ADMIN)
+    data = {
+        "name": "Scale",
+        "monthly_fee": "500",
+        "seat_fee": "0",
+        "is_active": "on",
+        "tiers-TOTAL_FORMS": "2",
+        "tiers-INITIAL_FORMS": "0",
+        "tiers-0-metric": metric.pk,
+        "tiers-0-up_to": "1000",
+        "tiers-0-unit_price": "0",
+        "tiers-1-metric": metric.pk,
+        "tiers-1-up_to": "",
+        "tiers-1-unit_price": "0.01",
+    }
+    assert admin.post(reverse("billing:plan_create"), data).status_code == 302
+    plan = Plan.objects.get(name="Scale")
+    assert plan.tiers.count() == 2
+    data["tiers-1-up_to"] = "1000"  # the same limit twice
+    response = admin.post(reverse("billing:plan_update", args=[plan.pk]), data)
+    assert response.status_code == 400 and b"same limit" in response.content
+    assert plan.tiers.count() == 2
+    data["tiers-1-unit_price"] = "-1"
+    assert admin.post(reverse("billing:plan_update", args=[plan.pk]), data).status_code == 400
+    assert PlanTier.objects.filter(plan=plan).count() == 2
+
+
+def test_subscribing_and_changing_seats_beyond_the_plan_cap(client_as, metric):
+    capped = PlanFactory(name="Small", max_seats=3)
+    customer = CustomerFactory()
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(
+        reverse("billing:subscription_create"),
+        {
+            "customer": customer.pk,
+            "plan": capped.pk,
+            "seats": 5,
+            "start_date": "2026-01-01",
+            "anchor_day": 1,
+        },
+    )
+    assert response.status_code == 200 and b"at most 3 seats" in response.content
+    assert not Subscription.objects.exists()
+    admin.post(
+        reverse("billing:subscription_create"),
+        {
+            "customer": customer.pk,
+            "plan": capped.pk,
+            "seats": 2,
+            "start_date": "2026-01-01",
+            "anchor_day": 1,
+        },
+    )
+    subscription = Subscription.objects.get()
+    response = admin.post(
+        reverse("billing:subscription_change", args=[subscription.pk]),
+        {"plan": capped.pk, "seats": 4, "effective_from": "2026-02-01"},
+    )
+    assert b"at most 3 seats" in response.content
+    subscription.refresh_from_db()
+    assert subscription.seats == 2
+
+
+def test_staff_record_usage_with_clear_errors(client_as, subscribed, metric):
+    staff = client_as(StaffRole.STAFF)
+    url = reverse("billing:usagerecord_create")
+    response = staff.post(
+        url, {"customer": subscribed.pk, "metric": metric.pk, "day": "2099-01-01", "quantity": "5"}
+    )
+    assert b"future" in response.content
+    response = staff.post(
+        url, {"customer": subscribed.pk, "metric": metric.pk, "day": "2026-03-02", "quantity": "x"}
+    )
+    assert response.status_code == 200
+    response = staff.post(
+        url, {"customer": subscribed.pk, "metric": metric.pk, "day": "2026-03-02", "quantity": "5"}
+    )
+    assert response.status_code == 302
+    assert subscribed.usage_records.get().quantity == 5
+
+
+def test_the_commission_report_exports(client_as, subscribed):
+    from billing.models import BillingProfile
+
+    reseller = CustomerFactory(name="Channel Partner")
+    BillingProfile.objects.create(customer=reseller, is_reseller=True, commission_rate="10")
+    subscribed.parent = reseller
+    subscribed.save()
+    viewer = client_as(StaffRole.VIEWER)
+    month = date.today().replace(day=1).isoformat()
+    page = viewer.get(reverse("billing:commissions"), {"reseller": reseller.pk, "month": month})
+    assert b"Acme Robotics" in page.content
+    export = viewer.get(
+        reverse("billing:commissions"), {"reseller": reseller.pk, "month": month, "export": "csv"}
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert "Acme Robotics" in body and "Commission" in body
+    bad = viewer.get(reverse("billing:commissions"), {"reseller": "999999", "month": "junk"})
+    assert bad.status_code == 200
+
+
+def billing_pages(invoice) -> list[str]:
+    return [
+        reverse("billing:invoice_list"),
+        reverse("billing:subscription_list"),
+        reverse("billing:plan_list"),
+        reverse("billing:usagerecord_list"),
+        reverse("billing:payment_list"),
+        reverse("billing:invoice_runs"),
+        invoice.get_absolute_url(),
+        reverse("billing:customer_billing", args=[invoice.customer_id]),
+        reverse("core:dashboard"),
+    ]
+
+
+def add_billed_customers(plan, metric, count: int, month) -> None:
+    from billing.models import UsageRecord
+
+    for _ in range(count):
+        customer = CustomerFactory()
+        subscribe(customer, plan, seats=2, start_date=date(2026, 1, 1))
+        UsageRecord.objects.create(customer=customer, metric=metric, day=month, quantity=5)
+    services.invoice_run(month=month, actor=None)
+    for invoice in Invoice.objects.filter(period_start=month):
+        services.payment_record(
+            invoice_id=invoice.pk,
+            amount=Decimal("1"),
+            method="card",
+            paid_on=date.today(),
+            actor=None,
+        )
+
+
+def test_pages_keep_the_same_query_count_whatever_the_data_size(client_as, plan, metric):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_billed_customers(plan, metric, 2, MONTH)
+    invoice = Invoice.objects.first()
+    admin = client_as(StaffRole.ADMIN)
+
+    def counts() -> list[int]:
+        result = []
+        for url in billing_pages(invoice):
+            admin.get(url)  # warm-up (session, caches)
+            with CaptureQueriesContext(connection) as queries:
+                assert admin.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    small = counts()
+    add_billed_customers(plan, metric, 12, date(2026, 4, 1))
+    assert counts() == small
+    assert max(small) <= 30
