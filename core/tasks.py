@@ -71,5 +71,11 @@ def defer_after_commit(task, **kwargs) -> None:
 def on_app_ready(app) -> None:
     """Make sure every module that declares tasks is imported before a worker starts."""
     app.import_paths = sorted(
-        {*app.import_paths, "accounts.tasks", "customers.tasks", "webhooks.tasks"}
+        {
+            *app.import_paths,
+            "accounts.tasks",
+            "customers.tasks",
+            "imports.tasks",
+            "webhooks.tasks",
+        }
     )

@@ -85,3 +85,18 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory, role="")
     customer = factory.SubFactory(CustomerFactory)
     role = "read_only"
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An uploaded customers CSV, not yet checked."""
+
+    class Meta:
+        model = "imports.ImportJob"
+
+    kind = "customers"
+    file_name = "customers.csv"
+    file_format = "csv"
+    data = b"name,external_id\nFactory Import Co,FAC-1\n"
+    size = factory.LazyAttribute(lambda job: len(job.data))
+    total_rows = 1
+    created_by = factory.SubFactory(UserFactory)
