@@ -214,9 +214,9 @@ def deleted_message(key: CustomerKey) -> str:
     )
 
 
-def any_of(values) -> RawSQL:
+def any_of(values, sql_type: str = "bigint") -> RawSQL:
     """``pk__in=any_of(ids)``: one array parameter, however many values (no 65,535 limit)."""
-    return RawSQL("SELECT unnest(%s)", [list(values)])
+    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [list(values)])
 
 
 # --- Resources -------------------------------------------------------------------------------
@@ -317,13 +317,12 @@ class ImportResource(resources.ModelResource):
     def guard(self, field, value):
         from .parsing import is_formula, unneutralise
 
-        value = unneutralise(value)
         if is_formula(value):
             raise ValueError(
                 "Looks like a spreadsheet formula; imports never store formulas. Type the value "
                 "itself (or start the cell with an apostrophe)."
             )
-        return value
+        return unneutralise(value)
 
     def import_instance(self, instance, row, **kwargs):
         errors: dict = {}
@@ -735,7 +734,7 @@ class AssetResource(ImportResource):
                         customer_ids.add(self.index.refer(row.get(column)).pk)
         queryset = (
             Asset.objects.annotate(serial_key=Lower("serial_number")).filter(
-                serial_key__in=any_of(serials)
+                serial_key__in=any_of(serials, "text")
             )
             if serials
             else []

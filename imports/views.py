@@ -63,7 +63,9 @@ class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, Fo
         # Refuse an oversized body before reading it (the form checks the file again).
         length = int(request.META.get("CONTENT_LENGTH") or 0)
         if length > settings.IMPORT_MAX_BYTES + 1024 * 1024:
-            form = self.get_form_class()()
+            form = self.get_form_class()(data={}, files={})
+            form.is_valid()
+            form.errors.clear()
             form.add_error(
                 None,
                 f"The file is about {human_size(length)}; the limit is "
