@@ -401,3 +401,28 @@ def test_validation_does_no_query_per_row(staff, in_tenant):
         return len(captured)
 
     assert queries(2) == queries(20)
+
+
+def test_the_sample_file_has_exactly_two_errors_and_the_fixed_one_imports(
+    staff, upload, confirm, in_tenant
+):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    samples = Path(__file__).resolve().parents[2] / "imports" / "samples"
+    broken = (samples / "customers-1000.csv").read_bytes()
+    upload(staff, "customers", SimpleUploadedFile("customers-1000.csv", broken))
+    job = last_job()
+    assert (job.total_rows, job.error_count) == (1000, 2)
+    errors = dict(job.rows.filter(action="error").values_list("line", "messages"))
+    assert set(errors) == {138, 643}
+    assert errors[138][0][0] == "company_email" and errors[643][0][0] == "country"
+    fixed = (samples / "customers-1000-fixed.csv").read_bytes()
+    upload(staff, "customers", SimpleUploadedFile("customers-1000-fixed.csv", fixed))
+    job = last_job()
+    assert job.can_confirm and job.new_count == 1000
+    confirm(staff, job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Customer.objects.filter(external_id__startswith="SAMPLE-").count() == 1000
