@@ -20,6 +20,7 @@ class Capability(StrEnum):
     EDIT_RECORDS = "records.edit"
     MANAGE_RECORDS = "records.manage"
     MANAGE_BILLING = "billing.manage"
+    IMPORT_RECORDS = "records.import"
     MANAGE_TENANT = "tenant.manage"
     USE_TENANT_ADMIN = "tenant.admin_site"
 
@@ -32,9 +33,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.EDIT_RECORDS,
             Capability.MANAGE_RECORDS,
             Capability.MANAGE_BILLING,
+            Capability.IMPORT_RECORDS,
         }
     ),
-    StaffRole.STAFF: frozenset({Capability.VIEW_CONSOLE, Capability.EDIT_RECORDS}),
+    StaffRole.STAFF: frozenset(
+        {Capability.VIEW_CONSOLE, Capability.EDIT_RECORDS, Capability.IMPORT_RECORDS}
+    ),
     StaffRole.VIEWER: frozenset({Capability.VIEW_CONSOLE}),
 }
 
@@ -81,6 +85,18 @@ def customer_scope(user: User | None) -> Q | None:
     if company_ids:
         return Q(pk__in=company_ids)
     return None
+
+
+def may_see_all_imports(user: User | None) -> bool:
+    """Who imported what is visible to admins and owners; others see only their own imports."""
+    return user_can(user, Capability.MANAGE_RECORDS)
+
+
+def may_open_import_job(user: User | None, job) -> bool:
+    """An import's page: its importer, and admins and owners (who may see everyone's)."""
+    if not user_can(user, Capability.IMPORT_RECORDS):
+        return False
+    return job.created_by_id == user.pk or may_see_all_imports(user)
 
 
 def may_see_deleted(user: User | None) -> bool:

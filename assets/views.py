@@ -30,6 +30,7 @@ class AssetListView(ObjectListView):
     table_class = AssetTable
     template_name = "assets/asset_list.html"
     results_template_name = "assets/asset_results.html"
+    import_kind = "assets"
     export_name = "assets"
     add_url_name = "assets:asset_create"
     nav_section = "assets"

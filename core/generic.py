@@ -153,6 +153,8 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
     export_name = "export"
     add_url_name: str | None = None
     add_capability = Capability.EDIT_RECORDS
+    # "customers", "locations" or "assets": an Import button beside the export buttons.
+    import_kind: str | None = None
 
     def get_queryset(self) -> QuerySet:
         return self.model.objects.visible_to(self.request.user)
@@ -216,6 +218,9 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             ),
             add_url_name=self.add_url_name
             if user_can(self.request.user, self.add_capability)
+            else None,
+            import_url=reverse("imports:import_upload", kwargs={"kind": self.import_kind})
+            if self.import_kind and user_can(self.request.user, Capability.IMPORT_RECORDS)
             else None,
         )
         return context

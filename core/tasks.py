@@ -76,6 +76,7 @@ def on_app_ready(app) -> None:
             "accounts.tasks",
             "billing.tasks",
             "customers.tasks",
+            "imports.tasks",
             "webhooks.tasks",
         }
     )

@@ -78,6 +78,7 @@ class CustomerListView(ObjectListView):
     filterset_class = CustomerFilterSet
     table_class = CustomerTable
     template_name = "customers/customer_list.html"
+    import_kind = "customers"
     export_name = "customers"
     add_url_name = "customers:customer_create"
     nav_section = "customers"

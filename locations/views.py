@@ -33,6 +33,7 @@ class LocationListView(ObjectListView):
     model = Location
     filterset_class = LocationFilterSet
     table_class = LocationTable
+    import_kind = "locations"
     export_name = "locations"
     add_url_name = "locations:location_create"
     nav_section = "locations"

@@ -109,3 +109,18 @@ def subscribe(customer, plan, *, seats=1, start_date, anchor_day=1, trial_end=No
         trial_end=trial_end,
         actor=None,
     )
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    """An uploaded customers CSV, not yet checked."""
+
+    class Meta:
+        model = "imports.ImportJob"
+
+    kind = "customers"
+    file_name = "customers.csv"
+    file_format = "csv"
+    data = b"name,external_id\nFactory Import Co,FAC-1\n"
+    size = factory.LazyAttribute(lambda job: len(job.data))
+    total_rows = 1
+    created_by = factory.SubFactory(UserFactory)

@@ -76,6 +76,7 @@ TENANT_APPS = [
     "billing",
     "portal",
     "webhooks",
+    "imports",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -244,6 +245,13 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Imports (CSV/XLSX): refused beyond these, with a message saying so. Request bodies other than
+# file uploads stay small; uploads above 2.5 MB stream to a temporary file, not memory.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Background tasks: procrastinate, on the same PostgreSQL. Jobs live in the public schema.
 TASKS_RUN_INLINE = env_bool("TASKS_RUN_INLINE", False)

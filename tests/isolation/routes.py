@@ -15,6 +15,8 @@ class Route:
     data: dict = field(default_factory=dict)
     # Builds URL kwargs from a dict of objects created in the tenant under test.
     kwargs: Callable[[dict], dict] | None = None
+    # False when the kwargs name no record (e.g. /imports/<kind>/): not a cross-tenant 404.
+    tenant_object: bool = True
 
     def __str__(self) -> str:
         return f"{self.method.upper()} {self.name}"
@@ -50,6 +52,11 @@ def DRAFT(objects: dict) -> dict:
 
 def SUBSCRIPTION(objects: dict) -> dict:
     return {"pk": objects["subscription"].pk}
+
+
+def IMPORT_JOB(objects: dict) -> dict:
+    """Another user's import: its page is for admins and owners (staff get 403)."""
+    return {"pk": objects["import_job"].pk}
 
 
 CONSOLE_ROUTES = [
@@ -182,6 +189,37 @@ CONSOLE_ROUTES = [
         Capability.EDIT_RECORDS,
         method="post",
         data={"action": "status", "status": "lost"},
+    ),
+    # Imports
+    Route(
+        "imports:import_upload",
+        Capability.IMPORT_RECORDS,
+        kwargs=lambda o: {"kind": "customers"},
+        tenant_object=False,
+    ),
+    Route(
+        "imports:import_upload",
+        Capability.IMPORT_RECORDS,
+        kwargs=lambda o: {"kind": "assets"},
+        tenant_object=False,
+    ),
+    Route(
+        "imports:import_upload",
+        Capability.IMPORT_RECORDS,
+        method="post",
+        kwargs=lambda o: {"kind": "locations"},
+        tenant_object=False,
+    ),
+    Route(
+        "imports:import_template",
+        Capability.IMPORT_RECORDS,
+        kwargs=lambda o: {"kind": "customers", "fmt": "xlsx"},
+        tenant_object=False,
+    ),
+    Route("imports:import_job", Capability.MANAGE_RECORDS, kwargs=IMPORT_JOB),
+    Route("imports:import_job_status", Capability.MANAGE_RECORDS, kwargs=IMPORT_JOB),
+    Route(
+        "imports:import_job_confirm", Capability.MANAGE_RECORDS, method="post", kwargs=IMPORT_JOB
     ),
     # Projects
     Route("billing:project_list", Capability.VIEW_CONSOLE),

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from accounts.policies import Capability, may_open_import_job
+from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+
+from . import services
+from .forms import ImportUploadForm
+from .models import ImportJob, ImportKind, ImportRow, RowAction
+from .parsing import ImportFileError, human_size
+from .resources import RESOURCES
+
+ROWS_PER_PAGE = 50
+LIST_URLS = {
+    "customers": "customers:customer_list",
+    "locations": "locations:location_list",
+    "assets": "assets:asset_list",
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportKindMixin:
+    """/imports/<kind>/…: customers, locations or assets; anything else is a 404."""
+
+    @cached_property
+    def kind(self) -> str:
+        kind = self.kwargs["kind"]
+        if kind not in RESOURCES:
+            raise Http404("No such import")
+        return kind
+
+    @property
+    def kind_label(self) -> str:
+        return ImportKind(self.kind).label
+
+
+class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, FormView):
+    required_capability = Capability.IMPORT_RECORDS
+    template_name = "imports/import_upload.html"
+    form_class = ImportUploadForm
+
+    @property
+    def nav_section(self) -> str:
+        return self.kind
+
+    def get_breadcrumbs(self):
+        return [(self.kind_label, reverse(LIST_URLS[self.kind])), ("Import", None)]
+
+    def post(self, request, *args, **kwargs):
+        # Refuse an oversized body before reading it (the form checks the file again).
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.IMPORT_MAX_BYTES + 1024 * 1024:
+            form = self.get_form_class()(data={}, files={})
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(
+                None,
+                f"The file is about {human_size(length)}; the limit is "
+                f"{human_size(settings.IMPORT_MAX_BYTES)}. Split it into smaller files.",
+            )
+            return self.form_invalid(form)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(
+                kind=self.kind,
+                data=upload.read(),
+                file_name=upload.name,
+                actor=self.request.user,
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+            return self.form_invalid(form)
+        return redirect(job)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resource = RESOURCES[self.kind]
+        context.update(
+            kind=self.kind,
+            title=f"Import {self.kind_label.lower()}",
+            columns=resource.columns,
+            list_url=reverse(LIST_URLS[self.kind]),
+            max_size=human_size(settings.IMPORT_MAX_BYTES),
+            max_rows=settings.IMPORT_MAX_ROWS,
+            recent_jobs=list(
+                ImportJob.objects.visible_to(self.request.user)
+                .filter(kind=self.kind)
+                .defer("data")
+                .select_related("created_by")[:10]
+            ),
+        )
+        return context
+
+
+class ImportTemplateView(ConsoleAccessMixin, ImportKindMixin, View):
+    """The columns of a kind, with one example row, as CSV or Excel."""
+
+    required_capability = Capability.IMPORT_RECORDS
+
+    def get(self, request, *args, **kwargs):
+        columns = RESOURCES[self.kind].columns
+        header = [column.name for column in columns]
+        example = [column.example for column in columns]
+        name = f"{self.kind}-import-template"
+        if kwargs["fmt"] == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")
+            writer = csv.writer(buffer)
+            writer.writerow(header)
+            writer.writerow(example)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if kwargs["fmt"] == "xlsx":
+            from openpyxl import Workbook
+
+            workbook = Workbook()
+            sheet = workbook.active
+            sheet.title = self.kind.capitalize()
+            sheet.append(header)
+            sheet.append(example)
+            for cell in sheet[1]:
+                cell.font = cell.font.copy(bold=True)
+            buffer = io.BytesIO()
+            workbook.save(buffer)
+            response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+            response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+            return response
+        raise Http404("No such template")
+
+
+class ImportJobMixin(ConsoleAccessMixin):
+    """A job of this tenant: its importer may open it, admins and owners anyone's."""
+
+    required_capability = Capability.IMPORT_RECORDS
+
+    @cached_property
+    def job(self) -> ImportJob:
+        job = get_object_or_404(
+            ImportJob.objects.reachable_by(self.request.user)
+            .defer("data")
+            .select_related("created_by", "confirmed_by"),
+            pk=self.kwargs["pk"],
+        )
+        if not may_open_import_job(self.request.user, job):
+            raise PermissionDenied("Only admins see other people's imports.")
+        return job
+
+
+class ImportJobView(ImportJobMixin, BreadcrumbsMixin, TemplateView):
+    template_name = "imports/import_job.html"
+
+    @property
+    def nav_section(self) -> str:
+        return self.job.kind
+
+    def get_breadcrumbs(self):
+        job = self.job
+        return [
+            (job.get_kind_display(), reverse(LIST_URLS[job.kind])),
+            ("Import", reverse("imports:import_upload", kwargs={"kind": job.kind})),
+            (job.file_name, None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        show = self.request.GET.get("show", "")
+        if show not in RowAction.values and show != "all":
+            show = RowAction.ERROR if job.error_count else "all"
+        rows = ImportRow.objects.filter(job=job)
+        if show != "all":
+            rows = rows.filter(action=show)
+        page = None
+        if not job.is_busy:
+            page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(
+                self.request.GET.get("page")
+            )
+        context.update(
+            job=job,
+            title=str(job),
+            page=page,
+            show=show,
+            filters=[
+                ("error", "Errors", job.error_count),
+                ("new", "New", job.new_count),
+                ("update", "Update", job.update_count),
+                ("unchanged", "Unchanged", job.unchanged_count),
+                ("all", "All rows", job.total_rows),
+            ],
+            list_url=reverse(LIST_URLS[job.kind]),
+        )
+        return context
+
+
+class ImportJobStatusView(ImportJobMixin, TemplateView):
+    """The progress partial htmx polls; once the job settles, the whole page reloads."""
+
+    template_name = "imports/partials/job_status.html"
+
+    def get(self, request, *args, **kwargs):
+        response = self.render_to_response({"job": self.job, "polling": True})
+        was = request.GET.get("was", "")
+        if was and was != self.job.status and not self.job.is_busy:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class ImportJobConfirmView(ImportJobMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            services.import_job_confirm(job_id=self.job.pk, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(self.job)
