@@ -129,6 +129,7 @@ class ImportTemplateView(ConsoleAccessMixin, ImportKindMixin, View):
             return response
         if kwargs["fmt"] == "xlsx":
             from openpyxl import Workbook
+            from openpyxl.styles import Font
 
             workbook = Workbook()
             sheet = workbook.active
@@ -136,7 +137,7 @@ class ImportTemplateView(ConsoleAccessMixin, ImportKindMixin, View):
             sheet.append(header)
             sheet.append(example)
             for cell in sheet[1]:
-                cell.font = cell.font.copy(bold=True)
+                cell.font = Font(bold=True)
             buffer = io.BytesIO()
             workbook.save(buffer)
             response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
