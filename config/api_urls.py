@@ -5,7 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from assets.api.views import AssetViewSet
-from billing.api.views import ProjectViewSet
+from billing.api.views import (
+    InvoiceViewSet,
+    PaymentViewSet,
+    ProjectViewSet,
+    SubscriptionViewSet,
+    UsageRecordViewSet,
+)
 from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
 
@@ -15,6 +21,10 @@ router.register("linked-accounts", LinkedAccountViewSet, basename="linked-accoun
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("usage-records", UsageRecordViewSet, basename="usage-record")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),

@@ -8,6 +8,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from accounts.models import StaffRole
+from accounts.tokens import api_token_create
 from tenants.models import Tenant
 from tenants.services import ensure_public_tenant, ensure_template_schema, tenant_provision
 
@@ -124,3 +125,18 @@ def portal_client(tenant):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def api_as(tenant, make_user):
+    """A client on alpha's host carrying a Bearer token of a new user with ``role``."""
+
+    def make(role=StaffRole.STAFF, user=None) -> Client:
+        connection.set_tenant(tenant)
+        user = user or make_user(role=role)
+        _, secret = api_token_create(user=user, name="test")
+        client = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
+        client.user, client.secret = user, secret
+        return client
+
+    return make

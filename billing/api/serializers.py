@@ -1,7 +1,18 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from billing.forms import PROJECT_FIELDS
-from billing.models import Project
+from billing.models import (
+    Invoice,
+    InvoiceLine,
+    Metric,
+    Payment,
+    Plan,
+    Project,
+    Subscription,
+    UsageRecord,
+)
 from core.api.base import StrictSerializerMixin
 from customers.models import Customer
 from locations.models import Location
@@ -37,3 +48,113 @@ class ProjectSerializer(StrictSerializerMixin, serializers.ModelSerializer):
                 {"end_date": "The end date cannot be before the start date."}
             )
         return attrs
+
+
+class CustomerScopedMixin:
+    """The ``customer`` field only accepts customers the requesting user may see."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "customer" in self.fields:
+            self.fields["customer"].queryset = Customer.objects.visible_to(request.user)
+
+
+class SubscriptionSerializer(
+    CustomerScopedMixin, StrictSerializerMixin, serializers.ModelSerializer
+):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    plan = serializers.PrimaryKeyRelatedField(queryset=Plan.objects.filter(is_active=True))
+    monthly_price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Subscription
+        fields = [
+            "id",
+            "customer",
+            "plan",
+            "seats",
+            "start_date",
+            "anchor_day",
+            "trial_end",
+            "status",
+            "cancelled_on",
+            "monthly_price",
+            "created_at",
+        ]
+        read_only_fields = ["status", "cancelled_on", "created_at"]
+
+
+class UsageRecordSerializer(
+    CustomerScopedMixin, StrictSerializerMixin, serializers.ModelSerializer
+):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    metric = serializers.SlugRelatedField(slug_field="code", queryset=Metric.objects.all())
+    quantity = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=Decimal("0"))
+
+    class Meta:
+        model = UsageRecord
+        fields = ["id", "customer", "metric", "day", "quantity", "source", "created_at"]
+        read_only_fields = ["source", "created_at"]
+        validators = []  # the service replaces a day's record instead of refusing it
+
+
+class InvoiceLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "kind",
+            "sub_account",
+            "sub_account_name",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "breakdown",
+        ]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    lines = InvoiceLineSerializer(many=True, read_only=True)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "customer_name",
+            "period_start",
+            "period_end",
+            "status",
+            "issue_date",
+            "due_date",
+            "currency",
+            "subtotal",
+            "tax_rate",
+            "tax",
+            "total",
+            "amount_paid",
+            "balance",
+            "paid_on",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class PaymentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.none())
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = Payment
+        fields = ["id", "invoice", "amount", "method", "paid_on", "reference", "created_at"]
+        read_only_fields = ["created_at"]
+        validators = []  # the service reports a repeated reference clearly
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["invoice"].queryset = Invoice.objects.visible_to(request.user)

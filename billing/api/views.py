@@ -1,11 +1,25 @@
 from django_filters.rest_framework import DjangoFilterBackend
 
 from billing import services
-from billing.filters import ProjectFilterSet
-from billing.models import Project
+from billing.filters import (
+    InvoiceFilterSet,
+    PaymentFilterSet,
+    ProjectFilterSet,
+    SubscriptionFilterSet,
+    UsageFilterSet,
+)
+from billing.models import Invoice, Payment, Project, Subscription, UsageRecord, UsageSource
 from core.api.base import ServiceModelViewSet
+from core.api.policy import BillingPermission
+from customers.models import Customer
 
-from .serializers import ProjectSerializer
+from .serializers import (
+    InvoiceSerializer,
+    PaymentSerializer,
+    ProjectSerializer,
+    SubscriptionSerializer,
+    UsageRecordSerializer,
+)
 
 
 class ProjectViewSet(ServiceModelViewSet):
@@ -33,3 +47,69 @@ class ProjectViewSet(ServiceModelViewSet):
         return services.project_update(
             project_id=instance.pk, data=data, locations=locations, actor=self.request.user
         )
+
+
+class SubscriptionViewSet(ServiceModelViewSet):
+    """Subscribe a customer to a plan; changes and cancellations happen on the pages."""
+
+    queryset = Subscription.objects.all()
+    serializer_class = SubscriptionSerializer
+    permission_classes = [BillingPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SubscriptionFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return Subscription.objects.visible_to(self.request.user).select_related("plan")
+
+    def create_with_service(self, data):
+        return services.subscription_create(actor=self.request.user, **data)
+
+
+class UsageRecordViewSet(ServiceModelViewSet):
+    """Record a day's usage of a metric (posting the same day again replaces it)."""
+
+    queryset = UsageRecord.objects.all()
+    serializer_class = UsageRecordSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = UsageFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return UsageRecord.objects.filter(
+            customer__in=Customer.objects.visible_to(self.request.user)
+        ).select_related("metric")
+
+    def create_with_service(self, data):
+        return services.usage_record(actor=self.request.user, source=UsageSource.API, **data)
+
+
+class InvoiceViewSet(ServiceModelViewSet):
+    queryset = Invoice.objects.all()
+    serializer_class = InvoiceSerializer
+    permission_classes = [BillingPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InvoiceFilterSet
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return Invoice.objects.visible_to(self.request.user).prefetch_related("lines")
+
+
+class PaymentViewSet(ServiceModelViewSet):
+    """Record money received against an invoice (a payment gateway would post here too)."""
+
+    queryset = Payment.objects.all()
+    serializer_class = PaymentSerializer
+    permission_classes = [BillingPermission]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PaymentFilterSet
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return Payment.objects.filter(invoice__in=Invoice.objects.visible_to(self.request.user))
+
+    def create_with_service(self, data):
+        data = dict(data)
+        invoice = data.pop("invoice")
+        return services.payment_record(invoice_id=invoice.pk, actor=self.request.user, **data)

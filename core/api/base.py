@@ -32,7 +32,8 @@ class StrictSerializerMixin:
 
 def etag_of(instance) -> str:
     version = getattr(instance, "version", None)
-    stamp = version if version is not None else int(instance.updated_at.timestamp() * 1_000_000)
+    changed = getattr(instance, "updated_at", None) or instance.created_at
+    stamp = version if version is not None else int(changed.timestamp() * 1_000_000)
     return f'"{instance.pk}-{stamp}"'
 
 

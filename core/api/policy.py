@@ -39,3 +39,13 @@ class IdCursorPagination(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class BillingPermission(ConsolePermission):
+    """Billing reads as any console record; issuing, subscribing and recording payments is for
+    owners and admins only."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return user_can(request.user, Capability.VIEW_CONSOLE)
+        return user_can(request.user, Capability.MANAGE_BILLING)

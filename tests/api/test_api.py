@@ -15,21 +15,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture
-def api_as(tenant, make_user):
-    """A client on alpha's host carrying a Bearer token of a new user with ``role``."""
-
-    def make(role=StaffRole.STAFF, user=None) -> Client:
-        connection.set_tenant(tenant)
-        user = user or make_user(role=role)
-        _, secret = api_token_create(user=user, name="test")
-        client = Client(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {secret}")
-        client.user, client.secret = user, secret
-        return client
-
-    return make
-
-
 def post_json(client, path, data, **extra):
     return client.post(path, json.dumps(data), content_type="application/json", **extra)
 
@@ -184,7 +169,16 @@ def test_bulk_create_is_all_or_nothing_with_every_items_errors(api_as):
 
 
 @pytest.mark.parametrize(
-    "resource", ["customers", "locations", "assets", "projects", "linked-accounts"]
+    "resource",
+    [
+        "customers",
+        "locations",
+        "assets",
+        "projects",
+        "linked-accounts",
+        "subscriptions",
+        "invoices",
+    ],
 )
 def test_objects_of_another_tenant_are_404(api_as, other_tenant, resource):
     from tests.isolation.test_matrix import build_objects
@@ -198,6 +192,8 @@ def test_objects_of_another_tenant_are_404(api_as, other_tenant, resource):
         "assets": foreign["asset"].pk,
         "projects": foreign["project"].pk,
         "linked-accounts": foreign["linked_account"].pk,
+        "subscriptions": foreign["subscription"].pk,
+        "invoices": foreign["invoice"].pk,
     }
     assert client.get(f"{API}/{resource}/{ids[resource]}/").status_code == 404
 
