@@ -543,7 +543,7 @@ def fill_billing() -> None:
 
     from django.db import connection
 
-    from billing.models import Invoice, Metric, Plan, PlanTier, Subscription
+    from billing.models import Invoice, Metric, Plan, PlanTier, Subscription, UsageRecord
 
     if not Plan.objects.filter(name="Bench plan").exists():
         plan = Plan.objects.create(
@@ -572,11 +572,13 @@ def fill_billing() -> None:
                 SELECT id, plan_id, seats, start_date FROM billing_subscription
                 """
             )
+    if not UsageRecord.objects.exists():
+        with connection.cursor() as cursor:
             cursor.execute(
                 """
                 INSERT INTO billing_usagerecord
                     (customer_id, metric_id, day, quantity, source, created_at)
-                SELECT s.customer_id, m.id, d::date, 100 + (s.id * 7 + m.id) %% 900, 'import', now()
+                SELECT s.customer_id, m.id, d::date, 100 + (s.id * 7 + m.id) % 900, 'import', now()
                 FROM billing_subscription s CROSS JOIN billing_metric m
                 CROSS JOIN generate_series(DATE '2025-11-03', DATE '2025-11-24', interval '7 days') d
                 """

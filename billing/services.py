@@ -614,19 +614,32 @@ def _run_chunk(subscriptions, month, actor, issue, today, notify) -> tuple[int, 
         return 0, len(ready), len(not_due)
     _save_lines(list(zip(invoices, fresh, strict=True)))
     if issue:
+        from webhooks.services import anyone_listens
+
+        listening = anyone_listens("invoice.issued")
         for invoice in invoices:
-            _after_issue(invoice, notify=notify)
+            _after_issue(invoice, notify=notify, emit=listening)
     return len(invoices), len(ready) - len(fresh), len(not_due)
 
 
-def _after_issue(invoice: Invoice, *, notify: bool = True) -> None:
+def _after_issue(invoice: Invoice, *, notify: bool = True, emit: bool = True) -> None:
     from webhooks.services import emit_event
 
     from .tasks import send_invoice_email
 
     if notify and invoice.billing_email and invoice.total > 0:
         defer_after_commit(send_invoice_email, invoice_id=invoice.pk, kind="invoice")
-    emit_event("invoice.issued", obj=invoice, changes=lambda: [])
+    if emit:
+        emit_event(
+            "invoice.issued",
+            obj=invoice,
+            data={
+                "number": invoice.number,
+                "customer_id": invoice.customer_id,
+                "total": str(invoice.total),
+                "currency": invoice.currency,
+            },
+        )
 
 
 @transaction.atomic
@@ -781,7 +794,16 @@ def payment_record(
     if invoice.status == InvoiceStatus.PAID:
         from webhooks.services import emit_event
 
-        emit_event("invoice.paid", obj=invoice, changes=lambda: [])
+        emit_event(
+            "invoice.paid",
+            obj=invoice,
+            data={
+                "number": invoice.number,
+                "customer_id": invoice.customer_id,
+                "total": str(invoice.total),
+                "currency": invoice.currency,
+            },
+        )
     if invoice.customer_id:
         lift_suspension_if_settled(customer_id=invoice.customer_id, actor=actor)
     return payment

@@ -18,6 +18,8 @@ class WebhookEvent(models.TextChoices):
     ASSET_CREATED = "asset.created", "Asset created"
     ASSET_UPDATED = "asset.updated", "Asset updated"
     PORTAL_USER_INVITED = "portal_user.invited", "Portal user invited"
+    INVOICE_ISSUED = "invoice.issued", "Invoice issued"
+    INVOICE_PAID = "invoice.paid", "Invoice paid"
 
 
 def new_secret() -> str:

@@ -29,6 +29,11 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+def anyone_listens(event: str) -> bool:
+    """Whether any active endpoint wants ``event`` (one query, for loops over many objects)."""
+    return WebhookEndpoint.objects.filter(is_active=True, events__contains=[event]).exists()
+
+
 def emit_event(event: str, *, obj, changes=None, data: dict | None = None) -> int:
     """Record a delivery for every active endpoint that wants ``event`` and queue them.
     ``changes`` may be a callable, so nobody computes them when nobody listens."""

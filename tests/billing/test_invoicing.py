@@ -262,3 +262,23 @@ def test_usage_on_an_issued_invoice_cannot_change(subscribed, metric):
 def test_a_second_live_subscription_is_refused(subscribed, plan):
     with pytest.raises(ValidationError, match="already has a subscription"):
         subscribe(subscribed, plan, start_date=date(2026, 2, 1))
+
+
+def test_webhooks_hear_of_issued_and_paid_invoices(subscribed):
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        url="http://127.0.0.1:9/hook", events=["invoice.issued", "invoice.paid"]
+    )
+    services.invoice_run(month=MONTH, actor=None)
+    invoice = Invoice.objects.get()
+    services.payment_record(
+        invoice_id=invoice.pk,
+        amount=invoice.total,
+        method="card",
+        paid_on=date.today(),
+        actor=None,
+    )
+    events = list(WebhookDelivery.objects.order_by("pk").values_list("event", "payload"))
+    assert [event for event, _ in events] == ["invoice.issued", "invoice.paid"]
+    assert events[0][1]["object"]["number"] == invoice.number
