@@ -12,6 +12,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from accounts.policies import Capability, user_can
+from core.forms import add_service_errors
 from core.generic import (
     ObjectActionView,
     ObjectDetailView,
@@ -230,7 +231,7 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
                     invoice_id=invoice.pk, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 invoice.refresh_from_db()
                 messages.success(
@@ -507,7 +508,7 @@ class PlanFormView(BillingNavMixin, ObjectFormView):
                     plan=form.save(commit=False), tiers=tiers.tiers(), actor=request.user
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Saved the {plan} plan.")
                 return redirect("billing:plan_list")
@@ -557,7 +558,7 @@ class UsageCreateView(BillingNavMixin, ObjectFormView):
         try:
             record = self.save(form)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         return redirect(reverse("billing:usagerecord_list") + f"?customer_id={record.customer_id}")
 
@@ -686,16 +687,8 @@ class CustomerBillingView(CustomerPageMixin, ObjectDetailView):
                     customer=self.object, actor=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Billing settings of this customer saved.")
                 return redirect("billing:customer_billing", pk=self.object.pk)
         return self.render_to_response(self.get_context_data(profile_form=form), status=400)
-
-
-def add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -27,6 +27,7 @@ from django_tables2 import RequestConfig
 
 from accounts.policies import Capability, user_can
 
+from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -410,11 +411,7 @@ class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         try:
             obj = self.save(form)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Saved {obj}.")
         return redirect(obj)

@@ -30,6 +30,7 @@ from accounts.policies import (
 )
 from accounts.services import queue_email
 from assets.models import Asset
+from core.forms import add_service_errors
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
 from customers.models import Customer
@@ -207,8 +208,7 @@ class UserInviteView(PortalMixin, FormView):
                 base_url=base_url(self.request),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Invitation sent to {membership.user.email}.")
         return redirect("portal:users", cid=self.company.pk)
@@ -291,8 +291,7 @@ class UserDetailView(PortalMixin, FormView):
             messages.error(self.request, str(denied))
             return redirect("portal:user_detail", cid=self.company.pk, mid=self.membership.pk)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "Role saved.")
         return redirect("portal:user_detail", cid=self.company.pk, mid=self.membership.pk)
@@ -675,8 +674,7 @@ class CustomerUsersView(CustomerPageMixin, ObjectDetailView):
                     base_url=base_url(request),
                 )
             except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, f"Created {membership.user.email}; the welcome email is on its way."

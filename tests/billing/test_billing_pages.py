@@ -285,3 +285,27 @@ def test_pages_keep_the_same_query_count_whatever_the_data_size(client_as, plan,
     add_billed_customers(plan, metric, 12, date(2026, 4, 1))
     assert counts() == small
     assert max(small) <= 30
+
+
+def test_portal_invitations_stop_at_the_subscriptions_seats(portal_client, plan):
+    from portal.models import Membership
+
+    company = CustomerFactory(name="Seatful")
+    subscribe(company, plan, seats=2, start_date=date(2026, 1, 1))
+    admin = portal_client(company, role="admin")
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(customer=company)
+    response = admin.post(
+        reverse("portal:user_invite", args=[company.pk]),
+        {
+            "first_name": "Extra",
+            "last_name": "Person",
+            "email": "extra@seatful.example",
+            "role": "read_only",
+        },
+    )
+    assert b"2 seats, all in use" in response.content
+    assert Membership.objects.filter(customer=company).count() == 2
+    page = admin.get(reverse("portal:billing", args=[company.pk]))
+    assert b"2 of 2" in page.content

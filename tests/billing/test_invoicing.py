@@ -282,3 +282,18 @@ def test_webhooks_hear_of_issued_and_paid_invoices(subscribed):
     events = list(WebhookDelivery.objects.order_by("pk").values_list("event", "payload"))
     assert [event for event, _ in events] == ["invoice.issued", "invoice.paid"]
     assert events[0][1]["object"]["number"] == invoice.number
+
+
+def test_the_management_command_runs_a_month_and_refuses_bad_ones(subscribed):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("run_invoices", month="2026-03", tenant="alpha", stdout=out)
+    call_command("run_invoices", month="2026-03", tenant="alpha", stdout=out)
+    assert "1 created" in out.getvalue() and "1 already invoiced" in out.getvalue()
+    for bad in ("2026-13", "next month", "2099-01"):
+        with pytest.raises(CommandError):
+            call_command("run_invoices", month=bad, tenant="alpha", stdout=out)
+    assert Invoice.objects.count() == 1

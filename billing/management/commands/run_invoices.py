@@ -1,0 +1,44 @@
+"""Run a month's invoices for one tenant or all: ``manage.py run_invoices --month 2026-10``."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from billing import money, services
+from tenants.models import Tenant
+
+
+class Command(BaseCommand):
+    help = "Create (and issue) the month's invoices; running a month again creates nothing new."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", help="YYYY-MM (default: last month)")
+        parser.add_argument("--tenant", help="tenant slug (default: every tenant)")
+        parser.add_argument("--draft", action="store_true", help="create drafts, do not issue")
+
+    def handle(self, *args, month=None, tenant=None, draft=False, **options):
+        if month:
+            try:
+                first = datetime.strptime(month, "%Y-%m").date()
+            except ValueError as error:
+                raise CommandError(f"--month must look like 2026-10, not {month!r}.") from error
+        else:
+            first = money.add_months(timezone.localdate().replace(day=1), -1)
+        tenants = Tenant.objects.customer_tenants()
+        if tenant:
+            tenants = tenants.filter(slug=tenant)
+            if not tenants.exists():
+                raise CommandError(f"No tenant {tenant!r}.")
+        for each in tenants:
+            with schema_context(each.schema_name):
+                try:
+                    run = services.invoice_run(month=first, actor=None, issue=not draft)
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from error
+            self.stdout.write(
+                f"{each.slug}: {first:%B %Y}: {run.created_count} created, "
+                f"{run.existing_count} already invoiced, {run.not_due_count} not over yet"
+            )
