@@ -479,6 +479,12 @@ class Invoice(models.Model):
             models.Index(fields=["status", "due_date"], name="invoice_status_due"),
             models.Index(fields=["period_start"], name="invoice_period"),
             models.Index(fields=["issue_date"], name="invoice_issue_date"),
+            models.Index(
+                fields=["status"],
+                include=["total", "amount_paid", "due_date"],
+                condition=models.Q(status__in=["issued", "partially_paid", "overdue"]),
+                name="invoice_open_balances",
+            ),
             GinIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="invoice_customer_trgm"
             ),
@@ -575,7 +581,7 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-paid_on", "-pk"]
         indexes = [
-            models.Index(fields=["paid_on"], name="payment_paid_on"),
+            models.Index(fields=["paid_on"], include=["amount"], name="payment_paid_on_amount"),
             GinIndex(
                 OpClass(Upper("reference"), name="gin_trgm_ops"), name="payment_reference_trgm"
             ),
@@ -619,3 +625,18 @@ class InvoiceRun(models.Model):
 
     def __str__(self) -> str:
         return f"Invoice run for {self.period:%B %Y}"
+
+
+class MonthlyCollections(models.Model):
+    """Money received per calendar month, kept up to date by services.payment_record, so the
+    dashboard's payments chart reads twelve rows instead of every payment."""
+
+    month = models.DateField(unique=True, help_text="First day of the month.")
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name_plural = "monthly collections"
+
+    def __str__(self) -> str:
+        return f"{self.month:%B %Y}: {self.amount}"

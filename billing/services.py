@@ -30,6 +30,7 @@ from .models import (
     InvoiceStatus,
     LineKind,
     Metric,
+    MonthlyCollections,
     Payment,
     Plan,
     PlanTier,
@@ -776,6 +777,7 @@ def payment_record(
         raise ValidationError(
             {"reference": "A payment with this reference is already recorded."}
         ) from error
+    add_to_monthly_collections(paid_on, amount)
     invoice.amount_paid += amount
     if invoice.balance == 0:
         invoice.status = InvoiceStatus.PAID
@@ -807,6 +809,19 @@ def payment_record(
     if invoice.customer_id:
         lift_suspension_if_settled(customer_id=invoice.customer_id, actor=actor)
     return payment
+
+
+def add_to_monthly_collections(paid_on: date, amount: Decimal) -> None:
+    """One atomic upsert: concurrent payments in the same month add up, none is lost."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {MonthlyCollections._meta.db_table} (month, amount) VALUES (%s, %s)
+            ON CONFLICT (month) DO UPDATE SET amount = {MonthlyCollections._meta.db_table}.amount
+                + EXCLUDED.amount
+            """,
+            [paid_on.replace(day=1), amount],
+        )
 
 
 # --- Overdue and suspension ------------------------------------------------------------------

@@ -152,6 +152,16 @@ class Customer(models.Model):
             models.Index(fields=["industry"], name="customer_industry"),
             models.Index(fields=["country"], name="customer_country"),
             models.Index(fields=["deleted_at"], name="customer_deleted_at"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="customer_live_created_at",
+            ),
+            models.Index(
+                fields=["business_type", "status"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="customer_live_type_status",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
