@@ -1,0 +1,67 @@
+"""The figures behind the dashboard and the customer page, checked against hand sums."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from billing import figures, services
+from billing.models import Invoice, MonthlyCollections, Subscription
+from tests.factories import CustomerFactory, PlanFactory, subscribe
+
+from .conftest import MONTH
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mrr_by_month_follows_changes_trials_and_cancellations(in_tenant):
+    plan = PlanFactory(monthly_fee="100.00", seat_fee="10.00")
+    first = subscribe(CustomerFactory(), plan, seats=2, start_date=date(2026, 1, 15))
+    services.subscription_change(
+        subscription_id=first.pk, plan=plan, seats=5, effective_from=date(2026, 3, 10), actor=None
+    )
+    second = subscribe(
+        CustomerFactory(), plan, seats=1, start_date=date(2026, 2, 1), trial_end=date(2026, 3, 31)
+    )
+    services.subscription_cancel(subscription_id=second.pk, on=date(2026, 5, 20), actor=None)
+    trend = dict(figures.mrr_by_month(date(2025, 12, 1), date(2026, 6, 1)))
+    assert trend == {
+        date(2025, 12, 1): Decimal("0"),
+        date(2026, 1, 1): Decimal("120.00"),
+        date(2026, 2, 1): Decimal("120.00"),  # the second is in its trial
+        date(2026, 3, 1): Decimal("150.00"),  # five seats from 10 March; trial ends on the 31st
+        date(2026, 4, 1): Decimal("260.00"),
+        date(2026, 5, 1): Decimal("150.00"),  # the second ended on 20 May
+        date(2026, 6, 1): Decimal("150.00"),
+    }
+    Subscription.objects.filter(pk=second.pk).update(status="active")
+    assert figures.mrr() == Decimal("260.00")
+
+
+def test_collections_per_month_add_up_every_payment(subscribed):
+    services.invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
+    invoice = Invoice.objects.get()
+    for amount, day in (
+        ("100", date(2026, 4, 2)),
+        ("50", date(2026, 4, 30)),
+        ("1", date(2026, 5, 1)),
+    ):
+        services.payment_record(
+            invoice_id=invoice.pk,
+            amount=Decimal(amount),
+            method="card",
+            paid_on=day,
+            actor=None,
+        )
+    assert dict(MonthlyCollections.objects.values_list("month", "amount")) == {
+        date(2026, 4, 1): Decimal("150.00"),
+        date(2026, 5, 1): Decimal("1.00"),
+    }
+
+
+def test_the_dashboard_series_line_up_with_their_labels(subscribed):
+    data = figures.dashboard(6)
+    for chart in data["charts"]:
+        for values in chart["data"]["series"].values():
+            assert len(values) == len(chart["data"]["labels"])
+    assert figures.dashboard(999)["months"] == 12  # unknown ranges fall back
