@@ -476,14 +476,13 @@ class Invoice(models.Model):
         ordering = ["-period_start", "-pk"]
         indexes = [
             models.Index(fields=["customer", "period_start"], name="invoice_customer_period"),
-            models.Index(fields=["status", "due_date"], name="invoice_status_due"),
-            models.Index(fields=["period_start"], name="invoice_period"),
+            models.Index(fields=["-period_start", "-id"], name="invoice_period_id"),
             models.Index(fields=["issue_date"], name="invoice_issue_date"),
             models.Index(
-                fields=["status"],
-                include=["total", "amount_paid", "due_date"],
+                fields=["status", "due_date"],
+                include=["total", "amount_paid"],
                 condition=models.Q(status__in=["issued", "partially_paid", "overdue"]),
-                name="invoice_open_balances",
+                name="invoice_open",
             ),
             GinIndex(
                 OpClass(Upper("customer_name"), name="gin_trgm_ops"), name="invoice_customer_trgm"

@@ -156,6 +156,7 @@ class InvoiceListView(BillingNavMixin, ObjectListView):
     filterset_class = InvoiceFilterSet
     table_class = InvoiceTable
     export_name = "invoices"
+    always_cap_count = True
     breadcrumbs = [("Invoices", None)]
     template_name = "billing/invoice_list.html"
 
@@ -568,6 +569,7 @@ class PaymentListView(BillingNavMixin, ObjectListView):
     filterset_class = PaymentFilterSet
     table_class = PaymentTable
     export_name = "payments"
+    always_cap_count = True
     breadcrumbs = [("Payments", None)]
 
     def get_queryset(self):
