@@ -248,7 +248,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
     invoices = list(Invoice.objects.exclude(total=0).order_by("issue_date", "pk"))
     for invoice in invoices:
         age = (today - invoice.issue_date).days
-        keep_open = invoice.customer_id == suspended_id and age < 110
+        keep_open = invoice.customer_id == suspended_id and age < 150
         if keep_open:
             continue
         roll = rng.random()
@@ -305,13 +305,15 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
 
 def _sign_ins(rng: random.Random, today: date) -> None:
     users = list(User.objects.filter(is_active=True).only("pk", "email"))
-    events = []
+    events, now = [], timezone.now()
     for days_ago in range(0, 7 * 52):
         day = today - timedelta(days=days_ago)
         for user in rng.sample(users, k=min(len(users), rng.randint(1, 6))):
             when = timezone.make_aware(
                 datetime.combine(day, time(rng.randint(7, 19), rng.randint(0, 59)))
             )
+            if when > now:
+                continue  # no sign-ins from the future
             events.append(
                 SignInEvent(
                     user=user,
