@@ -65,3 +65,22 @@ def test_the_dashboard_series_line_up_with_their_labels(subscribed):
         for values in chart["data"]["series"].values():
             assert len(values) == len(chart["data"]["labels"])
     assert figures.dashboard(999)["months"] == 12  # unknown ranges fall back
+
+
+def test_the_demo_has_a_year_of_billing_and_a_suspended_company(in_tenant):
+    from billing.demo import create_demo_billing
+    from customers.demo import create_demo_customers
+    from customers.models import Customer
+    from portal.demo import create_demo_portal_users
+
+    create_demo_customers(count=150)
+    create_demo_portal_users("Demo-password-2026")
+    suspended_admin = create_demo_billing()
+    assert suspended_admin
+    assert Customer.objects.filter(portal_access="suspended").count() == 1
+    statuses = set(Invoice.objects.values_list("status", flat=True))
+    assert {"paid", "overdue"} <= statuses and statuses & {"issued", "partially_paid"}
+    months = list(Invoice.objects.dates("period_start", "month"))
+    assert len(months) >= 12
+    assert all(value for value in dict(figures.mrr_by_month(months[-6], months[-1])).values())
+    assert create_demo_billing() == suspended_admin  # a second run changes nothing
