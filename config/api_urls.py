@@ -1,11 +1,12 @@
 """The REST API, /api/v1/ on every tenant host; schema at /api/schema/, docs at /api/docs/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from assets.api.views import AssetViewSet
 from billing.api.views import ProjectViewSet
+from core.api.base import api_not_found
 from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
 
@@ -20,4 +21,5 @@ urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    re_path(r"", api_not_found),  # last: unmatched paths under /api/ get a JSON 404
 ]

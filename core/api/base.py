@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import (
     exceptions,
     serializers,
@@ -42,6 +44,7 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
 
     permission_classes = [ConsolePermission]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    uses_etags = True  # the schema documents ETag, If-Match, 412 and 428
 
     def get_queryset(self):
         return self.queryset.model.objects.visible_to(self.request.user)
@@ -107,6 +110,13 @@ class PreconditionFailed(exceptions.APIException):
 
     def __init__(self, detail=None, code=None):
         super().__init__(detail, code)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Anything under /api/ that no route matches (e.g. an id with a dot in it) is a JSON 404
+    like DRF's own, not the console's HTML page (nor, for a write, the HTML CSRF failure)."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def api_exception_handler(exc, context):
