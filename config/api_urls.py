@@ -9,6 +9,12 @@ from billing.api.views import ProjectViewSet
 from core.api.base import api_not_found
 from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
+from portal.api.views import (
+    PortalCompanyAssetViewSet,
+    PortalCompanyLocationViewSet,
+    PortalCompanyUserViewSet,
+    PortalUserViewSet,
+)
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -16,6 +22,14 @@ router.register("linked-accounts", LinkedAccountViewSet, basename="linked-accoun
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("projects", ProjectViewSet, basename="project")
+router.register("portal-users", PortalUserViewSet, basename="portal-user")
+# For customer users' own tokens: their company (or a sub-account), as the portal shows it.
+COMPANY = r"portal/companies/(?P<cid>[0-9]+)"
+router.register(f"{COMPANY}/users", PortalCompanyUserViewSet, basename="portal-company-user")
+router.register(
+    f"{COMPANY}/locations", PortalCompanyLocationViewSet, basename="portal-company-location"
+)
+router.register(f"{COMPANY}/assets", PortalCompanyAssetViewSet, basename="portal-company-asset")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("portal/c/<int:cid>/assets/", views.AssetsView.as_view(), name="assets"),
     path("portal/c/<int:cid>/settings/", views.SettingsView.as_view(), name="settings"),
+    path("portal/c/<int:cid>/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.
     path("customers/<int:pk>/users/", views.CustomerUsersView.as_view(), name="customer_users"),
     path(
