@@ -31,9 +31,11 @@ def build_objects(pk_base: int = 0) -> dict:
     from tests.factories import AssetFactory, LocationFactory, ProjectFactory
 
     location = LocationFactory(customer=customer, **pk(5))
+    from tests.factories import MembershipFactory
     from webhooks.models import WebhookEndpoint
 
     return {
+        "portal_member": MembershipFactory(customer=customer, **pk(9)),
         "webhook": WebhookEndpoint.objects.create(
             url="http://127.0.0.1:9/hook", events=[], **pk(8)
         ),
