@@ -1,6 +1,6 @@
 """The REST API, /api/v1/ on every tenant host; schema at /api/schema/, docs at /api/docs/."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -12,8 +12,15 @@ from billing.api.views import (
     SubscriptionViewSet,
     UsageRecordViewSet,
 )
+from core.api.base import api_not_found
 from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
+from portal.api.views import (
+    PortalCompanyAssetViewSet,
+    PortalCompanyLocationViewSet,
+    PortalCompanyUserViewSet,
+    PortalUserViewSet,
+)
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -25,9 +32,18 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("usage-records", UsageRecordViewSet, basename="usage-record")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("portal-users", PortalUserViewSet, basename="portal-user")
+# For customer users' own tokens: their company (or a sub-account), as the portal shows it.
+COMPANY = r"portal/companies/(?P<cid>[0-9]+)"
+router.register(f"{COMPANY}/users", PortalCompanyUserViewSet, basename="portal-company-user")
+router.register(
+    f"{COMPANY}/locations", PortalCompanyLocationViewSet, basename="portal-company-location"
+)
+router.register(f"{COMPANY}/assets", PortalCompanyAssetViewSet, basename="portal-company-asset")
 
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    re_path(r"", api_not_found),  # last: unmatched paths under /api/ get a JSON 404
 ]

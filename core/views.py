@@ -199,16 +199,12 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+class ApiTokensMixin:
     """Your own API tokens: create (the secret is shown once), see when each was last used,
-    revoke."""
+    revoke. Staff use it in the console, customer users in the portal; a token acts as its
+    user, with their role."""
 
-    template_name = "core/api_tokens.html"
     form_class = ApiTokenForm
-    nav_section = "settings"
-
-    def get_breadcrumbs(self):
-        return [("Settings", reverse("core:settings")), ("API tokens", None)]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -223,7 +219,7 @@ class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
             )
             api_token_revoke(token=token)
             messages.success(request, f"Revoked {token.name}.")
-            return redirect("core:api_tokens")
+            return redirect(request.path)
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -235,3 +231,11 @@ class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         return self.render_to_response(
             self.get_context_data(form=ApiTokenForm(), new_token=token, secret=secret)
         )
+
+
+class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, ApiTokensMixin, FormView):
+    template_name = "core/api_tokens.html"
+    nav_section = "settings"
+
+    def get_breadcrumbs(self):
+        return [("Settings", reverse("core:settings")), ("API tokens", None)]

@@ -7,6 +7,8 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .querysets import MembershipQuerySet
+
 
 class PortalRole(models.TextChoices):
     ADMIN = "admin", "Customer admin"
@@ -86,6 +88,7 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "user__email"]

@@ -52,6 +52,7 @@ urlpatterns = [
         views.BillingDocumentView.as_view(receipt=True),
         name="invoice_receipt",
     ),
+    path("portal/c/<int:cid>/api-tokens/", views.ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.
     path("customers/<int:pk>/users/", views.CustomerUsersView.as_view(), name="customer_users"),
     path(

@@ -33,6 +33,7 @@ from assets.models import Asset
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
+from core.views import ApiTokensMixin
 from customers.models import Customer
 from customers.views import CustomerPageMixin
 from locations.models import Location
@@ -401,6 +402,20 @@ class AssetsView(PortalListView):
             .select_related("owner", "location")
             .order_by("name", "pk")
         )
+
+
+class ApiTokensView(PortalMixin, ApiTokensMixin, FormView):
+    """A customer user's own API tokens (any portal role: a token can do only what the
+    role allows, through /api/v1/portal/companies/<cid>/…)."""
+
+    template_name = "portal/api_tokens.html"
+    section = "api_tokens"
+    required_permission = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["example_path"] = f"portal/companies/{self.company.pk}/users/"
+        return context
 
 
 class SettingsView(PortalMixin, TemplateView):

@@ -3,8 +3,13 @@ ETag / If-Match on writes, strict input, JSON errors."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import (
     exceptions,
     serializers,
@@ -14,7 +19,14 @@ from rest_framework import (
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .policy import ConsolePermission, IdCursorPagination, TokenRateThrottle  # noqa: F401 - re-exported
+from customers.models import Customer
+
+from .policy import (  # noqa: F401 - re-exported
+    ConsolePermission,
+    IdCursorPagination,
+    PortalApiPermission,
+    TokenRateThrottle,
+)
 
 
 class StrictSerializerMixin:
@@ -30,6 +42,17 @@ class StrictSerializerMixin:
         return super().to_internal_value(data)
 
 
+@contextmanager
+def service_errors_as_400():
+    """A service's ValidationError is the client's 400, by field where it names fields."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(
+            getattr(error, "message_dict", {"detail": error.messages})
+        ) from error
+
+
 def etag_of(instance) -> str:
     version = getattr(instance, "version", None)
     changed = getattr(instance, "updated_at", None) or instance.created_at
@@ -43,13 +66,15 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
 
     permission_classes = [ConsolePermission]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    uses_etags = True  # the schema documents ETag, If-Match, 412 and 428
 
     def get_queryset(self):
         return self.queryset.model.objects.visible_to(self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag_of(self.get_object())
+        if self.uses_etags:
+            response["ETag"] = etag_of(self.get_object())
         return response
 
     def check_if_match(self, instance) -> None:
@@ -67,28 +92,38 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
         return response
 
     def perform_create(self, serializer):
-        try:
+        with service_errors_as_400():
             serializer.instance = self.create_with_service(serializer.validated_data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                getattr(error, "message_dict", {"detail": error.messages})
-            ) from error
 
     def perform_update(self, serializer):
-        try:
+        with service_errors_as_400():
             serializer.instance = self.update_with_service(
                 serializer.instance, serializer.validated_data
             )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                getattr(error, "message_dict", {"detail": error.messages})
-            ) from error
 
     def create_with_service(self, data):
         raise NotImplementedError
 
     def update_with_service(self, instance, data):
         raise NotImplementedError
+
+
+class PortalCompanyMixin:
+    """``/api/v1/portal/companies/{cid}/…`` for customer users' tokens: the company must be
+    one the policy layer lets them see (their own, or one of its sub-accounts), else 404;
+    then their portal role must give the view's read or write permission, else 403."""
+
+    permission_classes = [PortalApiPermission]
+    read_permission: str = ""
+    write_permission: str = ""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.company = get_object_or_404(
+            Customer.objects.visible_to(request.user), pk=kwargs.get("cid")
+        )
+        if not PortalApiPermission().has_portal_permission(request, self):
+            self.permission_denied(request, message=PortalApiPermission.message)
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -108,6 +143,13 @@ class PreconditionFailed(exceptions.APIException):
 
     def __init__(self, detail=None, code=None):
         super().__init__(detail, code)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Anything under /api/ that no route matches (e.g. an id with a dot in it) is a JSON 404
+    like DRF's own, not the console's HTML page (nor, for a write, the HTML CSRF failure)."""
+    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def api_exception_handler(exc, context):

@@ -43,8 +43,10 @@ class CustomerViewSet(ServiceModelViewSet):
     def perform_destroy(self, instance):
         services.customer_soft_delete(customer_id=instance.pk, actor=self.request.user)
 
-    @extend_schema(request=CustomerSerializer(many=True), responses=CustomerSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @extend_schema(
+        request=CustomerSerializer(many=True), responses={201: CustomerSerializer(many=True)}
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def bulk(self, request):
         """Create many customers at once: all of them, or — if any item is invalid — none, with
         every item's errors in the same order as the request."""

@@ -392,4 +392,170 @@ PORTAL_ROUTES = [
         method="post",
         data={"profile-accent_colour": "#000000"},
     ),
+    # Every customer user's own tokens ("" = no portal permission needed).
+    PortalRoute("portal:api_tokens", ""),
+    PortalRoute("portal:api_tokens", "", method="post", data={"name": "Matrix"}),
+]
+
+
+# --- The REST API -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    """An API route: ``path`` builds the URL from the objects of the tenant (or, for portal
+    routes, of one company: ``cid`` is always that company); ``need`` is the console
+    capability or the portal permission it takes; updates send the record's current ETag."""
+
+    label: str
+    path: Callable[[dict], str]
+    need: str
+    method: str = "get"
+    data: dict | list | Callable[[dict], dict] | None = None
+    etag_of: str = ""  # the key of the object whose ETag goes into If-Match
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.label}"
+
+
+V1 = "/api/v1"
+CONSOLE_API_ROUTES = [
+    ApiRoute("customers", lambda o: f"{V1}/customers/", Capability.VIEW_CONSOLE),
+    ApiRoute(
+        "customers",
+        lambda o: f"{V1}/customers/",
+        Capability.EDIT_RECORDS,
+        method="post",
+        data={"name": "Matrix API Co"},
+    ),
+    ApiRoute(
+        "customers/bulk",
+        lambda o: f"{V1}/customers/bulk/",
+        Capability.EDIT_RECORDS,
+        method="post",
+        data=[{"name": "Matrix Bulk Co"}],
+    ),
+    ApiRoute("customer", lambda o: f"{V1}/customers/{o['customer'].pk}/", Capability.VIEW_CONSOLE),
+    ApiRoute(
+        "customer",
+        lambda o: f"{V1}/customers/{o['customer'].pk}/",
+        Capability.EDIT_RECORDS,
+        method="patch",
+        data={"industry": "Retail"},
+        etag_of="customer",
+    ),
+    ApiRoute(
+        "customer",
+        lambda o: f"{V1}/customers/{o['customer'].pk}/",
+        Capability.MANAGE_RECORDS,
+        method="delete",
+    ),
+    ApiRoute("linked-accounts", lambda o: f"{V1}/linked-accounts/", Capability.VIEW_CONSOLE),
+    ApiRoute(
+        "linked-account",
+        lambda o: f"{V1}/linked-accounts/{o['linked_account'].pk}/",
+        Capability.VIEW_CONSOLE,
+    ),
+    ApiRoute("locations", lambda o: f"{V1}/locations/", Capability.VIEW_CONSOLE),
+    ApiRoute("location", lambda o: f"{V1}/locations/{o['location'].pk}/", Capability.VIEW_CONSOLE),
+    ApiRoute(
+        "location",
+        lambda o: f"{V1}/locations/{o['location'].pk}/",
+        Capability.EDIT_RECORDS,
+        method="patch",
+        data={"name": "Renamed by API"},
+        etag_of="location",
+    ),
+    ApiRoute("assets", lambda o: f"{V1}/assets/", Capability.VIEW_CONSOLE),
+    ApiRoute("asset", lambda o: f"{V1}/assets/{o['asset'].pk}/", Capability.VIEW_CONSOLE),
+    ApiRoute("projects", lambda o: f"{V1}/projects/", Capability.VIEW_CONSOLE),
+    ApiRoute("project", lambda o: f"{V1}/projects/{o['project'].pk}/", Capability.VIEW_CONSOLE),
+    ApiRoute("portal-users", lambda o: f"{V1}/portal-users/", Capability.VIEW_CONSOLE),
+    ApiRoute(
+        "portal-users",
+        lambda o: f"{V1}/portal-users/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+        data=lambda o: {
+            "customer": o["customer"].pk,
+            "email": "api@matrix.example",
+            "first_name": "A",
+            "last_name": "P",
+            "role": "full",
+        },
+    ),
+    ApiRoute(
+        "portal-user",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/",
+        Capability.VIEW_CONSOLE,
+    ),
+    ApiRoute(
+        "portal-user/role",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/role/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+        data={"role": "full"},
+    ),
+    ApiRoute(
+        "portal-user/deactivate",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/deactivate/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+    ),
+    ApiRoute(
+        "portal-user/reactivate",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/reactivate/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+    ),
+]
+
+
+def _company(o: dict) -> str:
+    return f"{V1}/portal/companies/{o['company'].pk}"
+
+
+PORTAL_API_ROUTES = [
+    ApiRoute("users", lambda o: f"{_company(o)}/users/", "view_users"),
+    ApiRoute(
+        "users",
+        lambda o: f"{_company(o)}/users/",
+        "manage_users",
+        method="post",
+        data={"email": "api@acme.example", "first_name": "A", "last_name": "P", "role": "full"},
+    ),
+    ApiRoute("user", lambda o: f"{_company(o)}/users/{o['member'].pk}/", "view_users"),
+    ApiRoute(
+        "user/role",
+        lambda o: f"{_company(o)}/users/{o['member'].pk}/role/",
+        "manage_users",
+        method="post",
+        data={"role": "full"},
+    ),
+    ApiRoute(
+        "user/deactivate",
+        lambda o: f"{_company(o)}/users/{o['member'].pk}/deactivate/",
+        "manage_users",
+        method="post",
+    ),
+    ApiRoute(
+        "user/reactivate",
+        lambda o: f"{_company(o)}/users/{o['member'].pk}/reactivate/",
+        "manage_users",
+        method="post",
+    ),
+    ApiRoute("locations", lambda o: f"{_company(o)}/locations/", "view_locations"),
+    ApiRoute(
+        "location", lambda o: f"{_company(o)}/locations/{o['location'].pk}/", "view_locations"
+    ),
+    ApiRoute(
+        "location",
+        lambda o: f"{_company(o)}/locations/{o['location'].pk}/",
+        "manage_locations",
+        method="patch",
+        data={"name": "Renamed by API"},
+        etag_of="location",
+    ),
+    ApiRoute("assets", lambda o: f"{_company(o)}/assets/", "view_assets"),
+    ApiRoute("asset", lambda o: f"{_company(o)}/assets/{o['asset'].pk}/", "view_assets"),
 ]

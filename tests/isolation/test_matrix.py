@@ -31,6 +31,7 @@ def build_objects(pk_base: int = 0) -> dict:
     from tests.factories import AssetFactory, LocationFactory, ProjectFactory
 
     location = LocationFactory(customer=customer, **pk(5))
+    from tests.factories import MembershipFactory
     from webhooks.models import WebhookEndpoint
 
     billing = billing_objects(customer, pk_base)
@@ -40,6 +41,7 @@ def build_objects(pk_base: int = 0) -> dict:
     return {
         **billing,
         "import_job": ImportJobFactory(created_by=member, **pk(13)),
+        "portal_member": MembershipFactory(customer=customer, **pk(14)),
         "webhook": WebhookEndpoint.objects.create(
             url="http://127.0.0.1:9/hook", events=[], **pk(8)
         ),
