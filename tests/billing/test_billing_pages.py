@@ -309,3 +309,18 @@ def test_portal_invitations_stop_at_the_subscriptions_seats(portal_client, plan)
     assert Membership.objects.filter(customer=company).count() == 2
     page = admin.get(reverse("portal:billing", args=[company.pk]))
     assert b"2 of 2" in page.content
+
+
+def test_owners_add_metrics_in_the_admin_and_see_invoices_read_only(client_as, invoice):
+    owner = client_as(StaffRole.OWNER)
+    response = owner.post(
+        reverse("tenant_admin:billing_metric_add"),
+        {"code": "api-calls", "name": "API calls", "unit": "calls"},
+    )
+    assert response.status_code == 302
+    from billing.models import Metric
+
+    assert Metric.objects.filter(code="api-calls").exists()
+    assert owner.get(reverse("tenant_admin:billing_invoice_changelist")).status_code == 200
+    change = reverse("tenant_admin:billing_invoice_change", args=[invoice.pk])
+    assert owner.post(change, {"status": "void"}).status_code == 403
