@@ -73,3 +73,22 @@ def test_subscribing_through_the_api(api_as, plan):
     assert again.status_code == 400
     subscription_id = response.json()["id"]
     assert admin.get(f"{API}/subscriptions/{subscription_id}/")["ETag"]
+
+
+def test_inviting_through_the_api_respects_the_seats(api_as, plan):
+    from portal.models import Membership
+    from tests.factories import CustomerFactory, MembershipFactory, subscribe
+
+    company = CustomerFactory()
+    subscribe(company, plan, seats=1, start_date=date(2026, 1, 1))
+    MembershipFactory(customer=company)
+    invite = {
+        "customer": company.pk,
+        "email": "one-too-many@example.com",
+        "first_name": "One",
+        "last_name": "Toomany",
+        "role": "read_only",
+    }
+    response = post_json(api_as(StaffRole.ADMIN), f"{API}/portal-users/", invite)
+    assert response.status_code == 400 and "seat" in response.content.decode()
+    assert Membership.objects.filter(customer=company).count() == 1

@@ -83,7 +83,7 @@ def billing_objects(customer, pk_base: int = 0) -> dict:
     return {
         "plan": plan,
         "subscription": Subscription.objects.create(
-            customer=customer, plan=plan, start_date=date(2026, 1, 1), **pk(10)
+            customer=customer, plan=plan, seats=10, start_date=date(2026, 1, 1), **pk(10)
         ),
         "invoice": invoice,
         "draft": Invoice.objects.create(
