@@ -88,6 +88,7 @@ def create_demo_billing(*, today: date | None = None, seed: int = 2026) -> str:
         month = money.add_months(today.replace(day=1), -offset - 1)
         run_day = money.add_months(month, 1) + timedelta(days=rng.randint(0, 2))
         services.invoice_run(month=month, actor=None, today=run_day, notify=False)
+    services.end_trials(today=today)
     suspended_email = _payments(rng, today, last_month)
     _sign_ins(rng, today)
     return suspended_email

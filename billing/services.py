@@ -187,6 +187,29 @@ def subscription_cancel(*, subscription_id: int, on: date, actor: User | None) -
     return subscription
 
 
+def end_trials(*, today: date | None = None) -> int:
+    """Trials whose last free day has passed become active (recorded in history)."""
+    today = today or timezone.localdate()
+    ended = 0
+    for subscription_id in list(
+        Subscription.objects.filter(
+            status=SubscriptionStatus.TRIAL, trial_end__lt=today
+        ).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+            if subscription.status != SubscriptionStatus.TRIAL:
+                continue
+            subscription.status = SubscriptionStatus.ACTIVE
+            save_with_history(
+                subscription,
+                actor=None,
+                reason=f"Trial ended {subscription.trial_end:%Y-%m-%d}; billed from the next day",
+            )
+            ended += 1
+    return ended
+
+
 def seat_limit(customer_id: int) -> int | None:
     """How many active users a company may have: its subscription's seats (None: no limit)."""
     return (

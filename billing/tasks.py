@@ -72,10 +72,12 @@ def run_invoices(*, month: str, actor_id: int | None, issue: bool = True) -> int
 @app.periodic(cron="7 2 * * *")  # every day at 02:07
 @app.task(name="billing.tasks.check_overdue_invoices", queue="maintenance")
 def check_overdue_invoices(timestamp: int) -> int:
-    """Mark invoices overdue, send notices and suspend customers past each tenant's limit."""
+    """End finished trials, mark invoices overdue, send notices and suspend customers past
+    each tenant's limit."""
     changed = 0
     for tenant in Tenant.objects.customer_tenants():
         with schema_context(tenant.schema_name):
+            changed += services.end_trials()
             changed += services.mark_overdue()
             changed += services.suspend_overdue_customers()
     return changed

@@ -297,3 +297,18 @@ def test_the_management_command_runs_a_month_and_refuses_bad_ones(subscribed):
         with pytest.raises(CommandError):
             call_command("run_invoices", month=bad, tenant="alpha", stdout=out)
     assert Invoice.objects.count() == 1
+
+
+def test_finished_trials_become_active_and_count_in_mrr(plan):
+    from billing import figures
+
+    customer = CustomerFactory()
+    subscription = subscribe(
+        customer, plan, seats=1, start_date=date(2026, 1, 1), trial_end=date(2026, 1, 14)
+    )
+    assert subscription.status == "trial" and figures.mrr() == 0
+    assert services.end_trials(today=date(2026, 1, 14)) == 0
+    assert services.end_trials(today=date(2026, 1, 15)) == 1
+    subscription.refresh_from_db()
+    assert subscription.status == "active" and figures.mrr() == Decimal("320.00")
+    assert "Trial ended" in subscription.history.first().history_change_reason
