@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from core.filters import search_filter, style_filter_form
+from core.filters import StyledFilterSet, search_filter
 
 from .models import (
     Invoice,
@@ -20,7 +20,7 @@ from .models import (
 from .money import add_months
 
 
-class ProjectFilterSet(django_filters.FilterSet):
+class ProjectFilterSet(StyledFilterSet):
     q = search_filter("Search project or customer…")
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
@@ -34,10 +34,6 @@ class ProjectFilterSet(django_filters.FilterSet):
         model = Project
         fields = ["q", "customer_id", "status"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
-
     def search(self, queryset, name, value):
         return queryset.search(value)
 
@@ -45,7 +41,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.in_status(value)
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
+class InvoiceFilterSet(StyledFilterSet):
     q = search_filter("Search number or customer…")
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
@@ -66,10 +62,6 @@ class InvoiceFilterSet(django_filters.FilterSet):
         model = Invoice
         fields = ["q", "status", "period", "customer_id"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
-
     def search(self, queryset, name, value):
         return queryset.search(value)
 
@@ -81,7 +73,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
         return queryset.filter(period_start__gte=first, period_start__lt=add_months(first, 1))
 
 
-class SubscriptionFilterSet(django_filters.FilterSet):
+class SubscriptionFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         field_name="customer__name",
         lookup_expr="icontains",
@@ -98,12 +90,8 @@ class SubscriptionFilterSet(django_filters.FilterSet):
         model = Subscription
         fields = ["q", "status", "plan", "customer_id"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
 
-
-class PlanFilterSet(django_filters.FilterSet):
+class PlanFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         field_name="name",
         lookup_expr="icontains",
@@ -115,12 +103,8 @@ class PlanFilterSet(django_filters.FilterSet):
         model = Plan
         fields = ["q", "is_active"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
 
-
-class UsageFilterSet(django_filters.FilterSet):
+class UsageFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         field_name="customer__name",
         lookup_expr="icontains",
@@ -148,12 +132,8 @@ class UsageFilterSet(django_filters.FilterSet):
         model = UsageRecord
         fields = ["q", "metric", "day_from", "day_to", "customer_id"]
 
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
 
-
-class PaymentFilterSet(django_filters.FilterSet):
+class PaymentFilterSet(StyledFilterSet):
     q = django_filters.CharFilter(
         method="search",
         label="Search",
@@ -171,10 +151,6 @@ class PaymentFilterSet(django_filters.FilterSet):
     class Meta:
         model = Payment
         fields = ["q", "method", "customer_id"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        style_filter_form(self.form)
 
     def search(self, queryset, name, value):
         value = " ".join(value.split())[:100]

@@ -205,7 +205,7 @@ class PlanTable(ConsoleTable):
         return getattr(record, "subscriber_count", 0)
 
 
-class UsageTable(tables.Table):
+class UsageTable(ConsoleTable):
     day = tables.DateColumn(format="Y-m-d")
     customer = tables.Column(order_by=("customer__name", "pk"))
     metric = tables.Column(order_by=("metric__name", "pk"))
@@ -216,11 +216,9 @@ class UsageTable(tables.Table):
     class Meta:
         model = UsageRecord
         fields = ("day", "customer", "metric", "quantity", "source", "recorded_by")
+        exclude = ("actions",)
         order_by = ("-day",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
-
-    def __init__(self, *args, can_edit=False, **kwargs):
-        super().__init__(*args, **kwargs)
 
     def render_customer(self, record):
         return link(
@@ -246,7 +244,7 @@ class UsageTable(tables.Table):
         return record.recorded_by.email if record.recorded_by else ""
 
 
-class PaymentTable(tables.Table):
+class PaymentTable(ConsoleTable):
     paid_on = tables.DateColumn(format="Y-m-d", verbose_name="Date")
     invoice = tables.Column(order_by=("invoice__number", "pk"))
     customer = tables.Column(
@@ -261,11 +259,9 @@ class PaymentTable(tables.Table):
     class Meta:
         model = Payment
         fields = ("paid_on", "invoice", "customer", "method", "reference", "amount")
+        exclude = ("actions",)
         order_by = ("-paid_on",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
-
-    def __init__(self, *args, can_edit=False, **kwargs):
-        super().__init__(*args, **kwargs)
 
     def render_invoice(self, record):
         return link(record.invoice.get_absolute_url(), record.invoice.number)

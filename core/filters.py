@@ -33,6 +33,14 @@ def search_filter(placeholder: str) -> django_filters.CharFilter:
     )
 
 
+class StyledFilterSet(django_filters.FilterSet):
+    """A list page's filters with Bootstrap-styled widgets."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        style_filter_form(self.form)
+
+
 class ArchivableFilterSet(django_filters.FilterSet):
     """Archived records are hidden unless asked for, also when no filter is given at all.
     Invalid values are ignored (and reported by the list page), never an error page."""
