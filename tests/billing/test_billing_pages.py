@@ -324,3 +324,29 @@ def test_owners_add_metrics_in_the_admin_and_see_invoices_read_only(client_as, i
     assert owner.get(reverse("tenant_admin:billing_invoice_changelist")).status_code == 200
     change = reverse("tenant_admin:billing_invoice_change", args=[invoice.pk])
     assert owner.post(change, {"status": "void"}).status_code == 403
+
+
+def test_the_portal_billing_page_keeps_its_query_count(portal_client, plan, metric):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from billing.models import UsageRecord
+
+    company = CustomerFactory(name="Countable")
+    subscribe(company, plan, seats=5, start_date=date(2026, 1, 1))
+    admin = portal_client(company, role="admin")
+    url = reverse("portal:billing", args=[company.pk])
+
+    def count() -> int:
+        admin.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert admin.get(url).status_code == 200
+        return len(queries)
+
+    services.invoice_run(month=MONTH, actor=None)
+    small = count()
+    for month in (date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)):
+        UsageRecord.objects.create(customer=company, metric=metric, day=month, quantity=9)
+        services.invoice_run(month=month, actor=None)
+    assert Invoice.objects.filter(customer=company).count() == 4
+    assert count() == small
