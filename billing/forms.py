@@ -274,6 +274,13 @@ class BillingSettingsForm(forms.ModelForm):
         ]
         widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 3})}
 
+    def clean_invoice_prefix(self) -> str:
+        """Capitals, no spaces: numbers stay easy to read out and to search for."""
+        prefix = self.cleaned_data["invoice_prefix"].strip().upper()
+        if any(character.isspace() for character in prefix):
+            raise forms.ValidationError("Use letters, digits and dashes without spaces.")
+        return prefix
+
 
 class BillingProfileForm(forms.ModelForm):
     class Meta:

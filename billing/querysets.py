@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
@@ -77,7 +79,33 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status__in=["issued", "partially_paid", "overdue"])
 
     def search(self, term: str) -> InvoiceQuerySet:
+        """A term with a digit and no space is first taken as (the start of) an invoice
+        number — "INV-0001", "inv-000123" or just "123" — and those invoices come newest
+        number first; otherwise, or when no number matches, customer names are searched."""
         term = " ".join((term or "").split())[:100]
         if not term:
             return self
-        return self.filter(Q(number__icontains=term) | Q(customer_name__icontains=term))
+        if NUMBER_LIKE.match(term):
+            by_number = self.filter(number_matching(term))
+            if by_number.exists():
+                return by_number.order_by("-number")
+        return self.filter(customer_name__icontains=term)
+
+
+NUMBER_LIKE = re.compile(r"^(?=.*\d)\S{1,30}$")
+
+
+def number_matching(term: str) -> Q:
+    """Numbers starting with the term (as typed or in capitals) as index range scans on the
+    unique number index, and for digits alone the number they stand for ("123" →
+    "INV-000123")."""
+    condition = Q()
+    for start in dict.fromkeys([term.upper(), term]):
+        after = start[:-1] + chr(ord(start[-1]) + 1)
+        condition |= Q(number__gte=start, number__lt=after, number__startswith=start)
+    if term.isdigit():
+        from .models import BillingSettings
+
+        prefix = BillingSettings.objects.values_list("invoice_prefix", flat=True).first() or ""
+        condition |= Q(number=f"{prefix}{int(term):06d}")
+    return condition

@@ -350,3 +350,38 @@ def test_the_portal_billing_page_keeps_its_query_count(portal_client, plan, metr
         services.invoice_run(month=month, actor=None)
     assert Invoice.objects.filter(customer=company).count() == 4
     assert count() == small
+
+
+def test_invoices_are_found_by_number_or_customer_name(client_as, plan):
+    for name in ("3M Europe", "Acme Robotics", "Beta Foods"):
+        subscribe(CustomerFactory(name=name), plan, start_date=date(2026, 1, 1))
+    services.invoice_run(month=MONTH, actor=None)
+    numbers = dict(Invoice.objects.values_list("customer_name", "number"))
+    assert sorted(numbers.values()) == ["INV-000001", "INV-000002", "INV-000003"]
+
+    def found(term: str) -> list[str]:
+        return list(Invoice.objects.search(term).values_list("number", flat=True))
+
+    assert found("inv-00000") == ["INV-000003", "INV-000002", "INV-000001"]  # newest first
+    assert found("INV-000002") == ["INV-000002"]
+    assert found("2") == ["INV-000002"]  # digits alone: the number they stand for
+    assert found("3M") == [numbers["3M Europe"]]  # no number starts so: names are searched
+    assert found("acme") == [numbers["Acme Robotics"]]
+    assert found("INV-9") == []
+    page = client_as(StaffRole.VIEWER).get(reverse("billing:invoice_list"), {"q": "inv-000003"})
+    assert b"INV-000003" in page.content and b"INV-000001" not in page.content
+
+
+def test_the_invoice_prefix_is_kept_in_capitals_without_spaces(client_as):
+    from billing.forms import BillingSettingsForm
+    from billing.models import BillingSettings
+
+    fields = {"payment_terms_days": 14, "suspend_after_days": 0, "tax_rate": "0"}
+    form = BillingSettingsForm(
+        {**fields, "invoice_prefix": " acme-"}, instance=BillingSettings.current()
+    )
+    assert form.is_valid() and form.cleaned_data["invoice_prefix"] == "ACME-"
+    form = BillingSettingsForm(
+        {**fields, "invoice_prefix": "AC ME"}, instance=BillingSettings.current()
+    )
+    assert not form.is_valid() and "without spaces" in str(form.errors)

@@ -67,6 +67,29 @@ def test_the_dashboard_series_line_up_with_their_labels(subscribed):
     assert figures.dashboard(999)["months"] == 12  # unknown ranges fall back
 
 
+def test_new_customers_are_counted_in_the_month_they_arrived(in_tenant):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from customers.models import Customer
+
+    starts = figures.month_starts(3)
+    first_instant = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
+    arrivals = {
+        first_instant - timedelta(seconds=1): "before the range",
+        first_instant: "first month",
+        first_instant + timedelta(days=20): "first month",
+        timezone.make_aware(datetime.combine(starts[2], datetime.min.time())): "this month",
+    }
+    for index, (moment, label) in enumerate(arrivals.items()):
+        customer = CustomerFactory(name=f"{label} {index}")
+        Customer.objects.filter(pk=customer.pk).update(created_at=moment)
+    deleted = CustomerFactory(name="gone")
+    Customer.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
+    assert figures.new_customers_per_month(starts) == [2, 0, 1]
+
+
 def test_the_demo_has_a_year_of_billing_and_a_suspended_company(in_tenant):
     from billing.demo import create_demo_billing
     from customers.demo import create_demo_customers
