@@ -21,9 +21,11 @@ from .models import (
     Metric,
     MonthlyCollections,
     PlanTier,
+    Project,
     Subscription,
     UsageRecord,
 )
+from .querysets import status_conditions
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 RANGE_CHOICES = (6, 12, 24)
@@ -33,12 +35,20 @@ def _sum(expression, **filter_kwargs):
     return Coalesce(Sum(expression, filter=Q(**filter_kwargs) or None), ZERO)
 
 
-def mrr(subscriptions=None) -> Decimal:
-    """Monthly recurring revenue: plan fee plus seats of every live subscription today."""
-    subscriptions = Subscription.objects.all() if subscriptions is None else subscriptions
-    return subscriptions.filter(status__in=["active", "past_due"]).aggregate(
+def mrr(customer_id: int | None = None) -> Decimal:
+    """Monthly recurring revenue today: plan fee plus seats of every live subscription, and
+    the monthly fee of every active project (both are billed each month)."""
+    subscriptions, projects = Subscription.objects.all(), Project.objects.all()
+    if customer_id is not None:
+        subscriptions = subscriptions.filter(customer_id=customer_id)
+        projects = projects.filter(customer_id=customer_id)
+    plans = subscriptions.filter(status__in=["active", "past_due"]).aggregate(
         total=Coalesce(Sum(F("plan__monthly_fee") + F("plan__seat_fee") * F("seats")), ZERO)
     )["total"]
+    fees = projects.filter(status_conditions(timezone.localdate())["active"]).aggregate(
+        total=_sum("monthly_fee")
+    )["total"]
+    return plans + fees
 
 
 def invoice_totals(invoices, *, with_paid: bool = True) -> dict[str, Decimal]:
@@ -74,7 +84,7 @@ def tenant_figures() -> dict:
 
 
 def customer_figures(customer_id: int) -> dict:
-    monthly = mrr(Subscription.objects.filter(customer_id=customer_id))
+    monthly = mrr(customer_id)
     totals = invoice_totals(Invoice.objects.filter(customer_id=customer_id))
     return {"mrr": monthly, "arr": monthly * 12, "lifetime_value": totals["paid"], **totals}
 
@@ -131,6 +141,9 @@ MRR_CHANGES = """
         FROM billing_subscriptionterm t
         JOIN billing_subscription s ON s.id = t.subscription_id
         JOIN billing_plan p ON p.id = t.plan_id
+        UNION ALL
+        SELECT monthly_fee, start_date, end_date FROM billing_project
+        WHERE NOT is_cancelled AND monthly_fee > 0
     ), changes AS (
         SELECT first_day AS day, price FROM spans
         WHERE last_day IS NULL OR last_day >= first_day
@@ -146,8 +159,9 @@ MRR_CHANGES = """
 
 def mrr_by_month(first: date, last: date) -> list[tuple[date, Decimal]]:
     """MRR as it stood at the end of each month (today for the current one). Each term of a
-    subscription adds its price on its first billable day and takes it away after its last;
-    one pass over the terms sums those changes per month, and a running total gives MRR."""
+    subscription, and each project with a monthly fee, adds its price on its first billable
+    day and takes it away after its last; one pass sums those changes per month, and a
+    running total gives MRR. Cancelled projects count for none of their months."""
     with connection.cursor() as cursor:
         cursor.execute(MRR_CHANGES, {"first": first, "today": timezone.localdate()})
         changes = dict(cursor.fetchall())
@@ -322,7 +336,7 @@ def dashboard(months: int = 12) -> dict:
             "type": "line",
             "labels": [m.strftime("%b %Y") for m in starts],
             "series": {
-                "MRR (plans and seats)": [str(v) for v in mrr_trend],
+                "MRR (plans, seats, projects)": [str(v) for v in mrr_trend],
                 "Payments received": [str(v) for v in collected],
             },
         },

@@ -1,6 +1,6 @@
 """The figures behind the dashboard and the customer page, checked against hand sums."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -36,6 +36,35 @@ def test_mrr_by_month_follows_changes_trials_and_cancellations(in_tenant):
     }
     Subscription.objects.filter(pk=second.pk).update(status="active")
     assert figures.mrr() == Decimal("260.00")
+
+
+def test_project_fees_are_recurring_revenue_while_the_project_runs(in_tenant):
+    from billing.models import Project
+
+    customer = CustomerFactory()
+    today = date.today()
+    Project.objects.create(
+        customer=customer, name="Managed network", start_date=date(2026, 2, 10),
+        end_date=date(2026, 4, 30), monthly_fee="500.00",
+    )  # fmt: skip
+    Project.objects.create(
+        customer=customer, name="Cancelled", start_date=date(2026, 1, 1),
+        monthly_fee="900.00", is_cancelled=True,
+    )  # fmt: skip
+    running = Project.objects.create(
+        customer=customer, name="Support", start_date=date(2026, 1, 1), monthly_fee="75.00"
+    )
+    trend = dict(figures.mrr_by_month(date(2026, 1, 1), date(2026, 5, 1)))
+    assert [trend[date(2026, month, 1)] for month in range(1, 6)] == [
+        Decimal("75.00"),
+        Decimal("575.00"),
+        Decimal("575.00"),
+        Decimal("575.00"),
+        Decimal("75.00"),
+    ]  # fmt: skip  (April still ends with the project running)
+    assert figures.mrr() == Decimal("75.00") == figures.customer_figures(customer.pk)["mrr"]
+    Project.objects.filter(pk=running.pk).update(end_date=today - timedelta(days=1))
+    assert figures.mrr() == Decimal("0")
 
 
 def test_collections_per_month_add_up_every_payment(subscribed):
