@@ -1,7 +1,7 @@
 """The REST API, /api/v1/ on every tenant host; schema at /api/schema/, docs at /api/docs/."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from assets.api.views import AssetViewSet
@@ -44,6 +44,6 @@ router.register(f"{COMPANY}/assets", PortalCompanyAssetViewSet, basename="portal
 urlpatterns = [
     path("v1/", include((router.urls, "api"), namespace="api")),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     re_path(r"", api_not_found),  # last: unmatched paths under /api/ get a JSON 404
 ]

@@ -125,6 +125,9 @@ def portal_home(request):
     membership = membership_of(request.user)
     if membership is None:
         raise PermissionDenied("The portal is for your customers' users; you work in the console.")
+    company = request.GET.get("company", "")
+    if company.isdigit():  # the company switcher without JavaScript; the overview checks access
+        return redirect("portal:overview", cid=int(company))
     permissions = portal_permissions(request.user)
     for _key, _label, name, _icon, permission in PORTAL_NAV:
         if permission in permissions:

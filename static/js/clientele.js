@@ -93,6 +93,27 @@
     }
   });
 
+  // Forms that navigate instead of submitting, and forms that ask before they submit.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form.matches("[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (form.matches("[data-workspace-jump]")) {
+      event.preventDefault();
+      const slug = form.elements.slug.value.trim().toLowerCase();
+      if (slug) {
+        window.location = `${window.location.protocol}//${slug}.${window.location.host}/accounts/login/`;
+      }
+      return;
+    }
+    if (form.matches("[data-company-switch]")) {
+      event.preventDefault();
+      window.location = `/portal/c/${encodeURIComponent(form.elements.company.value)}/`;
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => wirePasswordHints(document));
   document.addEventListener("htmx:afterSwap", (event) => wirePasswordHints(event.target));
 })();

@@ -129,15 +129,27 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, request):
+    """A fresh browser tab. Whatever the test clicks through, the content security policy must
+    never have blocked anything on the way (Chromium reports each refusal on the console)."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            page.csp_violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not page.csp_violations, "\n".join(page.csp_violations)
 
 
 @pytest.hookimpl(hookwrapper=True)

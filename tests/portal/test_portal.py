@@ -221,6 +221,16 @@ def test_parent_company_sees_its_sub_accounts_but_not_the_other_way(portal_clien
     assert child_admin.get(url("overview", child)).status_code == 200
 
 
+def test_company_switcher_without_javascript_goes_to_the_chosen_company(portal_client, company):
+    child = CustomerFactory(name="Acme Kids", parent=company)
+    stranger = CustomerFactory(name="Elsewhere")
+    parent_admin = portal_client(company, "admin")
+    response = parent_admin.get("/portal/", {"company": child.pk})
+    assert response.status_code == 302 and response.url == url("overview", child)
+    assert parent_admin.get("/portal/", {"company": stranger.pk}, follow=True).status_code == 404
+    assert parent_admin.get("/portal/", {"company": "junk"}).url == url("overview", company)
+
+
 def test_suspended_company_sees_only_the_explanation(portal_client, company):
     admin = portal_client(company, "admin")
     company.portal_access = "suspended"
