@@ -130,16 +130,17 @@ def chromium():
 @pytest.fixture
 def page(chromium, request):
     """A fresh browser tab. Whatever the test clicks through, the content security policy must
-    never have blocked anything on the way (Chromium reports each refusal on the console)."""
+    never have blocked anything on the way (Chromium reports each refusal on the console), and
+    htmx must not have reported an error (a malformed trigger, a failed swap)."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.csp_violations = []
+    page.script_errors = []
     page.on(
         "console",
         lambda message: (
-            page.csp_violations.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
+            page.script_errors.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text or message.text.startswith("htmx:")
             else None
         ),
     )
@@ -149,7 +150,7 @@ def page(chromium, request):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
-    assert not page.csp_violations, "\n".join(page.csp_violations)
+    assert not page.script_errors, "\n".join(page.script_errors)
 
 
 @pytest.hookimpl(hookwrapper=True)
