@@ -297,13 +297,17 @@ class BillingProfileForm(forms.ModelForm):
 
 
 class CommissionReportForm(forms.Form):
+    """Empty reseller: every reseller's totals; month: the current one unless chosen."""
+
     reseller = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), empty_label="Choose a reseller"
+        queryset=Customer.objects.none(), required=False, empty_label="All resellers"
     )
     month = forms.ChoiceField(choices=())
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        data = data.copy() if data else {}
+        data.setdefault("month", timezone.localdate().replace(day=1).isoformat())
+        super().__init__(data, *args, **kwargs)
         self.fields["reseller"].queryset = Customer.objects.visible_to(user).filter(
             billing_profile__is_reseller=True
         )

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -970,10 +970,49 @@ def commission_rows(reseller, period: money.Period) -> list[dict]:
     )
     rows = []
     for client in Customer.objects.filter(parent=reseller).order_by("name").only("id", "name"):
-        amount = paid.get(client.pk, Decimal(0))
+        amount = paid.get(client.pk, Decimal("0.00"))
         rows.append(
             {
                 "customer": client,
+                "paid": amount,
+                "rate": rate,
+                "commission": money.percent_of(amount, rate),
+            }
+        )
+    return rows
+
+
+def commission_summary(resellers, period: money.Period) -> list[dict]:
+    """Every reseller with its number of clients, what they paid in the period and the
+    commission due: three queries however many resellers there are."""
+    from customers.models import Customer
+
+    resellers = list(resellers.select_related("billing_profile").order_by("name"))
+    ids = [reseller.pk for reseller in resellers]
+    clients = dict(
+        Customer.objects.filter(parent_id__in=ids)
+        .values("parent_id")
+        .annotate(count=Count("pk"))
+        .values_list("parent_id", "count")
+    )
+    paid = dict(
+        Payment.objects.filter(
+            invoice__customer__parent_id__in=ids,
+            paid_on__gte=period.start,
+            paid_on__lte=period.end,
+        )
+        .values("invoice__customer__parent_id")
+        .annotate(total=Sum("amount"))
+        .values_list("invoice__customer__parent_id", "total")
+    )
+    rows = []
+    for reseller in resellers:
+        amount = paid.get(reseller.pk, Decimal("0.00"))
+        rate = reseller.billing_profile.commission_rate
+        rows.append(
+            {
+                "reseller": reseller,
+                "clients": clients.get(reseller.pk, 0),
                 "paid": amount,
                 "rate": rate,
                 "commission": money.percent_of(amount, rate),

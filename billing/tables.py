@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from core.tables import ConsoleTable, badge, edit_button, link, view_button
 
-from .models import Invoice, Payment, Plan, Project, Subscription, UsageRecord
+from .models import Invoice, Payment, Plan, Project, Subscription, SubscriptionStatus, UsageRecord
 
 
 class ProjectTable(ConsoleTable):
@@ -158,6 +158,8 @@ class SubscriptionTable(ConsoleTable):
         return badge(record.status_badge_class, record.get_status_display())
 
     def render_monthly(self, record):
+        if record.status == SubscriptionStatus.CANCELLED:
+            return "—"  # nothing is billed any more
         return intcomma(record.monthly_price)
 
     def value_customer(self, record):
@@ -170,7 +172,7 @@ class SubscriptionTable(ConsoleTable):
         return record.get_status_display()
 
     def value_monthly(self, record):
-        return record.monthly_price
+        return "" if record.status == SubscriptionStatus.CANCELLED else record.monthly_price
 
 
 class PlanTable(ConsoleTable):

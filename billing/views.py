@@ -585,21 +585,30 @@ class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin
     breadcrumbs = [("Invoices", reverse_lazy("billing:invoice_list")), ("Commissions", None)]
 
     def get(self, request, *args, **kwargs):
-        form = CommissionReportForm(request.GET or None, user=request.user)
-        rows, period = [], None
-        if form.is_bound and form.is_valid():
-            month = date.fromisoformat(form.cleaned_data["month"])
-            period = money.Period(month, money.add_months(month, 1) - timedelta(days=1))
-            rows = services.commission_rows(form.cleaned_data["reseller"], period)
-            if request.GET.get("export") == "csv":
-                reseller = form.cleaned_data["reseller"]
-                return csv_response(
-                    f"commission-{reseller.pk}-{month:%Y-%m}.csv",
-                    [["Client", "Paid", "Commission rate (%)", "Commission"]]
-                    + [[r["customer"].name, r["paid"], r["rate"], r["commission"]] for r in rows],
-                )
+        form = CommissionReportForm(request.GET, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        month = date.fromisoformat(form.cleaned_data["month"])
+        period = money.Period(month, money.add_months(month, 1) - timedelta(days=1))
+        reseller = form.cleaned_data["reseller"]
+        if reseller:
+            rows = services.commission_rows(reseller, period)
+            header = ["Client", "Paid", "Commission rate (%)", "Commission"]
+            lines = [[r["customer"].name, r["paid"], r["rate"], r["commission"]] for r in rows]
+            file_name = f"commission-{reseller.pk}-{month:%Y-%m}.csv"
+        else:
+            rows = services.commission_summary(form.fields["reseller"].queryset, period)
+            header = ["Reseller", "Clients", "Paid", "Commission rate (%)", "Commission"]
+            lines = [
+                [r["reseller"].name, r["clients"], r["paid"], r["rate"], r["commission"]]
+                for r in rows
+            ]
+            file_name = f"commissions-{month:%Y-%m}.csv"
+        if request.GET.get("export") == "csv":
+            return csv_response(file_name, [header, *lines])
         context = self.get_context_data(
             form=form,
+            reseller=reseller,
             rows=rows,
             period=period,
             totals={

@@ -229,7 +229,31 @@ def test_the_commission_report_exports(client_as, subscribed):
     body = b"".join(export.streaming_content).decode()
     assert "Acme Robotics" in body and "Commission" in body
     bad = viewer.get(reverse("billing:commissions"), {"reseller": "999999", "month": "junk"})
-    assert bad.status_code == 200
+    assert bad.status_code == 400 and b"Select a valid choice" in bad.content
+
+
+def test_the_commission_summary_lists_every_reseller_for_the_current_month(client_as, invoice):
+    from billing.models import BillingProfile
+
+    reseller = CustomerFactory(name="Channel Partner")
+    BillingProfile.objects.create(customer=reseller, is_reseller=True, commission_rate="10")
+    idle = CustomerFactory(name="Quiet Partner")
+    BillingProfile.objects.create(customer=idle, is_reseller=True, commission_rate="5")
+    invoice.customer.parent = reseller
+    invoice.customer.save()
+    CustomerFactory(parent=reseller)
+    services.payment_record(
+        invoice_id=invoice.pk, amount=Decimal("250"), method="card", paid_on=date.today(),
+        actor=None,
+    )  # fmt: skip
+    viewer = client_as(StaffRole.VIEWER)
+    page = viewer.get(reverse("billing:commissions")).content.decode()
+    assert "All resellers" in page and "Quiet Partner" in page
+    export = viewer.get(reverse("billing:commissions"), {"export": "csv"})
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Reseller,Clients,Paid,Commission rate (%),Commission"
+    assert "Channel Partner,2,250.00,10.00,25.00" in lines
+    assert "Quiet Partner,0,0.00,5.00,0.00" in lines
 
 
 def billing_pages(invoice) -> list[str]:
@@ -240,6 +264,7 @@ def billing_pages(invoice) -> list[str]:
         reverse("billing:usagerecord_list"),
         reverse("billing:payment_list"),
         reverse("billing:invoice_runs"),
+        reverse("billing:commissions"),
         invoice.get_absolute_url(),
         reverse("billing:customer_billing", args=[invoice.customer_id]),
         reverse("core:dashboard"),
@@ -385,3 +410,21 @@ def test_the_invoice_prefix_is_kept_in_capitals_without_spaces(client_as):
         {**fields, "invoice_prefix": "AC ME"}, instance=BillingSettings.current()
     )
     assert not form.is_valid() and "without spaces" in str(form.errors)
+
+
+def test_cancelled_subscriptions_show_no_monthly_amount(client_as, plan):
+    live = subscribe(CustomerFactory(name="Still Paying"), plan, start_date=date(2026, 1, 1))
+    gone = subscribe(CustomerFactory(name="Long Gone"), plan, start_date=date(2026, 1, 1))
+    services.subscription_cancel(subscription_id=gone.pk, on=date(2026, 2, 1), actor=None)
+    viewer = client_as(StaffRole.VIEWER)
+    rows = {
+        line.split(",")[0]: line.split(",")[-1]
+        for line in viewer.get(reverse("billing:subscription_list"), {"export": "csv"})
+        .getvalue()
+        .decode()
+        .splitlines()
+    }
+    live.refresh_from_db()
+    assert rows["Still Paying"] == str(live.monthly_price) and rows["Long Gone"] == ""
+    page = viewer.get(reverse("billing:subscription_list")).content.decode()
+    assert "—" in page
