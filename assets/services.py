@@ -30,7 +30,9 @@ def asset_set_archived(*, asset_id: int, archived: bool, actor: User | None) -> 
     asset = Asset.objects.select_for_update().get(pk=asset_id)
     for field, value in archive_changes(archived).items():
         setattr(asset, field, value)
-    return save_with_history(asset, actor=actor, reason="Archived" if archived else "Unarchived")
+    return save_with_history(
+        asset, actor=actor, reason="Archived" if archived else "Unarchived", event="asset.updated"
+    )
 
 
 BULK_ACTIONS = {
@@ -69,6 +71,7 @@ def assets_bulk_change(
             raise ValidationError("Choose a current location.")
         return bulk_change_with_history(
             assets,
+            event="asset.updated",
             fields=["location"],
             actor=actor,
             reason=f"Moved to {location.name} (bulk)",
@@ -80,6 +83,7 @@ def assets_bulk_change(
         label = AssetStatus(status).label
         return bulk_change_with_history(
             assets,
+            event="asset.updated",
             fields=["status"],
             actor=actor,
             reason=f"Status set to {label} (bulk)",
@@ -88,6 +92,7 @@ def assets_bulk_change(
     if action == "archive":
         return bulk_change_with_history(
             assets,
+            event="asset.updated",
             fields=["is_archived", "archived_at"],
             actor=actor,
             reason="Archived (bulk)",

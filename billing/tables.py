@@ -228,7 +228,7 @@ class UsageTable(ConsoleTable):
         )
 
     def render_quantity(self, record):
-        return f"{record.quantity.normalize():f} {record.metric.unit}"
+        return f"{intcomma(f'{record.quantity.normalize():f}')} {record.metric.unit}"
 
     def value_customer(self, record):
         return record.customer.name

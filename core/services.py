@@ -36,12 +36,25 @@ def latest_changes(obj: models.Model) -> list[dict]:
 
 
 def bulk_change_with_history(
-    objects: list[models.Model], *, fields: list[str], actor, reason: str, **changes: Any
+    objects: list[models.Model],
+    *,
+    fields: list[str],
+    actor,
+    reason: str,
+    event: str = "",
+    **changes: Any,
 ) -> int:
-    """Set ``changes`` on every object and save them in one statement, one history row each."""
+    """Set ``changes`` on every object and save them in one statement, one history row each;
+    with an ``event``, webhooks get each object's field-by-field changes."""
+    deltas = []
     for obj in objects:
+        delta = []
         for field, value in changes.items():
+            old = getattr(obj, field)
             setattr(obj, field, value)
+            if old != value:
+                delta.append({"field": field, "old": _plain(old), "new": _plain(value)})
+        deltas.append((obj, delta))
         if hasattr(obj, "refresh_search_fields"):
             obj.refresh_search_fields()
     if not objects:
@@ -50,7 +63,16 @@ def bulk_change_with_history(
     bulk_update_with_history(
         objects, model, fields, batch_size=500, default_user=actor, default_change_reason=reason
     )
+    if event:
+        from webhooks.services import emit_events
+
+        emit_events(event, deltas)
     return len(objects)
+
+
+def _plain(value: Any) -> Any:
+    """A related object as its id, as history diffs show it."""
+    return value.pk if isinstance(value, models.Model) else value
 
 
 def archive_changes(archived: bool) -> dict[str, Any]:

@@ -68,6 +68,29 @@ def defer_after_commit(task, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
+def defer_many_after_commit(task, calls: list[dict], *, batch_size: int = 5000) -> None:
+    """``defer_after_commit`` for many calls of one task: queued in batches of one statement
+    each once the transaction commits (a bulk import queues thousands)."""
+    if not calls:
+        return
+    schema_name = connection.schema_name
+
+    def enqueue() -> None:
+        if settings.TASKS_RUN_INLINE:
+            for kwargs in calls:
+                task(schema_name=schema_name, **kwargs)
+            return
+        for start in range(0, len(calls), batch_size):
+            task.batch_defer(
+                *(
+                    {"schema_name": schema_name, **kwargs}
+                    for kwargs in calls[start : start + batch_size]
+                )
+            )
+
+    transaction.on_commit(enqueue)
+
+
 def on_app_ready(app) -> None:
     """Make sure every module that declares tasks is imported before a worker starts."""
     app.import_paths = sorted(

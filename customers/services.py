@@ -123,7 +123,9 @@ def customer_restore_fields(
     current.version += 1
     when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
     labels = ", ".join(field_label(Customer, field) for field in fields)
-    return save_with_history(current, actor=actor, reason=f"Restored {labels} from {when}")
+    return save_with_history(
+        current, actor=actor, reason=f"Restored {labels} from {when}", event="customer.updated"
+    )
 
 
 def restorable_fields() -> list[str]:
@@ -199,6 +201,7 @@ def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
         raise ValidationError("Only a deleted customer can be purged.")
     bulk_change_with_history(
         list(Asset.objects.filter(owner=customer)),
+        event="asset.updated",
         fields=["owner"],
         actor=actor,
         reason=f"Owner {customer.name} was purged; now owned by your business",
@@ -206,6 +209,7 @@ def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
     )
     bulk_change_with_history(
         list(Asset.objects.filter(location__customer=customer)),
+        event="asset.updated",
         fields=["location"],
         actor=actor,
         reason=f"Location removed: its customer {customer.name} was purged",

@@ -34,7 +34,12 @@ def location_set_archived(*, location_id: int, archived: bool, actor: User | Non
     location = Location.objects.select_for_update().get(pk=location_id)
     for field, value in archive_changes(archived).items():
         setattr(location, field, value)
-    return save_with_history(location, actor=actor, reason="Archived" if archived else "Unarchived")
+    return save_with_history(
+        location,
+        actor=actor,
+        reason="Archived" if archived else "Unarchived",
+        event="location.updated",
+    )
 
 
 @transaction.atomic
@@ -47,7 +52,10 @@ def location_move(*, location_id: int, customer: Customer, actor: User | None) -
     previous = location.customer.name
     location.customer = customer
     return save_with_history(
-        location, actor=actor, reason=f"Moved from {previous} to {customer.name}"
+        location,
+        actor=actor,
+        reason=f"Moved from {previous} to {customer.name}",
+        event="location.updated",
     )
 
 

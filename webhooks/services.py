@@ -8,12 +8,13 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
-from core.tasks import defer_after_commit
+from core.tasks import defer_after_commit, defer_many_after_commit
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -37,27 +38,44 @@ def anyone_listens(event: str) -> bool:
 def emit_event(event: str, *, obj, changes=None, data: dict | None = None) -> int:
     """Record a delivery for every active endpoint that wants ``event`` and queue them.
     ``changes`` may be a callable, so nobody computes them when nobody listens."""
+    return emit_events(event, [(obj, changes)], data=lambda _obj: data)
+
+
+def emit_events(
+    event: str,
+    items: Iterable[tuple[models.Model, list[dict] | Callable[[], list[dict]] | None]],
+    *,
+    data: Callable[[models.Model], dict | None] | None = None,
+) -> int:
+    """``emit_event`` for many objects (bulk actions, imports): one query for the endpoints,
+    one insert per thousand deliveries, their tasks queued in batches after commit. Returns
+    the number of deliveries."""
     endpoints = [
         e for e in WebhookEndpoint.objects.filter(is_active=True) if event in (e.events or [])
     ]
     if not endpoints:
         return 0
-    if callable(changes):
-        changes = changes()
-    payload = {
-        "event": event,
-        "occurred_at": timezone.now().isoformat(),
-        "tenant": connection.schema_name,
-        "object": {"type": obj._meta.model_name, "id": obj.pk, **(data or {"name": str(obj)})},
-        "changes": changes or [],
-    }
-    payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    occurred_at = timezone.now().isoformat()
+    deliveries = []
+    for obj, changes in items:
+        extra = data(obj) if data else None
+        payload = {
+            "event": event,
+            "occurred_at": occurred_at,
+            "tenant": connection.schema_name,
+            "object": {"type": obj._meta.model_name, "id": obj.pk, **(extra or {"name": str(obj)})},
+            "changes": (changes() if callable(changes) else changes) or [],
+        }
+        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        deliveries.extend(
+            WebhookDelivery(endpoint=endpoint, event=event, payload=payload)
+            for endpoint in endpoints
+        )
+    WebhookDelivery.objects.bulk_create(deliveries, batch_size=1000)
     from .tasks import deliver_webhook
 
-    for endpoint in endpoints:
-        delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
-        defer_after_commit(deliver_webhook, delivery_id=delivery.pk)
-    return len(endpoints)
+    defer_many_after_commit(deliver_webhook, [{"delivery_id": d.pk} for d in deliveries])
+    return len(deliveries)
 
 
 class DeliveryFailed(Exception):

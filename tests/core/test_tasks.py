@@ -10,7 +10,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.tasks import send_email
-from core.tasks import defer_after_commit
+from core.tasks import defer_after_commit, defer_many_after_commit
 
 
 @pytest.fixture
@@ -57,6 +57,21 @@ def test_a_task_for_a_tenant_that_is_gone_fails_cleanly_without_retries(committe
     job = ProcrastinateJob.objects.get(task_name="accounts.tasks.send_email")
     assert job.status == "failed"
     assert job.attempts == 1
+
+
+def test_many_jobs_are_queued_in_batches_and_all_run(committed, settings):
+    settings.TASKS_RUN_INLINE = False
+    mail.outbox = []
+    with schema_context("alpha"):
+        defer_many_after_commit(
+            send_email,
+            [{"subject": f"Batch {n}", "body": "", "to": ["b@alpha.example"]} for n in range(5)],
+            batch_size=2,
+        )
+    jobs = ProcrastinateJob.objects.filter(task_name="accounts.tasks.send_email")
+    assert jobs.count() == 5 and {job.args["schema_name"] for job in jobs} == {"alpha"}
+    run_worker()
+    assert sorted(m.subject for m in mail.outbox) == [f"Batch {n}" for n in range(5)]
 
 
 def test_nothing_is_queued_for_work_that_was_rolled_back(committed, settings):

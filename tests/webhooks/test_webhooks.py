@@ -83,6 +83,51 @@ def test_editing_a_customer_sends_a_signed_event_with_the_changes(
     assert (delivery.status, delivery.response_code, delivery.attempts) == ("succeeded", 200, 1)
 
 
+def test_bulk_changes_archives_and_purges_send_each_objects_changes(
+    in_tenant, receiver, django_capture_on_commit_callbacks
+):
+    from assets import services as asset_services
+    from assets.models import Asset
+    from locations import services as location_services
+    from tests.factories import AssetFactory, LocationFactory
+
+    hook = receiver()
+    WebhookEndpoint.objects.create(url=hook.url, events=["asset.updated", "location.updated"])
+    customer = CustomerFactory(name="Acme")
+    old_site, new_site = LocationFactory(customer=customer), LocationFactory(customer=customer)
+    assets = [AssetFactory(location=old_site, owner=customer) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_services.assets_bulk_change(
+            visible=Asset.objects.all(),
+            asset_ids=[a.pk for a in assets],
+            action="move",
+            actor=None,
+            location=new_site,
+        )
+        location_services.location_set_archived(location_id=old_site.pk, archived=True, actor=None)
+    events = [json.loads(body) for _headers, body in hook.received]
+    moves = [e for e in events if e["event"] == "asset.updated"]
+    assert sorted(e["object"]["id"] for e in moves) == sorted(a.pk for a in assets)
+    assert all(
+        e["changes"] == [{"field": "location", "old": old_site.pk, "new": new_site.pk}]
+        for e in moves
+    )
+    (archived,) = [e for e in events if e["event"] == "location.updated"]
+    assert {"field": "is_archived", "old": False, "new": True} in archived["changes"]
+
+    hook.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_soft_delete(customer_id=customer.pk, actor=None)
+        customer_services.customer_purge(customer_id=customer.pk, actor=None)
+    owner_changes = [
+        change
+        for _headers, body in hook.received
+        for change in json.loads(body)["changes"]
+        if change["field"] == "owner"
+    ]
+    assert owner_changes == [{"field": "owner", "old": customer.pk, "new": None}] * 3
+
+
 def test_only_subscribed_events_are_sent(in_tenant, receiver, django_capture_on_commit_callbacks):
     hook = receiver()
     WebhookEndpoint.objects.create(url=hook.url, events=["customer.deleted"])
