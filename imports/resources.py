@@ -10,26 +10,34 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 import re
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries import countries
 from import_export import fields, resources, widgets
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
 from customers.models import BusinessType, Customer, CustomerStatus
 from locations.models import Location, LocationStatus, LocationType
 
-BATCH_SIZE = 1000
-PROGRESS_EVERY = 500
+from .bulk import insert_new, record_history, update_rows
+from .models import RowAction
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 2000
+PASSED_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class Column:
 
 def _choices(choices) -> str:
     return ", ".join(label for _, label in choices.choices)
+
+
+def is_hashable(value) -> bool:
+    return isinstance(value, str | int | Decimal | datetime.date | PhoneNumber)
 
 
 def blank(value) -> bool:
@@ -80,6 +92,36 @@ class WebsiteWidget(TextWidget):
         if text and not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
             text = f"https://{text}"
         return text
+
+
+class ImportedPhoneNumber(PhoneNumber):
+    """A phone number that checks and formats itself once: a row reads it five times (its
+    length and validity checks, the search text and digits, the insert)."""
+
+    def is_valid(self) -> bool:
+        valid = self.__dict__.get("_valid")
+        if valid is None:
+            valid = self.__dict__["_valid"] = super().is_valid()
+        return valid
+
+    def format_as(self, format) -> str:
+        formats = self.__dict__.setdefault("_formats", {})
+        if format not in formats:
+            formats[format] = super().format_as(format)
+        return formats[format]
+
+
+class PhoneWidget(widgets.Widget):
+    """Parses the number once (the field's own rules then judge it)."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = as_text(value)
+        if not text:
+            return ""
+        try:
+            return ImportedPhoneNumber.from_string(text)
+        except NumberParseException:
+            return text  # the field's validator explains what is wrong
 
 
 class ChoiceWidget(widgets.Widget):
@@ -222,8 +264,44 @@ def any_of(values, sql_type: str = "bigint") -> RawSQL:
 # --- Resources -------------------------------------------------------------------------------
 
 
+@dataclass
+class Sheet:
+    """The rows of a file, each a list of cells in the order of ``headers`` (the resource's
+    column names), with each row's line number in the file."""
+
+    headers: list[str]
+    rows: list[list]
+    lines: list[int]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class ImportResult:
+    """What a run found: one ``(line, action, record, messages)`` tuple per row — no model
+    instances are kept —, the count per action, and errors about the whole file."""
+
+    rows: list[tuple[int, str, str, list]] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+    base_errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.counts[RowAction.ERROR] or self.base_errors)
+
+
+class Rollback(Exception):
+    """Leaves the import's transaction so that nothing it wrote is kept."""
+
+
 class ImportResource(resources.ModelResource):
-    """Shared behaviour; subclasses say how a row finds its record and what it may refer to."""
+    """Shared behaviour; subclasses say how a row finds its record and what it may refer to.
+
+    django-import-export gives the declarative columns and widgets; the row loop is ours
+    (``run``): rows go in chunks of ``CHUNK_ROWS``, each chunk's existing records come in one
+    query (locked when importing), each row costs a dict, a model instance and the field
+    checks of the cells it fills, and its outcome is a small tuple."""
 
     columns: list[Column] = []
     key_label = ""
@@ -235,12 +313,6 @@ class ImportResource(resources.ModelResource):
     widget_validated = frozenset({"country", "billing_country"})
 
     class Meta:
-        use_bulk = True
-        batch_size = BATCH_SIZE
-        skip_diff = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
         import_id_fields: list[str] = []
 
     def __init__(
@@ -260,6 +332,9 @@ class ImportResource(resources.ModelResource):
         self.line = 0
         self.present: set[str] = set()
         self.now = timezone.now()
+        self.existing: dict = {}
+        self.creates: list = []
+        self.updates: list = []
 
     # Columns -> fields
     @classmethod
@@ -270,38 +345,123 @@ class ImportResource(resources.ModelResource):
     def required_columns(cls) -> list[Column]:
         return [column for column in cls.columns if column.required]
 
-    def get_import_id_fields(self):
-        return []
-
     def get_import_fields(self):
         return [self.fields[name] for name in self.column_names() if name in self.present]
 
     def line_of(self, row_number: int) -> int:
         return self.lines[row_number - 1] if row_number <= len(self.lines) else row_number + 1
 
-    # Workflow hooks
-    def before_import(self, dataset, **kwargs):
-        self.present = set(dataset.headers or [])
-        self.preload(dataset)
+    # The run
+    def run(self, sheet: Sheet, *, dry_run: bool) -> ImportResult:
+        """Classify every row; unless ``dry_run``, write them all in one transaction, or
+        nothing when a row fails or a write is refused."""
+        self.lines = sheet.lines
+        self.present = set(sheet.headers)
+        self.prepare()
+        result = ImportResult()
+        if dry_run:
+            self.process(sheet, result, dry_run=True)
+            return result
+        try:
+            with transaction.atomic():
+                self.process(sheet, result, dry_run=False)
+                if result.failed:
+                    raise Rollback
+        except Rollback:
+            pass
+        except DatabaseError as error:
+            logger.warning("Import write refused", exc_info=True)
+            result.base_errors.append(f"the database refused a write ({error})".strip())
+        return result
 
-    def before_import_row(self, row, **kwargs):
-        self.line = self.line_of(kwargs.get("row_number", 0))
+    def prepare(self) -> None:
+        """Per-run constants: the fields the file fills and the model fields to check."""
+        self.import_fields = [
+            field for field in self.get_import_fields() if field.attribute and not field.readonly
+        ]
+        meta = self._meta.model._meta
+        imported = {self.fields[name].attribute for name in self.present if name in self.fields}
+        skip = set(self.resolved_fields) | set(self.widget_validated)
+        self.checked_fields = [
+            model_field
+            for model_field in meta.concrete_fields
+            if (model_field.name in imported or model_field.attname in imported)
+            and model_field.name not in skip
+            and not model_field.generated
+        ]
+        # Values that passed a field's rules (city, status, industry repeat row after row):
+        # the rules depend on the value only, so each distinct value is checked once.
+        self.passed: dict[str, set] = {
+            model_field.name: set() for model_field in self.checked_fields
+        }
+        self.compared = [
+            (name, self.fields[name].attribute)
+            for name in self.column_names()
+            if name in self.present and self.fields[name].attribute
+        ]
 
-    def after_import_row(self, row, row_result, **kwargs):
-        number = kwargs.get("row_number", 0)
-        if self.progress and number % PROGRESS_EVERY == 0:
-            self.progress(number)
+    def process(self, sheet: Sheet, result: ImportResult, *, dry_run: bool) -> None:
+        headers = sheet.headers
+        all_rows = sheet.rows
+        self.preload(dict(zip(headers, values, strict=False)) for values in all_rows)
+        for start in range(0, len(all_rows), CHUNK_ROWS):
+            chunk = [
+                dict(zip(headers, values, strict=False))
+                for values in all_rows[start : start + CHUNK_ROWS]
+            ]
+            self.load(chunk)
+            for offset, row in enumerate(chunk):
+                self.line = self.line_of(start + offset + 1)
+                outcome = self.import_one(row, dry_run=dry_run)
+                result.counts[outcome[1]] += 1
+                result.rows.append(outcome)
+            if not dry_run and not result.failed:
+                self.flush()
+            self.creates, self.updates, self.existing = [], [], {}
+            if self.progress:
+                self.progress(min(start + CHUNK_ROWS, len(all_rows)))
 
-    def get_or_init_instance(self, instance_loader, row):
-        instance = self.find(row)
-        if instance is not None:
-            instance._import_original = {
-                name: getattr(instance, self.fields[name].attribute)
-                for name in self.column_names()
-                if name in self.present
-            }
-            return instance, False
-        return self.init_instance(row), True
+    def import_one(self, row: dict, *, dry_run: bool) -> tuple[int, str, str, list]:
+        try:
+            instance = self.find(row)
+            new = instance is None
+            if new:
+                instance = self.init_instance(row)
+                before = None
+            else:
+                before = [getattr(instance, attribute) for _, attribute in self.compared]
+            self.import_instance(instance, row)
+            if before is not None and before == [
+                getattr(instance, attribute) for _, attribute in self.compared
+            ]:
+                return (self.line, RowAction.UNCHANGED, str(instance)[:255], [])
+            if not dry_run:
+                self.before_save_instance(instance, row)
+                (self.creates if new else self.updates).append(instance)
+            return (self.line, RowAction.NEW if new else RowAction.UPDATE, str(instance)[:255], [])
+        except ValidationError as error:
+            return (self.line, RowAction.ERROR, self.record_label(row)[:255], self.messages(error))
+        except Exception as error:  # one odd row must not stop the others' check
+            logger.debug("Import row %s failed", self.line, exc_info=True)
+            return (
+                self.line,
+                RowAction.ERROR,
+                self.record_label(row)[:255],
+                [["", f"Could not be saved: {error}"]],
+            )
+
+    def messages(self, error: ValidationError) -> list[list[str]]:
+        messages = []
+        for name, errors in error.message_dict.items():
+            column = "" if name == NON_FIELD_ERRORS else self.column_of(name)
+            messages += [[column, str(message)] for message in errors]
+        return messages
+
+    def column_of(self, name: str) -> str:
+        for column in self.column_names():
+            if column == name or self.fields[column].attribute in (name, f"{name}_id"):
+                return column
+        return name
 
     def remember(self, key, label: str) -> None:
         """Refuse a second row with the same natural key, naming the first."""
@@ -312,12 +472,7 @@ class ImportResource(resources.ModelResource):
             )
         self.seen[key] = self.line
 
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.column_name in row:
-            row[field.column_name] = self.guard(field, row[field.column_name])
-        return super().import_field(field, instance, row, is_m2m, **kwargs)
-
-    def guard(self, field, value):
+    def guard(self, value):
         from .parsing import is_formula, unneutralise
 
         if is_formula(value):
@@ -327,12 +482,18 @@ class ImportResource(resources.ModelResource):
             )
         return unneutralise(value)
 
-    def import_instance(self, instance, row, **kwargs):
+    def import_instance(self, instance, row, **kwargs) -> None:
+        """Fill the instance from the row's cells, then check it; every problem of the row
+        at once, as one ValidationError keyed by field."""
         errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        for import_field in self.import_fields:
+            try:
+                value = import_field.widget.clean(self.guard(row.get(import_field.column_name)))
+            except ValueError as error:
+                errors[import_field.attribute] = [str(error)]
+                continue
+            if value is not None or import_field.saves_null_values:
+                setattr(instance, import_field.attribute, value)
         try:
             self.check(instance, row, exclude=set(errors))
         except ValidationError as error:
@@ -341,40 +502,43 @@ class ImportResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def check(self, instance, row, exclude: set[str]) -> None:
-        """The model's field rules (choices, lengths, emails, URLs, phone numbers, countries),
-        without the per-row queries of uniqueness and foreign-key checks: keys are matched in
-        bulk, references resolved from preloaded maps."""
-        imported = {self.fields[name].attribute for name in self.present if name in self.fields}
-        skip = {f.name for f in instance._meta.concrete_fields} - imported
-        instance.clean_fields(
-            exclude=skip | exclude | set(self.resolved_fields) | set(self.widget_validated)
-        )
+        """The model's field rules (choices, lengths, emails, URLs, phone numbers) for the
+        fields the file fills and that are not empty, without the per-row queries of
+        uniqueness and foreign-key checks: keys are matched in bulk, references resolved from
+        preloaded maps."""
+        errors: dict = {}
+        for model_field in self.checked_fields:
+            if model_field.name in exclude or model_field.attname in exclude:
+                continue
+            raw = getattr(instance, model_field.attname)
+            if model_field.blank and raw in model_field.empty_values:
+                continue
+            passed = self.passed[model_field.name]
+            if is_hashable(raw) and raw in passed:
+                continue
+            try:
+                cleaned = model_field.clean(raw, instance)
+            except ValidationError as error:
+                errors[model_field.name] = error.error_list
+                continue
+            if cleaned is raw:
+                if len(passed) < PASSED_LIMIT and is_hashable(raw):
+                    passed.add(raw)
+            else:
+                setattr(instance, model_field.attname, cleaned)
+        if errors:
+            raise ValidationError(errors)
         self.check_record(instance, row)
 
     def check_record(self, instance, row) -> None:
         """Model-level rules of the kind (subclasses)."""
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        snapshot = getattr(instance, "_import_original", None)
-        if snapshot is None or import_validation_errors:
-            return False
-        return all(
-            getattr(instance, self.fields[name].attribute) == value
-            for name, value in snapshot.items()
-        )
-
     def before_save_instance(self, instance, row, **kwargs):
-        if kwargs.get("dry_run"):
-            return
         instance.updated_at = self.now
         instance.refresh_search_fields()
 
     def update_fields(self) -> list[str]:
-        """The columns the file has (and what saving maintains), for bulk_update."""
+        """The columns the file has (and what saving maintains), for the bulk update."""
         meta = self._meta.model._meta
         names: list[str] = []
         for column in self.column_names():
@@ -389,52 +553,46 @@ class ImportResource(resources.ModelResource):
     # Attributes an update never changes (part of the key).
     fixed_attributes: frozenset[str] = frozenset()
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances and not dry_run:  # the dry run validates, never writes
-            try:
-                with transaction.atomic():
-                    bulk_create_with_history(
-                        self.create_instances,
-                        self._meta.model,
-                        batch_size=BATCH_SIZE,
-                        default_user=self.actor,
-                        default_change_reason=self.reason,
-                        default_date=self.now,
-                    )
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-        self.create_instances.clear()
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.update_instances and not dry_run:
-            try:
-                with transaction.atomic():
-                    bulk_update_with_history(
-                        self.update_instances,
-                        self._meta.model,
-                        self.update_fields(),
-                        batch_size=BATCH_SIZE,
-                        default_user=self.actor,
-                        default_change_reason=self.reason,
-                        default_date=self.now,
-                    )
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-        self.update_instances.clear()
-
-    def rows_of(self, dataset):
-        headers = dataset.headers
-        for number, values in enumerate(dataset, start=1):
-            yield number, dict(zip(headers, values, strict=False))
+    def flush(self) -> None:
+        """Write the chunk's new and changed records, each with its history record."""
+        model = self._meta.model
+        user_id = self.actor.pk if self.actor is not None else None
+        if self.creates:
+            insert_new(model, self.creates, now=self.now)
+            record_history(
+                model,
+                [instance.pk for instance in self.creates],
+                history_type="+",
+                user_id=user_id,
+                reason=self.reason,
+                date=self.now,
+            )
+        if self.updates:
+            update_rows(model, self.updates, self.update_fields())
+            record_history(
+                model,
+                [instance.pk for instance in self.updates],
+                history_type="~",
+                user_id=user_id,
+                reason=self.reason,
+                date=self.now,
+            )
 
     def find(self, row):
         raise NotImplementedError
 
-    def preload(self, dataset) -> None:
-        raise NotImplementedError
+    def init_instance(self, row=None):
+        return self._meta.model()
+
+    def preload(self, rows) -> None:
+        """Lookups for the whole file (e.g. every customer's keys), before the first row."""
+
+    def load(self, rows: list[dict]) -> None:
+        """The existing records the chunk's rows may update, into ``self.existing``."""
 
     def record_label(self, row: dict) -> str:
-        return as_text(row.get(self.columns[0].name))
+        """How an error row names its record (it may have none)."""
+        return as_text(row.get("name")) or as_text(row.get("external_id"))
 
 
 def text_field(name: str, widget=None) -> fields.Field:
@@ -505,10 +663,10 @@ class CustomerResource(ImportResource):
     website = text_field("website", WebsiteWidget())
     description = text_field("description")
     company_email = text_field("company_email")
-    company_phone = text_field("company_phone")
+    company_phone = text_field("company_phone", PhoneWidget())
     contact_name = text_field("contact_name")
     contact_email = text_field("contact_email")
-    contact_phone = text_field("contact_phone")
+    contact_phone = text_field("contact_phone", PhoneWidget())
     address_line1 = text_field("address_line1")
     address_line2 = text_field("address_line2")
     city = text_field("city")
@@ -517,7 +675,7 @@ class CustomerResource(ImportResource):
     country = text_field("country", CountryWidget())
     billing_contact_name = text_field("billing_contact_name")
     billing_email = text_field("billing_email")
-    billing_phone = text_field("billing_phone")
+    billing_phone = text_field("billing_phone", PhoneWidget())
     billing_address_line1 = text_field("billing_address_line1")
     billing_address_line2 = text_field("billing_address_line2")
     billing_city = text_field("billing_city")
@@ -530,11 +688,14 @@ class CustomerResource(ImportResource):
         model = Customer
         fields = [column.name for column in CUSTOMER_COLUMNS]
 
-    def preload(self, dataset) -> None:
-        """One query for every customer's keys, one for the full records rows will update."""
+    def preload(self, rows) -> None:
+        """One query for every customer's keys."""
         self.index = CustomerIndex()
+
+    def load(self, rows: list[dict]) -> None:
+        """One query for the full records the chunk's rows update (locked when importing)."""
         matched = set()
-        for _, row in self.rows_of(dataset):
+        for row in rows:
             key, _ = self.match(row)
             if key is not None and key.deleted_at is None:
                 matched.add(key.pk)
@@ -586,7 +747,7 @@ class CustomerResource(ImportResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
-        if instance.pk and not kwargs.get("dry_run"):
+        if instance.pk:
             instance.version += 1
 
 
@@ -634,10 +795,12 @@ class LocationResource(ImportResource):
         model = Location
         fields = [column.name for column in LOCATION_COLUMNS]
 
-    def preload(self, dataset) -> None:
+    def preload(self, rows) -> None:
         self.index = CustomerIndex()
+
+    def load(self, rows: list[dict]) -> None:
         customer_ids = set()
-        for _, row in self.rows_of(dataset):
+        for row in rows:
             try:
                 customer_ids.add(self.index.refer(row.get("customer")).pk)
             except ValueError:
@@ -660,6 +823,9 @@ class LocationResource(ImportResource):
         name = as_text(row.get("name")).lower()
         self.remember((customer.pk, name), "customer and location name")
         return self.existing.get((customer.pk, name))
+
+    def record_label(self, row: dict) -> str:
+        return f"{as_text(row.get('name'))} ({as_text(row.get('customer'))})"
 
     def init_instance(self, row=None):
         return Location(customer_id=row["_customer_id"])
@@ -728,17 +894,27 @@ class AssetResource(ImportResource):
         model = Asset
         fields = [column.name for column in ASSET_COLUMNS]
 
-    def preload(self, dataset) -> None:
+    def preload(self, rows) -> None:
         self.index = CustomerIndex()
-        serials, customer_ids = set(), set()
-        for _, row in self.rows_of(dataset):
-            serial = normalise_serial(as_text(row.get("serial_number"))).lower()
-            if serial:
-                serials.add(serial)
+        customer_ids = set()
+        for row in rows:
             for column in ("owner", "location_customer"):
                 if not blank(row.get(column)):
                     with contextlib.suppress(ValueError):
                         customer_ids.add(self.index.refer(row.get(column)).pk)
+        self.locations = {
+            (customer_id, name.strip().lower()): pk
+            for pk, customer_id, name in Location.objects.filter(
+                customer_id__in=any_of(customer_ids)
+            ).values_list("pk", "customer_id", "name")
+        }
+
+    def load(self, rows: list[dict]) -> None:
+        serials = set()
+        for row in rows:
+            serial = normalise_serial(as_text(row.get("serial_number"))).lower()
+            if serial:
+                serials.add(serial)
         queryset = (
             Asset.objects.annotate(serial_key=Lower("serial_number")).filter(
                 serial_key__in=any_of(serials, "text")
@@ -749,12 +925,6 @@ class AssetResource(ImportResource):
         if serials and self.lock:
             queryset = queryset.select_for_update()
         self.existing = {asset.serial_number.lower(): asset for asset in queryset}
-        self.locations = {
-            (customer_id, name.strip().lower()): pk
-            for pk, customer_id, name in Location.objects.filter(
-                customer_id__in=any_of(customer_ids)
-            ).values_list("pk", "customer_id", "name")
-        }
 
     def find(self, row):
         serial = normalise_serial(as_text(row.get("serial_number")))
@@ -764,6 +934,9 @@ class AssetResource(ImportResource):
             )
         self.remember(serial.lower(), "serial number")
         return self.existing.get(serial.lower())
+
+    def record_label(self, row: dict) -> str:
+        return f"{as_text(row.get('name'))} · {as_text(row.get('serial_number'))}"
 
     def get_import_fields(self):
         skip = {"owner", "location", "location_customer"}

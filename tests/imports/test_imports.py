@@ -426,3 +426,41 @@ def test_the_sample_file_has_exactly_two_errors_and_the_fixed_one_imports(
     job.refresh_from_db()
     assert job.status == ImportStatus.DONE
     assert Customer.objects.filter(external_id__startswith="SAMPLE-").count() == 1000
+
+
+def test_history_records_hold_what_was_written(staff, upload, confirm, in_tenant):
+    """History is copied from the written rows: a new record's '+' and an update's '~' hold
+    the saved values, the importer and the reason; unchanged rows get none."""
+    kept = CustomerFactory(name="Kept Co", external_id="K-1", industry="Retail", city="Oslo")
+    changed = CustomerFactory(name="Changed Co", external_id="C-2", industry="Retail")
+    text = (
+        "name,external_id,industry,city,company_phone\n"
+        f"Kept Co,K-1,Retail,Oslo,{kept.company_phone or ''}\n"
+        "Changed Co,C-2,Energy,,+44 20 7946 0000\n"
+        "Fresh Co,F-2,Energy,Bergen,+1 202 555 0100\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "unchanged", 3: "update", 4: "new"}
+    confirm(staff, job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.error_summary
+    assert kept.history.count() == 1
+    latest = changed.history.latest()
+    assert (latest.history_type, latest.industry, latest.company_phone.as_e164) == (
+        "~",
+        "Energy",
+        "+442079460000",
+    )
+    assert latest.history_user == staff.user and latest.history_change_reason == "Imported"
+    assert latest.version == changed.version + 1
+    fresh = Customer.objects.get(external_id="F-2")
+    record = fresh.history.get()
+    assert (record.history_type, record.name, record.city, record.id) == (
+        "+",
+        "Fresh Co",
+        "Bergen",
+        fresh.pk,
+    )
+    assert fresh.created_at == record.history_date
+    assert record.company_phone.as_e164 == "+12025550100" and "12025550100" in fresh.phone_digits
