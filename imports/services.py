@@ -14,9 +14,10 @@ from accounts.models import User
 from core.tasks import defer_after_commit
 
 from .bulk import copy_rows
+from .engine import ImportResource, ImportResult, Sheet
 from .models import ImportJob, ImportRow, ImportStatus, RowAction
 from .parsing import ImportFileError, file_format, read_table
-from .resources import RESOURCES, ImportResource, ImportResult, Sheet, map_headers
+from .resources import RESOURCES, map_headers
 
 logger = logging.getLogger(__name__)
 
