@@ -43,6 +43,7 @@ class CustomerKey:
     name: str
     external_id: str
     deleted_at: datetime.datetime | None
+    parent_id: int | None = None
 
 
 class CustomerIndex:
@@ -52,9 +53,13 @@ class CustomerIndex:
     def __init__(self):
         self.by_external_id: dict[str, CustomerKey] = {}
         self.by_name: dict[str, list[CustomerKey]] = {}
-        rows = Customer.objects.order_by().values_list("pk", "name", "external_id", "deleted_at")
-        for pk, name, external_id, deleted_at in rows:
-            key = CustomerKey(pk, name, external_id, deleted_at)
+        self.by_pk: dict[int, CustomerKey] = {}
+        rows = Customer.objects.order_by().values_list(
+            "pk", "name", "external_id", "deleted_at", "parent_id"
+        )
+        for pk, name, external_id, deleted_at, parent_id in rows:
+            key = CustomerKey(pk, name, external_id, deleted_at, parent_id)
+            self.by_pk[pk] = key
             if external_id:
                 self.by_external_id[external_id.lower()] = key
             self.by_name.setdefault(name.strip().lower(), []).append(key)
@@ -150,6 +155,8 @@ class ImportResource(resources.ModelResource):
     columns: list[Column] = []
     key_label = ""
     reason = "Imported"
+    # Whether the model keeps history records (written for every created or changed row).
+    keeps_history = True
     # Model fields the resource resolves itself (no per-row existence query in full_clean),
     # and those its widgets already validate (a country field's own check walks all 250
     # countries per value: 2.5 ms a row).
@@ -285,11 +292,12 @@ class ImportResource(resources.ModelResource):
             if before is not None and before == [
                 getattr(instance, attribute) for _, attribute in self.compared
             ]:
-                return (self.line, RowAction.UNCHANGED, str(instance)[:255], [])
+                return (self.line, RowAction.UNCHANGED, self.describe(instance, row)[:255], [])
             if not dry_run:
                 self.before_save_instance(instance, row)
                 (self.creates if new else self.updates).append(instance)
-            return (self.line, RowAction.NEW if new else RowAction.UPDATE, str(instance)[:255], [])
+            action = RowAction.NEW if new else RowAction.UPDATE
+            return (self.line, action, self.describe(instance, row)[:255], [])
         except ValidationError as error:
             return (self.line, RowAction.ERROR, self.record_label(row)[:255], self.messages(error))
         except Exception as error:  # one odd row must not stop the others' check
@@ -405,30 +413,31 @@ class ImportResource(resources.ModelResource):
     def flush(self) -> None:
         """Write the chunk's new and changed records, each with its history record."""
         model = self._meta.model
-        user_id = self.actor.pk if self.actor is not None else None
         if self.creates:
             insert_new(model, self.creates, now=self.now)
-            record_history(
-                model,
-                [instance.pk for instance in self.creates],
-                history_type="+",
-                user_id=user_id,
-                reason=self.reason,
-                date=self.now,
-            )
+            self.write_history(self.creates, "+")
         if self.updates:
             update_rows(model, self.updates, self.update_fields())
-            record_history(
-                model,
-                [instance.pk for instance in self.updates],
-                history_type="~",
-                user_id=user_id,
-                reason=self.reason,
-                date=self.now,
-            )
+            self.write_history(self.updates, "~")
+
+    def write_history(self, instances: list, history_type: str) -> None:
+        if not self.keeps_history:
+            return
+        record_history(
+            self._meta.model,
+            [instance.pk for instance in instances],
+            history_type=history_type,
+            user_id=self.actor.pk if self.actor is not None else None,
+            reason=self.reason,
+            date=self.now,
+        )
 
     def find(self, row):
         raise NotImplementedError
+
+    def describe(self, instance, row: dict) -> str:
+        """How a valid row names its record on the results page."""
+        return str(instance)
 
     def init_instance(self, row=None):
         return self._meta.model()

@@ -23,6 +23,7 @@ from .engine import (
     deleted_message,
     text_field,
 )
+from .usage import UsageResource
 from .widgets import (
     ChoiceWidget,
     Column,
@@ -425,6 +426,7 @@ RESOURCES: dict[str, type[ImportResource]] = {
     "customers": CustomerResource,
     "locations": LocationResource,
     "assets": AssetResource,
+    "usage": UsageResource,
 }
 
 
