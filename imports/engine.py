@@ -289,6 +289,7 @@ class ImportResource(resources.ModelResource):
             else:
                 before = [getattr(instance, attribute) for _, attribute in self.compared]
             self.import_instance(instance, row)
+            self.accepted(instance, row)
             if before is not None and before == [
                 getattr(instance, attribute) for _, attribute in self.compared
             ]:
@@ -434,6 +435,9 @@ class ImportResource(resources.ModelResource):
 
     def find(self, row):
         raise NotImplementedError
+
+    def accepted(self, instance, row: dict) -> None:
+        """A row passed every check (later rows may depend on what it will write)."""
 
     def describe(self, instance, row: dict) -> str:
         """How a valid row names its record on the results page."""

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from import_export import fields
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
-from customers.models import BusinessType, Customer, CustomerStatus
+from customers.models import MAX_PARENT_DEPTH, BusinessType, Customer, CustomerStatus
 from locations.models import Location, LocationStatus, LocationType
 
 from .engine import (
@@ -83,6 +83,13 @@ CUSTOMER_COLUMNS = [
     Column("billing_postal_code", "Billing postal code"),
     Column("billing_country", "Billing country", allowed="Two-letter code or English name"),
     Column("internal_notes", "Internal notes"),
+    Column(
+        "parent",
+        "Parent customer",
+        allowed="An existing customer's external ID or exact name; empty: none",
+        help="For subsidiaries, departments or an agency's clients. A parent that is new in "
+        "the same file cannot be referred to yet: import the parents first.",
+    ),
 ]
 
 
@@ -90,6 +97,7 @@ class CustomerResource(ImportResource):
     key_label = "external ID or name"
     columns = CUSTOMER_COLUMNS
     extra_update_fields = ("phone_digits", "version")
+    resolved_fields = frozenset({"parent"})
 
     name = text_field("name")
     external_id = text_field("external_id")
@@ -119,14 +127,27 @@ class CustomerResource(ImportResource):
     billing_postal_code = text_field("billing_postal_code")
     billing_country = text_field("billing_country", CountryWidget())
     internal_notes = text_field("internal_notes")
+    parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
 
     class Meta(ImportResource.Meta):
         model = Customer
         fields = [column.name for column in CUSTOMER_COLUMNS]
 
     def preload(self, rows) -> None:
-        """One query for every customer's keys."""
+        """One query for every customer's keys (and parents); notes the keys of the file's new
+        customers, so that a row naming one of them as its parent is told why it cannot."""
         self.index = CustomerIndex()
+        # Parents as they will be once the rows accepted so far are written.
+        self.planned_parents: dict[int, int | None] = {}
+        self.new_in_file: set[str] = set()
+        if "parent" not in self.present:
+            return
+        for row in rows:
+            key, ambiguous = self.match(row)
+            if key is None and not ambiguous:
+                for column in ("external_id", "name"):
+                    if text := as_text(row.get(column)).lower():
+                        self.new_in_file.add(text)
 
     def load(self, rows: list[dict]) -> None:
         """One query for the full records the chunk's rows update (locked when importing)."""
@@ -178,8 +199,69 @@ class CustomerResource(ImportResource):
             raise ValidationError({NON_FIELD_ERRORS: deleted_message(key)})
         return self.existing[key.pk]
 
+    def import_instance(self, instance, row, **kwargs) -> None:
+        errors: dict = {}
+        if "parent" in self.present:
+            try:
+                instance.parent_id = self.parent_of(instance, row)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def parent_of(self, instance, row) -> int | None:
+        """The parent a row names, under the rules of Customer._check_parent (not itself, not
+        one of its own descendants, a chain of at most MAX_PARENT_DEPTH), checked against
+        every customer's parent in memory, as this file's earlier rows will leave them."""
+        text = as_text(row.get("parent"))
+        if not text:
+            return None
+        own = as_text(row.get("external_id")) or as_text(row.get("name"))
+        if text.lower() == own.lower():
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        try:
+            parent = self.index.refer(text)
+        except ValueError as error:
+            if text.lower() in self.new_in_file:
+                raise ValidationError(
+                    {
+                        "parent": f"“{text}” is new in this file: import it first, then the "
+                        "customers below it."
+                    }
+                ) from None
+            raise ValidationError({"parent": str(error)}) from None
+        if parent.pk == instance.pk:
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        ancestor_id, seen = parent.pk, set()
+        for _ in range(MAX_PARENT_DEPTH):
+            parent_of = self.parent_id_of(ancestor_id)
+            if ancestor_id in seen or parent_of is None:
+                return parent.pk
+            if instance.pk is not None and parent_of == instance.pk:
+                raise ValidationError(
+                    {"parent": "That customer is already below this one; pick another parent."}
+                )
+            seen.add(ancestor_id)
+            ancestor_id = parent_of
+        raise ValidationError({"parent": "The parent chain is too deep."})
+
+    def parent_id_of(self, pk: int) -> int | None:
+        if pk in self.planned_parents:
+            return self.planned_parents[pk]
+        key = self.index.by_pk.get(pk)
+        return key.parent_id if key is not None else None
+
+    def accepted(self, instance, row: dict) -> None:
+        if "parent" in self.present and instance.pk is not None:
+            self.planned_parents[instance.pk] = instance.parent_id
+
     def check_record(self, instance, row) -> None:
-        instance.clean()
+        # Customer.clean() but its parent walk (a query per level): parent_of did that.
+        instance.clean_name()
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
