@@ -222,6 +222,19 @@ def seat_limit(customer_id: int) -> int | None:
 # --- Usage ------------------------------------------------------------------------------
 
 
+# The rules of a day's usage, shared with the usage import (imports/usage.py), which checks a
+# whole file against them in bulk.
+USAGE_NEGATIVE = "Enter a quantity of zero or more."
+USAGE_FUTURE_DAY = "Usage cannot be recorded for a day in the future."
+USAGE_ON_ISSUED_INVOICE = "That day is on an issued invoice already; void it first to change usage."
+# Invoices in these states leave a day's usage open to change.
+USAGE_OPEN_INVOICE_STATUSES = (InvoiceStatus.VOID, InvoiceStatus.DRAFT)
+
+
+def usage_no_subscription(customer_name: str, day: date) -> str:
+    return f"{customer_name} had no active subscription on {day:%Y-%m-%d}."
+
+
 @transaction.atomic
 def usage_record(
     *,
@@ -235,26 +248,22 @@ def usage_record(
     """Record (or replace) a day's usage of one metric."""
     _live_customer(customer)
     if quantity is None or quantity < 0:
-        raise ValidationError({"quantity": "Enter a quantity of zero or more."})
+        raise ValidationError({"quantity": USAGE_NEGATIVE})
     if day > timezone.localdate():
-        raise ValidationError({"day": "Usage cannot be recorded for a day in the future."})
+        raise ValidationError({"day": USAGE_FUTURE_DAY})
     subscriptions = Subscription.objects.filter(customer=customer, start_date__lte=day).filter(
         Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=day)
     )
     if not subscriptions.exists():
-        raise ValidationError(
-            {"day": f"{customer.name} had no active subscription on {day:%Y-%m-%d}."}
-        )
+        raise ValidationError({"day": usage_no_subscription(customer.name, day)})
     if (
         Invoice.objects.filter(
             customer_id=_payer_id(customer), period_start__lte=day, period_end__gte=day
         )
-        .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.DRAFT])
+        .exclude(status__in=USAGE_OPEN_INVOICE_STATUSES)
         .exists()
     ):
-        raise ValidationError(
-            {"day": "That day is on an issued invoice already; void it first to change usage."}
-        )
+        raise ValidationError({"day": USAGE_ON_ISSUED_INVOICE})
     record, _ = UsageRecord.objects.update_or_create(
         customer=customer,
         metric=metric,

@@ -521,6 +521,7 @@ class UsageListView(BillingNavMixin, ObjectListView):
     filterset_class = UsageFilterSet
     table_class = UsageTable
     export_name = "usage"
+    import_kind = "usage"
     add_url_name = "billing:usagerecord_create"
     breadcrumbs = [("Usage", None)]
 

@@ -25,7 +25,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
 
-from accounts.policies import Capability, user_can
+from accounts.policies import Capability, may_import, user_can
 
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
@@ -223,7 +223,7 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             if user_can(self.request.user, self.add_capability)
             else None,
             import_url=reverse("imports:import_upload", kwargs={"kind": self.import_kind})
-            if self.import_kind and user_can(self.request.user, Capability.IMPORT_RECORDS)
+            if self.import_kind and may_import(self.request.user, self.import_kind)
             else None,
         )
         return context

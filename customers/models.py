@@ -198,10 +198,13 @@ class Customer(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        self.clean_name()
+        self._check_parent()
+
+    def clean_name(self) -> None:
         if self.name and not self.name.strip():
             raise ValidationError({"name": "Enter the customer's name."})
         self.name = (self.name or "").strip()
-        self._check_parent()
 
     def _check_parent(self) -> None:
         if self.parent_id is None:

@@ -1,4 +1,4 @@
-"""Imports of customers, locations and assets from CSV/XLSX: one ImportJob per uploaded file,
+"""Imports of customers, locations, assets and billing usage from CSV/XLSX: one ImportJob per uploaded file,
 validated in a dry run (one ImportRow per row of the file), then committed all-or-nothing."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", "Customers"
     LOCATIONS = "locations", "Locations"
     ASSETS = "assets", "Assets"
+    USAGE = "usage", "Usage"
 
 
 class ImportStatus(models.TextChoices):

@@ -1,447 +1,41 @@
-"""django-import-export Resources for customers, locations and assets.
-
-Each row is matched to an existing record by its natural key (customer: external ID, else
-name; location: customer + name; asset: serial number), filled through widgets that give
-field-level messages, validated with the model's own field rules (choices, countries, emails,
-phone numbers), and saved in bulk with one history record per row. Every lookup is preloaded
-in bulk before the first row, so validating a row costs no query."""
+"""The kinds of import: customers, locations and assets (their columns, how a row finds its
+record, what it may refer to), and how a file's column names map to them."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import transaction
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
-from django.utils import timezone
-from django_countries import countries
-from import_export import fields, resources, widgets
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from import_export import fields
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
-from customers.models import BusinessType, Customer, CustomerStatus
+from customers.models import MAX_PARENT_DEPTH, BusinessType, Customer, CustomerStatus
 from locations.models import Location, LocationStatus, LocationType
 
-BATCH_SIZE = 1000
-PROGRESS_EVERY = 500
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    label: str
-    required: bool = False
-    allowed: str = ""
-    help: str = ""
-    example: str = ""
-
-
-def _choices(choices) -> str:
-    return ", ".join(label for _, label in choices.choices)
-
-
-def blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def as_text(value) -> str:
-    """A cell as text: numbers typed into a spreadsheet (postal codes, phone numbers) lose
-    their ".0"; dates become ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# --- Widgets ---------------------------------------------------------------------------------
-
-
-class TextWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return as_text(value)
-
-
-class WebsiteWidget(TextWidget):
-    """Like the forms: a website typed without a scheme gets https://."""
-
-    def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
-        if text and not re.match(r"^[a-z][a-z0-9+.-]*://", text, re.IGNORECASE):
-            text = f"https://{text}"
-        return text
-
-
-class ChoiceWidget(widgets.Widget):
-    """Accepts the stored value or its label, in any case; an empty cell keeps the default
-    (new rows) or the current value (updates)."""
-
-    def __init__(self, choices):
-        super().__init__()
-        self.choices = choices
-        self.lookup = {}
-        for value, label in choices.choices:
-            self.lookup[value.lower()] = value
-            self.lookup[str(label).lower()] = value
-            self.lookup[str(label).lower().replace(" ", "_")] = value
-
-    def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
-        if not text:
-            return None
-        found = self.lookup.get(text.lower()) or self.lookup.get(text.lower().replace(" ", "_"))
-        if found is None:
-            raise ValueError(f"“{text}” is not one of: {_choices(self.choices)}.")
-        return found
-
-
-COUNTRY_LOOKUP: dict[str, str] = {}
-
-
-def country_code(text: str) -> str:
-    if not COUNTRY_LOOKUP:
-        for code, name in countries:
-            COUNTRY_LOOKUP[code.lower()] = code
-            COUNTRY_LOOKUP[str(name).lower()] = code
-        for alias, code in {"usa": "US", "uk": "GB", "united states of america": "US"}.items():
-            COUNTRY_LOOKUP[alias] = code
-    return COUNTRY_LOOKUP.get(text.strip().lower(), "")
-
-
-class CountryWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
-        if not text:
-            return ""
-        code = country_code(text)
-        if not code:
-            raise ValueError(
-                f"Unknown country “{text}”: use a two-letter code such as US, GB, DE or the "
-                "country's English name."
-            )
-        return code
-
-
-class DateWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            return None
-        if isinstance(value, datetime.datetime):
-            return value.date()
-        if isinstance(value, datetime.date):
-            return value
-        text = as_text(value)
-        for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d"):
-            try:
-                return datetime.datetime.strptime(text, pattern).date()
-            except ValueError:
-                continue
-        raise ValueError(f"“{text}” is not a date; write it as YYYY-MM-DD, e.g. 2025-03-31.")
-
-
-class MoneyWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        if blank(value):
-            return None
-        if isinstance(value, int | float | Decimal):
-            return Decimal(str(value))
-        text = as_text(value).replace(" ", "").replace(",", "")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}” is not an amount; write it like 1234.50.") from None
-
-
-# --- Customer references ---------------------------------------------------------------------
-
-
-@dataclass
-class CustomerKey:
-    pk: int
-    name: str
-    external_id: str
-    deleted_at: datetime.datetime | None
-
-
-class CustomerIndex:
-    """Every customer's id, name, external ID and deletion date, read in one query, so rows
-    refer to customers by external ID or name without a query each."""
-
-    def __init__(self):
-        self.by_external_id: dict[str, CustomerKey] = {}
-        self.by_name: dict[str, list[CustomerKey]] = {}
-        rows = Customer.objects.order_by().values_list("pk", "name", "external_id", "deleted_at")
-        for pk, name, external_id, deleted_at in rows:
-            key = CustomerKey(pk, name, external_id, deleted_at)
-            if external_id:
-                self.by_external_id[external_id.lower()] = key
-            self.by_name.setdefault(name.strip().lower(), []).append(key)
-
-    def refer(self, text: str) -> CustomerKey:
-        """The customer a cell names (external ID first, then name); ValueError otherwise."""
-        text = as_text(text)
-        found = self.by_external_id.get(text.lower())
-        if found is None:
-            named = self.by_name.get(text.lower(), [])
-            live = [key for key in named if key.deleted_at is None]
-            if len(live) > 1:
-                raise ValueError(
-                    f"{len(live)} customers are called “{text}”; use the customer's external ID."
-                )
-            found = live[0] if live else (named[0] if named else None)
-        if found is None:
-            raise ValueError(f"No customer has the external ID or name “{text}”.")
-        if found.deleted_at is not None:
-            raise ValueError(f"Customer “{found.name}” has been deleted; restore it first.")
-        return found
-
-
-def deleted_message(key: CustomerKey) -> str:
-    when = timezone.localtime(key.deleted_at).strftime("%Y-%m-%d")
-    return (
-        f"Customer “{key.name}” was deleted on {when}. Imports never restore or change deleted "
-        "customers: restore it first, or remove this row."
-    )
-
-
-def any_of(values, sql_type: str = "bigint") -> RawSQL:
-    """``pk__in=any_of(ids)``: one array parameter, however many values (no 65,535 limit)."""
-    return RawSQL(f"SELECT unnest(%s::{sql_type}[])", [list(values)])
-
-
-# --- Resources -------------------------------------------------------------------------------
-
-
-class ImportResource(resources.ModelResource):
-    """Shared behaviour; subclasses say how a row finds its record and what it may refer to."""
-
-    columns: list[Column] = []
-    key_label = ""
-    reason = "Imported"
-    # Model fields the resource resolves itself (no per-row existence query in full_clean),
-    # and those its widgets already validate (a country field's own check walks all 250
-    # countries per value: 2.5 ms a row).
-    resolved_fields: frozenset[str] = frozenset()
-    widget_validated = frozenset({"country", "billing_country"})
-
-    class Meta:
-        use_bulk = True
-        batch_size = BATCH_SIZE
-        skip_diff = True
-        skip_unchanged = True
-        report_skipped = True
-        clean_model_instances = True
-        import_id_fields: list[str] = []
-
-    def __init__(
-        self,
-        *,
-        actor=None,
-        lines: list[int] | None = None,
-        lock: bool = False,
-        progress: Callable[[int], None] | None = None,
-    ):
-        super().__init__()
-        self.actor = actor
-        self.lines = lines or []
-        self.lock = lock
-        self.progress = progress
-        self.seen: dict = {}
-        self.line = 0
-        self.present: set[str] = set()
-        self.now = timezone.now()
-
-    # Columns -> fields
-    @classmethod
-    def column_names(cls) -> list[str]:
-        return [column.name for column in cls.columns]
-
-    @classmethod
-    def required_columns(cls) -> list[Column]:
-        return [column for column in cls.columns if column.required]
-
-    def get_import_id_fields(self):
-        return []
-
-    def get_import_fields(self):
-        return [self.fields[name] for name in self.column_names() if name in self.present]
-
-    def line_of(self, row_number: int) -> int:
-        return self.lines[row_number - 1] if row_number <= len(self.lines) else row_number + 1
-
-    # Workflow hooks
-    def before_import(self, dataset, **kwargs):
-        self.present = set(dataset.headers or [])
-        self.preload(dataset)
-
-    def before_import_row(self, row, **kwargs):
-        self.line = self.line_of(kwargs.get("row_number", 0))
-
-    def after_import_row(self, row, row_result, **kwargs):
-        number = kwargs.get("row_number", 0)
-        if self.progress and number % PROGRESS_EVERY == 0:
-            self.progress(number)
-
-    def get_or_init_instance(self, instance_loader, row):
-        instance = self.find(row)
-        if instance is not None:
-            instance._import_original = {
-                name: getattr(instance, self.fields[name].attribute)
-                for name in self.column_names()
-                if name in self.present
-            }
-            return instance, False
-        return self.init_instance(row), True
-
-    def remember(self, key, label: str) -> None:
-        """Refuse a second row with the same natural key, naming the first."""
-        first = self.seen.get(key)
-        if first is not None:
-            raise ValidationError(
-                {NON_FIELD_ERRORS: f"Same {label} as line {first}; each record may appear once."}
-            )
-        self.seen[key] = self.line
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.column_name in row:
-            row[field.column_name] = self.guard(field, row[field.column_name])
-        return super().import_field(field, instance, row, is_m2m, **kwargs)
-
-    def guard(self, field, value):
-        from .parsing import is_formula, unneutralise
-
-        if is_formula(value):
-            raise ValueError(
-                "Looks like a spreadsheet formula; imports never store formulas. Type the value "
-                "itself (or start the cell with an apostrophe)."
-            )
-        return unneutralise(value)
-
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            self.check(instance, row, exclude=set(errors))
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    def check(self, instance, row, exclude: set[str]) -> None:
-        """The model's field rules (choices, lengths, emails, URLs, phone numbers, countries),
-        without the per-row queries of uniqueness and foreign-key checks: keys are matched in
-        bulk, references resolved from preloaded maps."""
-        imported = {self.fields[name].attribute for name in self.present if name in self.fields}
-        skip = {f.name for f in instance._meta.concrete_fields} - imported
-        instance.clean_fields(
-            exclude=skip | exclude | set(self.resolved_fields) | set(self.widget_validated)
-        )
-        self.check_record(instance, row)
-
-    def check_record(self, instance, row) -> None:
-        """Model-level rules of the kind (subclasses)."""
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        snapshot = getattr(instance, "_import_original", None)
-        if snapshot is None or import_validation_errors:
-            return False
-        return all(
-            getattr(instance, self.fields[name].attribute) == value
-            for name, value in snapshot.items()
-        )
-
-    def before_save_instance(self, instance, row, **kwargs):
-        if kwargs.get("dry_run"):
-            return
-        instance.updated_at = self.now
-        instance.refresh_search_fields()
-
-    def update_fields(self) -> list[str]:
-        """The columns the file has (and what saving maintains), for bulk_update."""
-        meta = self._meta.model._meta
-        names: list[str] = []
-        for column in self.column_names():
-            attribute = self.fields[column].attribute
-            if column in self.present and attribute not in self.fixed_attributes:
-                name = meta.get_field(attribute).name if attribute.endswith("_id") else attribute
-                if name not in names:
-                    names.append(name)
-        return [*names, "updated_at", "search_text", *self.extra_update_fields]
-
-    extra_update_fields: tuple[str, ...] = ()
-    # Attributes an update never changes (part of the key).
-    fixed_attributes: frozenset[str] = frozenset()
-
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances and not dry_run:  # the dry run validates, never writes
-            try:
-                with transaction.atomic():
-                    bulk_create_with_history(
-                        self.create_instances,
-                        self._meta.model,
-                        batch_size=BATCH_SIZE,
-                        default_user=self.actor,
-                        default_change_reason=self.reason,
-                        default_date=self.now,
-                    )
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-        self.create_instances.clear()
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.update_instances and not dry_run:
-            try:
-                with transaction.atomic():
-                    bulk_update_with_history(
-                        self.update_instances,
-                        self._meta.model,
-                        self.update_fields(),
-                        batch_size=BATCH_SIZE,
-                        default_user=self.actor,
-                        default_change_reason=self.reason,
-                        default_date=self.now,
-                    )
-            except Exception as error:
-                self.handle_import_error(result, error, raise_errors)
-        self.update_instances.clear()
-
-    def rows_of(self, dataset):
-        headers = dataset.headers
-        for number, values in enumerate(dataset, start=1):
-            yield number, dict(zip(headers, values, strict=False))
-
-    def find(self, row):
-        raise NotImplementedError
-
-    def preload(self, dataset) -> None:
-        raise NotImplementedError
-
-    def record_label(self, row: dict) -> str:
-        return as_text(row.get(self.columns[0].name))
-
-
-def text_field(name: str, widget=None) -> fields.Field:
-    return fields.Field(
-        attribute=name, column_name=name, widget=widget or TextWidget(), saves_null_values=False
-    )
-
+from .engine import (
+    CustomerIndex,
+    CustomerKey,
+    ImportResource,
+    any_of,
+    deleted_message,
+    text_field,
+)
+from .usage import UsageResource
+from .widgets import (
+    ChoiceWidget,
+    Column,
+    CountryWidget,
+    DateWidget,
+    MoneyWidget,
+    PhoneWidget,
+    WebsiteWidget,
+    _choices,
+    as_text,
+    blank,
+)
 
 CUSTOMER_COLUMNS = [
     Column("name", "Customer name", True, "Text, up to 200 characters", example="Acme Ltd"),
@@ -489,6 +83,13 @@ CUSTOMER_COLUMNS = [
     Column("billing_postal_code", "Billing postal code"),
     Column("billing_country", "Billing country", allowed="Two-letter code or English name"),
     Column("internal_notes", "Internal notes"),
+    Column(
+        "parent",
+        "Parent customer",
+        allowed="An existing customer's external ID or exact name; empty: none",
+        help="For subsidiaries, departments or an agency's clients. A parent that is new in "
+        "the same file cannot be referred to yet: import the parents first.",
+    ),
 ]
 
 
@@ -496,6 +97,7 @@ class CustomerResource(ImportResource):
     key_label = "external ID or name"
     columns = CUSTOMER_COLUMNS
     extra_update_fields = ("phone_digits", "version")
+    resolved_fields = frozenset({"parent"})
 
     name = text_field("name")
     external_id = text_field("external_id")
@@ -505,10 +107,10 @@ class CustomerResource(ImportResource):
     website = text_field("website", WebsiteWidget())
     description = text_field("description")
     company_email = text_field("company_email")
-    company_phone = text_field("company_phone")
+    company_phone = text_field("company_phone", PhoneWidget())
     contact_name = text_field("contact_name")
     contact_email = text_field("contact_email")
-    contact_phone = text_field("contact_phone")
+    contact_phone = text_field("contact_phone", PhoneWidget())
     address_line1 = text_field("address_line1")
     address_line2 = text_field("address_line2")
     city = text_field("city")
@@ -517,7 +119,7 @@ class CustomerResource(ImportResource):
     country = text_field("country", CountryWidget())
     billing_contact_name = text_field("billing_contact_name")
     billing_email = text_field("billing_email")
-    billing_phone = text_field("billing_phone")
+    billing_phone = text_field("billing_phone", PhoneWidget())
     billing_address_line1 = text_field("billing_address_line1")
     billing_address_line2 = text_field("billing_address_line2")
     billing_city = text_field("billing_city")
@@ -525,16 +127,32 @@ class CustomerResource(ImportResource):
     billing_postal_code = text_field("billing_postal_code")
     billing_country = text_field("billing_country", CountryWidget())
     internal_notes = text_field("internal_notes")
+    parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
 
     class Meta(ImportResource.Meta):
         model = Customer
         fields = [column.name for column in CUSTOMER_COLUMNS]
 
-    def preload(self, dataset) -> None:
-        """One query for every customer's keys, one for the full records rows will update."""
+    def preload(self, rows) -> None:
+        """One query for every customer's keys (and parents); notes the keys of the file's new
+        customers, so that a row naming one of them as its parent is told why it cannot."""
         self.index = CustomerIndex()
+        # Parents as they will be once the rows accepted so far are written.
+        self.planned_parents: dict[int, int | None] = {}
+        self.new_in_file: set[str] = set()
+        if "parent" not in self.present:
+            return
+        for row in rows:
+            key, ambiguous = self.match(row)
+            if key is None and not ambiguous:
+                for column in ("external_id", "name"):
+                    if text := as_text(row.get(column)).lower():
+                        self.new_in_file.add(text)
+
+    def load(self, rows: list[dict]) -> None:
+        """One query for the full records the chunk's rows update (locked when importing)."""
         matched = set()
-        for _, row in self.rows_of(dataset):
+        for row in rows:
             key, _ = self.match(row)
             if key is not None and key.deleted_at is None:
                 matched.add(key.pk)
@@ -581,12 +199,73 @@ class CustomerResource(ImportResource):
             raise ValidationError({NON_FIELD_ERRORS: deleted_message(key)})
         return self.existing[key.pk]
 
+    def import_instance(self, instance, row, **kwargs) -> None:
+        errors: dict = {}
+        if "parent" in self.present:
+            try:
+                instance.parent_id = self.parent_of(instance, row)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def parent_of(self, instance, row) -> int | None:
+        """The parent a row names, under the rules of Customer._check_parent (not itself, not
+        one of its own descendants, a chain of at most MAX_PARENT_DEPTH), checked against
+        every customer's parent in memory, as this file's earlier rows will leave them."""
+        text = as_text(row.get("parent"))
+        if not text:
+            return None
+        own = as_text(row.get("external_id")) or as_text(row.get("name"))
+        if text.lower() == own.lower():
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        try:
+            parent = self.index.refer(text)
+        except ValueError as error:
+            if text.lower() in self.new_in_file:
+                raise ValidationError(
+                    {
+                        "parent": f"“{text}” is new in this file: import it first, then the "
+                        "customers below it."
+                    }
+                ) from None
+            raise ValidationError({"parent": str(error)}) from None
+        if parent.pk == instance.pk:
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        ancestor_id, seen = parent.pk, set()
+        for _ in range(MAX_PARENT_DEPTH):
+            parent_of = self.parent_id_of(ancestor_id)
+            if ancestor_id in seen or parent_of is None:
+                return parent.pk
+            if instance.pk is not None and parent_of == instance.pk:
+                raise ValidationError(
+                    {"parent": "That customer is already below this one; pick another parent."}
+                )
+            seen.add(ancestor_id)
+            ancestor_id = parent_of
+        raise ValidationError({"parent": "The parent chain is too deep."})
+
+    def parent_id_of(self, pk: int) -> int | None:
+        if pk in self.planned_parents:
+            return self.planned_parents[pk]
+        key = self.index.by_pk.get(pk)
+        return key.parent_id if key is not None else None
+
+    def accepted(self, instance, row: dict) -> None:
+        if "parent" in self.present and instance.pk is not None:
+            self.planned_parents[instance.pk] = instance.parent_id
+
     def check_record(self, instance, row) -> None:
-        instance.clean()
+        # Customer.clean() but its parent walk (a query per level): parent_of did that.
+        instance.clean_name()
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
-        if instance.pk and not kwargs.get("dry_run"):
+        if instance.pk:
             instance.version += 1
 
 
@@ -634,10 +313,12 @@ class LocationResource(ImportResource):
         model = Location
         fields = [column.name for column in LOCATION_COLUMNS]
 
-    def preload(self, dataset) -> None:
+    def preload(self, rows) -> None:
         self.index = CustomerIndex()
+
+    def load(self, rows: list[dict]) -> None:
         customer_ids = set()
-        for _, row in self.rows_of(dataset):
+        for row in rows:
             try:
                 customer_ids.add(self.index.refer(row.get("customer")).pk)
             except ValueError:
@@ -660,6 +341,9 @@ class LocationResource(ImportResource):
         name = as_text(row.get("name")).lower()
         self.remember((customer.pk, name), "customer and location name")
         return self.existing.get((customer.pk, name))
+
+    def record_label(self, row: dict) -> str:
+        return f"{as_text(row.get('name'))} ({as_text(row.get('customer'))})"
 
     def init_instance(self, row=None):
         return Location(customer_id=row["_customer_id"])
@@ -728,17 +412,27 @@ class AssetResource(ImportResource):
         model = Asset
         fields = [column.name for column in ASSET_COLUMNS]
 
-    def preload(self, dataset) -> None:
+    def preload(self, rows) -> None:
         self.index = CustomerIndex()
-        serials, customer_ids = set(), set()
-        for _, row in self.rows_of(dataset):
-            serial = normalise_serial(as_text(row.get("serial_number"))).lower()
-            if serial:
-                serials.add(serial)
+        customer_ids = set()
+        for row in rows:
             for column in ("owner", "location_customer"):
                 if not blank(row.get(column)):
                     with contextlib.suppress(ValueError):
                         customer_ids.add(self.index.refer(row.get(column)).pk)
+        self.locations = {
+            (customer_id, name.strip().lower()): pk
+            for pk, customer_id, name in Location.objects.filter(
+                customer_id__in=any_of(customer_ids)
+            ).values_list("pk", "customer_id", "name")
+        }
+
+    def load(self, rows: list[dict]) -> None:
+        serials = set()
+        for row in rows:
+            serial = normalise_serial(as_text(row.get("serial_number"))).lower()
+            if serial:
+                serials.add(serial)
         queryset = (
             Asset.objects.annotate(serial_key=Lower("serial_number")).filter(
                 serial_key__in=any_of(serials, "text")
@@ -749,12 +443,6 @@ class AssetResource(ImportResource):
         if serials and self.lock:
             queryset = queryset.select_for_update()
         self.existing = {asset.serial_number.lower(): asset for asset in queryset}
-        self.locations = {
-            (customer_id, name.strip().lower()): pk
-            for pk, customer_id, name in Location.objects.filter(
-                customer_id__in=any_of(customer_ids)
-            ).values_list("pk", "customer_id", "name")
-        }
 
     def find(self, row):
         serial = normalise_serial(as_text(row.get("serial_number")))
@@ -764,6 +452,9 @@ class AssetResource(ImportResource):
             )
         self.remember(serial.lower(), "serial number")
         return self.existing.get(serial.lower())
+
+    def record_label(self, row: dict) -> str:
+        return f"{as_text(row.get('name'))} · {as_text(row.get('serial_number'))}"
 
     def get_import_fields(self):
         skip = {"owner", "location", "location_customer"}
@@ -817,6 +508,7 @@ RESOURCES: dict[str, type[ImportResource]] = {
     "customers": CustomerResource,
     "locations": LocationResource,
     "assets": AssetResource,
+    "usage": UsageResource,
 }
 
 

@@ -6,29 +6,20 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
-import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
-from import_export.results import RowResult
 
 from accounts.models import User
 from core.tasks import defer_after_commit
 
+from .bulk import copy_rows
+from .engine import ImportResource, ImportResult, Sheet
 from .models import ImportJob, ImportRow, ImportStatus, RowAction
 from .parsing import ImportFileError, file_format, read_table
-from .resources import RESOURCES, ImportResource, as_text, map_headers
+from .resources import RESOURCES, map_headers
 
 logger = logging.getLogger(__name__)
-
-ACTIONS = {
-    RowResult.IMPORT_TYPE_NEW: RowAction.NEW,
-    RowResult.IMPORT_TYPE_UPDATE: RowAction.UPDATE,
-    RowResult.IMPORT_TYPE_SKIP: RowAction.UNCHANGED,
-    RowResult.IMPORT_TYPE_INVALID: RowAction.ERROR,
-    RowResult.IMPORT_TYPE_ERROR: RowAction.ERROR,
-}
-ROW_BATCH = 5000
 
 
 def check_headers(kind: str, headers: list) -> list[str]:
@@ -92,20 +83,21 @@ def import_job_confirm(*, job_id: int, actor: User | None) -> ImportJob:
     return job
 
 
-def build_dataset(job: ImportJob) -> tuple[tablib.Dataset, list[int]]:
-    """The whole file as a Dataset of the resource's columns (others dropped), with each
-    row's line number in the file."""
+def build_sheet(job: ImportJob) -> Sheet:
+    """The whole file as rows of the resource's columns (others dropped), with each row's
+    line number in the file."""
     table = read_table(bytes(job.data), job.file_name)
     check_headers(job.kind, table.headers)
     header_map = map_headers(RESOURCES[job.kind], table.headers)
     keep = [index for index, name in enumerate(header_map.columns) if name]
-    dataset = tablib.Dataset(headers=[header_map.columns[index] for index in keep])
     width = len(table.headers)
+    rows = []
     for row in table.rows:
         if len(row) < width:
             row = [*row, *([""] * (width - len(row)))]
-        dataset.append([row[index] for index in keep])
-    return dataset, table.lines
+        rows.append([row[index] for index in keep])
+    table.rows = []  # the cells now live in the sheet only
+    return Sheet([header_map.columns[index] for index in keep], rows, table.lines)
 
 
 class ProgressChannel:
@@ -143,72 +135,28 @@ class ProgressChannel:
             self.link.close()
 
 
-def execute(job: ImportJob, dataset, lines, *, dry_run: bool, actor, progress=None):
+def execute(
+    job: ImportJob, sheet: Sheet, *, dry_run: bool, actor: User | None, progress=None
+) -> ImportResult:
     resource: ImportResource = RESOURCES[job.kind](
-        actor=actor, lines=lines, lock=not dry_run, progress=progress
+        actor=actor, lines=sheet.lines, lock=not dry_run, progress=progress
     )
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        use_transactions=True,
-        raise_errors=False,
-        rollback_on_validation_errors=True,
+    return resource.run(sheet, dry_run=dry_run)
+
+
+def store_results(job: ImportJob, result: ImportResult) -> Counter:
+    """One ImportRow per row of the file, in one COPY; returns the counts per action."""
+    with connection.cursor() as cursor:  # a plain DELETE: nothing refers to import rows
+        cursor.execute(f"DELETE FROM {ImportRow._meta.db_table} WHERE job_id = %s", [job.pk])
+    copy_rows(
+        ImportRow._meta.db_table,
+        ["job_id", "line", "action", "record", "messages"],
+        (
+            (job.pk, line, action, record, messages)
+            for line, action, record, messages in result.rows
+        ),
     )
-    return resource, result
-
-
-def row_messages(resource: ImportResource, row_result) -> list[list[str]]:
-    messages = []
-    if row_result.validation_error is not None:
-        for field, errors in row_result.validation_error.message_dict.items():
-            column = "" if field == NON_FIELD_ERRORS else column_of(resource, field)
-            messages += [[column, str(message)] for message in errors]
-    messages += [["", f"Could not be saved: {error.error}"] for error in row_result.errors]
-    return messages
-
-
-def column_of(resource: ImportResource, field: str) -> str:
-    for name in resource.column_names():
-        if name == field or resource.fields[name].attribute in (field, f"{field}_id"):
-            return name
-    return field
-
-
-def store_results(job: ImportJob, resource, result, dataset, lines) -> Counter:
-    """One ImportRow per row of the file, in bulk; returns the counts per action."""
-    ImportRow.objects.filter(job=job).delete()
-    counts: Counter = Counter()
-    batch: list[ImportRow] = []
-    headers = dataset.headers
-    for number, row_result in enumerate(result.rows, start=1):
-        action = ACTIONS.get(row_result.import_type, RowAction.ERROR)
-        counts[action] += 1
-        record = row_result.object_repr
-        if not record and number <= len(dataset):
-            values = dict(zip(headers, dataset[number - 1], strict=False))
-            record = record_of(job.kind, values)
-        batch.append(
-            ImportRow(
-                job=job,
-                line=resource.line_of(number),
-                action=action,
-                record=(record or "")[:255],
-                messages=row_messages(resource, row_result) if action == RowAction.ERROR else [],
-            )
-        )
-        if len(batch) == ROW_BATCH:
-            ImportRow.objects.bulk_create(batch)
-            batch = []
-    ImportRow.objects.bulk_create(batch)
-    return counts
-
-
-def record_of(kind: str, values: dict) -> str:
-    if kind == "locations":
-        return f"{as_text(values.get('name'))} ({as_text(values.get('customer'))})"
-    if kind == "assets":
-        return f"{as_text(values.get('name'))} · {as_text(values.get('serial_number'))}"
-    return as_text(values.get("name")) or as_text(values.get("external_id"))
+    return result.counts
 
 
 def fail(job: ImportJob, summary: str) -> None:
@@ -247,11 +195,9 @@ def import_job_check(*, job_id: int) -> ImportJob:
     job.save(update_fields=["status", "processed_rows"])
     progress = ProgressChannel(job.pk)
     try:
-        dataset, lines = build_dataset(job)
-        resource, result = execute(
-            job, dataset, lines, dry_run=True, actor=job.created_by, progress=progress
-        )
-        counts = store_results(job, resource, result, dataset, lines)
+        sheet = build_sheet(job)
+        result = execute(job, sheet, dry_run=True, actor=job.created_by, progress=progress)
+        counts = store_results(job, result)
     except ImportFileError as error:
         fail(job, str(error))
         return job
@@ -261,10 +207,10 @@ def import_job_check(*, job_id: int) -> ImportJob:
         return job
     finally:
         progress.close()
-    record_counts(job, counts, len(dataset))
+    record_counts(job, counts, len(sheet))
     if result.base_errors:
         job.status = ImportStatus.FAILED
-        job.error_summary = "; ".join(str(error.error) for error in result.base_errors)
+        job.error_summary = "; ".join(result.base_errors)
     else:
         job.status = ImportStatus.READY
     job.checked_at = timezone.now()
@@ -281,10 +227,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     progress = ProgressChannel(job.pk)
     actor = job.confirmed_by or job.created_by
     try:
-        dataset, lines = build_dataset(job)
-        resource, result = execute(
-            job, dataset, lines, dry_run=False, actor=actor, progress=progress
-        )
+        sheet = build_sheet(job)
+        result = execute(job, sheet, dry_run=False, actor=actor, progress=progress)
     except ImportFileError as error:
         fail(job, f"Nothing was imported: {error}")
         return job
@@ -294,12 +238,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
         return job
     finally:
         progress.close()
-    counts = store_results(job, resource, result, dataset, lines)
-    record_counts(job, counts, len(dataset))
+    counts = store_results(job, result)
+    record_counts(job, counts, len(sheet))
     job.finished_at = timezone.now()
-    if result.has_errors() or result.has_validation_errors():
+    if result.failed:
         job.status = ImportStatus.FAILED
-        reasons = [str(error.error) for error in result.base_errors]
+        reasons = list(result.base_errors)
         if counts[RowAction.ERROR]:
             reasons.insert(
                 0,

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.policies import Capability, may_open_import_job
+from accounts.policies import Capability, may_import, may_open_import_job
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 
 from . import services
@@ -28,12 +28,21 @@ LIST_URLS = {
     "customers": "customers:customer_list",
     "locations": "locations:location_list",
     "assets": "assets:asset_list",
+    "usage": "billing:usagerecord_list",
 }
+# The navigation section each kind's pages belong to (usage lives under Billing).
+NAV_SECTIONS = {"usage": "billing"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportKindMixin:
-    """/imports/<kind>/…: customers, locations or assets; anything else is a 404."""
+    """/imports/<kind>/…: customers, locations, assets or usage; anything else is a 404, a
+    kind the user may not import (usage without billing rights) a 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_import(request.user, self.kind):
+            raise PermissionDenied("Your role does not allow this import.")
+        return super().dispatch(request, *args, **kwargs)
 
     @cached_property
     def kind(self) -> str:
@@ -54,7 +63,7 @@ class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, Fo
 
     @property
     def nav_section(self) -> str:
-        return self.kind
+        return NAV_SECTIONS.get(self.kind, self.kind)
 
     def get_breadcrumbs(self):
         return [(self.kind_label, reverse(LIST_URLS[self.kind])), ("Import", None)]
@@ -169,7 +178,7 @@ class ImportJobView(ImportJobMixin, BreadcrumbsMixin, TemplateView):
 
     @property
     def nav_section(self) -> str:
-        return self.job.kind
+        return NAV_SECTIONS.get(self.job.kind, self.job.kind)
 
     def get_breadcrumbs(self):
         job = self.job

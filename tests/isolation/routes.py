@@ -216,6 +216,26 @@ CONSOLE_ROUTES = [
         kwargs=lambda o: {"kind": "customers", "fmt": "xlsx"},
         tenant_object=False,
     ),
+    # Usage imports need billing rights on top (admins and owners).
+    Route(
+        "imports:import_upload",
+        Capability.MANAGE_BILLING,
+        kwargs=lambda o: {"kind": "usage"},
+        tenant_object=False,
+    ),
+    Route(
+        "imports:import_upload",
+        Capability.MANAGE_BILLING,
+        method="post",
+        kwargs=lambda o: {"kind": "usage"},
+        tenant_object=False,
+    ),
+    Route(
+        "imports:import_template",
+        Capability.MANAGE_BILLING,
+        kwargs=lambda o: {"kind": "usage", "fmt": "csv"},
+        tenant_object=False,
+    ),
     Route("imports:import_job", Capability.MANAGE_RECORDS, kwargs=IMPORT_JOB),
     Route("imports:import_job_status", Capability.MANAGE_RECORDS, kwargs=IMPORT_JOB),
     Route(
