@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from core.tasks import defer_after_commit, defer_many_after_commit
 
@@ -21,6 +22,19 @@ from .models import WebhookDelivery, WebhookEndpoint
 TIMEOUT_SECONDS = 5
 MAX_RESPONSE_BYTES = 2000
 USER_AGENT = "Clientele-Webhooks/1"
+
+
+class PayloadEncoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django encodes them; field values with a text form of
+    their own (phone numbers, countries) as that text."""
+
+    def default(self, o):
+        if isinstance(o, PhoneNumber):
+            return o.as_e164
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -66,7 +80,7 @@ def emit_events(
             "object": {"type": obj._meta.model_name, "id": obj.pk, **(extra or {"name": str(obj)})},
             "changes": (changes() if callable(changes) else changes) or [],
         }
-        payload = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+        payload = json.loads(json.dumps(payload, cls=PayloadEncoder))
         deliveries.extend(
             WebhookDelivery(endpoint=endpoint, event=event, payload=payload)
             for endpoint in endpoints

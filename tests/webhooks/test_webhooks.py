@@ -128,6 +128,20 @@ def test_bulk_changes_archives_and_purges_send_each_objects_changes(
     assert owner_changes == [{"field": "owner", "old": customer.pk, "new": None}] * 3
 
 
+def test_phone_numbers_and_countries_travel_as_text(in_tenant):
+    WebhookEndpoint.objects.create(url="http://127.0.0.1:9/hooks", events=["customer.updated"])
+    customer = CustomerFactory(name="Acme", company_phone="+12025550177", country="US")
+    customer_services.customer_update(
+        customer_id=customer.pk,
+        data={"company_phone": "+12025550188", "country": "DE"},
+        expected_version=1,
+        actor=None,
+    )
+    changes = WebhookDelivery.objects.get().payload["changes"]
+    assert {"field": "company_phone", "old": "+12025550177", "new": "+12025550188"} in changes
+    assert {"field": "country", "old": "US", "new": "DE"} in changes
+
+
 def test_only_subscribed_events_are_sent(in_tenant, receiver, django_capture_on_commit_callbacks):
     hook = receiver()
     WebhookEndpoint.objects.create(url=hook.url, events=["customer.deleted"])
