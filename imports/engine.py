@@ -157,6 +157,8 @@ class ImportResource(resources.ModelResource):
     reason = "Imported"
     # Whether the model keeps history records (written for every created or changed row).
     keeps_history = True
+    # Webhook events "<prefix>.created" / "<prefix>.updated" for written rows ("": none).
+    webhook_prefix = ""
     # Model fields the resource resolves itself (no per-row existence query in full_clean),
     # and those its widgets already validate (a country field's own check walks all 250
     # countries per value: 2.5 ms a row).
@@ -252,6 +254,7 @@ class ImportResource(resources.ModelResource):
         self.passed: dict[str, set] = {
             model_field.name: set() for model_field in self.checked_fields
         }
+        self.field_names = {f.attname: f.name for f in meta.concrete_fields}
         self.compared = [
             (name, self.fields[name].attribute)
             for name in self.column_names()
@@ -296,7 +299,10 @@ class ImportResource(resources.ModelResource):
                 return (self.line, RowAction.UNCHANGED, self.describe(instance, row)[:255], [])
             if not dry_run:
                 self.before_save_instance(instance, row)
-                (self.creates if new else self.updates).append(instance)
+                if new:
+                    self.creates.append(instance)
+                else:
+                    self.updates.append((instance, self.changes(before, instance)))
             action = RowAction.NEW if new else RowAction.UPDATE
             return (self.line, action, self.describe(instance, row)[:255], [])
         except ValidationError as error:
@@ -411,15 +417,30 @@ class ImportResource(resources.ModelResource):
     # Attributes an update never changes (part of the key).
     fixed_attributes: frozenset[str] = frozenset()
 
+    def changes(self, before: list, instance) -> list[dict]:
+        """A changed row's field-by-field changes, as webhooks carry them."""
+        return [
+            {"field": self.field_names.get(attribute, attribute), "old": old, "new": new}
+            for (_column, attribute), old in zip(self.compared, before, strict=True)
+            if (new := getattr(instance, attribute)) != old
+        ]
+
     def flush(self) -> None:
-        """Write the chunk's new and changed records, each with its history record."""
+        """Write the chunk's new and changed records, each with its history record, and queue
+        the webhook events for them (sent once the import commits)."""
         model = self._meta.model
+        updated = [instance for instance, _changes in self.updates]
         if self.creates:
             insert_new(model, self.creates, now=self.now)
             self.write_history(self.creates, "+")
-        if self.updates:
-            update_rows(model, self.updates, self.update_fields())
-            self.write_history(self.updates, "~")
+        if updated:
+            update_rows(model, updated, self.update_fields())
+            self.write_history(updated, "~")
+        if self.webhook_prefix:
+            from webhooks.services import emit_events
+
+            emit_events(f"{self.webhook_prefix}.created", [(obj, []) for obj in self.creates])
+            emit_events(f"{self.webhook_prefix}.updated", self.updates)
 
     def write_history(self, instances: list, history_type: str) -> None:
         if not self.keeps_history:

@@ -94,6 +94,7 @@ CUSTOMER_COLUMNS = [
 
 
 class CustomerResource(ImportResource):
+    webhook_prefix = "customer"
     key_label = "external ID or name"
     columns = CUSTOMER_COLUMNS
     extra_update_fields = ("phone_digits", "version")
@@ -292,6 +293,7 @@ LOCATION_COLUMNS = [
 
 
 class LocationResource(ImportResource):
+    webhook_prefix = "location"
     key_label = "customer and name"
     resolved_fields = frozenset({"customer"})
     fixed_attributes = frozenset({"customer_id"})
@@ -388,6 +390,7 @@ ASSET_COLUMNS = [
 
 
 class AssetResource(ImportResource):
+    webhook_prefix = "asset"
     key_label = "serial number"
     resolved_fields = frozenset({"owner", "location", "project"})
     columns = ASSET_COLUMNS

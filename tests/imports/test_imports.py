@@ -105,6 +105,37 @@ def test_confirm_imports_with_history_and_upserts_by_external_id_or_name(
     assert Customer.objects.filter(name="New Name").count() == 1
 
 
+def test_imported_rows_send_webhook_events_with_their_changes(staff, upload, confirm, in_tenant):
+    from tests.webhooks.test_webhooks import Receiver
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    hook = Receiver()
+    WebhookEndpoint.objects.create(url=hook.url, events=["customer.created", "customer.updated"])
+    existing = CustomerFactory(name="Old Name", external_id="EXT-9", business_type="smb")
+    text = (
+        "Customer name,External ID,Business type\n"
+        "Old Name,EXT-9,Enterprise\n"
+        "Brand New,N-1,smb\n"
+        "Unchanged Ltd,U-1,smb\n"
+    )
+    CustomerFactory(name="Unchanged Ltd", external_id="U-1", business_type="smb")
+    upload(staff, "customers", csv_file(text))
+    assert not WebhookDelivery.objects.exists()  # the dry run sends nothing
+    confirm(staff, last_job())
+    events = {d.event: d.payload for d in WebhookDelivery.objects.all()}
+    assert set(events) == {"customer.created", "customer.updated"}
+    assert events["customer.updated"]["object"]["id"] == existing.pk
+    assert events["customer.updated"]["changes"] == [
+        {"field": "business_type", "old": "smb", "new": "enterprise"}
+    ]
+    created = Customer.objects.get(external_id="N-1")
+    assert events["customer.created"]["object"] == {
+        "type": "customer", "id": created.pk, "name": "Brand New"
+    }  # fmt: skip
+    hook.close()
+    assert len(hook.received) == 2  # delivered once the import committed
+
+
 def test_an_error_found_at_commit_time_writes_nothing(staff, upload, in_tenant):
     target = CustomerFactory(name="Target", external_id="T-1")
     upload(staff, "customers", csv_file("name,external_id\nAll Good,G-1\nTarget,T-1\n"))
