@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
+import weakref
 
 from django.conf import settings
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
-from procrastinate import RetryStrategy
+from procrastinate import PsycopgConnector, RetryStrategy
 from procrastinate.contrib.django import app
+from procrastinate.contrib.django.settings import settings as procrastinate_settings
+from procrastinate.contrib.django.utils import connector_params
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +74,42 @@ def defer_after_commit(task, **kwargs) -> None:
     transaction.on_commit(enqueue)
 
 
+# A pooled connection back within this many seconds is trusted without a ping.
+PING_AFTER_IDLE_SECONDS = 2.0
+
+_returned_at: weakref.WeakKeyDictionary[AsyncConnection, float] = weakref.WeakKeyDictionary()
+
+
+async def _note_return(conn: AsyncConnection) -> None:
+    _returned_at[conn] = time.monotonic()
+
+
+async def _ping_if_idle(conn: AsyncConnection) -> None:
+    """The pool's check before lending a connection: a round trip only for one that sat idle
+    (the server may have closed it meanwhile), not for one used a moment ago."""
+    if time.monotonic() - _returned_at.get(conn, 0.0) > PING_AFTER_IDLE_SECONDS:
+        await AsyncConnectionPool.check_connection(conn)
+
+
+def _worker_pool(**kwargs) -> AsyncConnectionPool:
+    return AsyncConnectionPool(**{**kwargs, "check": _ping_if_idle, "reset": _note_return})
+
+
+def worker_connector() -> PsycopgConnector:
+    """The worker's own connection pool (what procrastinate's ``get_worker_connector`` builds),
+    tuned for its query pattern: two statements per job (fetch, finish), each one call of a
+    procrastinate SQL function and atomic by itself. In autocommit they are one round trip
+    each instead of three (BEGIN, call, COMMIT), and the pool pings only connections that sat
+    idle instead of every one it lends: 10 round trips per no-op job become 4."""
+    params = connector_params(procrastinate_settings.DATABASE_ALIAS)
+    return PsycopgConnector(kwargs={**params, "autocommit": True}, pool_factory=_worker_pool)
+
+
 def on_app_ready(app) -> None:
-    """Make sure every module that declares tasks is imported before a worker starts."""
+    """Make sure every module that declares tasks is imported before a worker starts, and give
+    the workers (``manage.py procrastinate worker``, which asks the Django connector for one)
+    the tuned connector."""
+    app.connector.get_worker_connector = worker_connector
     app.import_paths = sorted(
         {
             *app.import_paths,
