@@ -9,7 +9,8 @@ import time
 import weakref
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models.signals import post_delete, post_save
 from django_tenants.utils import schema_context
 from procrastinate import PsycopgConnector, RetryStrategy
 from procrastinate.contrib.django import app
@@ -37,20 +38,69 @@ class TenantRetryStrategy(RetryStrategy):
 DEFAULT_RETRY = TenantRetryStrategy(max_attempts=5, exponential_wait=2)
 
 
+# A tenant found in the registry is trusted for this long before a task looks it up again.
+KNOWN_TENANT_SECONDS = 5.0
+
+_known_tenants: dict[str, float] = {}  # schema name -> monotonic time it is trusted until
+
+
+def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
+    """Whether the tenant registry still has this schema. A worker runs many jobs for the same
+    few tenants, so a tenant found is remembered for KNOWN_TENANT_SECONDS (unknown names are
+    always looked up: a new tenant is found at once). Deleting or saving a tenant in this
+    process forgets every one, and a job whose tenant was dropped meanwhile still fails
+    cleanly: the task re-checks when the job raises (below)."""
+    from tenants.models import Tenant
+
+    now = time.monotonic()
+    if trust_recent and _known_tenants.get(schema_name, 0.0) > now:
+        return True
+    exists = Tenant.objects.filter(schema_name=schema_name).exists()
+    if exists:
+        _known_tenants[schema_name] = now + KNOWN_TENANT_SECONDS
+    else:
+        _known_tenants.pop(schema_name, None)
+    return exists
+
+
+def forget_known_tenants(**kwargs) -> None:
+    _known_tenants.clear()
+
+
+post_save.connect(forget_known_tenants, sender="tenants.Tenant")
+post_delete.connect(forget_known_tenants, sender="tenants.Tenant")
+
+
+def _gone_after_failure(schema_name: str) -> bool:
+    """A job that was let in on a remembered verdict raised: was its tenant dropped meanwhile?
+    (If even that lookup fails, the job's own error is the one to report.)"""
+    try:
+        return not tenant_exists(schema_name, trust_recent=False)
+    except DatabaseError:
+        return False
+
+
 def tenant_task(*, queue: str = "default", retry=DEFAULT_RETRY):
-    """Declare a task that runs inside one tenant's schema; call it with ``schema_name=``."""
+    """Declare a task that runs inside one tenant's schema; call it with ``schema_name=``. A
+    job whose tenant no longer exists fails with TenantGone, without retries."""
 
     def decorate(func):
         @functools.wraps(func)
         def run_in_tenant(*, schema_name: str, **kwargs):
-            from tenants.models import Tenant
-
-            if not Tenant.objects.filter(schema_name=schema_name).exists():
+            remembered = _known_tenants.get(schema_name, 0.0) > time.monotonic()
+            if not remembered and not tenant_exists(schema_name):
                 raise TenantGone(
                     f"Tenant schema {schema_name!r} no longer exists; {func.__name__} skipped."
                 )
-            with schema_context(schema_name):
-                return func(**kwargs)
+            try:
+                with schema_context(schema_name):
+                    return func(**kwargs)
+            except Exception as exc:
+                if remembered and _gone_after_failure(schema_name):
+                    raise TenantGone(
+                        f"Tenant schema {schema_name!r} was dropped; {func.__name__} failed."
+                    ) from exc
+                raise
 
         return app.task(name=f"{func.__module__}.{func.__name__}", queue=queue, retry=retry)(
             run_in_tenant
