@@ -141,8 +141,16 @@ async def _ping_if_idle(conn: AsyncConnection) -> None:
         await AsyncConnectionPool.check_connection(conn)
 
 
+async def _autocommit(conn: AsyncConnection) -> None:
+    await conn.set_autocommit(True)
+
+
 def _worker_pool(**kwargs) -> AsyncConnectionPool:
-    return AsyncConnectionPool(**{**kwargs, "check": _ping_if_idle, "reset": _note_return})
+    # Autocommit is set on each new pooled connection, not in the connection kwargs: the
+    # worker's LISTEN connection is opened from those kwargs plus its own autocommit=True.
+    return AsyncConnectionPool(
+        **{**kwargs, "configure": _autocommit, "check": _ping_if_idle, "reset": _note_return}
+    )
 
 
 def worker_connector() -> PsycopgConnector:
@@ -152,7 +160,7 @@ def worker_connector() -> PsycopgConnector:
     each instead of three (BEGIN, call, COMMIT), and the pool pings only connections that sat
     idle instead of every one it lends: 10 round trips per no-op job become 4."""
     params = connector_params(procrastinate_settings.DATABASE_ALIAS)
-    return PsycopgConnector(kwargs={**params, "autocommit": True}, pool_factory=_worker_pool)
+    return PsycopgConnector(kwargs=params, pool_factory=_worker_pool)
 
 
 def on_app_ready(app) -> None:

@@ -121,3 +121,30 @@ def test_the_worker_runs_procrastinate_statements_in_autocommit(committed):
             await connector.close_async()
 
     assert run_async(lend_a_connection()) is True
+
+
+def test_the_workers_listen_connection_opens_too(committed):
+    """``procrastinate worker`` listens for new jobs on a connection of its own."""
+
+    async def listen_briefly():
+        connector = app.connector.get_worker_connector()
+        await connector.open_async()
+        try:
+
+            async def on_notification(**kwargs):
+                return None
+
+            listener = asyncio.create_task(
+                connector.listen_notify(
+                    on_notification=on_notification, channels=["procrastinate_any_queue_v1"]
+                )
+            )
+            await asyncio.sleep(0.5)
+            if listener.done():
+                return listener.exception()
+            listener.cancel()
+            return None
+        finally:
+            await connector.close_async()
+
+    assert run_async(listen_briefly()) is None
