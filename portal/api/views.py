@@ -241,7 +241,7 @@ class PortalCompanyJoinRequestViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return JoinRequest.objects.none()
-        return JoinRequest.objects.filter(customer=self.company).order_by("-created_at", "-id")
+        return JoinRequest.objects.filter(customer=self.company)
 
     def decide(self, *, approve: bool) -> Response:
         join_request = self.get_object()

@@ -431,3 +431,17 @@ def test_join_requests_are_for_those_who_manage_users(api_for, company):
     assert post_json(full, f"{base}/{jo.pk}/approve/").status_code == 403
     jo.refresh_from_db()
     assert jo.status == "pending"
+
+
+def test_join_requests_list_query_count_is_flat(api_for, company, django_assert_max_num_queries):
+    client = api_for(MembershipFactory(customer=company, role="admin").user)
+    url = f"{API}/portal/companies/{company.pk}/join-requests/"
+    for n in range(2):
+        join_request(company, f"early{n}@acme.example")
+    client.get(url)  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    for n in range(20):
+        join_request(company, f"late{n}@acme.example")
+    with django_assert_max_num_queries(len(two)):
+        assert len(client.get(url).json()["results"]) == 22
