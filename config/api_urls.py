@@ -17,6 +17,7 @@ from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
 from portal.api.views import (
     PortalCompanyAssetViewSet,
+    PortalCompanyJoinRequestViewSet,
     PortalCompanyLocationViewSet,
     PortalCompanyUserViewSet,
     PortalUserViewSet,
@@ -36,6 +37,11 @@ router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"
 router.register(f"{COMPANY}/users", PortalCompanyUserViewSet, basename="portal-company-user")
+router.register(
+    f"{COMPANY}/join-requests",
+    PortalCompanyJoinRequestViewSet,
+    basename="portal-company-join-request",
+)
 router.register(
     f"{COMPANY}/locations", PortalCompanyLocationViewSet, basename="portal-company-location"
 )

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from core.filters import search_filter
 
-from .models import Membership, PortalRole
+from .models import JoinRequest, Membership, PortalRole
 
 
 class MembershipFilterSet(django_filters.FilterSet):
@@ -28,3 +28,11 @@ class MembershipFilterSet(django_filters.FilterSet):
             | Q(user__first_name__icontains=term)
             | Q(user__last_name__icontains=term)
         )
+
+
+class JoinRequestFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=JoinRequest.Status.choices)
+
+    class Meta:
+        model = JoinRequest
+        fields = ["status"]

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -171,7 +172,37 @@ def customer_user_remove(*, membership: Membership, actor: User) -> None:
     user.delete()
 
 
+def _check_can_sign_in(user: User) -> None:
+    if not user.is_active:
+        raise ValidationError(
+            f"{user.email} is deactivated and cannot sign in; reactivate them first."
+        )
+
+
+@transaction.atomic
+def customer_user_resend_invitation(
+    *, membership: Membership, actor: User, base_url: str
+) -> Membership:
+    """Send the welcome email again, with a fresh one-time link to choose a password; only to
+    someone who has not chosen one yet (the others get a password reset link)."""
+    user = membership.user
+    if user.has_usable_password():
+        raise ValidationError(
+            f"{user.email} has already chosen a password; send a password reset link instead."
+        )
+    _check_can_sign_in(user)
+    send_set_password_email(
+        user=user, base_url=base_url, workspace_name=membership.customer.name, invited_by=actor
+    )
+    membership.invitation_sent_at = timezone.now()
+    membership._history_user = actor
+    membership._change_reason = "Welcome email sent again"
+    membership.save(update_fields=["invitation_sent_at"])
+    return membership
+
+
 def send_password_reset_link(*, user: User, base_url: str) -> None:
+    _check_can_sign_in(user)
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
@@ -184,7 +215,7 @@ def send_password_reset_link(*, user: User, base_url: str) -> None:
     queue_email(subject="[Clientele] Reset your password", body=body, to=[user.email])
 
 
-def unlock_sign_in(*, request, user: User) -> None:
+def unlock_sign_in(*, request: HttpRequest, user: User) -> None:
     """Forget this user's failed sign-ins, so the rate limit lets them try again."""
     adapter = get_adapter(request)
     for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True):

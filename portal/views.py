@@ -279,6 +279,8 @@ class UserDetailView(PortalMixin, FormView):
                 messages.error(request, "Unknown action; nothing changed.")
         except PermissionDenied as denied:
             messages.error(request, str(denied))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         return redirect("portal:user_detail", cid=self.company.pk, mid=membership.pk)
 
     def form_valid(self, form):
@@ -711,37 +713,28 @@ class CustomerUserActionView(ConsoleAccessMixin, TemplateView):
             Membership.objects.select_related("user"), pk=mid, customer=customer
         )
         user, action = membership.user, request.POST.get("action")
-        if action == "resend":
-            if user.has_usable_password():
-                messages.info(request, f"{user.email} has already chosen a password.")
-            else:
-                services.send_set_password_email(
-                    user=user,
-                    base_url=base_url(request),
-                    workspace_name=customer.name,
-                    invited_by=request.user,
+        try:
+            if action == "resend":
+                services.customer_user_resend_invitation(
+                    membership=membership, actor=request.user, base_url=base_url(request)
                 )
-                membership.invitation_sent_at = timezone.now()
-                membership.save(update_fields=["invitation_sent_at"])
                 messages.success(request, f"Sent a new welcome email to {user.email}.")
-        elif action == "reset":
-            services.send_password_reset_link(user=user, base_url=base_url(request))
-            messages.success(request, f"Sent a password reset link to {user.email}.")
-        elif action == "unlock":
-            services.unlock_sign_in(request=request, user=user)
-            messages.success(request, f"{user.email} can try to sign in again.")
-        elif action == "change_email":
-            try:
+            elif action == "reset":
+                services.send_password_reset_link(user=user, base_url=base_url(request))
+                messages.success(request, f"Sent a password reset link to {user.email}.")
+            elif action == "unlock":
+                services.unlock_sign_in(request=request, user=user)
+                messages.success(request, f"{user.email} can try to sign in again.")
+            elif action == "change_email":
                 services.change_email_with_verification(
                     request=request, user=user, new_email=request.POST.get("email", "")
                 )
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
                 messages.success(
                     request,
                     "Sent a verification link to the new address; the old one works until it is confirmed.",
                 )
-        else:
-            messages.error(request, "Unknown action; nothing changed.")
+            else:
+                messages.error(request, "Unknown action; nothing changed.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         return redirect("portal:customer_users", pk=customer.pk)

@@ -45,7 +45,8 @@ def _error(description: str, schema=ERROR) -> dict:
 class ApiAutoSchema(AutoSchema):
     """Declares the answers the shared machinery gives on every operation, so the schema
     is honest about them (clients and schemathesis check responses against it): 401 bad
-    token, 403 role, 404 unknown id or cursor, 429 rate limit, 400/413 bad input, and the
+    token, 403 role, 404 unknown id or cursor, 429 rate limit, 400/413 bad input (or, for a
+    write, a record in the wrong state), and the
     ETag / If-Match protocol (412, 428) of views that update with ``uses_etags``."""
 
     def get_operation(self, *args, **kwargs):
@@ -64,7 +65,8 @@ class ApiAutoSchema(AutoSchema):
         }
         if has_path or has_query:
             errors["404"] = _error("No such record visible to you (or an invalid cursor).")
-        if has_body or has_query:
+        writes = self.method not in ("GET", "HEAD", "OPTIONS")
+        if has_body or has_query or writes:  # a write's service may refuse the record's state
             errors["400"] = _error("Invalid input.", VALIDATION_ERROR)
         if has_body:
             errors["413"] = _error("The request body is too large.")

@@ -5,7 +5,7 @@ from core.api.base import StrictSerializerMixin
 from customers.models import Customer
 from locations.models import Location
 from portal.forms import PortalLocationForm
-from portal.models import Membership, PermissionSet, PortalRole, PortalSection
+from portal.models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
 
 
 class PortalUserSerializer(serializers.ModelSerializer):
@@ -40,6 +40,25 @@ class PortalUserSerializer(serializers.ModelSerializer):
     def get_has_password(self, membership: Membership) -> bool:
         """False until the user has followed the welcome email's link."""
         return membership.user.has_usable_password()
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    """Someone with the company's email domain asking to join its portal (pending until an
+    admin approves, which invites them as Read only, or declines)."""
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "id",
+            "customer",
+            "email",
+            "first_name",
+            "last_name",
+            "status",
+            "decided_by",
+            "created_at",
+        ]
+        read_only_fields = fields
 
 
 class RoleSerializer(StrictSerializerMixin, serializers.Serializer):

@@ -6,7 +6,12 @@ console's Users tab and the portal pages."""
 from django.db.models import Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,11 +23,12 @@ from customers.models import Customer
 from locations import services as location_services
 from locations.models import Location
 from portal import services
-from portal.filters import MembershipFilterSet
-from portal.models import Membership, PermissionSet, PortalPermission
+from portal.filters import JoinRequestFilterSet, MembershipFilterSet
+from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission
 
 from .serializers import (
     ConsolePortalUserInviteSerializer,
+    JoinRequestSerializer,
     PortalAssetSerializer,
     PortalLocationSerializer,
     PortalUserInviteSerializer,
@@ -30,9 +36,12 @@ from .serializers import (
     RoleSerializer,
 )
 
+REMOVED = OpenApiResponse(description="Removed: the user's account is deleted.")
+
 
 class PortalUserActionsMixin:
-    """Invite, change role, deactivate and reactivate, each through its portal service."""
+    """Invite, change role, deactivate, reactivate, remove and send a password reset link,
+    each through its portal service (as on the Users pages)."""
 
     invite_serializer_class = PortalUserInviteSerializer
 
@@ -102,14 +111,43 @@ class PortalUserActionsMixin:
     def deactivate(self, request, *args, **kwargs):
         """The user can no longer sign in (nor use their API tokens); nothing is deleted."""
         membership = self.get_object()
-        services.customer_user_set_active(membership=membership, active=False, actor=request.user)
+        with service_errors_as_400():
+            services.customer_user_set_active(
+                membership=membership, active=False, actor=request.user
+            )
         return self.shown(membership)
 
     @extend_schema(request=None, responses=PortalUserSerializer)
     @action(detail=True, methods=["post"])
     def reactivate(self, request, *args, **kwargs):
+        """The user may sign in again, if the company's subscription has a seat free (else
+        400)."""
         membership = self.get_object()
-        services.customer_user_set_active(membership=membership, active=True, actor=request.user)
+        with service_errors_as_400():
+            services.customer_user_set_active(
+                membership=membership, active=True, actor=request.user
+            )
+        return self.shown(membership)
+
+    @extend_schema(request=None, responses={204: REMOVED})
+    def destroy(self, request, *args, **kwargs):
+        """Remove the user from the company: their account is deleted (the email address is
+        free again) and the company's history keeps the record. Not yourself, and a customer
+        admin only by your provider's admins (403)."""
+        membership = self.get_object()
+        services.customer_user_remove(membership=membership, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=PortalUserSerializer)
+    @action(detail=True, methods=["post"], url_path="password-reset")
+    def password_reset(self, request, *args, **kwargs):
+        """Email the user a one-time link to choose a new password (400 if they are
+        deactivated)."""
+        membership = self.get_object()
+        with service_errors_as_400():
+            services.send_password_reset_link(
+                user=membership.user, base_url=request.build_absolute_uri("/")
+            )
         return self.shown(membership)
 
 
@@ -121,7 +159,7 @@ class PortalUserViewSet(PortalUserActionsMixin, ServiceModelViewSet):
     queryset = Membership.objects.all()
     filter_backends = [DjangoFilterBackend]
     filterset_class = MembershipFilterSet
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
     write_capability = Capability.MANAGE_RECORDS
     invite_serializer_class = ConsolePortalUserInviteSerializer
     uses_etags = False
@@ -131,6 +169,28 @@ class PortalUserViewSet(PortalUserActionsMixin, ServiceModelViewSet):
 
     def invite_into(self, data) -> Customer:
         return data["customer"]
+
+    @extend_schema(request=None, responses=PortalUserSerializer)
+    @action(detail=True, methods=["post"], url_path="resend-invitation")
+    def resend_invitation(self, request, *args, **kwargs):
+        """Send the welcome email again with a fresh link to choose a password (400 if they
+        have already chosen one: send a password reset link instead)."""
+        membership = self.get_object()
+        with service_errors_as_400():
+            services.customer_user_resend_invitation(
+                membership=membership,
+                actor=request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
+        return self.shown(membership)
+
+    @extend_schema(request=None, responses=PortalUserSerializer)
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, *args, **kwargs):
+        """Forget the user's failed sign-ins, so they may try again at once."""
+        membership = self.get_object()
+        services.unlock_sign_in(request=request._request, user=membership.user)
+        return self.shown(membership)
 
 
 COMPANY = OpenApiParameter(
@@ -160,6 +220,52 @@ class PortalCompanyUserViewSet(
 
     def invite_into(self, data) -> Customer:
         return self.company
+
+
+@extend_schema(parameters=[COMPANY])
+class PortalCompanyJoinRequestViewSet(
+    PortalCompanyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests to join your company by its email domain, as on the portal's Users page (for
+    those who manage users). Approving invites them as Read only, within your seats."""
+
+    serializer_class = JoinRequestSerializer
+    read_permission = PortalPermission.MANAGE_USERS
+    write_permission = PortalPermission.MANAGE_USERS
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = JoinRequestFilterSet
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return JoinRequest.objects.none()
+        return JoinRequest.objects.filter(customer=self.company)
+
+    def decide(self, *, approve: bool) -> Response:
+        join_request = self.get_object()
+        with service_errors_as_400():
+            services.join_request_decide(
+                request_obj=join_request,
+                approve=approve,
+                actor=self.request.user,
+                base_url=self.request.build_absolute_uri("/"),
+            )
+        return Response(JoinRequestSerializer(join_request).data)
+
+    @extend_schema(request=None, responses=JoinRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, *args, **kwargs):
+        """Invite them as a Read only user (a welcome email goes out); 400 if the request was
+        already decided, the email is taken meanwhile or no seat is free."""
+        return self.decide(approve=True)
+
+    @extend_schema(request=None, responses=JoinRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, *args, **kwargs):
+        """Turn the request down (400 if it was already decided)."""
+        return self.decide(approve=False)
 
 
 @extend_schema(parameters=[COMPANY])

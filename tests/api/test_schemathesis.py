@@ -37,6 +37,7 @@ from accounts.models import StaffRole
 from accounts.tokens import api_token_create
 from core.api.base import etag_of
 from customers.models import LinkedAccount
+from portal.models import JoinRequest
 from tests.factories import (
     AssetFactory,
     CustomerFactory,
@@ -84,7 +85,14 @@ def seed() -> dict:
         customer=company, provider="AWS", kind="account", external_id="fuzz-1"
     )
     member = MembershipFactory(customer=company, role="read_only")
+    invitee = MembershipFactory(customer=company, role="read_only", user__password=None)
     customer_admin = MembershipFactory(customer=company, role="admin")
+    join_requests = [
+        JoinRequest.objects.create(
+            customer=company, email=f"joiner{n}@fuzz.example", first_name="J", last_name="R"
+        )
+        for n in range(2)
+    ]
     return {
         "customers": [company, child, parent],
         # DELETE aims at customers of its own, so the others' records stay visible.
@@ -93,7 +101,8 @@ def seed() -> dict:
         "locations": [location],
         "assets": [asset],
         "projects": [project],
-        "portal-users": [member],
+        "portal-users": [member, invitee],
+        "join-requests": join_requests,
         "company": company,
         "customer_admin": customer_admin.user,
         # Foreign keys in request bodies, so creates and updates can succeed.

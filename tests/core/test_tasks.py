@@ -1,5 +1,6 @@
 """The task queue for real: jobs committed to PostgreSQL, run by a procrastinate worker."""
 
+import asyncio
 import threading
 
 import pytest
@@ -10,6 +11,7 @@ from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from accounts.tasks import send_email
+from core import tasks
 from core.tasks import defer_after_commit, defer_many_after_commit
 
 
@@ -87,3 +89,77 @@ def test_nothing_is_queued_for_work_that_was_rolled_back(committed, settings):
 def test_the_nightly_purge_is_a_periodic_task():
     periodic = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
     assert periodic["customers.tasks.purge_deleted_customers"] == "17 3 * * *"
+
+
+def run_async(coroutine):
+    """asyncio.run in a thread of its own (Playwright may keep a loop running in this one)."""
+    results = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(coroutine)))
+    thread.start()
+    thread.join(timeout=60)
+    return results[0]
+
+
+class FakeConnection:
+    autocommit = True
+
+    def __init__(self):
+        self.pings = 0
+
+    async def execute(self, query):
+        self.pings += 1
+
+
+def test_the_worker_pool_pings_only_connections_that_sat_idle(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: now[0])
+    conn = FakeConnection()
+    run_async(tasks._ping_if_idle(conn))  # never lent before: pinged
+    run_async(tasks._note_return(conn))
+    now[0] += 0.5
+    run_async(tasks._ping_if_idle(conn))  # back a moment ago: trusted
+    now[0] += tasks.PING_AFTER_IDLE_SECONDS + 1
+    run_async(tasks._ping_if_idle(conn))  # idle meanwhile: pinged
+    assert conn.pings == 2
+
+
+def test_the_worker_runs_procrastinate_statements_in_autocommit(committed):
+    """Each is one call of a procrastinate SQL function, atomic by itself: no BEGIN/COMMIT."""
+
+    async def lend_a_connection():
+        connector = app.connector.get_worker_connector()
+        await connector.open_async()
+        try:
+            async with connector.pool.connection() as conn:
+                return conn.autocommit
+        finally:
+            await connector.close_async()
+
+    assert run_async(lend_a_connection()) is True
+
+
+def test_the_workers_listen_connection_opens_too(committed):
+    """``procrastinate worker`` listens for new jobs on a connection of its own."""
+
+    async def listen_briefly():
+        connector = app.connector.get_worker_connector()
+        await connector.open_async()
+        try:
+
+            async def on_notification(**kwargs):
+                return None
+
+            listener = asyncio.create_task(
+                connector.listen_notify(
+                    on_notification=on_notification, channels=["procrastinate_any_queue_v1"]
+                )
+            )
+            await asyncio.sleep(0.5)
+            if listener.done():
+                return listener.exception()
+            listener.cancel()
+            return None
+        finally:
+            await connector.close_async()
+
+    assert run_async(listen_briefly()) is None

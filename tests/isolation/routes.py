@@ -528,6 +528,30 @@ CONSOLE_API_ROUTES = [
         Capability.MANAGE_RECORDS,
         method="post",
     ),
+    ApiRoute(
+        "portal-user/resend-invitation",
+        lambda o: f"{V1}/portal-users/{o['portal_invitee'].pk}/resend-invitation/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+    ),
+    ApiRoute(
+        "portal-user/password-reset",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/password-reset/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+    ),
+    ApiRoute(
+        "portal-user/unlock",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/unlock/",
+        Capability.MANAGE_RECORDS,
+        method="post",
+    ),
+    ApiRoute(
+        "portal-user",
+        lambda o: f"{V1}/portal-users/{o['portal_member'].pk}/",
+        Capability.MANAGE_RECORDS,
+        method="delete",
+    ),
 ]
 
 
@@ -561,6 +585,36 @@ PORTAL_API_ROUTES = [
     ApiRoute(
         "user/reactivate",
         lambda o: f"{_company(o)}/users/{o['member'].pk}/reactivate/",
+        "manage_users",
+        method="post",
+    ),
+    ApiRoute(
+        "user/password-reset",
+        lambda o: f"{_company(o)}/users/{o['member'].pk}/password-reset/",
+        "manage_users",
+        method="post",
+    ),
+    ApiRoute(
+        "user",
+        lambda o: f"{_company(o)}/users/{o['member'].pk}/",
+        "manage_users",
+        method="delete",
+    ),
+    ApiRoute("join-requests", lambda o: f"{_company(o)}/join-requests/", "manage_users"),
+    ApiRoute(
+        "join-request",
+        lambda o: f"{_company(o)}/join-requests/{o['join_request'].pk}/",
+        "manage_users",
+    ),
+    ApiRoute(
+        "join-request/approve",
+        lambda o: f"{_company(o)}/join-requests/{o['join_request'].pk}/approve/",
+        "manage_users",
+        method="post",
+    ),
+    ApiRoute(
+        "join-request/decline",
+        lambda o: f"{_company(o)}/join-requests/{o['join_request'].pk}/decline/",
         "manage_users",
         method="post",
     ),

@@ -42,6 +42,8 @@ def build_objects(pk_base: int = 0) -> dict:
         **billing,
         "import_job": ImportJobFactory(created_by=member, **pk(13)),
         "portal_member": MembershipFactory(customer=customer, **pk(14)),
+        # Has not followed the welcome email's link yet (it may be sent again).
+        "portal_invitee": MembershipFactory(customer=customer, user__password=None, **pk(15)),
         "webhook": WebhookEndpoint.objects.create(
             url="http://127.0.0.1:9/hook", events=[], **pk(8)
         ),

@@ -9,10 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import ApiToken, StaffRole
+from accounts.models import ApiToken, StaffRole, User
 from accounts.tokens import api_token_create
-from portal.models import Membership, PermissionSet
+from portal.models import JoinRequest, Membership, PermissionSet
 from tests.factories import (
+    PASSWORD,
     AssetFactory,
     CustomerFactory,
     LocationFactory,
@@ -241,3 +242,206 @@ def test_suspended_companies_and_console_staff_get_403_on_the_portal_api(api_for
     company.save()
     response = client.get(url)
     assert response.status_code == 403 and "suspended" in response.json()["detail"]
+
+
+# --- Helping and removing users, join requests ----------------------------------------------
+
+
+def not_signed_up(company, **kwargs) -> Membership:
+    member = MembershipFactory(customer=company, **kwargs)
+    member.user.set_unusable_password()
+    member.user.save()
+    return member
+
+
+def test_admin_resends_the_welcome_email_through_the_service(
+    api_for, company, django_capture_on_commit_callbacks
+):
+    member = not_signed_up(company, user__email="stuck@acme.example")
+    admin = api_for(staff(StaffRole.ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(admin, f"{API}/portal-users/{member.pk}/resend-invitation/")
+    assert response.status_code == 200, response.json()
+    assert response.json()["invitation_sent_at"] is not None
+    (message,) = mail.outbox
+    assert message.to == ["stuck@acme.example"] and "one-time link" in message.body
+    record = member.history.first()
+    assert record.history_user == admin.user
+    assert record.history_change_reason == "Welcome email sent again"
+
+
+def test_resending_an_invitation_already_accepted_is_a_clear_400(
+    api_for, company, django_capture_on_commit_callbacks
+):
+    member = MembershipFactory(customer=company)  # has chosen a password
+    admin = api_for(staff(StaffRole.ADMIN))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_json(admin, f"{API}/portal-users/{member.pk}/resend-invitation/")
+    assert response.status_code == 400
+    assert "already chosen a password" in response.json()["detail"][0]
+    assert mail.outbox == [] and member.history.count() == 1
+
+
+def test_a_password_reset_link_and_not_for_a_deactivated_user(
+    api_for, company, django_capture_on_commit_callbacks
+):
+    member = MembershipFactory(customer=company, user__email="forgot@acme.example")
+    admin = api_for(staff(StaffRole.ADMIN))
+    url = f"{API}/portal-users/{member.pk}/password-reset/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_json(admin, url).status_code == 200
+    (message,) = mail.outbox
+    assert message.to == ["forgot@acme.example"] and "/accounts/password/reset/key/" in message.body
+    post_json(admin, f"{API}/portal-users/{member.pk}/deactivate/")
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = post_json(admin, url)
+    assert refused.status_code == 400 and "deactivated" in refused.json()["detail"][0]
+    assert len(mail.outbox) == 1
+
+
+def test_unlock_lets_a_locked_out_user_sign_in_again(api_for, company, tenant_client):
+    member = MembershipFactory(customer=company, user__email="locked@acme.example")
+    login = {"login": "locked@acme.example"}
+    for _ in range(5):
+        tenant_client.post("/accounts/login/", {**login, "password": "wrong-password"})
+    locked = tenant_client.post("/accounts/login/", {**login, "password": PASSWORD})
+    assert "_auth_user_id" not in tenant_client.session, locked.status_code
+    admin = api_for(staff(StaffRole.ADMIN))
+    response = post_json(admin, f"{API}/portal-users/{member.pk}/unlock/")
+    assert response.status_code == 200 and response.json()["email"] == "locked@acme.example"
+    assert (
+        tenant_client.post("/accounts/login/", {**login, "password": PASSWORD}).status_code == 302
+    )
+
+
+def test_admin_removes_a_customer_user_with_history(api_for, company):
+    member = MembershipFactory(customer=company, role="admin", user__email="gone@acme.example")
+    admin = api_for(staff(StaffRole.ADMIN))
+    response = admin.delete(f"{API}/portal-users/{member.pk}/")
+    assert response.status_code == 204
+    assert not Membership.objects.filter(pk=member.pk).exists()
+    assert not User.objects.filter(email="gone@acme.example").exists()
+    removal = Membership.history.get(id=member.pk, history_type="-")
+    assert removal.history_user == admin.user and removal.history_change_reason == "Removed"
+    assert admin.delete(f"{API}/portal-users/{member.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [StaffRole.VIEWER, StaffRole.STAFF])
+def test_only_admins_help_or_remove_customer_users(api_for, company, role):
+    member = not_signed_up(company)
+    client = api_for(staff(role))
+    url = f"{API}/portal-users/{member.pk}"
+    for action in ("resend-invitation", "password-reset", "unlock"):
+        assert post_json(client, f"{url}/{action}/").status_code == 403
+    assert client.delete(f"{url}/").status_code == 403
+    assert Membership.objects.filter(pk=member.pk).exists()
+
+
+def test_reactivating_beyond_the_seats_is_a_400_not_a_crash(api_for, company):
+    from datetime import date
+
+    from tests.factories import PlanFactory, subscribe
+
+    subscribe(company, PlanFactory(), seats=1, start_date=date(2026, 1, 1))
+    MembershipFactory(customer=company)
+    sleeper = MembershipFactory(customer=company, user__is_active=False)
+    admin = api_for(staff(StaffRole.ADMIN))
+    response = post_json(admin, f"{API}/portal-users/{sleeper.pk}/reactivate/")
+    assert response.status_code == 400 and "seat" in response.json()["detail"][0]
+
+
+def test_a_customer_admin_removes_users_but_not_themselves_nor_another_admin(api_for, company):
+    me = MembershipFactory(customer=company, role="admin")
+    client = api_for(me.user)
+    base = f"{API}/portal/companies/{company.pk}/users"
+    other_admin = MembershipFactory(customer=company, role="admin")
+    colleague = MembershipFactory(customer=company, role="full")
+    assert client.delete(f"{base}/{me.pk}/").status_code == 403
+    assert client.delete(f"{base}/{other_admin.pk}/").status_code == 403
+    assert client.delete(f"{base}/{colleague.pk}/").status_code == 204
+    assert Membership.history.get(id=colleague.pk, history_type="-").history_user == me.user
+    assert set(Membership.objects.filter(customer=company)) == {me, other_admin}
+
+
+def test_a_customer_admin_sends_a_password_reset_link(
+    api_for, company, django_capture_on_commit_callbacks
+):
+    client = api_for(MembershipFactory(customer=company, role="admin").user)
+    colleague = MembershipFactory(customer=company, user__email="colleague@acme.example")
+    url = f"{API}/portal/companies/{company.pk}/users/{colleague.pk}/password-reset/"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_json(client, url).status_code == 200
+    assert [m.to for m in mail.outbox] == [["colleague@acme.example"]]
+    full = api_for(MembershipFactory(customer=company, role="full").user)
+    assert post_json(full, url).status_code == 403
+
+
+def join_request(company, email: str) -> JoinRequest:
+    return JoinRequest.objects.create(
+        customer=company, email=email, first_name="Jo", last_name="Join"
+    )
+
+
+def test_a_customer_admin_lists_approves_and_declines_join_requests(
+    api_for, company, django_capture_on_commit_callbacks
+):
+    client = api_for(MembershipFactory(customer=company, role="admin").user)
+    jo = join_request(company, "jo@acme.example")
+    max_ = join_request(company, "max@acme.example")
+    join_request(CustomerFactory(name="Globex"), "someone@globex.example")
+    base = f"{API}/portal/companies/{company.pk}/join-requests"
+    listed = client.get(f"{base}/", {"status": "pending"}).json()["results"]
+    assert {row["email"] for row in listed} == {"jo@acme.example", "max@acme.example"}
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = post_json(client, f"{base}/{jo.pk}/approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert approved.json()["decided_by"] == client.user.pk
+    joined = Membership.objects.get(user__email="jo@acme.example")
+    assert joined.customer == company and joined.role == "read_only"
+    assert joined.history.get().history_user == client.user
+    assert [m.to for m in mail.outbox] == [["jo@acme.example"]]
+    again = post_json(client, f"{base}/{jo.pk}/decline/")
+    assert again.status_code == 400 and "already decided" in again.json()["detail"][0]
+    declined = post_json(client, f"{base}/{max_.pk}/decline/")
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    assert not User.objects.filter(email="max@acme.example").exists()
+    assert client.get(f"{base}/", {"status": "pending"}).json()["results"] == []
+
+
+def test_approving_beyond_the_seats_is_refused_and_the_request_stays_pending(api_for, company):
+    from datetime import date
+
+    from tests.factories import PlanFactory, subscribe
+
+    subscribe(company, PlanFactory(), seats=1, start_date=date(2026, 1, 1))
+    client = api_for(MembershipFactory(customer=company, role="admin").user)
+    jo = join_request(company, "jo@acme.example")
+    url = f"{API}/portal/companies/{company.pk}/join-requests/{jo.pk}/approve/"
+    response = post_json(client, url)
+    assert response.status_code == 400 and "seat" in response.json()["detail"][0]
+    jo.refresh_from_db()
+    assert jo.status == "pending" and not User.objects.filter(email="jo@acme.example").exists()
+
+
+def test_join_requests_are_for_those_who_manage_users(api_for, company):
+    jo = join_request(company, "jo@acme.example")
+    full = api_for(MembershipFactory(customer=company, role="full").user)
+    base = f"{API}/portal/companies/{company.pk}/join-requests"
+    assert full.get(f"{base}/").status_code == 403
+    assert post_json(full, f"{base}/{jo.pk}/approve/").status_code == 403
+    jo.refresh_from_db()
+    assert jo.status == "pending"
+
+
+def test_join_requests_list_query_count_is_flat(api_for, company, django_assert_max_num_queries):
+    client = api_for(MembershipFactory(customer=company, role="admin").user)
+    url = f"{API}/portal/companies/{company.pk}/join-requests/"
+    for n in range(2):
+        join_request(company, f"early{n}@acme.example")
+    client.get(url)  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    for n in range(20):
+        join_request(company, f"late{n}@acme.example")
+    with django_assert_max_num_queries(len(two)):
+        assert len(client.get(url).json()["results"]) == 22

@@ -385,6 +385,34 @@ def test_staff_troubleshooting_actions(client_as, company, django_capture_on_com
     )
 
 
+def test_staff_resend_to_someone_who_chose_a_password_says_so(
+    client_as, company, django_capture_on_commit_callbacks
+):
+    admin = client_as(StaffRole.ADMIN)
+    member = MembershipFactory(customer=company, user__email="done@acme.example")
+    action = reverse("portal:customer_user_action", args=[company.pk, member.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = admin.post(action, {"action": "resend"}, follow=True)
+    assert "already chosen a password" in page.content.decode()
+    assert mail.outbox == []
+
+
+def test_reactivating_beyond_the_seats_on_the_users_page_says_why(portal_client, company):
+    from datetime import date
+
+    from tests.factories import PlanFactory, subscribe
+
+    admin = portal_client(company, "admin")
+    subscribe(company, PlanFactory(), seats=1, start_date=date(2026, 1, 1))
+    sleeper = MembershipFactory(customer=company, user__is_active=False)
+    page = admin.post(
+        url("user_detail", company, mid=sleeper.pk), {"action": "reactivate"}, follow=True
+    )
+    assert page.status_code == 200 and "seat" in page.content.decode()
+    sleeper.user.refresh_from_db()
+    assert not sleeper.user.is_active
+
+
 def test_logos_are_served_only_on_their_tenants_host(portal_client, company):
     import io
 
