@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from import_export import fields
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
+from core.widgets import MAX_KEY_LENGTH
 from customers.models import MAX_PARENT_DEPTH, BusinessType, Customer, CustomerStatus
 from locations.models import Location, LocationStatus, LocationType
 
@@ -25,6 +26,7 @@ from .engine import (
 )
 from .usage import UsageResource
 from .widgets import (
+    AttributesWidget,
     ChoiceWidget,
     Column,
     CountryWidget,
@@ -84,6 +86,14 @@ CUSTOMER_COLUMNS = [
     Column("billing_country", "Billing country", allowed="Two-letter code or English name"),
     Column("internal_notes", "Internal notes"),
     Column(
+        "custom_attributes",
+        "Custom attributes",
+        allowed="key: value pairs separated by semicolons; an empty cell clears them",
+        help="Replaces the customer's custom attributes (at most 50; keys up to "
+        f"{MAX_KEY_LENGTH} characters).",
+        example="Account manager: Jane Doe; Tier: Gold",
+    ),
+    Column(
         "parent",
         "Parent customer",
         allowed="An existing customer's external ID or exact name; empty: none",
@@ -128,6 +138,7 @@ class CustomerResource(ImportResource):
     billing_postal_code = text_field("billing_postal_code")
     billing_country = text_field("billing_country", CountryWidget())
     internal_notes = text_field("internal_notes")
+    custom_attributes = text_field("custom_attributes", AttributesWidget())
     parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
 
     class Meta(ImportResource.Meta):

@@ -8,10 +8,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django_countries import countries
 from import_export import widgets
 from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import NumberParseException
+
+from core.widgets import KeyValueField
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,28 @@ class PhoneWidget(widgets.Widget):
             return ImportedPhoneNumber.from_string(text)
         except NumberParseException:
             return text  # the field's validator explains what is wrong
+
+
+class AttributesWidget(widgets.Widget):
+    """Custom attributes as ``key: value; key: value`` (as the customer pages list them), under
+    the customer form's rules; an empty cell clears them."""
+
+    def clean(self, value, row=None, **kwargs):
+        pairs = []
+        for part in as_text(value).split(";"):
+            if not part.strip():
+                continue
+            key, separator, text = part.partition(":")
+            if not separator:
+                raise ValueError(
+                    f"“{part.strip()[:40]}” needs a key and a value, as “key: value”; "
+                    "separate attributes with semicolons."
+                )
+            pairs.append((key, text))
+        try:
+            return KeyValueField().to_python(pairs)
+        except ValidationError as error:
+            raise ValueError(" ".join(error.messages)) from None
 
 
 class ChoiceWidget(widgets.Widget):

@@ -575,3 +575,39 @@ def test_customer_validation_with_parents_does_no_query_per_row(staff, in_tenant
         return len(captured)
 
     assert queries(2) == queries(20)
+
+
+def test_custom_attributes_are_imported_as_key_value_pairs(staff, upload, confirm, in_tenant):
+    existing = CustomerFactory(
+        name="Tiered Co", external_id="T-1", custom_attributes={"Tier": "Silver", "Old": "x"}
+    )
+    untouched = CustomerFactory(
+        name="Quiet Co", external_id="Q-1", custom_attributes={"Keep": "me"}
+    )
+    text = (
+        "Customer name,External ID,Custom attributes\n"
+        "Tiered Co,T-1,Tier: Gold; Account manager: Jane Doe: Senior\n"
+        "Fresh Co,F-1,Region: EMEA\n"
+        "Cleared Co,C-1,\n"
+        "Broken Co,B-1,no separator here\n"
+        "Twice Co,W-1,a: 1; A: 2\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "update", 3: "new", 4: "new", 5: "error", 6: "error"}
+    assert "key: value" in messages_of(job, 5)[0][1]
+    assert messages_of(job, 5)[0][0] == "custom_attributes"
+    assert "used twice" in messages_of(job, 6)[0][1]
+
+    fixed = "\n".join(text.splitlines()[:4]) + "\n"
+    upload(staff, "customers", csv_file(fixed))
+    confirm(staff, last_job())
+    existing.refresh_from_db()
+    assert existing.custom_attributes == {"Tier": "Gold", "Account manager": "Jane Doe: Senior"}
+    assert Customer.objects.get(external_id="F-1").custom_attributes == {"Region": "EMEA"}
+    assert Customer.objects.get(external_id="C-1").custom_attributes == {}
+    untouched.refresh_from_db()
+    assert untouched.custom_attributes == {"Keep": "me"}
+    unchanged = upload(staff, "customers", csv_file(fixed))
+    assert unchanged.status_code in (200, 302)
+    assert actions(last_job())[2] == "unchanged"
