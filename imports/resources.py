@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from import_export import fields
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
+from billing.models import Project
 from core.widgets import MAX_KEY_LENGTH
 from customers.models import MAX_PARENT_DEPTH, BusinessType, Customer, CustomerStatus
 from locations.models import Location, LocationStatus, LocationType
@@ -394,6 +395,12 @@ ASSET_COLUMNS = [
         "Location's customer",
         allowed="External ID or name; only when the site is not the owner's",
     ),
+    Column(
+        "project",
+        "Project",
+        allowed="A project's exact name at the owner or the site's customer; empty: none",
+        example="Office move 2026",
+    ),
     Column("purchase_date", "Purchase date", allowed="YYYY-MM-DD", example="2025-01-31"),
     Column("value", "Value", allowed="A number, e.g. 1234.50", example="4999.00"),
     Column("notes", "Notes"),
@@ -421,6 +428,7 @@ class AssetResource(ImportResource):
     location_customer = fields.Field(
         attribute="location_id", column_name="location_customer", readonly=True
     )
+    project = fields.Field(attribute="project_id", column_name="project")
 
     class Meta(ImportResource.Meta):
         model = Asset
@@ -440,6 +448,12 @@ class AssetResource(ImportResource):
                 customer_id__in=any_of(customer_ids)
             ).values_list("pk", "customer_id", "name")
         }
+        self.projects: dict[tuple[int, str], list[int]] = {}
+        if "project" in self.present and customer_ids:
+            for pk, customer_id, name in Project.objects.filter(
+                customer_id__in=any_of(customer_ids)
+            ).values_list("pk", "customer_id", "name"):
+                self.projects.setdefault((customer_id, name.strip().lower()), []).append(pk)
 
     def load(self, rows: list[dict]) -> None:
         serials = set()
@@ -471,7 +485,7 @@ class AssetResource(ImportResource):
         return f"{as_text(row.get('name'))} · {as_text(row.get('serial_number'))}"
 
     def get_import_fields(self):
-        skip = {"owner", "location", "location_customer"}
+        skip = {"owner", "location", "location_customer", "project"}
         return [field for field in super().get_import_fields() if field.column_name not in skip]
 
     def import_instance(self, instance, row, **kwargs):
@@ -489,6 +503,7 @@ class AssetResource(ImportResource):
                 except ValueError as error:
                     errors.setdefault("owner", []).append(str(error))
             instance.owner_id = owner_id
+        site_customer_id = None
         if "location" in self.present:
             instance.location_id = None
             place = as_text(row.get("location"))
@@ -499,6 +514,7 @@ class AssetResource(ImportResource):
                 except ValueError as error:
                     errors.setdefault("location_customer", []).append(str(error))
                     customer_id = None
+                site_customer_id = customer_id
                 if customer_id is None and "location_customer" not in errors:
                     errors.setdefault("location", []).append(
                         "Say whose site it is: fill in owner or location_customer."
@@ -510,8 +526,32 @@ class AssetResource(ImportResource):
                             f"That customer has no location called “{place}”."
                         )
                     instance.location_id = found
+        if "project" in self.present:
+            try:
+                instance.project_id = self.project_of(row, owner_id, site_customer_id)
+            except ValueError as error:
+                errors.setdefault("project", []).append(str(error))
         if errors:
             raise ValidationError(errors)
+
+    def project_of(self, row, *customer_ids: int | None) -> int | None:
+        """The project a row names, among those of the asset's owner and its site's customer."""
+        title = as_text(row.get("project"))
+        if not title:
+            return None
+        found = {
+            pk
+            for customer_id in customer_ids
+            if customer_id is not None
+            for pk in self.projects.get((customer_id, title.lower()), [])
+        }
+        if not found:
+            raise ValueError(
+                f"Neither the owner nor the site's customer has a project called “{title}”."
+            )
+        if len(found) > 1:
+            raise ValueError(f"{len(found)} projects are called “{title}”; rename one first.")
+        return found.pop()
 
     def before_save_instance(self, instance, row, **kwargs):
         instance.serial_number = normalise_serial(instance.serial_number)

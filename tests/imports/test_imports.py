@@ -611,3 +611,33 @@ def test_custom_attributes_are_imported_as_key_value_pairs(staff, upload, confir
     unchanged = upload(staff, "customers", csv_file(fixed))
     assert unchanged.status_code in (200, 302)
     assert actions(last_job())[2] == "unchanged"
+
+
+def test_assets_name_their_project_at_the_owner_or_the_sites_customer(
+    staff, upload, confirm, in_tenant
+):
+    from billing.models import Project
+
+    owner = CustomerFactory(name="Owner Co", external_id="OW-1")
+    host = CustomerFactory(name="Host Co", external_id="HO-1")
+    LocationFactory(customer=host, name="Rack room")
+    rollout = Project.objects.create(customer=owner, name="Rollout", start_date="2026-01-01")
+    hosting = Project.objects.create(customer=host, name="Hosting", start_date="2026-01-01")
+    Project.objects.create(customer=CustomerFactory(), name="Elsewhere", start_date="2026-01-01")
+    text = (
+        "name,serial_number,owner,location,location_customer,project\n"
+        "A,SN-A,OW-1,,,rollout\n"
+        "B,SN-B,OW-1,Rack room,HO-1,Hosting\n"
+        "C,SN-C,OW-1,,,Elsewhere\n"
+        "D,SN-D,,,,\n"
+    )
+    upload(staff, "assets", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "new", 3: "new", 4: "error", 5: "new"}
+    assert messages_of(job, 4) == [
+        ["project", "Neither the owner nor the site's customer has a project called “Elsewhere”."]
+    ]
+    upload(staff, "assets", csv_file(text.replace("C,SN-C,OW-1,,,Elsewhere\n", "")))
+    confirm(staff, last_job())
+    projects = dict(Asset.objects.values_list("serial_number", "project_id"))
+    assert projects == {"SN-A": rollout.pk, "SN-B": hosting.pk, "SN-D": None}
