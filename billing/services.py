@@ -961,34 +961,30 @@ def lift_suspension_if_settled(*, customer_id: int, actor: User | None) -> bool:
 # --- Resellers ---------------------------------------------------------------------------------
 
 
+def _paid_in(period: money.Period, per: str, **filters: Any) -> dict[int, Decimal]:
+    """Payments received in the period, summed per ``per`` (a path from Payment)."""
+    return dict(
+        Payment.objects.filter(paid_on__gte=period.start, paid_on__lte=period.end, **filters)
+        .values(per)
+        .annotate(total=Sum("amount"))
+        .values_list(per, "total")
+    )
+
+
+def _commission(paid: Decimal | None, rate: Decimal) -> dict:
+    paid = paid if paid is not None else Decimal("0.00")
+    return {"paid": paid, "rate": rate, "commission": money.percent_of(paid, rate)}
+
+
 def commission_rows(reseller, period: money.Period) -> list[dict]:
     """Each client of a reseller with what it paid in the period and the commission due."""
     from customers.models import Customer
 
     profile = BillingProfile.objects.filter(customer=reseller).first()
     rate = profile.commission_rate if profile else Decimal(0)
-    paid = dict(
-        Payment.objects.filter(
-            invoice__customer__parent=reseller,
-            paid_on__gte=period.start,
-            paid_on__lte=period.end,
-        )
-        .values("invoice__customer_id")
-        .annotate(total=Sum("amount"))
-        .values_list("invoice__customer_id", "total")
-    )
-    rows = []
-    for client in Customer.objects.filter(parent=reseller).order_by("name").only("id", "name"):
-        amount = paid.get(client.pk, Decimal("0.00"))
-        rows.append(
-            {
-                "customer": client,
-                "paid": amount,
-                "rate": rate,
-                "commission": money.percent_of(amount, rate),
-            }
-        )
-    return rows
+    paid = _paid_in(period, "invoice__customer_id", invoice__customer__parent=reseller)
+    clients = Customer.objects.filter(parent=reseller).order_by("name").only("id", "name")
+    return [{"customer": client, **_commission(paid.get(client.pk), rate)} for client in clients]
 
 
 def commission_summary(resellers, period: money.Period) -> list[dict]:
@@ -1004,30 +1000,15 @@ def commission_summary(resellers, period: money.Period) -> list[dict]:
         .annotate(count=Count("pk"))
         .values_list("parent_id", "count")
     )
-    paid = dict(
-        Payment.objects.filter(
-            invoice__customer__parent_id__in=ids,
-            paid_on__gte=period.start,
-            paid_on__lte=period.end,
-        )
-        .values("invoice__customer__parent_id")
-        .annotate(total=Sum("amount"))
-        .values_list("invoice__customer__parent_id", "total")
-    )
-    rows = []
-    for reseller in resellers:
-        amount = paid.get(reseller.pk, Decimal("0.00"))
-        rate = reseller.billing_profile.commission_rate
-        rows.append(
-            {
-                "reseller": reseller,
-                "clients": clients.get(reseller.pk, 0),
-                "paid": amount,
-                "rate": rate,
-                "commission": money.percent_of(amount, rate),
-            }
-        )
-    return rows
+    paid = _paid_in(period, "invoice__customer__parent_id", invoice__customer__parent_id__in=ids)
+    return [
+        {
+            "reseller": reseller,
+            "clients": clients.get(reseller.pk, 0),
+            **_commission(paid.get(reseller.pk), reseller.billing_profile.commission_rate),
+        }
+        for reseller in resellers
+    ]
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -51,6 +52,27 @@ class PortalAccess(models.TextChoices):
 
 
 MAX_PARENT_DEPTH = 20
+
+
+def check_parent_chain(
+    customer_id: int | None, parent_id: int, parent_of: Callable[[int], int | None]
+) -> None:
+    """Refuse a parent below the customer itself, or a chain deeper than MAX_PARENT_DEPTH.
+    ``parent_of`` gives an ancestor's parent (a query per level, or a preloaded map)."""
+    ancestor_id, seen = parent_id, set()
+    for _ in range(MAX_PARENT_DEPTH):
+        above = parent_of(ancestor_id)
+        if ancestor_id in seen or above is None:
+            return
+        if customer_id is not None and above == customer_id:
+            raise ValidationError(
+                {"parent": "That customer is already below this one; pick another parent."}
+            )
+        seen.add(ancestor_id)
+        ancestor_id = above
+    raise ValidationError({"parent": "The parent chain is too deep."})
+
+
 MAX_CUSTOM_ATTRIBUTES = 50
 
 
@@ -211,20 +233,11 @@ class Customer(models.Model):
             return
         if self.pk is not None and self.parent_id == self.pk:
             raise ValidationError({"parent": "A customer cannot be its own parent."})
-        ancestor_id, seen = self.parent_id, set()
-        for _ in range(MAX_PARENT_DEPTH):
-            parent_of = (
-                Customer.objects.filter(pk=ancestor_id).values_list("parent_id", flat=True).first()
-            )
-            if ancestor_id in seen or parent_of is None:
-                return
-            if self.pk is not None and parent_of == self.pk:
-                raise ValidationError(
-                    {"parent": "That customer is already below this one; pick another parent."}
-                )
-            seen.add(ancestor_id)
-            ancestor_id = parent_of
-        raise ValidationError({"parent": "The parent chain is too deep."})
+        check_parent_chain(
+            self.pk,
+            self.parent_id,
+            lambda pk: Customer.objects.filter(pk=pk).values_list("parent_id", flat=True).first(),
+        )
 
     def refresh_search_fields(self) -> None:
         phones = [str(p) for p in (self.company_phone, self.contact_phone, self.billing_phone) if p]

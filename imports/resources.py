@@ -14,7 +14,7 @@ from import_export import fields
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
 from billing.models import Project
 from core.widgets import MAX_KEY_LENGTH
-from customers.models import MAX_PARENT_DEPTH, BusinessType, Customer, CustomerStatus
+from customers.models import BusinessType, Customer, CustomerStatus, check_parent_chain
 from locations.models import Location, LocationStatus, LocationType
 
 from .engine import (
@@ -249,18 +249,8 @@ class CustomerResource(ImportResource):
             raise ValidationError({"parent": str(error)}) from None
         if parent.pk == instance.pk:
             raise ValidationError({"parent": "A customer cannot be its own parent."})
-        ancestor_id, seen = parent.pk, set()
-        for _ in range(MAX_PARENT_DEPTH):
-            parent_of = self.parent_id_of(ancestor_id)
-            if ancestor_id in seen or parent_of is None:
-                return parent.pk
-            if instance.pk is not None and parent_of == instance.pk:
-                raise ValidationError(
-                    {"parent": "That customer is already below this one; pick another parent."}
-                )
-            seen.add(ancestor_id)
-            ancestor_id = parent_of
-        raise ValidationError({"parent": "The parent chain is too deep."})
+        check_parent_chain(instance.pk, parent.pk, self.parent_id_of)
+        return parent.pk
 
     def parent_id_of(self, pk: int) -> int | None:
         if pk in self.planned_parents:
