@@ -198,6 +198,7 @@ def on_app_ready(app) -> None:
             "billing.tasks",
             "customers.tasks",
             "imports.tasks",
+            "tenants.tasks",
             "webhooks.tasks",
         }
     )

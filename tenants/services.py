@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from .models import Domain, Tenant
+from .spares import take_spare
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -178,7 +179,8 @@ def tenant_provision(
 
     with transaction.atomic():
         tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=name)
-        tenant.save(verbosity=0)
+        took_spare = take_spare(tenant.schema_name)
+        tenant.save(verbosity=0)  # clones the template unless a spare became the schema
         Domain.objects.create(domain=domain_name, tenant=tenant, is_primary=True)
         with schema_context(tenant.schema_name):
             staff_invite(
@@ -189,5 +191,10 @@ def tenant_provision(
                 base_url=base_url_for(domain_name),
                 workspace_name=name,
             )
+        if settings.TENANT_SPARE_SCHEMAS:
+            from .tasks import queue_refill
+
+            transaction.on_commit(queue_refill)
     connection.set_schema_to_public()
+    tenant.took_spare = took_spare
     return tenant

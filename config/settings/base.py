@@ -87,6 +87,8 @@ PUBLIC_SCHEMA_NAME = "public"
 # New tenants are cloned from this always-migrated schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Migrated spare schemas kept ready, so provisioning renames one instead of cloning (0: off).
+TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # Set search_path once per schema switch instead of before every query.
 TENANT_LIMIT_SET_CALLS = True

@@ -16,3 +16,4 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")
 # Tests run tasks in-process when their transaction commits; tests/core/test_tasks.py
 # also runs them through the real queue and a worker.
 TASKS_RUN_INLINE = os.environ.get("TASKS_RUN_INLINE", "true") == "true"
+TENANT_SPARE_SCHEMAS = 0  # tests provision by cloning; tests/tenants/test_spares.py turns it on
