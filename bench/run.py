@@ -703,13 +703,7 @@ def bench_billing() -> bool:
     return ok
 
 
-SECTIONS = {
-    "provisioning": None,
-    "customers": None,
-    "imports": None,
-    "worker": None,
-    "billing": None,
-}
+SECTIONS = ("provisioning", "customers", "imports", "worker", "billing")
 
 
 def main() -> int:
@@ -718,17 +712,23 @@ def main() -> int:
     setup_django()
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
     chosen = only or list(SECTIONS)
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        print(f"Unknown BENCH_ONLY section(s): {', '.join(unknown)}; choose from {SECTIONS}")
+        return 2
+    sections = {
+        "provisioning": lambda: bench_provisioning() or True,
+        "customers": bench_customers,
+        "imports": bench_imports,
+        "worker": bench_worker,
+        "billing": bench_billing,
+    }
+    from django.db import connection
+
     ok = True
-    if "provisioning" in chosen:
-        bench_provisioning()
-    if "customers" in chosen:
-        ok &= bench_customers()
-    if "imports" in chosen:
-        ok &= bench_imports()
-    if "worker" in chosen:
-        ok &= bench_worker()
-    if "billing" in chosen:
-        ok &= bench_billing()
+    for name in chosen:
+        connection.set_schema_to_public()  # each section starts where a fresh process would
+        ok &= sections[name]()
     print("All targets met." if ok else "Some targets missed (see OVER/UNDER above).")
     return 0
 
