@@ -35,6 +35,7 @@ class AssetListView(ObjectListView):
     add_url_name = "assets:asset_create"
     nav_section = "assets"
     breadcrumbs = [("Assets", None)]
+    always_cap_count = True  # counting a million assets cost 120 ms of every page
 
     def get_queryset(self):
         return Asset.objects.visible_to(self.request.user).for_list()

@@ -154,7 +154,8 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
     export_name = "export"
     add_url_name: str | None = None
     add_capability = Capability.EDIT_RECORDS
-    # Lists that grow by millions (invoices, payments) count up to the cap even unfiltered.
+    # Lists that grow by millions (invoices, payments, assets) count up to the cap even
+    # unfiltered.
     always_cap_count = False
     # "customers", "locations" or "assets": an Import button beside the export buttons.
     import_kind: str | None = None

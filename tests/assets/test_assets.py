@@ -195,6 +195,18 @@ def test_asset_list_query_count_is_flat(client_as, django_assert_max_num_queries
     assert len(small) == len(large) <= 10
 
 
+def test_the_asset_list_counts_only_up_to_the_cap(client_as, monkeypatch):
+    from core.generic import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    viewer = client_as(StaffRole.VIEWER)
+    for _ in range(3):
+        AssetFactory()
+    assert "3 results" in viewer.get(LIST).content.decode()
+    AssetFactory()
+    assert "More than 3 results" in viewer.get(LIST).content.decode()
+
+
 def test_add_asset_here_prefills_the_location(client_as):
     staff = client_as(StaffRole.STAFF)
     site = LocationFactory(name="Prefilled Site")
