@@ -97,7 +97,7 @@ class CustomerListView(ObjectListView):
             .live()
             .order_by()
             .values_list("business_type")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("*"))  # count(*): an index-only scan of customer_live_by_type
         )
         counts["total"] = sum(counts.values())
         active_type = self.request.GET.get("business_type", "")
