@@ -92,3 +92,37 @@ def test_bad_backups_are_refused_and_change_nothing(backed_up, tmp_path):
 
     with pytest.raises(CommandError, match="No tenant"):
         call_command("tenant_backup", "nobody-here", output=tmp_path / "x.zip")
+
+
+def test_operators_download_a_backup_from_the_platform_admin(backed_up, tmp_path):
+    from django.db import transaction
+    from django.test import Client
+
+    from accounts.models import User
+
+    connection.set_schema_to_public()
+    with transaction.atomic():  # the operator is rolled back; the tenant's data is committed
+        operator = User.objects.create_superuser(email="op@platform.example", password="x")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(operator)
+        response = client.post(
+            "/admin/tenants/tenant/",
+            {"action": "download_backup", "_selected_action": [backed_up.pk]},
+        )
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith('attachment; filename="backup-check-')
+        backup = tmp_path / "downloaded.zip"
+        backup.write_bytes(b"".join(response.streaming_content))
+        both = Tenant.objects.filter(slug__in=[SLUG, "alpha"]).values_list("pk", flat=True)
+        response = client.post(
+            "/admin/tenants/tenant/",
+            {"action": "download_backup", "_selected_action": list(both)},
+            follow=True,
+        )
+        assert "Select exactly one tenant" in response.content.decode()
+        transaction.set_rollback(True)
+
+    with schema_context(backed_up.schema_name):
+        Customer.objects.all().delete()
+    call_command("tenant_restore", str(backup), replace=True)
+    assert names(backed_up) == ["Kept Ltd", "Precious Co"]
