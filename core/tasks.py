@@ -113,20 +113,12 @@ def defer_after_commit(task, **kwargs) -> None:
     """Queue ``task`` for the current tenant once the surrounding transaction commits (nothing
     is queued for work that was rolled back). With TASKS_RUN_INLINE (tests, no worker) the
     task runs in-process at that moment instead."""
-    schema_name = connection.schema_name
-
-    def enqueue() -> None:
-        if settings.TASKS_RUN_INLINE:
-            task(schema_name=schema_name, **kwargs)
-        else:
-            task.defer(schema_name=schema_name, **kwargs)
-
-    transaction.on_commit(enqueue)
+    defer_many_after_commit(task, [kwargs])
 
 
 def defer_many_after_commit(task, calls: list[dict], *, batch_size: int = 5000) -> None:
-    """``defer_after_commit`` for many calls of one task: queued in batches of one statement
-    each once the transaction commits (a bulk import queues thousands)."""
+    """``defer_after_commit`` for many calls of one task, queued in batches of one statement
+    each (a bulk import queues thousands)."""
     if not calls:
         return
     schema_name = connection.schema_name
