@@ -412,24 +412,32 @@ def test_page_query_counts_stay_flat(staff, upload, in_tenant, django_assert_max
         staff.get(reverse("imports:import_job_status", kwargs={"pk": big.pk}))
 
 
+def checked_with_queries(staff, kind: str, data: str) -> tuple[ImportJob, int]:
+    """Run the dry run of ``data``; the job and how many queries the check took."""
+    from django.test.utils import CaptureQueriesContext
+
+    job = ImportJobFactory(kind=kind, data=data.encode(), created_by=staff.user)
+    with CaptureQueriesContext(connection) as captured:
+        import_job_check(job_id=job.pk)
+    job.refresh_from_db()
+    return job, len(captured)
+
+
 def test_validation_does_no_query_per_row(staff, in_tenant):
     """Lookups are preloaded: checking 20 rows costs the same queries as checking 2."""
-    from django.db import connection as conn
-    from django.test.utils import CaptureQueriesContext
+    from billing.models import Project
 
     owner = CustomerFactory(name="Counting Co", external_id="CNT")
     LocationFactory(customer=owner, name="Depot")
+    Project.objects.create(customer=owner, name="Rollout", start_date="2026-01-01")
 
     def queries(rows: int) -> int:
-        data = "name,serial_number,owner,location\n" + "".join(
-            f"A{i},S-{rows}-{i},CNT,Depot\n" for i in range(rows)
+        data = "name,serial_number,owner,location,project\n" + "".join(
+            f"A{i},S-{rows}-{i},CNT,Depot,Rollout\n" for i in range(rows)
         )
-        job = ImportJobFactory(kind="assets", data=data.encode(), created_by=staff.user)
-        with CaptureQueriesContext(conn) as captured:
-            import_job_check(job_id=job.pk)
-        job.refresh_from_db()
+        job, count = checked_with_queries(staff, "assets", data)
         assert job.new_count == rows, list(job.rows.values_list("messages", flat=True))
-        return len(captured)
+        return count
 
     assert queries(2) == queries(20)
 
@@ -555,24 +563,19 @@ def test_parent_cycles_through_rows_of_the_same_file_are_refused(staff, upload, 
 
 
 def test_customer_validation_with_parents_does_no_query_per_row(staff, in_tenant):
-    from django.db import connection as conn
-    from django.test.utils import CaptureQueriesContext
-
     top = CustomerFactory(name="Top", external_id="TOP")
     middle = CustomerFactory(name="Middle", external_id="MID", parent=top)
     for index in range(20):
         CustomerFactory(name=f"Existing {index}", external_id=f"E-{index}", parent=middle)
 
     def queries(rows: int) -> int:
-        data = "name,external_id,parent\n" + "".join(
-            f"Existing {i},E-{i},TOP\nNew {rows}-{i},N-{rows}-{i},MID\n" for i in range(rows)
+        data = "name,external_id,parent,custom_attributes\n" + "".join(
+            f"Existing {i},E-{i},TOP,Tier: Gold\nNew {rows}-{i},N-{rows}-{i},MID,\n"
+            for i in range(rows)
         )
-        job = ImportJobFactory(kind="customers", data=data.encode(), created_by=staff.user)
-        with CaptureQueriesContext(conn) as captured:
-            import_job_check(job_id=job.pk)
-        job.refresh_from_db()
+        job, count = checked_with_queries(staff, "customers", data)
         assert (job.update_count, job.new_count) == (rows, rows)
-        return len(captured)
+        return count
 
     assert queries(2) == queries(20)
 
