@@ -25,7 +25,7 @@ from core.history import history_page
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.tasks import defer_after_commit
 from customers.models import Customer
-from customers.views import CustomerPageMixin
+from customers.views.detail import CustomerPageMixin
 
 from . import figures, money, services
 from .filters import (

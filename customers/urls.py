@@ -1,48 +1,68 @@
 from django.urls import path
 
-from . import views
+from .views.actions import (
+    CustomerArchiveView,
+    CustomerDeleteView,
+    CustomerPurgeView,
+    CustomerRestoreView,
+    CustomerUnarchiveView,
+    LinkedAccountUnlinkView,
+)
+from .views.create import CustomerAutocompleteView, CustomerCreateWizard, CustomerQuickAddView
+from .views.detail import (
+    CustomerAssetsOnLocationView,
+    CustomerAssetsOwnedView,
+    CustomerDetailView,
+    CustomerHistoryView,
+    CustomerLinkedAccountsView,
+    CustomerLocationsView,
+    CustomerProjectsView,
+    CustomerSubaccountsView,
+)
+from .views.edit import CustomerRestoreFieldsView, CustomerUpdateView
+from .views.list import CustomerListView
 
 app_name = "customers"
 
 urlpatterns = [
-    path("", views.CustomerListView.as_view(), name="customer_list"),
-    path("add/", views.CustomerCreateWizard.as_view(), name="customer_create"),
-    path("quick-add/", views.CustomerQuickAddView.as_view(), name="customer_quick_add"),
-    path("autocomplete/", views.CustomerAutocompleteView.as_view(), name="customer_autocomplete"),
-    path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer_detail"),
-    path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer_update"),
+    path("", CustomerListView.as_view(), name="customer_list"),
+    path("add/", CustomerCreateWizard.as_view(), name="customer_create"),
+    path("quick-add/", CustomerQuickAddView.as_view(), name="customer_quick_add"),
+    path("autocomplete/", CustomerAutocompleteView.as_view(), name="customer_autocomplete"),
+    path("<int:pk>/", CustomerDetailView.as_view(), name="customer_detail"),
+    path("<int:pk>/edit/", CustomerUpdateView.as_view(), name="customer_update"),
     path(
         "<int:pk>/sub-accounts/",
-        views.CustomerSubaccountsView.as_view(),
+        CustomerSubaccountsView.as_view(),
         name="customer_subaccounts",
     ),
-    path("<int:pk>/linked/", views.CustomerLinkedAccountsView.as_view(), name="customer_linked"),
+    path("<int:pk>/linked/", CustomerLinkedAccountsView.as_view(), name="customer_linked"),
     path(
         "<int:pk>/linked/<int:account_pk>/unlink/",
-        views.LinkedAccountUnlinkView.as_view(),
+        LinkedAccountUnlinkView.as_view(),
         name="linked_account_unlink",
     ),
-    path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="customer_history"),
-    path("<int:pk>/projects/", views.CustomerProjectsView.as_view(), name="customer_projects"),
-    path("<int:pk>/locations/", views.CustomerLocationsView.as_view(), name="customer_locations"),
+    path("<int:pk>/history/", CustomerHistoryView.as_view(), name="customer_history"),
+    path("<int:pk>/projects/", CustomerProjectsView.as_view(), name="customer_projects"),
+    path("<int:pk>/locations/", CustomerLocationsView.as_view(), name="customer_locations"),
     path(
         "<int:pk>/assets-on-location/",
-        views.CustomerAssetsOnLocationView.as_view(),
+        CustomerAssetsOnLocationView.as_view(),
         name="customer_assets_on_location",
     ),
     path(
         "<int:pk>/assets-owned/",
-        views.CustomerAssetsOwnedView.as_view(),
+        CustomerAssetsOwnedView.as_view(),
         name="customer_assets_owned",
     ),
     path(
         "<int:pk>/history/<int:history_id>/restore/",
-        views.CustomerRestoreFieldsView.as_view(),
+        CustomerRestoreFieldsView.as_view(),
         name="customer_restore_fields",
     ),
-    path("<int:pk>/archive/", views.CustomerArchiveView.as_view(), name="customer_archive"),
-    path("<int:pk>/unarchive/", views.CustomerUnarchiveView.as_view(), name="customer_unarchive"),
-    path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer_delete"),
-    path("<int:pk>/restore/", views.CustomerRestoreView.as_view(), name="customer_restore"),
-    path("<int:pk>/purge/", views.CustomerPurgeView.as_view(), name="customer_purge"),
+    path("<int:pk>/archive/", CustomerArchiveView.as_view(), name="customer_archive"),
+    path("<int:pk>/unarchive/", CustomerUnarchiveView.as_view(), name="customer_unarchive"),
+    path("<int:pk>/delete/", CustomerDeleteView.as_view(), name="customer_delete"),
+    path("<int:pk>/restore/", CustomerRestoreView.as_view(), name="customer_restore"),
+    path("<int:pk>/purge/", CustomerPurgeView.as_view(), name="customer_purge"),
 ]

@@ -35,7 +35,7 @@ from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
 from core.views import ApiTokensMixin
 from customers.models import Customer
-from customers.views import CustomerPageMixin
+from customers.views.detail import CustomerPageMixin
 from locations.models import Location
 
 from . import services

@@ -1,0 +1,1 @@
+"""The console's customer pages, one module per concern."""

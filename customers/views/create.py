@@ -1,0 +1,226 @@
+"""Adding customers (the wizard and quick add) and the customer picker's options."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.generic import TemplateView
+from formtools.wizard.views import SessionWizardView
+
+from accounts.policies import Capability, user_can
+from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from customers import services
+from customers.forms import (
+    EDITABLE_FIELDS,
+    AdminStepForm,
+    CompanyStepForm,
+    ContactStepForm,
+    ExtrasStepForm,
+    QuickAddForm,
+    ReviewStepForm,
+)
+from customers.models import Customer
+
+from .list import customers_crumb
+
+
+class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardView):
+    """Company information → contact & address → custom attributes & notes → review."""
+
+    required_capability = Capability.EDIT_RECORDS
+    form_list = [
+        ("company", CompanyStepForm),
+        ("contact", ContactStepForm),
+        ("extras", ExtrasStepForm),
+        ("admin", AdminStepForm),
+        ("review", ReviewStepForm),
+    ]
+    step_titles = {
+        "company": "Company information",
+        "contact": "Contact & address",
+        "extras": "Custom attributes & notes",
+        "admin": "Customer admin (optional)",
+        "review": "Review",
+    }
+    # Only admins create customer admins; for others the step is skipped.
+    condition_dict = {
+        "admin": lambda wizard: user_can(wizard.request.user, Capability.MANAGE_RECORDS)
+    }
+    template_name = "customers/customer_wizard.html"
+    nav_section = "customers"
+
+    def get_breadcrumbs(self):
+        return [customers_crumb(), ("Add customer", None)]
+
+    def get_form_kwargs(self, step=None):
+        if step == "review":
+            return {"duplicates": self.duplicates()}
+        return {"user": self.request.user}
+
+    def collected(self) -> dict:
+        data = {}
+        for step in ("company", "contact", "extras"):
+            data.update(self.get_cleaned_data_for_step(step) or {})
+        return data
+
+    def duplicates(self):
+        data = self.collected()
+        if not data.get("name"):
+            return []
+        return services.likely_duplicates(
+            name=data["name"],
+            website=data.get("website", ""),
+            emails=tuple(
+                data.get(f, "") for f in ("company_email", "contact_email", "billing_email")
+            ),
+        )
+
+    def render_goto_step(self, goto_step, **kwargs):
+        """Going back keeps what was typed on the current step (validated at the end)."""
+        form = self.get_form(data=self.request.POST, files=self.request.FILES)
+        self.storage.set_step_data(self.steps.current, self.process_step(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        steps = list(self.get_form_list())
+        current = steps.index(self.steps.current)
+        context["step_list"] = [
+            {
+                "key": key,
+                "title": self.step_titles[key],
+                "done": i < current,
+                "current": i == current,
+            }
+            for i, key in enumerate(steps)
+        ]
+        context["step_title"] = self.step_titles[self.steps.current]
+        if self.steps.current == "review":
+            context["summary"] = self.summary()
+            context["duplicates"] = form.duplicates
+        return context
+
+    def summary(self) -> list[tuple[str, str]]:
+        data = self.collected()
+        rows = self.company_summary(data)
+        admin = (
+            (self.get_cleaned_data_for_step("admin") or {})
+            if "admin" in self.get_form_list()
+            else {}
+        )
+        if admin.get("email"):
+            rows.append(
+                (
+                    "Customer admin",
+                    f"{admin['first_name']} {admin['last_name']} <{admin['email']}> — invited by email",
+                )
+            )
+        return rows
+
+    def company_summary(self, data) -> list[tuple[str, str]]:
+        preview = Customer(**{k: v for k, v in data.items() if k != "parent"})
+        rows = []
+        for name in EDITABLE_FIELDS:
+            value = data.get(name)
+            if value in (None, "", {}):
+                continue
+            field = Customer._meta.get_field(name)
+            if field.choices:
+                shown = getattr(preview, f"get_{name}_display")()
+            elif name == "custom_attributes":
+                shown = "; ".join(f"{k}: {v}" for k, v in value.items())
+            elif name in ("country", "billing_country"):
+                shown = getattr(preview, name).name
+            else:
+                shown = str(value)
+            rows.append((str(field.verbose_name).capitalize(), shown))
+        return rows
+
+    def done(self, form_list, **kwargs):
+        data = self.collected()
+        admin = (
+            (self.get_cleaned_data_for_step("admin") or {})
+            if "admin" in self.get_form_list()
+            else {}
+        )
+        try:
+            with transaction.atomic():
+                customer = services.customer_create(actor=self.request.user, **data)
+                if admin.get("email"):
+                    from portal.services import customer_user_create
+
+                    customer_user_create(
+                        customer=customer,
+                        email=admin["email"],
+                        first_name=admin["first_name"],
+                        last_name=admin["last_name"],
+                        role="admin",
+                        actor=self.request.user,
+                        base_url=self.request.build_absolute_uri("/"),
+                    )
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+            return redirect("customers:customer_create")
+        invited = f" and invited {admin['email']} as its admin" if admin.get("email") else ""
+        messages.success(self.request, f"Added {customer}{invited}.")
+        return redirect(customer)
+
+
+class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
+    """Add with only a name. Shown in a dialog (htmx) or as a page without JavaScript."""
+
+    required_capability = Capability.EDIT_RECORDS
+    template_name = "customers/quick_add.html"
+    partial_template_name = "customers/partials/quick_add_form.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(QuickAddForm())
+
+    def post(self, request, *args, **kwargs):
+        form = QuickAddForm(request.POST)
+        duplicates = []
+        if form.is_valid():
+            name = form.cleaned_data["name"]
+            if not form.cleaned_data.get("confirm_not_duplicate"):
+                duplicates = services.likely_duplicates(name=name)
+            if not duplicates:
+                customer = services.customer_create(actor=request.user, name=name)
+                messages.success(request, f"Added {customer}.")
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = customer.get_absolute_url()
+                    return response
+                return redirect(customer)
+        return self.render_form(form, duplicates=duplicates)
+
+    def render_form(self, form, duplicates=()):
+        context = {"form": form, "duplicates": duplicates, "nav_section": "customers"}
+        template = self.partial_template_name if self.request.htmx else self.template_name
+        return render(self.request, template, context)
+
+
+class CustomerAutocompleteView(ConsoleAccessMixin, TemplateView):
+    """Options for customer pickers. Archived customers only appear when searched for."""
+
+    template_name = "customers/partials/autocomplete_options.html"
+    limit = 10
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        term = (self.request.GET.get("autocomplete_q") or self.request.GET.get("q") or "").strip()[
+            :100
+        ]
+        customers = Customer.objects.visible_to(self.request.user)
+        exclude = self.request.GET.get("exclude", "")
+        if exclude.isdigit():
+            customers = customers.exclude(pk=int(exclude))
+        # Archived customers leave dropdowns, but come back when searched for.
+        customers = customers.search(term) if term else customers.filter(is_archived=False)
+        context["options"] = customers.order_by("is_archived", "name").only(
+            "pk", "name", "is_archived", "city"
+        )[: self.limit]
+        context["term"] = term
+        return context
