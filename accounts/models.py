@@ -6,14 +6,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.policies import StaffRole
+
 from .managers import UserManager
-
-
-class StaffRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    STAFF = "staff", "Staff"
-    VIEWER = "viewer", "Viewer"
 
 
 class User(AbstractBaseUser, PermissionsMixin):

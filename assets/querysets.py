@@ -1,23 +1,14 @@
 from __future__ import annotations
 
-from django.db import models
 from django.db.models import F, Q
 
+from core.querysets import ScopedQuerySet
 
-class AssetQuerySet(models.QuerySet):
-    def visible_to(self, user, *, include_deleted: bool = False) -> AssetQuerySet:
-        """Console staff see every asset of the tenant; a customer user sees the assets their
-        companies own or host at their sites."""
-        from accounts.policies import Capability, portal_company_ids, user_can
 
-        if user_can(user, Capability.VIEW_CONSOLE):
-            return self.all()
-        company_ids = portal_company_ids(user)
-        if company_ids:
-            return self.filter(
-                Q(owner_id__in=company_ids) | Q(location__customer_id__in=company_ids)
-            )
-        return self.none()
+class AssetQuerySet(ScopedQuerySet):
+    # An asset belongs to its owner, or (owned by the tenant) to the customer whose site it
+    # is at; it is reached from either: a customer sees what it owns and what it hosts.
+    scope_paths = ("owner", "location__customer")
 
     def live(self) -> AssetQuerySet:
         return self.filter(is_archived=False)

@@ -6,6 +6,12 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
+from core.policies import Capability
+from core.querysets import STAFF_ACTIONS, ScopedQuerySet
+
+# Billing records are changed by owners and admins; staff and viewers read them.
+BILLING_ACTIONS = {**STAFF_ACTIONS, "change": Capability.MANAGE_BILLING}
+
 
 def status_conditions(day) -> dict[str, Q]:
     """The derived project status as filters, so lists and summaries count it in SQL."""
@@ -18,17 +24,11 @@ def status_conditions(day) -> dict[str, Q]:
     }
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user, *, include_deleted: bool = False) -> ProjectQuerySet:
-        """Projects of customers the user may see (and, for console staff, projects whose
-        customer was purged: the financial record stays)."""
-        from accounts.policies import Capability, user_can
-        from customers.models import Customer
+class ProjectQuerySet(ScopedQuerySet):
+    """Projects of customers the scope reaches (and, for unlimited staff, projects whose
+    customer was purged: the financial record stays)."""
 
-        scope = Q(customer__in=Customer.objects.visible_to(user))
-        if user_can(user, Capability.VIEW_CONSOLE):
-            scope |= Q(customer__isnull=True)
-        return self.filter(scope)
+    scope_paths = ("customer",)
 
     def with_status(self, day=None) -> ProjectQuerySet:
         day = day or timezone.localdate()
@@ -51,29 +51,20 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(Q(name__icontains=term) | Q(customer_name__icontains=term))
 
 
-def _customer_scope(user, *, keep_orphans: bool) -> Q:
-    """Records of customers the user may see. With ``keep_orphans`` (invoices), console staff
-    see every record of their tenant: those of deleted and purged customers stay on the
-    books, and no per-row customer check slows a list of a million invoices."""
-    from accounts.policies import Capability, user_can
-    from customers.models import Customer
-
-    if keep_orphans and user_can(user, Capability.VIEW_CONSOLE):
-        return Q()
-    return Q(customer__in=Customer.objects.visible_to(user))
-
-
-class SubscriptionQuerySet(models.QuerySet):
-    def visible_to(self, user, **_) -> SubscriptionQuerySet:
-        return self.filter(_customer_scope(user, keep_orphans=False))
+class SubscriptionQuerySet(ScopedQuerySet):
+    scope_paths = ("customer",)
+    staff_actions = BILLING_ACTIONS
 
     def live(self) -> SubscriptionQuerySet:
         return self.exclude(status="cancelled")
 
 
-class InvoiceQuerySet(models.QuerySet):
-    def visible_to(self, user, **_) -> InvoiceQuerySet:
-        return self.filter(_customer_scope(user, keep_orphans=True))
+class InvoiceQuerySet(ScopedQuerySet):
+    """A purged customer's invoices (customer unset, its name kept) stay on the books for
+    unlimited staff; a soft-deleted customer's leave the lists like the customer."""
+
+    scope_paths = ("customer",)
+    staff_actions = BILLING_ACTIONS
 
     def open(self) -> InvoiceQuerySet:
         return self.filter(status__in=["issued", "partially_paid", "overdue"])
@@ -109,3 +100,14 @@ def number_matching(term: str) -> Q:
         prefix = BillingSettings.objects.values_list("invoice_prefix", flat=True).first() or ""
         condition |= Q(number=f"{prefix}{int(term):06d}")
     return condition
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    scope_paths = ("invoice__customer",)
+    staff_actions = BILLING_ACTIONS
+
+
+class UsageRecordQuerySet(ScopedQuerySet):
+    scope_paths = ("customer",)
+    # Staff record usage (it is how metered customers are billed); admins correct it.
+    staff_actions = {**STAFF_ACTIONS, "change": Capability.EDIT_RECORDS}

@@ -2,25 +2,17 @@ from __future__ import annotations
 
 import re
 
-from django.db import models
 from django.db.models import Count, Q
+
+from core.querysets import ScopedQuerySet
 
 SEARCH_MAX_LENGTH = 100
 MIN_PHONE_DIGITS = 3
 
 
-class CustomerQuerySet(models.QuerySet):
-    def visible_to(self, user, *, include_deleted: bool = False) -> CustomerQuerySet:
-        """The policy layer's view of customers: start every read from here."""
-        from accounts.policies import customer_scope, may_see_deleted
-
-        scope = customer_scope(user)
-        if scope is None:
-            return self.none()
-        queryset = self.filter(scope)
-        if not (include_deleted and may_see_deleted(user)):
-            queryset = queryset.filter(deleted_at__isnull=True)
-        return queryset
+class CustomerQuerySet(ScopedQuerySet):
+    scope_paths = ("",)  # a customer is reached as itself
+    portal_actions = {"view": "", "change": "manage_settings"}
 
     def live(self) -> CustomerQuerySet:
         """Neither archived nor deleted: what lists and dropdowns show by default."""
@@ -85,15 +77,5 @@ class CustomerQuerySet(models.QuerySet):
         return self.select_related("parent", "deleted_by")
 
 
-class LinkedAccountQuerySet(models.QuerySet):
-    def visible_to(self, user) -> LinkedAccountQuerySet:
-        from accounts.policies import Capability, customer_scope, user_can
-
-        from .models import Customer
-
-        scope = customer_scope(user)
-        if scope is None:
-            return self.none()
-        if user_can(user, Capability.VIEW_CONSOLE):
-            return self.filter(Q(customer__isnull=True) | Q(customer__deleted_at__isnull=True))
-        return self.filter(customer__in=Customer.objects.visible_to(user))
+class LinkedAccountQuerySet(ScopedQuerySet):
+    scope_paths = ("customer",)

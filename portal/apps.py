@@ -9,6 +9,11 @@ class PortalConfig(AppConfig):
     verbose_name = "Company portal"
 
     def ready(self) -> None:
+        from core.scope import register_customer_user_resolver
         from customers.tabs import CustomerTab, register_tab
+
+        from .policies import customer_user_grant
+
+        register_customer_user_resolver(customer_user_grant)
 
         register_tab(CustomerTab("users", "Users", "portal:customer_users", order=50))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import models
 from django.db.models import Max, Q
 
+from core.querysets import ScopedQuerySet
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MembershipQuerySet:
-        """Customer users of the companies ``user`` may see (console staff: every live
-        company's; a customer user: their company's and its sub-accounts')."""
-        from customers.models import Customer
 
-        return self.filter(customer__in=Customer.objects.visible_to(user))
+class MembershipQuerySet(ScopedQuerySet):
+    """Customer users of the companies a scope reaches (unlimited staff: every live
+    company's; a customer user: their company's and its sub-accounts')."""
+
+    scope_paths = ("customer",)
+    portal_actions = {"view": "", "change": "manage_users"}
 
     def for_list(self) -> MembershipQuerySet:
         """What a list of users prints: the user, the permission set, the last sign-in."""
