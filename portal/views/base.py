@@ -1,0 +1,145 @@
+"""What every portal page shares: the access rules, the navigation, the landing redirect,
+the suspended page and the list machinery."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from accounts.policies import (
+    is_customer_user,
+    membership_of,
+    portal_access_state,
+    portal_can,
+    portal_permissions,
+)
+from customers.models import Customer
+from portal.models import CompanyProfile, PortalPermission
+
+PAGE_SIZE = 25
+PORTAL_NAV = [
+    ("overview", "Overview", "portal:overview", "speedometer2", PortalPermission.VIEW_OVERVIEW),
+    ("users", "Users", "portal:users", "people", PortalPermission.VIEW_USERS),
+    ("locations", "Locations", "portal:locations", "geo-alt", PortalPermission.VIEW_LOCATIONS),
+    ("assets", "Assets", "portal:assets", "hdd-stack", PortalPermission.VIEW_ASSETS),
+    ("billing", "Billing", "portal:billing", "receipt", PortalPermission.VIEW_BILLING),
+    ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
+]
+
+
+def base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+class PortalMixin(AccessMixin):
+    """Signed-in customer users only; the company in the URL must be theirs (or one of their
+    sub-accounts), else 404; the page's permission is checked, else 403."""
+
+    required_permission: str = PortalPermission.VIEW_OVERVIEW
+    section = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not is_customer_user(request.user):
+            raise PermissionDenied(
+                "The portal is for your customers' users; you work in the console."
+            )
+        self.company = get_object_or_404(
+            Customer.objects.visible_to(request.user), pk=kwargs["cid"]
+        )
+        if self.required_permission and not portal_can(request.user, self.required_permission):
+            raise PermissionDenied("Your role does not include this part of the portal.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        permissions = portal_permissions(user)
+        companies = list(
+            Customer.objects.visible_to(user).only("pk", "name", "parent_id").order_by("name")
+        )
+        own = membership_of(user).customer
+        profile = CompanyProfile.objects.filter(customer=own).first()
+        context.update(
+            company=self.company,
+            own_company=own,
+            companies=companies,
+            profile=profile,
+            section=self.section,
+            perms=permissions,
+            portal_nav=[
+                {
+                    "key": key,
+                    "label": label,
+                    "url": reverse(name, args=[self.company.pk]),
+                    "icon": icon,
+                }
+                for key, label, name, icon, permission in PORTAL_NAV
+                if permission in permissions
+            ],
+        )
+        return context
+
+
+def portal_home(request):
+    """/portal/ → the user's own company."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next=/portal/")
+    membership = membership_of(request.user)
+    if membership is None:
+        raise PermissionDenied("The portal is for your customers' users; you work in the console.")
+    company = request.GET.get("company", "")
+    if company.isdigit():  # the company switcher without JavaScript; the overview checks access
+        return redirect("portal:overview", cid=int(company))
+    permissions = portal_permissions(request.user)
+    for _key, _label, name, _icon, permission in PORTAL_NAV:
+        if permission in permissions:
+            return redirect(name, cid=membership.customer_id)
+    raise PermissionDenied(
+        "Your role does not include any part of the portal yet; ask your company admin."
+    )
+
+
+class PortalListView(PortalMixin, TemplateView):
+    """A searchable, paginated portal list; subclasses say which records."""
+
+    context_object_name = "records"
+
+    def records(self, term: str):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        term = (self.request.GET.get("q") or "").strip()[:100]
+        page = Paginator(self.records(term), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, term=term, **{self.context_object_name: page.object_list})
+        return context
+
+
+def suspended(request):
+    """What a suspended company's users see instead of the portal."""
+    state = portal_access_state(request.user) if request.user.is_authenticated else ""
+    if state != "suspended":
+        return redirect("portal:home")
+    from billing.models import Invoice
+
+    company = membership_of(request.user).customer
+    profile = CompanyProfile.objects.filter(customer=company).first()
+    can_see_billing = portal_can(request.user, PortalPermission.VIEW_BILLING)
+    return render(
+        request,
+        "portal/suspended.html",
+        {
+            "company": company,
+            "reason": profile.suspension_reason if profile else "",
+            "overdue": Invoice.objects.filter(customer=company, status="overdue")
+            if can_see_billing
+            else [],
+        },
+        status=403,
+    )
