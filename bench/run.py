@@ -644,7 +644,7 @@ def bench_billing() -> bool:
 
     from accounts.models import StaffRole, User
     from billing.models import Invoice, InvoiceLine
-    from billing.services import invoice_run
+    from billing.services.invoicing import invoice_run
 
     tenant = bench_tenant()
     ok = True

@@ -16,7 +16,7 @@ from accounts.models import SignInEvent, User
 from customers.models import Customer
 from portal.models import Membership
 
-from . import money, services
+from . import money
 from .models import (
     BillingProfile,
     BillingSettings,
@@ -27,6 +27,15 @@ from .models import (
     PlanTier,
     Subscription,
     UsageRecord,
+)
+from .services.dunning import mark_overdue, suspend_overdue_customers
+from .services.invoicing import invoice_run
+from .services.payments import payment_record
+from .services.subscriptions import (
+    end_trials,
+    subscription_cancel,
+    subscription_change,
+    subscription_create,
 )
 
 PLANS = [
@@ -87,8 +96,8 @@ def create_demo_billing(*, today: date | None = None, seed: int = 2026) -> str:
     for offset in range(12, 0, -1):  # last month is left for the admin to run
         month = money.add_months(today.replace(day=1), -offset - 1)
         run_day = money.add_months(month, 1) + timedelta(days=rng.randint(0, 2))
-        services.invoice_run(month=month, actor=None, today=run_day, notify=False)
-    services.end_trials(today=today)
+        invoice_run(month=month, actor=None, today=run_day, notify=False)
+    end_trials(today=today)
     suspended_email = _payments(rng, today, last_month)
     _sign_ins(rng, today)
     return suspended_email
@@ -148,7 +157,7 @@ def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> l
             days=rng.randint(0, 20)
         )
         start = min(start, today)
-        subscription = services.subscription_create(
+        subscription = subscription_create(
             customer=customer,
             plan=plan,
             seats=seats,
@@ -159,10 +168,10 @@ def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> l
         )
         if index % 13 == 5 and start < today - timedelta(days=90):
             on = start + timedelta(days=rng.randint(60, (today - start).days - 1))
-            services.subscription_cancel(subscription_id=subscription.pk, on=on, actor=None)
+            subscription_cancel(subscription_id=subscription.pk, on=on, actor=None)
             subscription.refresh_from_db()
         elif index % 11 == 3 and start < today - timedelta(days=120):
-            services.subscription_change(
+            subscription_change(
                 subscription_id=subscription.pk,
                 plan=plans["Growth"] if plan.name == "Starter" else plan,
                 seats=min(seats + 2, plan.max_seats or seats + 2),
@@ -261,7 +270,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
         method = rng.choice(["bank_transfer", "bank_transfer", "card", "cheque"])
         if roll < 0.15:
             half = money.to_money(invoice.total / 2)
-            services.payment_record(
+            payment_record(
                 invoice_id=invoice.pk,
                 amount=half,
                 method=method,
@@ -273,7 +282,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
             if age < 45:
                 continue  # partially paid
             paid_on = min(paid_on + timedelta(days=rng.randint(5, 15)), today)
-            services.payment_record(
+            payment_record(
                 invoice_id=invoice.pk,
                 amount=invoice.total - half,
                 method=method,
@@ -283,7 +292,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
                 notify=False,
             )
         else:
-            services.payment_record(
+            payment_record(
                 invoice_id=invoice.pk,
                 amount=invoice.total,
                 method=method,
@@ -292,12 +301,12 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
                 actor=None,
                 notify=False,
             )
-    services.mark_overdue(today=today, notify=False)
+    mark_overdue(today=today, notify=False)
     # Only the chosen company goes past the suspension limit; the others are recent.
     Invoice.objects.filter(status=InvoiceStatus.OVERDUE).exclude(customer_id=suspended_id).update(
         due_date=today - timedelta(days=3)
     )
-    services.suspend_overdue_customers(today=today)
+    suspend_overdue_customers(today=today)
     admin = Membership.objects.filter(
         customer_id=suspended_id, customer__portal_access="suspended", role="admin"
     ).first()

@@ -25,6 +25,7 @@ from .models import (
     Subscription,
     UsageRecord,
 )
+from .pricing import usage_charges
 from .querysets import status_conditions
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -123,8 +124,8 @@ def current_usage(subscription: Subscription | None) -> list[UsageLine]:
     lines = []
     for metric in Metric.objects.filter(Q(pk__in=sums) | Q(pk__in=tiers)):
         quantity = sums.get(metric.pk, Decimal(0))
-        charges = money.tiered_charges(quantity, tiers[metric.pk]) if tiers[metric.pk] else []
-        lines.append(UsageLine(metric, quantity, money.total(c.amount for c in charges)))
+        _, cost = usage_charges(quantity, tiers[metric.pk])
+        lines.append(UsageLine(metric, quantity, cost))
     return lines
 
 

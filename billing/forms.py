@@ -252,7 +252,7 @@ class InvoiceRunForm(forms.Form):
     def clean_month(self):
         from django.core.exceptions import ValidationError
 
-        from .services import validate_run_month
+        from .services.invoicing import validate_run_month
 
         month = self.cleaned_data["month"].replace(day=1)
         try:

@@ -18,22 +18,22 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+# The vocabularies live in choices.py; importers may keep naming them from billing.models.
+from .choices import (
+    INVOICE_BADGES,
+    LIVE_SUBSCRIPTION,  # noqa: F401 - re-exported
+    OPEN_INVOICE,
+    PROJECT_STATUS_BADGES,
+    SUBSCRIPTION_BADGES,
+    InvoiceStatus,
+    LineKind,
+    PaymentMethod,
+    ProjectStatus,
+    SubscriptionStatus,
+    UsageSource,
+)
 from .querysets import InvoiceQuerySet, ProjectQuerySet, SubscriptionQuerySet
 
-
-class ProjectStatus(models.TextChoices):
-    UPCOMING = "upcoming", "Upcoming"
-    ACTIVE = "active", "Active"
-    PAST = "past", "Past"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-PROJECT_STATUS_BADGES = {
-    ProjectStatus.UPCOMING: "text-bg-primary",
-    ProjectStatus.ACTIVE: "text-bg-success",
-    ProjectStatus.PAST: "text-bg-secondary",
-    ProjectStatus.CANCELLED: "text-bg-dark",
-}
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
@@ -230,26 +230,6 @@ class PlanTier(models.Model):
         return f"{self.metric} {limit} at {self.unit_price.normalize()}"
 
 
-class SubscriptionStatus(models.TextChoices):
-    TRIAL = "trial", "Trial"
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Past due"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-SUBSCRIPTION_BADGES = {
-    SubscriptionStatus.TRIAL: "text-bg-info",
-    SubscriptionStatus.ACTIVE: "text-bg-success",
-    SubscriptionStatus.PAST_DUE: "text-bg-warning",
-    SubscriptionStatus.CANCELLED: "text-bg-secondary",
-}
-LIVE_SUBSCRIPTION = [
-    SubscriptionStatus.TRIAL,
-    SubscriptionStatus.ACTIVE,
-    SubscriptionStatus.PAST_DUE,
-]
-
-
 class Subscription(models.Model):
     """A company's plan. Each plan or seat change starts a new term, so every period is
     billed day by day for what was in force."""
@@ -335,12 +315,6 @@ class SubscriptionTerm(models.Model):
         return f"{self.plan}, {self.seats} seats from {self.effective_from}"
 
 
-class UsageSource(models.TextChoices):
-    STAFF = "staff", "Entered by staff"
-    API = "api", "API"
-    IMPORT = "import", "Import"
-
-
 class UsageRecord(models.Model):
     """A day's quantity of one metric for one customer (entering it again replaces it)."""
 
@@ -406,26 +380,6 @@ class BillingProfile(models.Model):
         super().clean()
         if self.commission_rate and not self.is_reseller:
             raise ValidationError({"commission_rate": "Only a reseller earns commission."})
-
-
-class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ISSUED = "issued", "Issued"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    VOID = "void", "Void"
-
-
-INVOICE_BADGES = {
-    InvoiceStatus.DRAFT: "text-bg-secondary",
-    InvoiceStatus.ISSUED: "text-bg-primary",
-    InvoiceStatus.PARTIALLY_PAID: "text-bg-info",
-    InvoiceStatus.PAID: "text-bg-success",
-    InvoiceStatus.OVERDUE: "text-bg-danger",
-    InvoiceStatus.VOID: "text-bg-dark",
-}
-OPEN_INVOICE = [InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE]
 
 
 class Invoice(models.Model):
@@ -526,13 +480,6 @@ class Invoice(models.Model):
         return max(0, (timezone.localdate() - self.due_date).days)
 
 
-class LineKind(models.TextChoices):
-    SUBSCRIPTION = "subscription", "Subscription"
-    SEATS = "seats", "Seats"
-    USAGE = "usage", "Usage"
-    PROJECT = "project", "Project"
-
-
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
@@ -554,16 +501,9 @@ class InvoiceLine(models.Model):
         return self.description
 
 
-class PaymentMethod(models.TextChoices):
-    CARD = "card", "Card"
-    BANK_TRANSFER = "bank_transfer", "Bank transfer"
-    CHEQUE = "cheque", "Cheque"
-    OTHER = "other", "Other"
-
-
 class Payment(models.Model):
     """Money received against one invoice. A gateway would create these through
-    services.payment_record() too (see services.PaymentGateway)."""
+    services.payments.payment_record() too (see services.payments.PaymentGateway)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(**POSITIVE_MONEY)
@@ -627,8 +567,9 @@ class InvoiceRun(models.Model):
 
 
 class MonthlyCollections(models.Model):
-    """Money received per calendar month, kept up to date by services.payment_record, so the
-    dashboard's payments chart reads twelve rows instead of every payment."""
+    """Money received per calendar month, kept up to date by
+    services.payments.payment_record, so the dashboard's payments chart reads twelve rows
+    instead of every payment."""
 
     month = models.DateField(unique=True, help_text="First day of the month.")
     amount = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0"))

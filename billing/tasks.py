@@ -16,8 +16,11 @@ from procrastinate.contrib.django import app
 from core.tasks import tenant_task
 from tenants.models import Tenant
 
-from . import money, services
+from . import money
 from .models import Invoice
+from .services.dunning import mark_overdue, suspend_overdue_customers
+from .services.invoicing import invoice_run
+from .services.subscriptions import end_trials
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,7 @@ def run_invoices(*, month: str, actor_id: int | None, issue: bool = True) -> int
     from accounts.models import User
 
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    run = services.invoice_run(month=date.fromisoformat(month), actor=actor, issue=issue)
+    run = invoice_run(month=date.fromisoformat(month), actor=actor, issue=issue)
     return run.created_count
 
 
@@ -77,9 +80,9 @@ def check_overdue_invoices(timestamp: int) -> int:
     changed = 0
     for tenant in Tenant.objects.customer_tenants():
         with schema_context(tenant.schema_name):
-            changed += services.end_trials()
-            changed += services.mark_overdue()
-            changed += services.suspend_overdue_customers()
+            changed += end_trials()
+            changed += mark_overdue()
+            changed += suspend_overdue_customers()
     return changed
 
 
@@ -92,7 +95,7 @@ def monthly_invoice_run(timestamp: int) -> int:
     for tenant in Tenant.objects.customer_tenants():
         with schema_context(tenant.schema_name):
             try:
-                created += services.invoice_run(month=month, actor=None).created_count
+                created += invoice_run(month=month, actor=None).created_count
             except Exception:
                 logger.exception("Invoice run failed in %s", tenant.schema_name)
     return created

@@ -27,7 +27,7 @@ from core.tasks import defer_after_commit
 from customers.models import Customer
 from customers.views.detail import CustomerPageMixin
 
-from . import figures, money, services
+from . import figures, money
 from .filters import (
     InvoiceFilterSet,
     PaymentFilterSet,
@@ -64,6 +64,18 @@ from .models import (
     UsageRecord,
 )
 from .pdf import grouped_lines, invoice_pdf
+from .selectors import commission_rows, commission_summary
+from .services.invoicing import invoice_draft_delete, invoice_issue, invoice_void
+from .services.payments import payment_record
+from .services.projects import project_create, project_update
+from .services.settings import billing_profile_save
+from .services.subscriptions import (
+    plan_save,
+    subscription_cancel,
+    subscription_change,
+    subscription_create,
+)
+from .services.usage import usage_record
 from .tables import (
     InvoiceTable,
     PaymentTable,
@@ -128,7 +140,7 @@ class ProjectCreateView(ObjectFormView):
     def save(self, form):
         data = dict(form.cleaned_data)
         locations = data.pop("locations", [])
-        return services.project_create(actor=self.request.user, locations=locations, **data)
+        return project_create(actor=self.request.user, locations=locations, **data)
 
 
 class ProjectUpdateView(ObjectUpdateMixin, ObjectFormView):
@@ -139,7 +151,7 @@ class ProjectUpdateView(ObjectUpdateMixin, ObjectFormView):
     def save(self, form):
         data = dict(form.cleaned_data)
         locations = data.pop("locations", [])
-        return services.project_update(
+        return project_update(
             project_id=self.object.pk, data=data, locations=locations, actor=self.request.user
         )
 
@@ -228,9 +240,7 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
         form = PaymentForm(request.POST, invoice=invoice)
         if form.is_valid():
             try:
-                services.payment_record(
-                    invoice_id=invoice.pk, actor=request.user, **form.cleaned_data
-                )
+                payment_record(invoice_id=invoice.pk, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -263,7 +273,7 @@ class InvoiceIssueView(BillingNavMixin, ObjectActionView):
         return invoice_crumbs(self.object, self.verb)
 
     def perform(self, obj):
-        return services.invoice_issue(invoice_id=obj.pk, actor=self.request.user)
+        return invoice_issue(invoice_id=obj.pk, actor=self.request.user)
 
 
 class InvoiceDraftDeleteView(InvoiceIssueView):
@@ -273,7 +283,7 @@ class InvoiceDraftDeleteView(InvoiceIssueView):
     success_message = "Deleted the draft."
 
     def perform(self, obj):
-        services.invoice_draft_delete(invoice_id=obj.pk, actor=self.request.user)
+        invoice_draft_delete(invoice_id=obj.pk, actor=self.request.user)
 
     def get_success_url(self, obj):
         return reverse("billing:invoice_list")
@@ -307,7 +317,7 @@ class InvoiceVoidView(BillingNavMixin, ObjectFormView):
         return invoice_crumbs(self.object, "Void")
 
     def save(self, form):
-        draft = services.invoice_void(
+        draft = invoice_void(
             invoice_id=self.object.pk, actor=self.request.user, **form.cleaned_data
         )
         return draft or self.object
@@ -397,7 +407,7 @@ class SubscriptionCreateView(BillingNavMixin, ObjectFormView):
     initial_from_query = ("customer",)
 
     def save(self, form):
-        return services.subscription_create(actor=self.request.user, **form.cleaned_data)
+        return subscription_create(actor=self.request.user, **form.cleaned_data)
 
 
 class SubscriptionActionFormView(BillingNavMixin, ObjectFormView):
@@ -431,7 +441,7 @@ class SubscriptionChangeView(SubscriptionActionFormView):
     verb = "Change plan or seats"
 
     def save(self, form):
-        return services.subscription_change(
+        return subscription_change(
             subscription_id=self.object.pk, actor=self.request.user, **form.cleaned_data
         )
 
@@ -446,7 +456,7 @@ class SubscriptionCancelView(SubscriptionActionFormView):
         return kwargs
 
     def save(self, form):
-        return services.subscription_cancel(
+        return subscription_cancel(
             subscription_id=self.object.pk, actor=self.request.user, **form.cleaned_data
         )
 
@@ -505,7 +515,7 @@ class PlanFormView(BillingNavMixin, ObjectFormView):
         form, tiers = self.get_form(), self.get_tier_formset()
         if form.is_valid() and tiers.is_valid():
             try:
-                plan = services.plan_save(
+                plan = plan_save(
                     plan=form.save(commit=False), tiers=tiers.tiers(), actor=request.user
                 )
             except ValidationError as error:
@@ -552,7 +562,7 @@ class UsageCreateView(BillingNavMixin, ObjectFormView):
         return context
 
     def save(self, form):
-        record = services.usage_record(actor=self.request.user, **form.cleaned_data)
+        record = usage_record(actor=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"Recorded {record} for {record.customer.name}.")
         return record
 
@@ -593,12 +603,12 @@ class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin
         period = money.Period(month, money.add_months(month, 1) - timedelta(days=1))
         reseller = form.cleaned_data["reseller"]
         if reseller:
-            rows = services.commission_rows(reseller, period)
+            rows = commission_rows(reseller, period)
             header = ["Client", "Paid", "Commission rate (%)", "Commission"]
             lines = [[r["customer"].name, r["paid"], r["rate"], r["commission"]] for r in rows]
             file_name = f"commission-{reseller.pk}-{month:%Y-%m}.csv"
         else:
-            rows = services.commission_summary(form.fields["reseller"].queryset, period)
+            rows = commission_summary(form.fields["reseller"].queryset, period)
             header = ["Reseller", "Clients", "Paid", "Commission rate (%)", "Commission"]
             lines = [
                 [r["reseller"].name, r["clients"], r["paid"], r["rate"], r["commission"]]
@@ -695,9 +705,7 @@ class CustomerBillingView(CustomerPageMixin, ObjectDetailView):
         form = BillingProfileForm(request.POST, instance=profile)
         if form.is_valid():
             try:
-                services.billing_profile_save(
-                    customer=self.object, actor=request.user, **form.cleaned_data
-                )
+                billing_profile_save(customer=self.object, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from import_export import fields, widgets
 
 from billing.models import BillingProfile, Invoice, Metric, Subscription, UsageRecord, UsageSource
-from billing.services import (
+from billing.services.usage import (
     USAGE_FUTURE_DAY,
     USAGE_NEGATIVE,
     USAGE_ON_ISSUED_INVOICE,

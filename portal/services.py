@@ -31,7 +31,7 @@ def _check_role(actor: User | None, role: str) -> None:
 def _check_seat_free(customer: Customer) -> None:
     """A company's active users may not outnumber its subscription's seats. The company row
     is locked, so two admins inviting at once cannot both take the last seat."""
-    from billing.services import seat_limit
+    from billing.selectors import seat_limit
 
     limit = seat_limit(customer.pk)
     if limit is None:

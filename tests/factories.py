@@ -98,7 +98,7 @@ class PlanFactory(factory.django.DjangoModelFactory):
 
 def subscribe(customer, plan, *, seats=1, start_date, anchor_day=1, trial_end=None):
     """A subscription through the real service (it also writes the first term)."""
-    from billing.services import subscription_create
+    from billing.services.subscriptions import subscription_create
 
     return subscription_create(
         customer=customer,

@@ -1,6 +1,5 @@
 from django_filters.rest_framework import DjangoFilterBackend
 
-from billing import services
 from billing.filters import (
     InvoiceFilterSet,
     PaymentFilterSet,
@@ -9,6 +8,10 @@ from billing.filters import (
     UsageFilterSet,
 )
 from billing.models import Invoice, Payment, Project, Subscription, UsageRecord, UsageSource
+from billing.services.payments import payment_record
+from billing.services.projects import project_create, project_update
+from billing.services.subscriptions import subscription_create
+from billing.services.usage import usage_record
 from core.api.base import ServiceModelViewSet
 from core.api.policy import BillingPermission
 from customers.models import Customer
@@ -39,12 +42,12 @@ class ProjectViewSet(ServiceModelViewSet):
     def create_with_service(self, data):
         data = dict(data)
         locations = data.pop("locations", [])
-        return services.project_create(actor=self.request.user, locations=locations, **data)
+        return project_create(actor=self.request.user, locations=locations, **data)
 
     def update_with_service(self, instance, data):
         data = dict(data)
         locations = data.pop("locations", None)
-        return services.project_update(
+        return project_update(
             project_id=instance.pk, data=data, locations=locations, actor=self.request.user
         )
 
@@ -63,7 +66,7 @@ class SubscriptionViewSet(ServiceModelViewSet):
         return Subscription.objects.visible_to(self.request.user).select_related("plan")
 
     def create_with_service(self, data):
-        return services.subscription_create(actor=self.request.user, **data)
+        return subscription_create(actor=self.request.user, **data)
 
 
 class UsageRecordViewSet(ServiceModelViewSet):
@@ -81,7 +84,7 @@ class UsageRecordViewSet(ServiceModelViewSet):
         ).select_related("metric")
 
     def create_with_service(self, data):
-        return services.usage_record(actor=self.request.user, source=UsageSource.API, **data)
+        return usage_record(actor=self.request.user, source=UsageSource.API, **data)
 
 
 class InvoiceViewSet(ServiceModelViewSet):
@@ -112,4 +115,4 @@ class PaymentViewSet(ServiceModelViewSet):
     def create_with_service(self, data):
         data = dict(data)
         invoice = data.pop("invoice")
-        return services.payment_record(invoice_id=invoice.pk, actor=self.request.user, **data)
+        return payment_record(invoice_id=invoice.pk, actor=self.request.user, **data)

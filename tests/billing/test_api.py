@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from accounts.models import StaffRole
-from billing import services
 from billing.models import Invoice, Payment, UsageRecord
+from billing.services.invoicing import invoice_run
 from tests.api.test_api import API, post_json
 
 from .conftest import MONTH
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_invoices_are_listed_with_lines_and_filtered(api_as, subscribed):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     viewer = api_as(StaffRole.VIEWER)
     body = viewer.get(f"{API}/invoices/", {"status": "issued"}).json()
     invoice = body["results"][0]
@@ -26,7 +26,7 @@ def test_invoices_are_listed_with_lines_and_filtered(api_as, subscribed):
 
 
 def test_payments_need_an_admin_token_and_obey_the_balance(api_as, subscribed):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
     payment = {"invoice": invoice.pk, "amount": "150.00", "method": "bank_transfer"}
     payment["paid_on"] = date.today().isoformat()

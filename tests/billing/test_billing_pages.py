@@ -8,8 +8,10 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import StaffRole
-from billing import services
 from billing.models import Invoice, InvoiceRun, Payment, Plan, PlanTier, Subscription
+from billing.services.invoicing import invoice_run
+from billing.services.payments import payment_record
+from billing.services.subscriptions import subscription_cancel
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
 from .conftest import MONTH
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def invoice(subscribed):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     return Invoice.objects.get(customer=subscribed)
 
 
@@ -76,7 +78,7 @@ def test_the_pdf_and_the_receipt_download(client_as, invoice):
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert viewer.get(reverse("billing:invoice_receipt", args=[invoice.pk])).status_code == 404
-    services.payment_record(
+    payment_record(
         invoice_id=invoice.pk,
         amount=Decimal("5"),
         method="cheque",
@@ -110,7 +112,7 @@ def test_a_run_for_a_future_or_malformed_month_is_refused(client_as, subscribed,
 
 
 def test_issuing_and_voiding_through_the_pages(client_as, subscribed):
-    services.invoice_run(month=MONTH, actor=None, issue=False)
+    invoice_run(month=MONTH, actor=None, issue=False)
     draft = Invoice.objects.get()
     admin = client_as(StaffRole.ADMIN)
     admin.post(reverse("billing:invoice_issue", args=[draft.pk]))
@@ -242,7 +244,7 @@ def test_the_commission_summary_lists_every_reseller_for_the_current_month(clien
     invoice.customer.parent = reseller
     invoice.customer.save()
     CustomerFactory(parent=reseller)
-    services.payment_record(
+    payment_record(
         invoice_id=invoice.pk, amount=Decimal("250"), method="card", paid_on=date.today(),
         actor=None,
     )  # fmt: skip
@@ -278,9 +280,9 @@ def add_billed_customers(plan, metric, count: int, month) -> None:
         customer = CustomerFactory()
         subscribe(customer, plan, seats=2, start_date=date(2026, 1, 1))
         UsageRecord.objects.create(customer=customer, metric=metric, day=month, quantity=5)
-    services.invoice_run(month=month, actor=None)
+    invoice_run(month=month, actor=None)
     for invoice in Invoice.objects.filter(period_start=month):
-        services.payment_record(
+        payment_record(
             invoice_id=invoice.pk,
             amount=Decimal("1"),
             method="card",
@@ -368,11 +370,11 @@ def test_the_portal_billing_page_keeps_its_query_count(portal_client, plan, metr
             assert admin.get(url).status_code == 200
         return len(queries)
 
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     small = count()
     for month in (date(2026, 4, 1), date(2026, 5, 1), date(2026, 6, 1)):
         UsageRecord.objects.create(customer=company, metric=metric, day=month, quantity=9)
-        services.invoice_run(month=month, actor=None)
+        invoice_run(month=month, actor=None)
     assert Invoice.objects.filter(customer=company).count() == 4
     assert count() == small
 
@@ -380,7 +382,7 @@ def test_the_portal_billing_page_keeps_its_query_count(portal_client, plan, metr
 def test_invoices_are_found_by_number_or_customer_name(client_as, plan):
     for name in ("3M Europe", "Acme Robotics", "Beta Foods"):
         subscribe(CustomerFactory(name=name), plan, start_date=date(2026, 1, 1))
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     numbers = dict(Invoice.objects.values_list("customer_name", "number"))
     assert sorted(numbers.values()) == ["INV-000001", "INV-000002", "INV-000003"]
 
@@ -415,7 +417,7 @@ def test_the_invoice_prefix_is_kept_in_capitals_without_spaces(client_as):
 def test_cancelled_subscriptions_show_no_monthly_amount(client_as, plan):
     live = subscribe(CustomerFactory(name="Still Paying"), plan, start_date=date(2026, 1, 1))
     gone = subscribe(CustomerFactory(name="Long Gone"), plan, start_date=date(2026, 1, 1))
-    services.subscription_cancel(subscription_id=gone.pk, on=date(2026, 2, 1), actor=None)
+    subscription_cancel(subscription_id=gone.pk, on=date(2026, 2, 1), actor=None)
     viewer = client_as(StaffRole.VIEWER)
     rows = {
         line.split(",")[0]: line.split(",")[-1]

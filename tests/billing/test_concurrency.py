@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from billing import services
 from billing.models import BillingSettings, Invoice, InvoiceRun, Subscription
+from billing.services.invoicing import invoice_issue, invoice_run
 from tenants.models import Tenant
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
@@ -38,7 +38,7 @@ def test_numbers_stay_gap_free_when_many_are_issued_at_once(committed):
     plan = PlanFactory(name="Concurrent plan")
     for index in range(12):
         subscribe(CustomerFactory(name=f"Concurrent {index}"), plan, start_date=date(2026, 1, 1))
-    services.invoice_run(month=MONTH, actor=None, issue=False)
+    invoice_run(month=MONTH, actor=None, issue=False)
     draft_ids = list(Invoice.objects.values_list("pk", flat=True))
     start = threading.Barrier(len(draft_ids))
     errors = []
@@ -47,7 +47,7 @@ def test_numbers_stay_gap_free_when_many_are_issued_at_once(committed):
         try:
             connection.set_tenant(committed)
             start.wait()
-            services.invoice_issue(invoice_id=invoice_id, actor=None)
+            invoice_issue(invoice_id=invoice_id, actor=None)
         except Exception as error:
             errors.append(error)
         finally:

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from billing import figures, services
+from billing import figures
 from billing.models import Invoice, MonthlyCollections, Subscription
+from billing.services.invoicing import invoice_run
+from billing.services.payments import payment_record
+from billing.services.subscriptions import subscription_cancel, subscription_change
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
 from .conftest import MONTH
@@ -17,13 +20,13 @@ pytestmark = pytest.mark.django_db
 def test_mrr_by_month_follows_changes_trials_and_cancellations(in_tenant):
     plan = PlanFactory(monthly_fee="100.00", seat_fee="10.00")
     first = subscribe(CustomerFactory(), plan, seats=2, start_date=date(2026, 1, 15))
-    services.subscription_change(
+    subscription_change(
         subscription_id=first.pk, plan=plan, seats=5, effective_from=date(2026, 3, 10), actor=None
     )
     second = subscribe(
         CustomerFactory(), plan, seats=1, start_date=date(2026, 2, 1), trial_end=date(2026, 3, 31)
     )
-    services.subscription_cancel(subscription_id=second.pk, on=date(2026, 5, 20), actor=None)
+    subscription_cancel(subscription_id=second.pk, on=date(2026, 5, 20), actor=None)
     trend = dict(figures.mrr_by_month(date(2025, 12, 1), date(2026, 6, 1)))
     assert trend == {
         date(2025, 12, 1): Decimal("0"),
@@ -68,14 +71,14 @@ def test_project_fees_are_recurring_revenue_while_the_project_runs(in_tenant):
 
 
 def test_collections_per_month_add_up_every_payment(subscribed):
-    services.invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
+    invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
     invoice = Invoice.objects.get()
     for amount, day in (
         ("100", date(2026, 4, 2)),
         ("50", date(2026, 4, 30)),
         ("1", date(2026, 5, 1)),
     ):
-        services.payment_record(
+        payment_record(
             invoice_id=invoice.pk,
             amount=Decimal(amount),
             method="card",

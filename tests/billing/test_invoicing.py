@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from billing import services
 from billing.models import (
     BillingProfile,
     BillingSettings,
@@ -17,6 +16,15 @@ from billing.models import (
     Subscription,
     UsageRecord,
 )
+from billing.services.invoicing import (
+    invoice_draft_delete,
+    invoice_issue,
+    invoice_run,
+    invoice_void,
+)
+from billing.services.payments import payment_record
+from billing.services.subscriptions import end_trials, subscription_cancel, subscription_change
+from billing.services.usage import usage_record
 from tests.factories import CustomerFactory, ProjectFactory, subscribe
 
 from .conftest import MONTH
@@ -42,7 +50,7 @@ def test_the_run_bills_plan_seats_tiered_usage_and_projects(subscribed, metric):
         customer=subscribed, name="Rollout", start_date=date(2026, 3, 17), monthly_fee="310"
     )
 
-    run = services.invoice_run(month=MONTH, actor=None)
+    run = invoice_run(month=MONTH, actor=None)
 
     assert (run.created_count, run.existing_count, run.status) == (1, 0, "done")
     invoice = Invoice.objects.get(customer=subscribed)
@@ -67,9 +75,9 @@ def test_the_run_bills_plan_seats_tiered_usage_and_projects(subscribed, metric):
 def test_running_the_same_month_twice_creates_nothing_new(subscribed, plan):
     other = CustomerFactory()
     subscribe(other, plan, start_date=date(2026, 2, 10))
-    first = services.invoice_run(month=MONTH, actor=None)
+    first = invoice_run(month=MONTH, actor=None)
     numbers = set(Invoice.objects.values_list("number", flat=True))
-    second = services.invoice_run(month=MONTH, actor=None)
+    second = invoice_run(month=MONTH, actor=None)
     assert (first.created_count, second.created_count, second.existing_count) == (2, 0, 2)
     assert set(Invoice.objects.values_list("number", flat=True)) == numbers
     assert InvoiceRun.objects.count() == 2
@@ -79,11 +87,11 @@ def test_numbers_are_consecutive_across_runs_and_single_issues(plan):
     for index in range(3):
         subscribe(CustomerFactory(), plan, start_date=date(2026, 1, 1), anchor_day=1 + index)
     BillingSettings.objects.filter(pk=1).update(invoice_prefix="A-", next_invoice_number=41)
-    services.invoice_run(month=date(2026, 2, 1), actor=None, issue=False)
+    invoice_run(month=date(2026, 2, 1), actor=None, issue=False)
     drafts = list(Invoice.objects.order_by("pk"))
     assert all(d.number is None and d.status == "draft" for d in drafts)
     for draft in drafts:
-        services.invoice_issue(invoice_id=draft.pk, actor=None)
+        invoice_issue(invoice_id=draft.pk, actor=None)
     assert sorted(Invoice.objects.values_list("number", flat=True)) == [
         "A-000041",
         "A-000042",
@@ -95,30 +103,30 @@ def test_a_month_not_started_or_malformed_is_refused(subscribed):
     today = date.today()
     next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     with pytest.raises(ValidationError, match="not started"):
-        services.invoice_run(month=next_month, actor=None)
+        invoice_run(month=next_month, actor=None)
     with pytest.raises(ValidationError, match="first day"):
-        services.invoice_run(month=date(2026, 3, 5), actor=None)
+        invoice_run(month=date(2026, 3, 5), actor=None)
     assert not Invoice.objects.exists() and not InvoiceRun.objects.exists()
 
 
 def test_periods_not_over_wait_for_a_later_run(subscribed):
     today = date(2026, 3, 20)
-    run = services.invoice_run(month=MONTH, actor=None, today=today)
+    run = invoice_run(month=MONTH, actor=None, today=today)
     assert (run.created_count, run.not_due_count) == (0, 1)
-    later = services.invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
+    later = invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
     assert later.created_count == 1
 
 
 def test_a_seat_change_mid_period_is_prorated_by_day(subscribed):
     subscription = Subscription.objects.get(customer=subscribed)
-    services.subscription_change(
+    subscription_change(
         subscription_id=subscription.pk,
         plan=subscription.plan,
         seats=10,
         effective_from=date(2026, 3, 11),
         actor=None,
     )
-    invoice = services.invoice_run(month=MONTH, actor=None) and Invoice.objects.get()
+    invoice = invoice_run(month=MONTH, actor=None) and Invoice.objects.get()
     seats = [(line.quantity, line.amount) for line in invoice.lines.filter(kind=LineKind.SEATS)]
     # 5 seats × 20 for 10 of 31 days, then 10 seats × 20 for 21 of 31 days
     assert seats == [(Decimal("5"), Decimal("32.26")), (Decimal("10"), Decimal("135.48"))]
@@ -128,10 +136,10 @@ def test_a_seat_change_mid_period_is_prorated_by_day(subscribed):
 
 
 def test_a_change_inside_an_invoiced_period_is_refused(subscribed):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     subscription = Subscription.objects.get(customer=subscribed)
     with pytest.raises(ValidationError, match="already"):
-        services.subscription_change(
+        subscription_change(
             subscription_id=subscription.pk,
             plan=subscription.plan,
             seats=7,
@@ -145,15 +153,15 @@ def test_trial_days_and_days_after_cancelling_are_free(plan):
     subscription = subscribe(
         customer, plan, seats=1, start_date=date(2026, 3, 1), trial_end=date(2026, 3, 15)
     )
-    services.subscription_cancel(subscription_id=subscription.pk, on=date(2026, 3, 25), actor=None)
-    services.invoice_run(month=MONTH, actor=None)
+    subscription_cancel(subscription_id=subscription.pk, on=date(2026, 3, 25), actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get(customer=customer)
     # billed 16–25 March: 10 of 31 days
     assert amounts(invoice) == [
         (LineKind.SUBSCRIPTION, Decimal("96.77")),
         (LineKind.SEATS, Decimal("6.45")),
     ]
-    services.invoice_run(month=date(2026, 4, 1), actor=None)
+    invoice_run(month=date(2026, 4, 1), actor=None)
     assert Invoice.objects.filter(customer=customer).count() == 1  # nothing after cancelling
 
 
@@ -165,7 +173,7 @@ def test_an_agency_with_consolidated_billing_pays_for_its_sub_accounts(plan):
     subscribe(agency, plan, start_date=date(2026, 1, 1))
     subscribe(client_a, plan, seats=2, start_date=date(2026, 1, 1))
     subscribe(client_b, plan, seats=3, start_date=date(2026, 1, 1))
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
     assert invoice.customer == agency
     groups = {
@@ -181,7 +189,7 @@ def test_an_agency_with_consolidated_billing_pays_for_its_sub_accounts(plan):
 
 def test_tax_is_added_at_the_tenant_rate(subscribed):
     BillingSettings.objects.filter(pk=1).update(tax_rate=Decimal("8.25"))
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
     assert (invoice.subtotal, invoice.tax, invoice.total) == (
         Decimal("400.00"),
@@ -191,36 +199,36 @@ def test_tax_is_added_at_the_tenant_rate(subscribed):
 
 
 def test_an_issued_invoice_cannot_be_deleted_or_issued_again(subscribed):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
     with pytest.raises(ValidationError):
-        services.invoice_draft_delete(invoice_id=invoice.pk, actor=None)
+        invoice_draft_delete(invoice_id=invoice.pk, actor=None)
     with pytest.raises(ValidationError):
-        services.invoice_issue(invoice_id=invoice.pk, actor=None)
+        invoice_issue(invoice_id=invoice.pk, actor=None)
 
 
 def test_void_and_redraft_replaces_an_invoice_for_the_same_period(subscribed, metric):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
     UsageRecord.objects.create(
         customer=subscribed, metric=metric, day=date(2026, 3, 9), quantity=3000
     )
     with pytest.raises(ValidationError):
-        services.invoice_void(invoice_id=invoice.pk, reason="  ", actor=None)
-    draft = services.invoice_void(
+        invoice_void(invoice_id=invoice.pk, reason="  ", actor=None)
+    draft = invoice_void(
         invoice_id=invoice.pk, reason="Usage was missing", actor=None, recompute=True
     )
     invoice.refresh_from_db()
     assert invoice.status == "void" and invoice.void_reason == "Usage was missing"
     assert draft.replaces == invoice and draft.status == "draft"
     assert draft.total == Decimal("500.00")  # + 2,000 operations × 0.05
-    services.invoice_issue(invoice_id=draft.pk, actor=None)
-    assert services.invoice_run(month=MONTH, actor=None).created_count == 0
+    invoice_issue(invoice_id=draft.pk, actor=None)
+    assert invoice_run(month=MONTH, actor=None).created_count == 0
 
 
 def test_usage_for_a_deleted_customer_or_without_subscription_is_refused(subscribed, metric):
     with pytest.raises(ValidationError, match="no active subscription"):
-        services.usage_record(
+        usage_record(
             customer=CustomerFactory(),
             metric=metric,
             day=date(2026, 3, 1),
@@ -228,7 +236,7 @@ def test_usage_for_a_deleted_customer_or_without_subscription_is_refused(subscri
             actor=None,
         )
     with pytest.raises(ValidationError, match="zero or more"):
-        services.usage_record(
+        usage_record(
             customer=subscribed,
             metric=metric,
             day=date(2026, 3, 1),
@@ -237,7 +245,7 @@ def test_usage_for_a_deleted_customer_or_without_subscription_is_refused(subscri
         )
     subscribed.deleted_at = date(2026, 3, 1)
     with pytest.raises(ValidationError, match="deleted"):
-        services.usage_record(
+        usage_record(
             customer=subscribed,
             metric=metric,
             day=date(2026, 3, 1),
@@ -248,9 +256,9 @@ def test_usage_for_a_deleted_customer_or_without_subscription_is_refused(subscri
 
 
 def test_usage_on_an_issued_invoice_cannot_change(subscribed, metric):
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     with pytest.raises(ValidationError, match="issued invoice"):
-        services.usage_record(
+        usage_record(
             customer=subscribed,
             metric=metric,
             day=date(2026, 3, 3),
@@ -270,9 +278,9 @@ def test_webhooks_hear_of_issued_and_paid_invoices(subscribed):
     WebhookEndpoint.objects.create(
         url="http://127.0.0.1:9/hook", events=["invoice.issued", "invoice.paid"]
     )
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get()
-    services.payment_record(
+    payment_record(
         invoice_id=invoice.pk,
         amount=invoice.total,
         method="card",
@@ -307,8 +315,8 @@ def test_finished_trials_become_active_and_count_in_mrr(plan):
         customer, plan, seats=1, start_date=date(2026, 1, 1), trial_end=date(2026, 1, 14)
     )
     assert subscription.status == "trial" and figures.mrr() == 0
-    assert services.end_trials(today=date(2026, 1, 14)) == 0
-    assert services.end_trials(today=date(2026, 1, 15)) == 1
+    assert end_trials(today=date(2026, 1, 14)) == 0
+    assert end_trials(today=date(2026, 1, 15)) == 1
     subscription.refresh_from_db()
     assert subscription.status == "active" and figures.mrr() == Decimal("320.00")
     assert "Trial ended" in subscription.history.first().history_change_reason

@@ -8,8 +8,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from billing import services
 from billing.models import BillingProfile, Invoice, InvoiceStatus, Payment, Subscription
+from billing.selectors import commission_rows
+from billing.services.dunning import mark_overdue, suspend_overdue_customers
+from billing.services.invoicing import invoice_run, invoice_void
+from billing.services.payments import payment_record
 from portal.models import CompanyProfile
 
 from .conftest import MONTH
@@ -20,12 +23,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def invoice(subscribed, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.invoice_run(month=MONTH, actor=None)
+        invoice_run(month=MONTH, actor=None)
     return Invoice.objects.get(customer=subscribed)
 
 
 def pay(invoice, amount, *, reference="", paid_on=None, actor=None):
-    return services.payment_record(
+    return payment_record(
         invoice_id=invoice.pk,
         amount=Decimal(amount),
         method="bank_transfer",
@@ -92,7 +95,7 @@ def test_payments_dated_in_the_future_or_against_a_draft_are_refused(invoice, su
 def test_an_invoice_with_payments_cannot_be_voided(invoice):
     pay(invoice, "10")
     with pytest.raises(ValidationError, match="Payments are recorded"):
-        services.invoice_void(invoice_id=invoice.pk, reason="oops", actor=None)
+        invoice_void(invoice_id=invoice.pk, reason="oops", actor=None)
 
 
 def overdue_days_later(invoice, days):
@@ -104,14 +107,14 @@ def test_overdue_notice_then_suspension_then_lifting_on_payment(
 ):
     mail.outbox = []
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.mark_overdue(today=overdue_days_later(invoice, 1)) == 1
-        assert services.mark_overdue(today=overdue_days_later(invoice, 2)) == 0
+        assert mark_overdue(today=overdue_days_later(invoice, 1)) == 1
+        assert mark_overdue(today=overdue_days_later(invoice, 2)) == 0
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.OVERDUE
     assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} is overdue"]
 
-    assert services.suspend_overdue_customers(today=overdue_days_later(invoice, 29)) == 0
-    assert services.suspend_overdue_customers(today=overdue_days_later(invoice, 30)) == 1
+    assert suspend_overdue_customers(today=overdue_days_later(invoice, 29)) == 0
+    assert suspend_overdue_customers(today=overdue_days_later(invoice, 30)) == 1
     subscribed.refresh_from_db()
     assert subscribed.portal_access == "suspended"
     assert invoice.number in CompanyProfile.objects.get(customer=subscribed).suspension_reason
@@ -143,8 +146,8 @@ def test_suspension_can_be_turned_off(invoice, subscribed):
     from billing.models import BillingSettings
 
     BillingSettings.objects.filter(pk=1).update(suspend_after_days=0)
-    services.mark_overdue(today=overdue_days_later(invoice, 1))
-    assert services.suspend_overdue_customers(today=overdue_days_later(invoice, 400)) == 0
+    mark_overdue(today=overdue_days_later(invoice, 1))
+    assert suspend_overdue_customers(today=overdue_days_later(invoice, 400)) == 0
 
 
 def test_commission_of_a_reseller(plan, subscribed):
@@ -156,7 +159,7 @@ def test_commission_of_a_reseller(plan, subscribed):
     subscribed.save()
     other_client = CustomerFactory(name="Quiet client", parent=reseller)
     subscribe(other_client, plan, start_date=date(2026, 1, 1))
-    services.invoice_run(month=MONTH, actor=None)
+    invoice_run(month=MONTH, actor=None)
     invoice = Invoice.objects.get(customer=subscribed)
     pay(invoice, "400")
     month = timezone.localdate().replace(day=1)
@@ -164,8 +167,7 @@ def test_commission_of_a_reseller(plan, subscribed):
 
     period = Period(month, add_months(month, 1) - timedelta(days=1))
     rows = {
-        r["customer"].name: (r["paid"], r["commission"])
-        for r in services.commission_rows(reseller, period)
+        r["customer"].name: (r["paid"], r["commission"]) for r in commission_rows(reseller, period)
     }
     assert rows == {
         "Acme Robotics": (Decimal("400.00"), Decimal("50.00")),

@@ -11,8 +11,9 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from accounts.models import User
-from billing import services
 from billing.models import Invoice
+from billing.services.dunning import mark_overdue, suspend_overdue_customers
+from billing.services.invoicing import invoice_run
 from portal.models import Membership
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
@@ -30,9 +31,9 @@ def billing_data(browser_tenant, django_db_blocker):
         subscribe(paying, plan, seats=4, start_date=date(2026, 1, 1))
         late = CustomerFactory(name="Tardy Traders", billing_email="ap@tardy.example")
         subscribe(late, plan, seats=1, start_date=date(2025, 11, 1))
-        services.invoice_run(month=date(2025, 12, 1), actor=None, today=date(2026, 1, 2))
-        services.mark_overdue()
-        services.suspend_overdue_customers()
+        invoice_run(month=date(2025, 12, 1), actor=None, today=date(2026, 1, 2))
+        mark_overdue()
+        suspend_overdue_customers()
         user = User.objects.create_user(email="boss@tardy.example", password=PASSWORD)
         Membership.objects.create(user=user, customer=late, role="admin")
         from allauth.account.models import EmailAddress

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import StaffRole
-from billing import services as billing
 from billing.models import Metric, UsageRecord
+from billing.services.invoicing import invoice_run
+from billing.services.subscriptions import subscription_cancel
+from billing.services.usage import USAGE_FUTURE_DAY, USAGE_NEGATIVE, USAGE_ON_ISSUED_INVOICE
 from imports.models import ImportJob, ImportStatus
 from imports.services import import_job_run
 from tests.factories import CustomerFactory, PlanFactory, subscribe
@@ -43,7 +45,7 @@ def billed(in_tenant):
     plan = PlanFactory(name="Usage plan")
     acme = CustomerFactory(name="Acme", external_id="AC-1", billing_email="b@acme.example")
     subscribe(acme, plan, start_date=date(2026, 1, 1))
-    billing.invoice_run(month=INVOICED_MONTH, actor=None)
+    invoice_run(month=INVOICED_MONTH, actor=None)
     gone = CustomerFactory(name="Gone", external_id="GO-1")
     subscribe(gone, plan, start_date=date(2026, 1, 1))
     gone.deleted_at = timezone.now()
@@ -51,7 +53,7 @@ def billed(in_tenant):
     CustomerFactory(name="Idle", external_id="ID-1")
     quit_ = CustomerFactory(name="Quit", external_id="QU-1")
     subscription = subscribe(quit_, plan, start_date=date(2026, 1, 1))
-    billing.subscription_cancel(subscription_id=subscription.pk, on=date(2026, 1, 31), actor=None)
+    subscription_cancel(subscription_id=subscription.pk, on=date(2026, 1, 31), actor=None)
     return acme
 
 
@@ -90,12 +92,12 @@ def test_dry_run_classifies_good_and_bad_rows_and_writes_nothing(admin, upload, 
     }
     assert "No customer" in rows[5][1]["customer"]
     assert "minutes" in rows[6][1]["metric"] and "operations" in rows[6][1]["metric"]
-    assert rows[7][1]["day"] == billing.USAGE_FUTURE_DAY
+    assert rows[7][1]["day"] == USAGE_FUTURE_DAY
     assert "deleted" in rows[8][1]["customer"]
     assert rows[9][1]["day"] == "Idle had no active subscription on 2026-04-02."
     assert rows[10][1]["day"] == "Quit had no active subscription on 2026-03-02."
-    assert rows[11][1]["day"] == billing.USAGE_ON_ISSUED_INVOICE
-    assert rows[12][1]["quantity"] == billing.USAGE_NEGATIVE
+    assert rows[11][1]["day"] == USAGE_ON_ISSUED_INVOICE
+    assert rows[12][1]["quantity"] == USAGE_NEGATIVE
     assert "not a number" in rows[13][1]["quantity"]
     assert "not a date" in rows[14][1]["day"]
     assert "line 2" in rows[15][1][""]
@@ -138,7 +140,7 @@ def test_import_is_all_or_nothing(admin, upload, billed):
     job = last_job()
     assert job.can_confirm
     # Between the check and the import, April is invoiced: the second row is refused now.
-    billing.invoice_run(month=date(2026, 4, 1), actor=None)
+    invoice_run(month=date(2026, 4, 1), actor=None)
     UsageRecord.objects.all().delete()
     job.status = ImportStatus.RUNNING
     job.save()

@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from billing import money, services
+from billing import money
+from billing.services.invoicing import invoice_run
 from tenants.models import Tenant
 
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         for each in tenants:
             with schema_context(each.schema_name):
                 try:
-                    run = services.invoice_run(month=first, actor=None, issue=not draft)
+                    run = invoice_run(month=first, actor=None, issue=not draft)
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages)) from error
             self.stdout.write(
