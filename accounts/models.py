@@ -5,10 +5,16 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from core.policies import StaffRole
 
 from .managers import UserManager
+
+
+class CustomerAccess(models.TextChoices):
+    ALL = "all", "All customers"
+    ASSIGNED = "assigned", "Only assigned customers"
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -30,8 +36,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="In the public schema: may use the platform administration.",
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    customer_access = models.CharField(
+        max_length=10,
+        choices=CustomerAccess,
+        default=CustomerAccess.ALL,
+        help_text="Staff: every customer, or only those of their teams and direct assignments.",
+    )
 
     objects = UserManager()
+    # Who changed a role, an active flag or a customer limit, and when. Secrets and sign-in
+    # bookkeeping are not history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     EMAIL_FIELD = "email"
     USERNAME_FIELD = "email"

@@ -6,6 +6,7 @@ Views, APIs and templates ask ``user_can(user, Capability.X)``; nothing else com
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from core.policies import (  # noqa: F401 - re-exported while callers move to core.policies
     ROLE_CAPABILITIES,
@@ -25,6 +26,18 @@ def staff_visible_to(user: User, queryset: QuerySet[User] | None = None) -> Quer
     if not user_can(user, Capability.VIEW_CONSOLE):
         return queryset.none()
     return queryset.exclude(role="")
+
+
+def access_staff_member(scope, pk) -> User:
+    """A staff user of this tenant by id, or the same 404 whether missing or not staff."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such team member.") from None
+    member = User.objects.exclude(role="").filter(pk=pk).first() if scope.is_staff else None
+    if member is None:
+        raise Http404("No such team member.")
+    return member
 
 
 def assignable_roles(user: User) -> list[tuple[str, str]]:

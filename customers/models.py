@@ -305,3 +305,6 @@ class LinkedAccount(models.Model):
     def __str__(self) -> str:
         label = self.name or self.external_id
         return f"{self.provider} {self.get_kind_display().lower()} {label}"
+
+
+from .teams import StaffCustomerAssignment, Team  # noqa: E402, F401 - models of this app

@@ -21,11 +21,17 @@ from .views.detail import (
 )
 from .views.edit import CustomerRestoreFieldsView, CustomerUpdateView
 from .views.list import CustomerListView
+from .views.teams import StaffCustomerAccessView, TeamDeleteView, TeamFormView, TeamListView
 
 app_name = "customers"
 
 urlpatterns = [
     path("", CustomerListView.as_view(), name="customer_list"),
+    path("teams/", TeamListView.as_view(), name="team_list"),
+    path("teams/add/", TeamFormView.as_view(), name="team_create"),
+    path("teams/<int:pk>/edit/", TeamFormView.as_view(), name="team_update"),
+    path("teams/<int:pk>/delete/", TeamDeleteView.as_view(), name="team_delete"),
+    path("staff/<int:pk>/access/", StaffCustomerAccessView.as_view(), name="staff_access"),
     path("add/", CustomerCreateWizard.as_view(), name="customer_create"),
     path("quick-add/", CustomerQuickAddView.as_view(), name="customer_quick_add"),
     path("autocomplete/", CustomerAutocompleteView.as_view(), name="customer_autocomplete"),
