@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, When
 from django.shortcuts import redirect
 
 from accounts.policies import Capability, user_can
@@ -14,8 +13,15 @@ from customers.views.detail import CustomerPageMixin
 
 from .. import figures
 from ..forms import BillingProfileForm
-from ..models import BillingProfile, Invoice, Payment, Subscription
+from ..models import BillingProfile, Invoice, Payment
+from ..selectors import customer_subscription
 from ..services.settings import billing_profile_save
+from ..tables import InvoiceTable, PaymentTable
+
+# The short lists on one customer's page: the customer is the page's own, and the full lists
+# (linked beside them) have the actions.
+INVOICE_COLUMNS_LEFT_OUT = ("customer", "issue_date", "actions")
+PAYMENT_COLUMNS_LEFT_OUT = ("customer", "actions")
 
 
 class CustomerBillingView(CustomerPageMixin, ObjectDetailView):
@@ -28,23 +34,28 @@ class CustomerBillingView(CustomerPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         customer = self.object
-        subscription = (
-            Subscription.objects.filter(customer=customer)
-            .select_related("plan")
-            .order_by(Case(When(status="cancelled", then=1), default=0), "-start_date")
-            .first()
-        )
+        subscription = customer_subscription(customer)
         profile = BillingProfile.objects.filter(customer=customer).first()
         can_manage = user_can(self.request.user, Capability.MANAGE_BILLING)
+        invoices = Invoice.objects.filter(customer=customer)[:12]
+        payments = Payment.objects.filter(invoice__customer=customer).select_related("invoice")[:10]
         context.update(
             subscription=subscription,
             usage=figures.current_usage(subscription) if subscription else [],
             figures=figures.customer_figures(customer.pk),
             engagement=figures.customer_engagement(customer.pk),
-            invoices=Invoice.objects.filter(customer=customer)[:12],
-            payments=Payment.objects.filter(invoice__customer=customer).select_related("invoice")[
-                :10
-            ],
+            invoice_table=InvoiceTable(
+                list(invoices),
+                exclude=INVOICE_COLUMNS_LEFT_OUT,
+                orderable=False,
+                empty_text="No invoices yet.",
+            ),
+            payment_table=PaymentTable(
+                list(payments),
+                exclude=PAYMENT_COLUMNS_LEFT_OUT,
+                orderable=False,
+                empty_text="No payments yet.",
+            ),
             profile=profile,
             can_manage_billing=can_manage,
             profile_form=kwargs.get("profile_form")

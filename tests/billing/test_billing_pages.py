@@ -430,3 +430,30 @@ def test_cancelled_subscriptions_show_no_monthly_amount(client_as, plan):
     assert rows["Still Paying"] == str(live.monthly_price) and rows["Long Gone"] == ""
     page = viewer.get(reverse("billing:subscription_list")).content.decode()
     assert "—" in page
+
+
+def test_the_customer_tab_tabulates_with_the_lists_own_invoice_and_payment_tables(
+    client_as, invoice
+):
+    from billing.tables import InvoiceTable, PaymentTable
+
+    payment_record(
+        invoice_id=invoice.pk, amount=Decimal("10"), method="card", paid_on=date.today(),
+        reference="R-77", actor=None,
+    )  # fmt: skip
+    response = client_as(StaffRole.VIEWER).get(
+        reverse("billing:customer_billing", args=[invoice.customer_id])
+    )
+    invoices, payments = response.context["invoice_table"], response.context["payment_table"]
+    assert type(invoices) is InvoiceTable and type(payments) is PaymentTable
+    assert [c.name for c in invoices.columns] == [
+        "number", "period_start", "status", "due_date", "total", "balance",
+    ]  # fmt: skip
+    assert [c.name for c in payments.columns] == [
+        "paid_on", "invoice", "method", "reference", "amount",
+    ]  # fmt: skip
+    body = response.content.decode()
+    assert invoice.get_absolute_url() in body and "390.00" in body and "R-77" in body
+    empty = CustomerFactory()
+    page = client_as(StaffRole.VIEWER).get(reverse("billing:customer_billing", args=[empty.pk]))
+    assert b"No invoices yet." in page.content and b"No payments yet." in page.content
