@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from core.events import emit_event, emit_events
+
 
 def save_with_history(obj: models.Model, *, actor, reason: str, event: str = "") -> models.Model:
     """Validate and save ``obj``; its history record names ``actor`` and ``reason``; with an
@@ -17,8 +19,6 @@ def save_with_history(obj: models.Model, *, actor, reason: str, event: str = "")
     obj.full_clean()
     obj.save()
     if event:
-        from webhooks.services import emit_event
-
         emit_event(event, obj=obj, changes=lambda: latest_changes(obj))
     return obj
 
@@ -64,8 +64,6 @@ def bulk_change_with_history(
         objects, model, fields, batch_size=500, default_user=actor, default_change_reason=reason
     )
     if event:
-        from webhooks.services import emit_events
-
         emit_events(event, deltas)
     return len(objects)
 

@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from import_export import fields, resources
 
+from core.events import emit_events
 from customers.models import Customer
 
 from .bulk import insert_new, record_history, update_rows
@@ -437,8 +438,6 @@ class ImportResource(resources.ModelResource):
             update_rows(model, updated, self.update_fields())
             self.write_history(updated, "~")
         if self.webhook_prefix:
-            from webhooks.services import emit_events
-
             emit_events(f"{self.webhook_prefix}.created", [(obj, []) for obj in self.creates])
             emit_events(f"{self.webhook_prefix}.updated", self.updates)
 

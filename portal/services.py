@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.policies import Capability, assignable_portal_roles, portal_can, user_can
 from accounts.services import queue_email, send_set_password_email
+from core.events import emit_event
 from customers.models import Customer
 
 from .models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
@@ -114,8 +115,6 @@ def customer_user_create(
     send_set_password_email(
         user=user, base_url=base_url, workspace_name=customer.name, invited_by=actor
     )
-    from webhooks.services import emit_event
-
     emit_event(
         "portal_user.invited",
         obj=membership,

@@ -92,6 +92,20 @@ def emit_events(
     return len(deliveries)
 
 
+class WebhookSink:
+    """What ``core.events`` hands every event to (registered in ``WebhooksConfig.ready``):
+    deliveries are recorded in the emitter's transaction and queued after it commits."""
+
+    def emit(self, event: str, items, *, data=None) -> int:
+        return emit_events(event, items, data=data)
+
+    def listens(self, event: str) -> bool:
+        return anyone_listens(event)
+
+
+webhook_sink = WebhookSink()
+
+
 class DeliveryFailed(Exception):
     """The endpoint did not answer 2xx (or not in time): the queue retries with backoff."""
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
+from core.events import anyone_listens, emit_event
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -278,8 +279,6 @@ def _run_chunk(subscriptions, month, actor, issue, today, notify) -> tuple[int, 
         return 0, len(ready), len(not_due)
     _save_lines(list(zip(invoices, fresh, strict=True)))
     if issue:
-        from webhooks.services import anyone_listens
-
         listening = anyone_listens("invoice.issued")
         for invoice in invoices:
             _after_issue(invoice, notify=notify, emit=listening)
@@ -287,8 +286,6 @@ def _run_chunk(subscriptions, month, actor, issue, today, notify) -> tuple[int, 
 
 
 def _after_issue(invoice: Invoice, *, notify: bool = True, emit: bool = True) -> None:
-    from webhooks.services import emit_event
-
     from ..tasks import send_invoice_email
 
     if notify and invoice.billing_email and invoice.total > 0:

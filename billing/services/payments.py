@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.events import emit_event
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -98,8 +99,6 @@ def payment_record(
     if notify and invoice.billing_email:
         defer_after_commit(send_invoice_email, invoice_id=invoice.pk, kind="receipt")
     if invoice.status == InvoiceStatus.PAID:
-        from webhooks.services import emit_event
-
         emit_event(
             "invoice.paid",
             obj=invoice,
