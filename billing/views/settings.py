@@ -13,6 +13,7 @@ from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 
 from ..forms import BillingSettingsForm
 from ..models import BillingSettings
+from ..services.settings import billing_settings_update
 from .base import BillingNavMixin
 
 
@@ -44,6 +45,11 @@ class BillingSettingsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin,
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        form.save()
+        billing_settings_update(
+            settings=self.object,
+            data=form.cleaned_data,
+            fields=list(form.fields),
+            actor=self.request.user,
+        )
         messages.success(self.request, "Billing settings saved.")
         return redirect(self.success_url)
