@@ -11,7 +11,7 @@ import weakref
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_tenant_model, schema_context
 from procrastinate import PsycopgConnector, RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.settings import settings as procrastinate_settings
@@ -50,12 +50,10 @@ def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
     always looked up: a new tenant is found at once). Deleting or saving a tenant in this
     process forgets every one, and a job whose tenant was dropped meanwhile still fails
     cleanly: the task re-checks when the job raises (below)."""
-    from tenants.models import Tenant
-
     now = time.monotonic()
     if trust_recent and _known_tenants.get(schema_name, 0.0) > now:
         return True
-    exists = Tenant.objects.filter(schema_name=schema_name).exists()
+    exists = get_tenant_model().objects.filter(schema_name=schema_name).exists()
     if exists:
         _known_tenants[schema_name] = now + KNOWN_TENANT_SECONDS
     else:
@@ -67,8 +65,8 @@ def forget_known_tenants(**kwargs) -> None:
     _known_tenants.clear()
 
 
-post_save.connect(forget_known_tenants, sender="tenants.Tenant")
-post_delete.connect(forget_known_tenants, sender="tenants.Tenant")
+post_save.connect(forget_known_tenants, sender=settings.TENANT_MODEL)
+post_delete.connect(forget_known_tenants, sender=settings.TENANT_MODEL)
 
 
 def _gone_after_failure(schema_name: str) -> bool:

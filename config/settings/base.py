@@ -60,6 +60,7 @@ SHARED_APPS = [
     "import_export",
     "accounts",
     "core",
+    "demo",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -5,14 +5,13 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_tenant_model, schema_context
 
 from accounts.models import StaffRole, User
 from assets.demo import create_demo_operations
 from billing.demo import create_demo_billing
 from customers.demo import create_demo_customers
 from portal.demo import create_demo_portal_users
-from tenants.models import Tenant
 from tenants.services import base_url_for, tenant_provision
 
 DEMO_PASSWORD = "Clientele-demo-2026"
@@ -54,7 +53,7 @@ class Command(BaseCommand):
             is_superuser=True,
         )
 
-        demo = Tenant.objects.filter(slug=DEMO_SLUG).first()
+        demo = get_tenant_model().objects.filter(slug=DEMO_SLUG).first()
         if demo is None:
             demo = tenant_provision(
                 slug=DEMO_SLUG,
