@@ -16,7 +16,23 @@ ELSEWHERE_BADGE = mark_safe(
 )
 
 
+PORTAL_SEQUENCE = (
+    "name",
+    "serial_number",
+    "model_name",
+    "category",
+    "status",
+    "location",
+    "owner",
+    "...",
+)
+
+
 class AssetTable(ConsoleTable):
+    """Assets in the console, or (``portal_company``) in that company's portal: no links to
+    the console there, no other customers' names, and what the console calls "Us" is "Your
+    provider"."""
+
     edit_url_name = "assets:asset_update"
     selection = tables.CheckBoxColumn(
         accessor="pk",
@@ -31,9 +47,9 @@ class AssetTable(ConsoleTable):
     model_name = tables.Column(verbose_name="Model", default="—")
     category = tables.Column()
     status = tables.Column()
-    owner = tables.Column(verbose_name="Owner", order_by=("owner__name", "name"), default="Us")
+    owner = tables.Column(verbose_name="Owner", order_by=("owner__name", "name"), empty_values=())
     location = tables.Column(
-        verbose_name="Location", order_by=("location__name", "name"), default="—"
+        verbose_name="Location", order_by=("location__name", "name"), empty_values=()
     )
 
     class Meta:
@@ -53,12 +69,25 @@ class AssetTable(ConsoleTable):
         order_by = ("name",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
 
-    def __init__(self, *args, can_edit: bool = False, **kwargs):
+    def __init__(self, *args, can_edit: bool = False, portal_company=None, **kwargs):
+        self.portal_company = portal_company
+        if portal_company is not None:  # the portal says where before whose
+            kwargs.setdefault("sequence", PORTAL_SEQUENCE)
+            where = tables.Column(
+                verbose_name="Where", order_by=("location__name", "name"), empty_values=()
+            )
+            kwargs["extra_columns"] = [("location", where)]
         super().__init__(*args, can_edit=can_edit, **kwargs)
         if not can_edit:
             self.columns.hide("selection")
 
     def render_name(self, record):
+        if self.portal_company is not None:
+            return format_html(
+                '<span class="fw-semibold">{}</span>{}',
+                record.name,
+                ARCHIVED_BADGE if record.is_archived else "",
+            )
         return format_html(
             '<a href="{}" class="fw-semibold">{}</a>{}',
             record.get_absolute_url(),
@@ -69,10 +98,19 @@ class AssetTable(ConsoleTable):
     def render_status(self, record):
         return badge(record.status_badge_class, record.get_status_display())
 
+    def render_serial_number(self, value):
+        return format_html("<code>{}</code>", value) if self.portal_company else value
+
     def render_owner(self, record):
+        if self.portal_company is not None or not record.owner_id:
+            return self.value_owner(record)
         return link(record.owner.get_absolute_url(), record.owner.name)
 
     def render_location(self, record):
+        if self.portal_company is not None:
+            return self.value_location(record)
+        if not record.location_id:
+            return "—"
         location = record.location
         return format_html(
             '{} <small class="text-body-secondary">({})</small>{}',
@@ -82,9 +120,13 @@ class AssetTable(ConsoleTable):
         )
 
     def value_owner(self, record):
-        return record.owner.name if record.owner_id else "Us"
+        if record.owner_id:
+            return record.owner.name
+        return "Us" if self.portal_company is None else "Your provider"
 
     def value_location(self, record):
+        if self.portal_company is not None:
+            return record.location.name if record.location_id else "With your provider"
         return (
             f"{record.location.name} ({record.location.customer.name})"
             if record.location_id

@@ -34,28 +34,25 @@ def search_filter(placeholder: str) -> django_filters.CharFilter:
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """A list page's filters with Bootstrap-styled widgets."""
+    """A list page's filters with Bootstrap-styled widgets; the search box (``q``, see
+    ``search_filter``) asks the queryset's own ``search``. Every list's filter set, console's
+    or portal's, starts here."""
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         style_filter_form(self.form)
 
+    def search(self, queryset, name, value):
+        return queryset.search(value)
 
-class ArchivableFilterSet(django_filters.FilterSet):
+
+class ArchivableFilterSet(StyledFilterSet):
     """Archived records are hidden unless asked for, also when no filter is given at all.
     Invalid values are ignored (and reported by the list page), never an error page."""
 
     archived = django_filters.ChoiceFilter(
         choices=ARCHIVED_CHOICES, method="ignore", empty_label="Hide archived", label="Archived"
     )
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        self.request = request
-        style_filter_form(self.form)
-
-    def search(self, queryset, name, value):
-        return queryset.search(value)
 
     def ignore(self, queryset, name, value):
         return queryset

@@ -142,9 +142,10 @@ def per_page_from(request) -> int:
     return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
-class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
+class ListMachinery(TemplateView):
     """Filter → table → paginate, with an htmx partial for live search and a CSV export of
-    exactly the filtered rows and visible columns."""
+    exactly the filtered rows and visible columns. No access rules of its own: the console's
+    lists add its roles (ObjectListView), the portal's lists the portal's rules."""
 
     model = None
     filterset_class = None
@@ -273,6 +274,10 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         header, rows = self.export_rows(queryset)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return xlsx_response(f"{self.export_name}-{stamp}.xlsx", header, rows)
+
+
+class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, ListMachinery):
+    """A console list: the list machinery behind the console's role check."""
 
 
 class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, DetailView):

@@ -1,12 +1,17 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 
-from core.tables import ARCHIVED_BADGE, ConsoleTable, badge
+from core.tables import ARCHIVED_BADGE, ConsoleTable, badge, edit_button
 
 from .models import Location
 
 
 class LocationTable(ConsoleTable):
+    """Locations in the console, or (``portal_company``) in that company's portal: no links
+    to the console there, and Edit opens the portal's form. The address is the portal's
+    column; the console leaves it out unless told otherwise (``exclude=``)."""
+
     edit_url_name = "locations:location_update"
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer__name", "name"))
@@ -14,6 +19,7 @@ class LocationTable(ConsoleTable):
     status = tables.Column()
     city = tables.Column(default="—")
     country = tables.Column(default="—")
+    address = tables.Column(empty_values=(), orderable=False, attrs={"td": {"class": "small"}})
 
     class Meta:
         model = Location
@@ -22,12 +28,38 @@ class LocationTable(ConsoleTable):
         order_by = ("name",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
 
+    def __init__(self, *args, portal_company=None, exclude=None, **kwargs):
+        self.portal_company = portal_company
+        super().__init__(*args, exclude=("address",) if exclude is None else exclude, **kwargs)
+
     def render_name(self, record):
+        if self.portal_company is not None:
+            return format_html(
+                '<span class="fw-semibold">{}</span>{}',
+                record.name,
+                ARCHIVED_BADGE if record.is_archived else "",
+            )
         return format_html(
             '<a href="{}" class="fw-semibold">{}</a>{}',
             record.get_absolute_url(),
             record.name,
             ARCHIVED_BADGE if record.is_archived else "",
+        )
+
+    def render_actions(self, record):
+        if self.portal_company is None:
+            return super().render_actions(record)
+        if not self.can_edit:
+            return ""
+        url = reverse("portal:location_edit", args=[self.portal_company.pk, record.pk])
+        return edit_button(url, record)
+
+    def render_address(self, record):
+        return self.value_address(record)
+
+    def value_address(self, record):
+        return " ".join(
+            part for part in (record.address_line1, record.postal_code, record.city) if part
         )
 
     def render_customer(self, record):

@@ -2,12 +2,14 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from core.filters import search_filter
+from assets.models import Asset
+from core.filters import StyledFilterSet, search_filter
+from locations.models import Location
 
 from .models import JoinRequest, Membership, PortalRole
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(StyledFilterSet):
     """Customer users: by company, role, whether they may sign in, and a search."""
 
     q = search_filter("Search email or name…")
@@ -30,9 +32,30 @@ class MembershipFilterSet(django_filters.FilterSet):
         )
 
 
-class JoinRequestFilterSet(django_filters.FilterSet):
+class JoinRequestFilterSet(StyledFilterSet):
     status = django_filters.ChoiceFilter(choices=JoinRequest.Status.choices)
 
     class Meta:
         model = JoinRequest
         fields = ["status"]
+
+
+class PortalLocationFilterSet(StyledFilterSet):
+    """The portal's locations: a search only (the company and live records come from the
+    view's queryset)."""
+
+    q = search_filter("Search name, city…")
+
+    class Meta:
+        model = Location
+        fields = ["q"]
+
+
+class PortalAssetFilterSet(StyledFilterSet):
+    """The portal's assets: a search only."""
+
+    q = search_filter("Search tag, serial number, model…")
+
+    class Meta:
+        model = Asset
+        fields = ["q"]

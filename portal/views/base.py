@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.generic import TemplateView
 
 from accounts.policies import (
     is_customer_user,
@@ -17,6 +15,7 @@ from accounts.policies import (
     portal_can,
     portal_permissions,
 )
+from core.generic import ListMachinery
 from customers.models import Customer
 from portal.models import CompanyProfile, PortalPermission
 
@@ -105,20 +104,29 @@ def portal_home(request):
     )
 
 
-class PortalListView(PortalMixin, TemplateView):
-    """A searchable, paginated portal list; subclasses say which records."""
+class PortalListView(PortalMixin, ListMachinery):
+    """A portal list on the console's list machinery (filter → table → paginate → htmx
+    partial → CSV/Excel export) behind the portal's access rules instead of the console's
+    roles. Subclasses name the model, the company's records (``get_queryset``), the filter
+    set, the model's one table (shown with ``portal_company``: portal links only) and the
+    columns the portal leaves out."""
 
-    context_object_name = "records"
+    template_name = "portal/object_list.html"
+    table_exclude: tuple[str, ...] = ()
+    # The portal permission that shows the table's Edit buttons ("" for none).
+    edit_permission = ""
 
-    def records(self, term: str):
+    def get_queryset(self):
         raise NotImplementedError
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        term = (self.request.GET.get("q") or "").strip()[:100]
-        page = Paginator(self.records(term), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, term=term, **{self.context_object_name: page.object_list})
-        return context
+    def get_table(self, queryset):
+        can_edit = bool(self.edit_permission) and portal_can(
+            self.request.user, self.edit_permission
+        )
+        exclude = self.table_exclude if can_edit else (*self.table_exclude, "actions")
+        return self.table_class(
+            queryset, can_edit=can_edit, portal_company=self.company, exclude=exclude
+        )
 
 
 def suspended(request):

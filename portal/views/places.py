@@ -8,7 +8,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView
 
 from assets.models import Asset
+from assets.tables import AssetTable
 from locations.models import Location
+from locations.tables import LocationTable
+from portal.filters import PortalAssetFilterSet, PortalLocationFilterSet
 from portal.forms import PortalLocationForm
 from portal.models import PortalPermission
 
@@ -16,14 +19,18 @@ from .base import PortalListView, PortalMixin
 
 
 class LocationsView(PortalListView):
-    template_name = "portal/locations.html"
+    model = Location
+    filterset_class = PortalLocationFilterSet
+    table_class = LocationTable
+    table_exclude = ("customer", "city", "country")
+    export_name = "locations"
     section = "locations"
     required_permission = PortalPermission.VIEW_LOCATIONS
-    context_object_name = "locations"
+    edit_permission = PortalPermission.MANAGE_LOCATIONS
 
-    def records(self, term: str):
+    def get_queryset(self):
         locations = Location.objects.visible_to(self.request.user).filter(customer=self.company)
-        return locations.live().search(term).order_by("name", "pk")
+        return locations.live()
 
 
 class LocationEditView(PortalMixin, FormView):
@@ -52,17 +59,18 @@ class LocationEditView(PortalMixin, FormView):
 
 
 class AssetsView(PortalListView):
-    template_name = "portal/assets.html"
+    model = Asset
+    filterset_class = PortalAssetFilterSet
+    table_class = AssetTable
+    table_exclude = ("selection",)
+    export_name = "assets"
     section = "assets"
     required_permission = PortalPermission.VIEW_ASSETS
-    context_object_name = "assets"
 
-    def records(self, term: str):
+    def get_queryset(self):
         return (
             Asset.objects.visible_to(self.request.user)
             .filter(Q(owner=self.company) | Q(location__customer=self.company))
             .live()
-            .search(term)
             .select_related("owner", "location")
-            .order_by("name", "pk")
         )
