@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import (
     exceptions,
@@ -19,12 +18,9 @@ from rest_framework import (
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from customers.models import Customer
-
 from .policy import (  # noqa: F401 - re-exported
     ConsolePermission,
     IdCursorPagination,
-    PortalApiPermission,
     TokenRateThrottle,
 )
 
@@ -106,24 +102,6 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
 
     def update_with_service(self, instance, data):
         raise NotImplementedError
-
-
-class PortalCompanyMixin:
-    """``/api/v1/portal/companies/{cid}/…`` for customer users' tokens: the company must be
-    one the policy layer lets them see (their own, or one of its sub-accounts), else 404;
-    then their portal role must give the view's read or write permission, else 403."""
-
-    permission_classes = [PortalApiPermission]
-    read_permission: str = ""
-    write_permission: str = ""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.company = get_object_or_404(
-            Customer.objects.visible_to(request.user), pk=kwargs.get("cid")
-        )
-        if not PortalApiPermission().has_portal_permission(request, self):
-            self.permission_denied(request, message=PortalApiPermission.message)
 
 
 class PreconditionRequired(exceptions.APIException):

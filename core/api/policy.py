@@ -3,13 +3,7 @@ that imports DRF views)."""
 
 from rest_framework import pagination, permissions, throttling
 
-from accounts.policies import (
-    Capability,
-    is_customer_user,
-    portal_access_state,
-    portal_can,
-    user_can,
-)
+from core.policies import Capability, user_can
 
 
 class ConsolePermission(permissions.BasePermission):
@@ -25,30 +19,6 @@ class ConsolePermission(permissions.BasePermission):
         if request.method == "DELETE":
             return user_can(request.user, Capability.MANAGE_RECORDS)
         return user_can(request.user, getattr(view, "write_capability", Capability.EDIT_RECORDS))
-
-
-class PortalApiPermission(permissions.BasePermission):
-    """The company portal's rules for customer users' tokens, through the policy layer: only
-    customer users whose company's portal access is active, and only what their portal role
-    gives (the view's ``read_permission`` / ``write_permission``). Console staff get 403."""
-
-    message = "Your portal role does not allow this."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not is_customer_user(user):
-            self.message = "This part of the API is for your customers' users."
-            return False
-        if portal_access_state(user) != "active":
-            self.message = "Your company's portal access is suspended."
-            return False
-        return True
-
-    def has_portal_permission(self, request, view) -> bool:
-        """Checked once the company in the URL is known to be visible (else 404 first)."""
-        needed = view.read_permission if request.method in permissions.SAFE_METHODS else None
-        needed = needed or view.write_permission
-        return portal_can(request.user, needed)
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):

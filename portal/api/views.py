@@ -16,9 +16,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.policies import Capability
 from assets.models import Asset
-from core.api.base import PortalCompanyMixin, ServiceModelViewSet, service_errors_as_400
+from core.api.base import ServiceModelViewSet, service_errors_as_400
+from core.policies import Capability
 from customers.models import Customer
 from locations import services as location_services
 from locations.models import Location
@@ -26,6 +26,7 @@ from portal import services
 from portal.filters import JoinRequestFilterSet, MembershipFilterSet
 from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission
 
+from .base import PortalCompanyMixin
 from .serializers import (
     ConsolePortalUserInviteSerializer,
     JoinRequestSerializer,
