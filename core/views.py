@@ -18,6 +18,7 @@ from accounts.tokens import api_token_create, api_token_revoke
 
 from .forms import WorkspaceSettingsForm
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from .scope import scope_for
 
 
 def workspace_base_url(request) -> str:
@@ -35,32 +36,40 @@ class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        from billing import figures
+
         context = super().get_context_data(**kwargs)
+        scope = scope_for(self.request.user)
+        # A staff user limited to assigned customers sees their customers' figures only.
+        customers = figures.reach(scope)
         week_ago = timezone.now() - timedelta(days=7)
         team = staff_visible_to(self.request.user).aggregate(
             total=Count("pk"),
             active=Count("pk", filter=Q(is_active=True)),
             **{role: Count("pk", filter=Q(role=role, is_active=True)) for role in StaffRole.values},
         )
-        sign_ins = SignInEvent.objects.filter(created_at__gte=week_ago).aggregate(
-            successful=Count("pk", filter=Q(succeeded=True)),
-            failed=Count("pk", filter=Q(succeeded=False)),
-            people=Count("user", filter=Q(succeeded=True), distinct=True),
+        sign_ins = (
+            figures.sign_ins_in_reach(SignInEvent.objects.all(), customers)
+            .filter(created_at__gte=week_ago)
+            .aggregate(
+                successful=Count("pk", filter=Q(succeeded=True)),
+                failed=Count("pk", filter=Q(succeeded=False)),
+                people=Count("user", filter=Q(succeeded=True), distinct=True),
+            )
         )
-        from billing import figures
-
         try:
             months = int(self.request.GET.get("months", 12))
         except ValueError:
             months = 12
         context.update(
-            analytics=figures.dashboard(months),
+            analytics=figures.dashboard(months, scope),
             team=team,
             team_roles=[(label, team[value]) for value, label in StaffRole.choices],
             sign_ins=sign_ins,
             my_sign_ins=SignInEvent.objects.filter(user=self.request.user)[:5],
+            # The emails tried anywhere in the workspace: not for a limited scope.
             recent_failures=SignInEvent.objects.filter(succeeded=False)[:5]
-            if user_can(self.request.user, Capability.MANAGE_RECORDS)
+            if user_can(self.request.user, Capability.MANAGE_RECORDS) and not scope.is_limited
             else None,
         )
         return context

@@ -28,6 +28,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
 class WebhookOwnerMixin(ConsoleAccessMixin, BreadcrumbsMixin):
     required_capability = Capability.MANAGE_TENANT
+    # Deliveries carry every customer's data: never for staff limited to assigned customers.
+    requires_unlimited_scope = True
     nav_section = "settings"
 
 

@@ -16,6 +16,7 @@ from core.forms import add_service_errors
 from core.generic import ObjectActionView, ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.scope import scope_for
 from core.tasks import defer_after_commit
 
 from .. import figures
@@ -45,7 +46,7 @@ class InvoiceListView(BillingNavMixin, ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage_billing"] = user_can(self.request.user, Capability.MANAGE_BILLING)
-        context["figures"] = figures.tenant_figures()
+        context["figures"] = figures.tenant_figures(scope_for(self.request.user))
         return context
 
 
@@ -199,8 +200,10 @@ def invoice_crumbs(invoice, verb):
 
 
 class InvoiceRunView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, FormView):
-    """Start the month's invoicing (in the background) and see earlier runs."""
+    """Start the month's invoicing (in the background) and see earlier runs: every
+    customer's, so not for staff limited to assigned customers."""
 
+    requires_unlimited_scope = True
     template_name = "billing/invoice_runs.html"
     form_class = InvoiceRunForm
     breadcrumbs = [("Invoices", reverse_lazy("billing:invoice_list")), ("Invoice runs", None)]

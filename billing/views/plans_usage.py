@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.policies import Capability, user_can
 from core.forms import add_service_errors
 from core.generic import ObjectFormView, ObjectListView
+from core.scope import scope_for
 from customers.models import Customer
 
 from .. import money
@@ -33,9 +34,11 @@ class PlanListView(BillingNavMixin, ObjectListView):
     breadcrumbs = [("Plans", None)]
 
     def get_queryset(self):
-        return Plan.objects.annotate(
-            subscriber_count=Count("subscriptions", filter=~Q(subscriptions__status="cancelled"))
-        )
+        counted = ~Q(subscriptions__status="cancelled")
+        reach = scope_for(self.request.user).reachable_customer_ids
+        if reach is not None:  # a limited scope counts its own customers' subscribers
+            counted &= Q(subscriptions__customer_id__in=sorted(reach))
+        return Plan.objects.annotate(subscriber_count=Count("subscriptions", filter=counted))
 
     def get_table(self, queryset):
         return self.table_class(
@@ -49,6 +52,7 @@ class PlanFormView(BillingNavMixin, ObjectFormView):
     model = Plan
     form_class = PlanForm
     required_capability = Capability.MANAGE_BILLING
+    requires_unlimited_scope = True  # every subscriber's price
     template_name = "billing/plan_form.html"
 
     def get_object(self):

@@ -18,6 +18,7 @@ from .base import BillingNavMixin
 
 
 class BillingSettingsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
+    requires_unlimited_scope = True  # the whole workspace's invoicing
     template_name = "core/object_form.html"
     form_class = BillingSettingsForm
     success_url = reverse_lazy("billing:settings")
