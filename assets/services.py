@@ -99,3 +99,24 @@ def assets_bulk_change(
             **archive_changes(True),
         )
     raise ValidationError("Choose an action.")
+
+
+def assets_customer_purged(customer, *, actor: User | None) -> None:
+    """Reaction to a customer's purge (registered in AssetsConfig.ready): what it owned
+    becomes the tenant's, what sat at its locations loses its location; history says why."""
+    bulk_change_with_history(
+        list(Asset.objects.filter(owner=customer)),
+        event="asset.updated",
+        fields=["owner"],
+        actor=actor,
+        reason=f"Owner {customer.name} was purged; now owned by your business",
+        owner=None,
+    )
+    bulk_change_with_history(
+        list(Asset.objects.filter(location__customer=customer)),
+        event="asset.updated",
+        fields=["location"],
+        actor=actor,
+        reason=f"Location removed: its customer {customer.name} was purged",
+        location=None,
+    )

@@ -5,6 +5,10 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
+        from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
+        from .services.projects import projects_customer_purged
+
         register_tab(CustomerTab("billing", "Billing", "billing:customer_billing", order=60))
+        reactions.register(reactions.on_customer_purged, projects_customer_purged)

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.history import HIDDEN_FIELDS, display_value, field_label
-from core.services import bulk_change_with_history, save_with_history
+from core.services import save_with_history
 
+from . import reactions
 from .models import Customer, website_host
 
 DUPLICATE_NAME_SIMILARITY = 0.5
@@ -167,65 +168,35 @@ def customer_unarchive(*, customer_id: int, actor: User | None) -> Customer:
 
 @transaction.atomic
 def customer_soft_delete(*, customer_id: int, actor: User | None) -> Customer:
-    """Hide the customer everywhere; it can be restored during the tenant's grace period."""
-    from portal.services import company_deleted
-
+    """Hide the customer everywhere; it can be restored during the tenant's grace period.
+    Apps react in the same transaction (the portal: the company's users lose access)."""
     customer = _transition(
         customer_id, actor=actor, reason="Deleted", deleted_at=timezone.now(), deleted_by=actor
     )
-    company_deleted(customer)
+    reactions.react(reactions.on_customer_deleted, customer, actor=actor)
     return customer
 
 
 @transaction.atomic
 def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
-    from portal.services import company_restored
-
     customer = _transition(
         customer_id, actor=actor, reason="Restored", deleted_at=None, deleted_by=None
     )
-    company_restored(customer)
+    reactions.react(reactions.on_customer_restored, customer, actor=actor)
     return customer
 
 
 @transaction.atomic
 def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
-    """Remove a soft-deleted customer for good. Its locations go with it; its owned assets
-    become the tenant's, assets at its locations lose their location (history says why);
-    projects keep the customer's name; linked accounts and sub-accounts are unlinked."""
-    from assets.models import Asset
-    from billing.models import Project
-
+    """Remove a soft-deleted customer for good. Its locations go with it (cascade); the apps
+    that hold its other records react first, in the same transaction (assets: owned assets
+    become the tenant's, assets at its locations lose their location, history says why;
+    billing: projects keep the customer's name; the portal: its users are deleted). Linked
+    accounts and sub-accounts are unlinked."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.deleted_at is None:
         raise ValidationError("Only a deleted customer can be purged.")
-    bulk_change_with_history(
-        list(Asset.objects.filter(owner=customer)),
-        event="asset.updated",
-        fields=["owner"],
-        actor=actor,
-        reason=f"Owner {customer.name} was purged; now owned by your business",
-        owner=None,
-    )
-    bulk_change_with_history(
-        list(Asset.objects.filter(location__customer=customer)),
-        event="asset.updated",
-        fields=["location"],
-        actor=actor,
-        reason=f"Location removed: its customer {customer.name} was purged",
-        location=None,
-    )
-    bulk_change_with_history(
-        list(Project.objects.filter(customer=customer)),
-        fields=["customer", "customer_name"],
-        actor=actor,
-        reason=f"Customer {customer.name} was purged; the project is kept",
-        customer=None,
-        customer_name=customer.name,
-    )
-    from portal.services import company_purged
-
-    company_purged(customer)
+    reactions.react(reactions.on_customer_purged, customer, actor=actor)
     customer._history_user = actor
     customer._change_reason = "Purged"
     customer.delete()

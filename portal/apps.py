@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 
 
@@ -10,10 +12,21 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from core.scope import register_customer_user_resolver
+        from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
+        from . import services
         from .policies import customer_user_grant
 
         register_customer_user_resolver(customer_user_grant)
 
         register_tab(CustomerTab("users", "Users", "portal:customer_users", order=50))
+
+        # A deleted company's users lose access, a restored one's get it back, a purged
+        # one's are deleted; the add-customer wizard invites the company's first admin.
+        reactions.register(reactions.on_customer_deleted, services.company_deleted)
+        reactions.register(reactions.on_customer_restored, services.company_restored)
+        reactions.register(reactions.on_customer_purged, services.company_purged)
+        reactions.register(
+            reactions.admin_inviters, partial(services.customer_user_create, role="admin")
+        )

@@ -232,7 +232,7 @@ def change_email_with_verification(*, request, user: User, new_email: str) -> Em
 # --- With the company -----------------------------------------------------------------
 
 
-def company_deleted(customer: Customer) -> None:
+def company_deleted(customer: Customer, *, actor: User | None = None) -> None:
     """A soft-deleted company's users lose access (kept, to come back with a restore)."""
     member_ids = list(
         Membership.objects.filter(customer=customer, user__is_active=True).values_list(
@@ -243,7 +243,7 @@ def company_deleted(customer: Customer) -> None:
     User.objects.filter(membership__pk__in=member_ids).update(is_active=False)
 
 
-def company_restored(customer: Customer) -> None:
+def company_restored(customer: Customer, *, actor: User | None = None) -> None:
     member_ids = list(
         Membership.objects.filter(customer=customer, deactivated_with_company=True).values_list(
             "pk", flat=True
@@ -253,7 +253,7 @@ def company_restored(customer: Customer) -> None:
     Membership.objects.filter(pk__in=member_ids).update(deactivated_with_company=False)
 
 
-def company_purged(customer: Customer) -> None:
+def company_purged(customer: Customer, *, actor: User | None = None) -> None:
     """Purge deletes the users, so their emails can be used again."""
     user_ids = list(Membership.objects.filter(customer=customer).values_list("user_id", flat=True))
     User.objects.filter(pk__in=user_ids).delete()

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from core.services import save_with_history
+from core.services import bulk_change_with_history, save_with_history
 
 from ..models import Project
 
@@ -39,3 +39,16 @@ def project_update(
     if locations is not None:
         project.locations.set(locations)
     return project
+
+
+def projects_customer_purged(customer, *, actor: User | None) -> None:
+    """Reaction to a customer's purge (registered in BillingConfig.ready): its projects are
+    kept, with the customer's name."""
+    bulk_change_with_history(
+        list(Project.objects.filter(customer=customer)),
+        fields=["customer", "customer_name"],
+        actor=actor,
+        reason=f"Customer {customer.name} was purged; the project is kept",
+        customer=None,
+        customer_name=customer.name,
+    )

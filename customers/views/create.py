@@ -12,7 +12,7 @@ from formtools.wizard.views import SessionWizardView
 
 from accounts.policies import Capability, user_can
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
-from customers import services
+from customers import reactions, services
 from customers.forms import (
     EDITABLE_FIELDS,
     AdminStepForm,
@@ -45,9 +45,13 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
         "admin": "Customer admin (optional)",
         "review": "Review",
     }
-    # Only admins create customer admins; for others the step is skipped.
+    # Only admins create customer admins (the portal invites them); for others the step is
+    # skipped.
     condition_dict = {
-        "admin": lambda wizard: user_can(wizard.request.user, Capability.MANAGE_RECORDS)
+        "admin": lambda wizard: (
+            user_can(wizard.request.user, Capability.MANAGE_RECORDS)
+            and reactions.can_invite_admin()
+        )
     }
     template_name = "customers/customer_wizard.html"
     nav_section = "customers"
@@ -150,14 +154,11 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             with transaction.atomic():
                 customer = services.customer_create(actor=self.request.user, **data)
                 if admin.get("email"):
-                    from portal.services import customer_user_create
-
-                    customer_user_create(
+                    reactions.invite_customer_admin(
                         customer=customer,
                         email=admin["email"],
                         first_name=admin["first_name"],
                         last_name=admin["last_name"],
-                        role="admin",
                         actor=self.request.user,
                         base_url=self.request.build_absolute_uri("/"),
                     )
