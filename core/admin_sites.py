@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.policies import Capability, user_can
+from core.policies import Capability, user_can
 
 
 class SignInThroughAllauthMixin:

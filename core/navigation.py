@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from accounts.policies import Capability, user_can
+from core.policies import Capability, user_can
 
 
 @dataclass(frozen=True)
