@@ -22,6 +22,7 @@ from django.utils import timezone
 from import_export import fields, resources
 
 from core.events import emit_events
+from core.scope import scope_for
 from customers.models import Customer
 
 from .bulk import insert_new, record_history, update_rows
@@ -47,11 +48,24 @@ class CustomerKey:
     parent_id: int | None = None
 
 
+def import_reach(actor) -> frozenset[int] | None:
+    """The customers an import by ``actor`` may refer to and change: all (``None``) unless
+    the actor is a staff user limited to assigned customers (then theirs, sub-accounts
+    included). The view already required the right to import."""
+    if actor is None:
+        return None
+    scope = scope_for(actor)
+    return scope.customer_ids if scope.is_limited else None
+
+
 class CustomerIndex:
     """Every customer's id, name, external ID and deletion date, read in one query, so rows
-    refer to customers by external ID or name without a query each."""
+    refer to customers by external ID or name without a query each. With ``reach`` (a
+    limited importer's customers) rows may refer only to those: any other customer is
+    unknown, with the same message as one that does not exist."""
 
-    def __init__(self):
+    def __init__(self, reach: frozenset[int] | None = None):
+        self.reach = reach
         self.by_external_id: dict[str, CustomerKey] = {}
         self.by_name: dict[str, list[CustomerKey]] = {}
         self.by_pk: dict[int, CustomerKey] = {}
@@ -65,12 +79,17 @@ class CustomerIndex:
                 self.by_external_id[external_id.lower()] = key
             self.by_name.setdefault(name.strip().lower(), []).append(key)
 
+    def reaches(self, key: CustomerKey) -> bool:
+        return self.reach is None or key.pk in self.reach
+
     def refer(self, text: str) -> CustomerKey:
         """The customer a cell names (external ID first, then name); ValueError otherwise."""
         text = as_text(text)
         found = self.by_external_id.get(text.lower())
+        if found is not None and not self.reaches(found):
+            found = None
         if found is None:
-            named = self.by_name.get(text.lower(), [])
+            named = [key for key in self.by_name.get(text.lower(), []) if self.reaches(key)]
             live = [key for key in named if key.deleted_at is None]
             if len(live) > 1:
                 raise ValueError(
@@ -78,10 +97,16 @@ class CustomerIndex:
                 )
             found = live[0] if live else (named[0] if named else None)
         if found is None:
-            raise ValueError(f"No customer has the external ID or name “{text}”.")
+            raise ValueError(self.unknown(text))
         if found.deleted_at is not None:
             raise ValueError(f"Customer “{found.name}” has been deleted; restore it first.")
         return found
+
+    def unknown(self, text: str) -> str:
+        """What a row is told about a customer it cannot refer to (missing or out of reach)."""
+        if self.reach is None:
+            return f"No customer has the external ID or name “{text}”."
+        return f"No customer you can reach has the external ID or name “{text}”."
 
 
 def deleted_message(key: CustomerKey) -> str:
@@ -179,6 +204,8 @@ class ImportResource(resources.ModelResource):
     ):
         super().__init__()
         self.actor = actor
+        # The customers rows may refer to and change (None: all); see import_reach.
+        self.reach = import_reach(actor)
         self.lines = lines or []
         self.lock = lock
         self.progress = progress

@@ -104,6 +104,17 @@ CUSTOMER_COLUMNS = [
 ]
 
 
+# A staff user limited to assigned customers adds customers only below one of theirs (where
+# they keep seeing it): a new top-level customer would be out of their reach at once.
+NEW_TOP_LEVEL_REFUSED = (
+    "You see only the customers assigned to you: a new customer needs a parent customer "
+    "you can reach (it becomes its sub-account)."
+)
+ASSET_OUT_OF_REACH = (
+    "You see only the customers assigned to you: give an owner, or a location, of one of them."
+)
+
+
 class CustomerResource(ImportResource):
     webhook_prefix = "customer"
     key_label = "external ID or name"
@@ -149,7 +160,7 @@ class CustomerResource(ImportResource):
     def preload(self, rows) -> None:
         """One query for every customer's keys (and parents); notes the keys of the file's new
         customers, so that a row naming one of them as its parent is told why it cannot."""
-        self.index = CustomerIndex()
+        self.index = CustomerIndex(self.reach)
         # Parents as they will be once the rows accepted so far are written.
         self.planned_parents: dict[int, int | None] = {}
         self.new_in_file: set[str] = set()
@@ -167,7 +178,7 @@ class CustomerResource(ImportResource):
         matched = set()
         for row in rows:
             key, _ = self.match(row)
-            if key is not None and key.deleted_at is None:
+            if key is not None and key.deleted_at is None and self.index.reaches(key):
                 matched.add(key.pk)
         queryset = Customer.objects.filter(pk__in=any_of(matched)) if matched else []
         if matched and self.lock:
@@ -175,8 +186,9 @@ class CustomerResource(ImportResource):
         self.existing = {customer.pk: customer for customer in queryset}
 
     def match(self, row) -> tuple[CustomerKey | None, int]:
-        """External ID first; else the name, among customers without another external ID.
-        Returns the match and, when the name is ambiguous, how many live customers bear it."""
+        """External ID first; else the name, among customers without another external ID
+        (and, for a limited importer, among their own customers). Returns the match and, when
+        the name is ambiguous, how many live customers bear it."""
         external_id = as_text(row.get("external_id")).lower()
         if external_id and external_id in self.index.by_external_id:
             return self.index.by_external_id[external_id], 0
@@ -184,7 +196,7 @@ class CustomerResource(ImportResource):
         candidates = [
             key
             for key in self.index.by_name.get(name, [])
-            if not key.external_id or not external_id
+            if (not key.external_id or not external_id) and self.index.reaches(key)
         ]
         live = [key for key in candidates if key.deleted_at is None]
         if len(live) > 1:
@@ -208,6 +220,13 @@ class CustomerResource(ImportResource):
             )
         if key is None:
             return None
+        if not self.index.reaches(key):  # its external ID: another customer's, out of reach
+            raise ValidationError(
+                {
+                    "external_id": "No customer you can reach has the external ID "
+                    f"“{as_text(row.get('external_id'))}”, and another customer uses it."
+                }
+            )
         if key.deleted_at is not None:
             raise ValidationError({NON_FIELD_ERRORS: deleted_message(key)})
         return self.existing[key.pk]
@@ -219,6 +238,9 @@ class CustomerResource(ImportResource):
                 instance.parent_id = self.parent_of(instance, row)
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
+        new_top_level = instance.pk is None and instance.parent_id is None
+        if self.reach is not None and new_top_level and "parent" not in errors:
+            errors["parent"] = [NEW_TOP_LEVEL_REFUSED]
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -318,7 +340,7 @@ class LocationResource(ImportResource):
         fields = [column.name for column in LOCATION_COLUMNS]
 
     def preload(self, rows) -> None:
-        self.index = CustomerIndex()
+        self.index = CustomerIndex(self.reach)
 
     def load(self, rows: list[dict]) -> None:
         customer_ids = set()
@@ -425,7 +447,8 @@ class AssetResource(ImportResource):
         fields = [column.name for column in ASSET_COLUMNS]
 
     def preload(self, rows) -> None:
-        self.index = CustomerIndex()
+        self.index = CustomerIndex(self.reach)
+        self.site_customers: dict[int, int] = {}  # a limited importer's: location → customer
         customer_ids = set()
         for row in rows:
             for column in ("owner", "location_customer"):
@@ -461,6 +484,18 @@ class AssetResource(ImportResource):
         if serials and self.lock:
             queryset = queryset.select_for_update()
         self.existing = {asset.serial_number.lower(): asset for asset in queryset}
+        if self.reach is not None:
+            # A limited importer changes only assets owned by, or at a site of, their
+            # customers: the sites' customers in one more query.
+            sites = {asset.location_id for asset in self.existing.values()} - {None}
+            self.site_customers = dict(
+                Location.objects.filter(pk__in=any_of(sites)).values_list("pk", "customer_id")
+                if sites
+                else []
+            )
+
+    def reaches_asset(self, owner_id: int | None, site_customer_id: int | None) -> bool:
+        return self.reach is None or bool({owner_id, site_customer_id} & self.reach)
 
     def find(self, row):
         serial = normalise_serial(as_text(row.get("serial_number")))
@@ -469,7 +504,19 @@ class AssetResource(ImportResource):
                 {"serial_number": "Give the serial number: rows are matched by it."}
             )
         self.remember(serial.lower(), "serial number")
-        return self.existing.get(serial.lower())
+        found = self.existing.get(serial.lower())
+        if (
+            found is not None
+            and self.reach is not None
+            and not self.reaches_asset(found.owner_id, self.site_customers.get(found.location_id))
+        ):
+            raise ValidationError(
+                {
+                    "serial_number": f"No asset you can reach has the serial number “{serial}”, "
+                    "and another asset uses it."
+                }
+            )
+        return found
 
     def record_label(self, row: dict) -> str:
         return f"{as_text(row.get('name'))} · {as_text(row.get('serial_number'))}"
@@ -521,6 +568,11 @@ class AssetResource(ImportResource):
                 instance.project_id = self.project_of(row, owner_id, site_customer_id)
             except ValueError as error:
                 errors.setdefault("project", []).append(str(error))
+        if not errors and self.reach is not None:
+            if "location" not in self.present:
+                site_customer_id = self.site_customers.get(instance.location_id)
+            if not self.reaches_asset(instance.owner_id, site_customer_id):
+                errors["owner"] = [ASSET_OUT_OF_REACH]
         if errors:
             raise ValidationError(errors)
 

@@ -104,7 +104,7 @@ class UsageResource(ImportResource):
     def preload(self, rows) -> None:
         """Customers, metrics, and for the customers and days the file names: subscriptions
         and issued invoices (of whoever pays for each customer), one query each."""
-        self.index = CustomerIndex()
+        self.index = CustomerIndex(self.reach)
         self.today = timezone.localdate()
         self.metrics: dict[str, Metric] = {}
         for metric in Metric.objects.order_by("pk"):

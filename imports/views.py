@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.policies import Capability, may_import, may_open_import_job
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.scope import scope_for
 
 from . import services
 from .forms import ImportUploadForm
@@ -107,6 +108,7 @@ class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, Fo
             list_url=reverse(LIST_URLS[self.kind]),
             max_size=human_size(settings.IMPORT_MAX_BYTES),
             max_rows=settings.IMPORT_MAX_ROWS,
+            limited_to_assigned=scope_for(self.request.user).is_limited,
             recent_jobs=list(
                 ImportJob.objects.visible_to(self.request.user)
                 .filter(kind=self.kind)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,8 @@ from billing.services.payments import payment_record
 from core.scope import scope_for
 from customers.access import staff_customer_access_set
 from customers.models import Customer
+from imports.models import ImportJob, ImportStatus
+from locations.models import Location
 from tests.factories import (
     AssetFactory,
     CustomerFactory,
@@ -335,3 +338,160 @@ def test_a_bulk_change_with_an_asset_out_of_reach_changes_nothing(world):
     )
     assert response.status_code == 302
     assert not Asset.objects.filter(status="retired").exists()
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def upload(django_capture_on_commit_callbacks):
+    """Upload a CSV as ``user`` and run its dry run; returns the job."""
+
+    def post(user, kind: str, text: str):
+        client = client_for(user)
+        file = SimpleUploadedFile("import.csv", text.encode(), content_type="text/csv")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/imports/{kind}/", {"file": file})
+        assert response.status_code == 302, body(response)
+        return ImportJob.objects.order_by("-pk").first()
+
+    return post
+
+
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    def post(user, job):
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(user).post(f"/imports/jobs/{job.pk}/confirm/")
+        job.refresh_from_db()
+        return job
+
+    return post
+
+
+def outcome(job) -> dict[int, tuple[str, dict]]:
+    return {row.line: (row.action, dict(row.messages)) for row in job.rows.all()}
+
+
+def test_a_limited_users_location_import_refers_to_their_customers_only(world, upload):
+    text = (
+        "customer,name\n"
+        "MINE-1,New site\n"
+        "Mine Child,Child site\n"
+        "THEIRS-1,Sneaky site\n"
+        "Nobody Inc,Ghost site\n"
+    )
+    before = Location.objects.count()
+    job = upload(world["member"], "locations", text)
+    rows = outcome(job)
+    assert [rows[line][0] for line in (2, 3, 4, 5)] == ["new", "new", "error", "error"]
+    # Out of reach reads exactly like a customer that does not exist.
+    assert rows[4][1]["customer"] == (
+        "No customer you can reach has the external ID or name “THEIRS-1”."
+    )
+    assert rows[5][1]["customer"] == (
+        "No customer you can reach has the external ID or name “Nobody Inc”."
+    )
+    assert not job.can_confirm and Location.objects.count() == before
+    job = upload(world["unlimited"], "locations", text)
+    rows = outcome(job)
+    assert [rows[line][0] for line in (2, 3, 4, 5)] == ["new", "new", "new", "error"]
+    assert rows[5][1]["customer"] == "No customer has the external ID or name “Nobody Inc”."
+
+
+def test_an_import_confirmed_by_a_limited_admin_is_checked_against_their_reach(
+    world, upload, confirm
+):
+    job = upload(world["unlimited"], "locations", "customer,name\nTHEIRS-1,Annex\n")
+    assert job.status == ImportStatus.READY
+    job = confirm(world["admin"], job)
+    assert job.status == ImportStatus.FAILED
+    assert not Location.objects.filter(name="Annex").exists()
+
+
+def test_a_limited_user_adds_customers_only_below_one_of_theirs(world, upload, confirm):
+    text = (
+        "name,external_id,parent,industry\n"
+        "Mine Corp,MINE-1,,Energy\n"
+        "New Sub,NEW-1,MINE-1,Retail\n"
+        "New Top,NEW-2,,Retail\n"
+        "Theirs Corp,THEIRS-1,,Energy\n"
+        "Sneaky,NEW-3,THEIRS-1,Retail\n"
+    )
+    job = upload(world["member"], "customers", text)
+    rows = outcome(job)
+    assert [rows[line][0] for line in (2, 3, 4, 5, 6)] == [
+        "update",
+        "new",
+        "error",
+        "error",
+        "error",
+    ]
+    assert "a new customer needs a parent customer you can reach" in rows[4][1]["parent"]
+    assert "No customer you can reach has the external ID “THEIRS-1”" in rows[5][1]["external_id"]
+    assert rows[6][1]["parent"] == (
+        "No customer you can reach has the external ID or name “THEIRS-1”."
+    )
+    assert not job.can_confirm and not Customer.objects.filter(name="New Sub").exists()
+
+    job = upload(world["member"], "customers", "\n".join(text.splitlines()[:3]) + "\n")
+    assert job.can_confirm
+    assert confirm(world["member"], job).status == ImportStatus.DONE
+    new = Customer.objects.get(external_id="NEW-1")
+    assert new.parent_id == world["mine"].pk
+    assert "New Sub" in body(client_for(world["member"]).get("/customers/"))
+    assert Customer.objects.get(pk=world["theirs"].pk).industry == world["theirs"].industry
+
+
+def test_a_limited_users_asset_import_changes_only_assets_in_reach(world, upload):
+    text = (
+        "name,serial_number,owner,location,location_customer\n"
+        "Mine tablet,SN-NEW1,MINE-1,,\n"
+        "Taken,SN-THEIRS,MINE-1,,\n"
+        "Loose,SN-NEW2,,,\n"
+        "Theirs too,SN-NEW3,THEIRS-1,,\n"
+        "At their site,SN-NEW4,MINE-1,Theirs Corp HQ,THEIRS-1\n"
+        "At my site,SN-NEW5,,Mine Child HQ,Mine Child\n"
+    )
+    job = upload(world["member"], "assets", text)
+    rows = outcome(job)
+    assert [rows[line][0] for line in range(2, 8)] == [
+        "new",
+        "error",
+        "error",
+        "error",
+        "error",
+        "new",
+    ]
+    assert (
+        "No asset you can reach has the serial number “SN-THEIRS”" in (rows[3][1]["serial_number"])
+    )
+    assert "give an owner, or a location, of one of them" in rows[4][1]["owner"]
+    assert (
+        rows[5][1]["owner"] == "No customer you can reach has the external ID or name “THEIRS-1”."
+    )
+    assert "location_customer" in rows[6][1]
+    assert not job.can_confirm
+    assert Asset.objects.get(serial_number="SN-THEIRS").owner_id == world["theirs"].pk
+
+
+def test_a_limited_admins_usage_import_covers_their_customers_only(world, upload):
+    day = (timezone.localdate() - timedelta(days=40)).isoformat()
+    text = (
+        f"customer,metric,day,quantity\nMINE-1,operations,{day},10\nTHEIRS-1,operations,{day},10\n"
+    )
+    rows = outcome(upload(world["admin"], "usage", text))
+    assert rows[2][0] == "new"
+    assert rows[3] == (
+        "error",
+        {"customer": "No customer you can reach has the external ID or name “THEIRS-1”."},
+    )
+    rows = outcome(upload(world["unlimited"], "usage", text))
+    assert rows[2][0] == rows[3][0] == "new"
+
+
+def test_the_upload_page_tells_a_limited_user_the_rule(world):
+    page = body(client_for(world["member"]).get("/imports/customers/"))
+    assert "a new customer needs one of them as its parent" in page
+    page = body(client_for(world["unlimited"]).get("/imports/customers/"))
+    assert "You see only the customers assigned to you" not in page
