@@ -1,9 +1,11 @@
-"""Password forms that show the complexity hints next to the password field."""
+"""Password forms that show the complexity hints next to the password field; the team's,
+the workspace settings' and the API tokens' forms."""
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import ResetPasswordKeyForm
 from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from django import forms
+from django_tenants.utils import get_tenant_model
 
 from .models import StaffRole, User
 
@@ -86,3 +88,21 @@ class StaffRoleForm(forms.ModelForm):
                 "You cannot demote or deactivate yourself; ask another owner to do it."
             )
         return cleaned
+
+
+class WorkspaceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = get_tenant_model()
+        fields = ["name", "currency", "timezone", "soft_delete_grace_days"]
+        labels = {"name": "Workspace name"}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “CRM sync”.")
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "Never"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")],
+    )

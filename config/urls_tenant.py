@@ -17,5 +17,5 @@ urlpatterns = [
     path("settings/webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),
-    path("", include("core.urls")),
+    path("", include("config.console_urls")),
 ]

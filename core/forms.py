@@ -1,15 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from tenants.models import Tenant
-
-
-class WorkspaceSettingsForm(forms.ModelForm):
-    class Meta:
-        model = Tenant
-        fields = ["name", "currency", "timezone", "soft_delete_grace_days"]
-        labels = {"name": "Workspace name"}
-
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: per field where it names one, else on

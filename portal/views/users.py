@@ -11,8 +11,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import SignInEvent
 from accounts.policies import portal_can
+from accounts.views import ApiTokensMixin
 from core.forms import add_service_errors
-from core.views import ApiTokensMixin
 from portal import services
 from portal.forms import CustomerUserInviteForm, PermissionSetForm, RoleChangeForm
 from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission

@@ -1,78 +1,27 @@
+"""The console's workspace pages: settings, the team (staff invitations, roles, welcome
+emails) and your own API tokens (the portal's token page reuses ``ApiTokensMixin``). URL
+names stay in the ``core`` namespace (config/console_urls.py)."""
+
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django import forms
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.views.generic import FormView, TemplateView, UpdateView
 
-from accounts.forms import StaffInviteForm, StaffRoleForm
-from accounts.models import ApiToken, SignInEvent, StaffRole, User
-from accounts.policies import Capability, is_customer_user, staff_visible_to, user_can
-from accounts.services import send_set_password_email, staff_invite
-from accounts.tokens import api_token_create, api_token_revoke
+from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, user_can
 
-from .forms import WorkspaceSettingsForm
-from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
-from .scope import scope_for
+from .forms import ApiTokenForm, StaffInviteForm, StaffRoleForm, WorkspaceSettingsForm
+from .models import ApiToken, SignInEvent, User
+from .policies import staff_visible_to
+from .services import send_set_password_email, staff_invite
+from .tokens import api_token_create, api_token_revoke
 
 
 def workspace_base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
-    template_name = "core/dashboard.html"
-    breadcrumbs = [("Dashboard", None)]
-    nav_section = "dashboard"
-
-    def dispatch(self, request, *args, **kwargs):
-        if is_customer_user(request.user):
-            return redirect("portal:home")  # customer users live in the portal
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        from billing import figures
-
-        context = super().get_context_data(**kwargs)
-        scope = scope_for(self.request.user)
-        # A staff user limited to assigned customers sees their customers' figures only.
-        customers = figures.reach(scope)
-        week_ago = timezone.now() - timedelta(days=7)
-        team = staff_visible_to(self.request.user).aggregate(
-            total=Count("pk"),
-            active=Count("pk", filter=Q(is_active=True)),
-            **{role: Count("pk", filter=Q(role=role, is_active=True)) for role in StaffRole.values},
-        )
-        sign_ins = (
-            figures.sign_ins_in_reach(SignInEvent.objects.all(), customers)
-            .filter(created_at__gte=week_ago)
-            .aggregate(
-                successful=Count("pk", filter=Q(succeeded=True)),
-                failed=Count("pk", filter=Q(succeeded=False)),
-                people=Count("user", filter=Q(succeeded=True), distinct=True),
-            )
-        )
-        try:
-            months = int(self.request.GET.get("months", 12))
-        except ValueError:
-            months = 12
-        context.update(
-            analytics=figures.dashboard(months, scope),
-            team=team,
-            team_roles=[(label, team[value]) for value, label in StaffRole.choices],
-            sign_ins=sign_ins,
-            my_sign_ins=SignInEvent.objects.filter(user=self.request.user)[:5],
-            # The emails tried anywhere in the workspace: not for a limited scope.
-            recent_failures=SignInEvent.objects.filter(succeeded=False)[:5]
-            if user_can(self.request.user, Capability.MANAGE_RECORDS) and not scope.is_limited
-            else None,
-        )
-        return context
 
 
 class SettingsView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
@@ -195,17 +144,6 @@ class StaffResendWelcomeView(ConsoleAccessMixin, TemplateView):
             )
             messages.success(request, f"Sent a new set-password link to {member.email}.")
         return redirect("core:team")
-
-
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “CRM sync”.")
-    expires_in_days = forms.TypedChoiceField(
-        label="Expires",
-        coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("", "Never"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")],
-    )
 
 
 class ApiTokensMixin:
