@@ -2,6 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.shortcuts import render
 
+from core.scope import scope_for
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Nobody signs themselves up: tenants are provisioned, staff and customer users invited."""
@@ -14,15 +16,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request, user, **kwargs):
         """A deactivated (or deleted) company's users cannot sign in at all."""
-        from accounts.policies import portal_access_state
-
-        if portal_access_state(user) == "deactivated":
+        if scope_for(user).portal_access == "deactivated":
             return render(request, "portal/access_deactivated.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
     def get_login_redirect_url(self, request) -> str:
-        from accounts.policies import is_customer_user
-
-        if is_customer_user(request.user):
+        if scope_for(request.user).is_customer_user:
             return "/portal/"
         return super().get_login_redirect_url(request)

@@ -12,6 +12,9 @@ from core.policies import (  # noqa: F401 - re-exported while callers move to co
     ROLE_CAPABILITIES,
     Capability,
     capabilities_of,
+    may_import,
+    may_open_import_job,
+    may_see_all_imports,
     require,
     user_can,
 )
@@ -45,28 +48,6 @@ def assignable_roles(user: User) -> list[tuple[str, str]]:
     if not user_can(user, Capability.MANAGE_TENANT):
         return []
     return list(StaffRole.choices)
-
-
-# Kinds of import that also need another capability than IMPORT_RECORDS.
-IMPORT_KIND_CAPABILITIES: dict[str, Capability] = {"usage": Capability.MANAGE_BILLING}
-
-
-def may_import(user: User | None, kind: str) -> bool:
-    """Whether ``user`` may import records of ``kind`` (usage needs billing rights too)."""
-    extra = IMPORT_KIND_CAPABILITIES.get(kind)
-    return user_can(user, Capability.IMPORT_RECORDS) and (extra is None or user_can(user, extra))
-
-
-def may_see_all_imports(user: User | None) -> bool:
-    """Who imported what is visible to admins and owners; others see only their own imports."""
-    return user_can(user, Capability.MANAGE_RECORDS)
-
-
-def may_open_import_job(user: User | None, job) -> bool:
-    """An import's page: its importer, and admins and owners (who may see everyone's)."""
-    if not may_import(user, job.kind):
-        return False
-    return job.created_by_id == user.pk or may_see_all_imports(user)
 
 
 def may_see_deleted(user: User | None) -> bool:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 
-from accounts.policies import Capability, user_can
-
+from .policies import Capability, user_can
 from .scope import scope_for
 
 UNLIMITED_SCOPE_ONLY = (

@@ -60,3 +60,25 @@ def user_can(user, capability: Capability) -> bool:
 def require(user, capability: Capability) -> None:
     if not user_can(user, capability):
         raise PermissionDenied("Your role does not allow this.")
+
+
+# Kinds of import that also need another capability than IMPORT_RECORDS.
+IMPORT_KIND_CAPABILITIES: dict[str, Capability] = {"usage": Capability.MANAGE_BILLING}
+
+
+def may_import(user, kind: str) -> bool:
+    """Whether ``user`` may import records of ``kind`` (usage needs billing rights too)."""
+    extra = IMPORT_KIND_CAPABILITIES.get(kind)
+    return user_can(user, Capability.IMPORT_RECORDS) and (extra is None or user_can(user, extra))
+
+
+def may_see_all_imports(user) -> bool:
+    """Who imported what is visible to admins and owners; others see only their own imports."""
+    return user_can(user, Capability.MANAGE_RECORDS)
+
+
+def may_open_import_job(user, job) -> bool:
+    """An import's page: its importer, and admins and owners (who may see everyone's)."""
+    if not may_import(user, job.kind):
+        return False
+    return job.created_by_id == user.pk or may_see_all_imports(user)

@@ -38,7 +38,7 @@ BUSY_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.RUN
 class ImportJobQuerySet(models.QuerySet):
     def visible_to(self, user) -> ImportJobQuerySet:
         """Importers see their own jobs; admins and owners see everyone's in the tenant."""
-        from accounts.policies import Capability, may_see_all_imports, user_can
+        from core.policies import Capability, may_see_all_imports, user_can
 
         if not user_can(user, Capability.IMPORT_RECORDS):
             return self.none()
@@ -49,7 +49,7 @@ class ImportJobQuerySet(models.QuerySet):
     def reachable_by(self, user) -> ImportJobQuerySet:
         """Jobs of this tenant a user who may import can ask for; whether they may open one
         is then ``may_open_import_job`` (someone else's: admins only, others get 403)."""
-        from accounts.policies import Capability, user_can
+        from core.policies import Capability, user_can
 
         return self if user_can(user, Capability.IMPORT_RECORDS) else self.none()
 

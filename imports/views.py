@@ -14,8 +14,8 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from accounts.policies import Capability, may_import, may_open_import_job
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, may_import, may_open_import_job
 from core.scope import scope_for
 
 from . import services

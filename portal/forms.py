@@ -3,11 +3,11 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
-from accounts.policies import assignable_portal_roles
 from customers.models import Customer
 from locations.models import Location
 
 from .models import CompanyProfile, PermissionSet, PortalPermission, PortalRole, PortalSection
+from .policies import assignable_portal_roles
 
 MAX_LOGO_BYTES = 512 * 1024
 

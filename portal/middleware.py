@@ -3,7 +3,7 @@ import re
 from django.contrib.auth import logout
 from django.shortcuts import redirect, render
 
-from accounts.policies import portal_access_state
+from .policies import portal_access_state
 
 ALWAYS_ALLOWED = ("/accounts/logout/", "/portal/suspended/", "/static/")
 # A suspended company can still read and download its invoices (to settle them).

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.policies import Capability, assignable_portal_roles, portal_can, user_can
 from accounts.services import queue_email, send_set_password_email
 from core.events import emit_event
+from core.policies import Capability, user_can
 from customers.models import Customer
 
 from .models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
+from .policies import assignable_portal_roles, portal_can
 
 
 def _check_role(actor: User | None, role: str) -> None:

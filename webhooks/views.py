@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.policies import Capability
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability
 from customers.forms import https_urls
 
 from . import services

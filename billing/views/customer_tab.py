@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
-from accounts.policies import Capability, user_can
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView
+from core.policies import Capability, user_can
 from customers.views.detail import CustomerPageMixin
 
 from .. import figures

@@ -11,11 +11,11 @@ from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from accounts.policies import Capability, user_can
 from core.forms import add_service_errors
 from core.generic import ObjectActionView, ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, user_can
 from core.scope import scope_for
 from core.tasks import defer_after_commit
 

@@ -8,9 +8,9 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from accounts.policies import Capability, user_can
 from core.forms import add_service_errors
 from core.generic import ObjectFormView, ObjectListView
+from core.policies import Capability, user_can
 from core.scope import scope_for
 from customers.models import Customer
 

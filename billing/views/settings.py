@@ -8,8 +8,8 @@ from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.views.generic import UpdateView
 
-from accounts.policies import Capability, user_can
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, user_can
 
 from ..forms import BillingSettingsForm
 from ..models import BillingSettings

@@ -6,9 +6,9 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from accounts.policies import Capability, user_can
 from core.generic import ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
+from core.policies import Capability, user_can
 
 from .. import figures
 from ..filters import SubscriptionFilterSet

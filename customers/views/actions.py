@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.policies import Capability
 from core.generic import ObjectActionView
 from core.mixins import ConsoleAccessMixin
+from core.policies import Capability
 from customers import services
 from customers.models import Customer, LinkedAccount
 

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
-from accounts.policies import Capability, user_can
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, user_can
 from customers import reactions, services
 from customers.forms import (
     EDITABLE_FIELDS,

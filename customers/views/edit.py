@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import FormView, UpdateView
 
-from accounts.policies import Capability, user_can
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.policies import Capability, user_can
 from customers import services
 from customers.forms import EDITABLE_FIELDS, CustomerForm, RestoreFieldsForm, restore_form_choices
 from customers.models import Customer

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Count
 from django.urls import reverse
 
-from accounts.policies import Capability, user_can
 from core.generic import ObjectListView
+from core.policies import Capability, user_can
 from customers.filters import CustomerFilterSet
 from customers.forms import QuickAddForm
 from customers.models import BusinessType, Customer

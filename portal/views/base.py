@@ -8,16 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from accounts.policies import (
+from core.generic import ListMachinery
+from customers.models import Customer
+from portal.models import CompanyProfile, PortalPermission
+
+from ..policies import (
     is_customer_user,
     membership_of,
     portal_access_state,
     portal_can,
     portal_permissions,
 )
-from core.generic import ListMachinery
-from customers.models import Customer
-from portal.models import CompanyProfile, PortalPermission
 
 PAGE_SIZE = 25
 PORTAL_NAV = [

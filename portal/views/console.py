@@ -8,10 +8,10 @@ from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from accounts.policies import Capability, user_can
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
+from core.policies import Capability, user_can
 from customers.models import Customer
 from customers.views.detail import CustomerPageMixin
 from portal import services

@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import SignInEvent
-from accounts.policies import portal_can
 from accounts.views import ApiTokensMixin
 from core.forms import add_service_errors
 from portal import services
 from portal.forms import CustomerUserInviteForm, PermissionSetForm, RoleChangeForm
 from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission
 
+from ..policies import portal_can
 from .base import PAGE_SIZE, PortalMixin, base_url
 
 
