@@ -30,6 +30,7 @@ from tests.factories import (
     LocationFactory,
     MembershipFactory,
     PlanFactory,
+    ProjectFactory,
     UserFactory,
     subscribe,
 )
@@ -279,7 +280,7 @@ def test_the_commission_report_offers_reachable_resellers_only(world):
 
 
 @pytest.mark.parametrize(
-    "tab", ["", "billing/", "locations/", "history/", "projects/", "linked/", "edit/"]
+    "tab", ["", "billing/", "locations/", "history/", "projects/", "linked/", "users/", "edit/"]
 )
 def test_every_tab_of_a_customer_out_of_reach_is_not_found(world, tab):
     url = f"/customers/{world['theirs'].pk}/{tab}"
@@ -296,6 +297,11 @@ def test_actions_on_a_customer_out_of_reach_are_not_found_and_change_nothing(wor
     theirs = world["theirs"]
     for action in ("archive", "delete"):
         assert client.post(f"/customers/{theirs.pk}/{action}/").status_code == 404
+    portal_user = MembershipFactory(customer=theirs)
+    response = client.post(
+        f"/customers/{theirs.pk}/users/{portal_user.pk}/action/", {"action": "unlock"}
+    )
+    assert response.status_code == 404
     theirs.refresh_from_db()
     assert not theirs.is_archived and theirs.deleted_at is None
     assert client.post(f"/customers/{world['child'].pk}/archive/").status_code == 302
@@ -317,8 +323,11 @@ def test_a_limited_admin_restores_and_purges_deleted_customers_in_reach_only(wor
     assert Customer.objects.get(pk=world["child"].pk).deleted_at is None
 
 
-def test_pickers_offer_reachable_customers_and_locations_only(world):
+def test_pickers_offer_reachable_customers_locations_and_projects_only(world):
+    ProjectFactory(customer=world["mine"], name="Mine rollout")
+    ProjectFactory(customer=world["theirs"], name="Theirs rollout")
     client = client_for(world["member"])
+    assert "Mine rollout" in body(client.get("/assets/add/"))
     for url in (
         "/customers/autocomplete/?q=corp",
         "/customers/autocomplete/",
@@ -329,6 +338,16 @@ def test_pickers_offer_reachable_customers_and_locations_only(world):
         page = body(client.get(url))
         assert "Theirs" not in page, url
     assert "Theirs Corp" in body(client_for(world["unlimited"]).get("/customers/autocomplete/"))
+    assert "Theirs rollout" in body(client_for(world["unlimited"]).get("/assets/add/"))
+
+
+def test_records_cannot_be_added_for_a_customer_out_of_reach(world):
+    response = client_for(world["member"]).post(
+        "/locations/add/", {"customer": world["theirs"].pk, "name": "Sneaky site"}
+    )
+    assert response.status_code == 200
+    assert "Choose a customer from the list." in body(response)
+    assert not Location.objects.filter(name="Sneaky site").exists()
 
 
 def test_a_bulk_change_with_an_asset_out_of_reach_changes_nothing(world):
