@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from accounts.policies import Capability, user_can
 from core.generic import (
     ObjectArchiveView,
+    ObjectChildrenMixin,
     ObjectDetailView,
     ObjectFormView,
     ObjectListView,
@@ -16,6 +17,8 @@ from core.generic import (
 )
 from core.history import history_page
 from core.mixins import ConsoleAccessMixin
+from customers.views.detail import CustomerChildrenView
+from locations.views import LocationPanel
 
 from . import services
 from .filters import AssetFilterSet
@@ -141,3 +144,49 @@ class AssetArchiveView(ObjectArchiveView):
     archive_explanation = (
         "Archived assets leave the asset list; they stay under the “Archived” filter."
     )
+
+
+class CustomerAssetsOnLocationView(CustomerChildrenView):
+    """The customer page's "Assets on location" tab: what sits at the customer's sites,
+    whoever owns it (registered in AssetsConfig.ready)."""
+
+    tab = "assets_on_location"
+    child_model = Asset
+    table_class = AssetTable
+    list_url_name = "assets:asset_list"
+    filter_param = "location_customer_id"
+    empty_text = "No assets at this customer's locations."
+
+    def get_children(self, queryset):
+        return queryset.filter(location__customer_id__in=self.scope_ids).live().for_list()
+
+
+class CustomerAssetsOwnedView(CustomerChildrenView):
+    """The customer page's "Assets owned" tab: what the customer owns, wherever it is (at
+    another site, or back with us for repair)."""
+
+    tab = "assets_owned"
+    child_model = Asset
+    table_class = AssetTable
+    list_url_name = "assets:asset_list"
+    filter_param = "owner_id"
+    empty_text = "This customer owns no assets."
+
+    def get_children(self, queryset):
+        return queryset.filter(owner_id__in=self.scope_ids).live().for_list()
+
+
+class LocationAssetsPanel(ObjectChildrenMixin, LocationPanel):
+    """The location page's "Assets here": what sits at the site, with its own sort and page
+    parameters (registered in AssetsConfig.ready)."""
+
+    template_name = "assets/_location_assets.html"
+    child_model = Asset
+    table_class = AssetTable
+    table_prefix = "assets-"
+
+    def get_children(self, queryset):
+        return queryset.filter(location=self.object).for_list()
+
+    def get_context_data(self) -> dict:
+        return {"table": self.get_children_table()}

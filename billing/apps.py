@@ -8,7 +8,15 @@ class BillingConfig(AppConfig):
         from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
+        from . import customer_page
         from .services.projects import projects_customer_purged
+        from .views.projects import CustomerProjectsView
 
+        customer_page.register()
+        register_tab(
+            CustomerTab("projects", "Projects", "customers:customer_projects", order=10),
+            view=CustomerProjectsView,
+            route="projects/",
+        )
         register_tab(CustomerTab("billing", "Billing", "billing:customer_billing", order=60))
         reactions.register(reactions.on_customer_purged, projects_customer_purged)

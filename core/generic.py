@@ -29,6 +29,7 @@ from accounts.policies import Capability, may_import, user_can
 
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from .scope import scope_for
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 EXPORT_CHUNK = 2000
@@ -295,6 +296,43 @@ class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["active_tab"] = self.tab
         return context
+
+
+class ObjectChildrenMixin:
+    """The child records of the page's record (``self.object``) as a table with the columns
+    of their own list, sorted and paginated (NetBox's ObjectChildrenView): a customer's
+    locations, a location's assets. A whole tab is this mixin on the parent's page view;
+    a panel of a page is this mixin on a small object with ``request`` and ``object``.
+
+    The children start from the policy layer, the asker's scope (those of a deleted parent
+    too, when the parent itself is deleted: only scopes that may see deleted records reach
+    such a page), then ``get_children`` keeps the parent's."""
+
+    child_model = None
+    table_class = None
+    # Own sort and page parameters ("assets-sort", "assets-page") for a table that shares
+    # its page with others.
+    table_prefix = ""
+
+    def get_children(self, queryset: QuerySet) -> QuerySet:
+        """The parent's children among ``queryset``, with what the table's columns need."""
+        raise NotImplementedError
+
+    def include_deleted_children(self) -> bool:
+        return getattr(self.object, "deleted_at", None) is not None
+
+    def get_children_table(self):
+        user = self.request.user
+        children = self.child_model.objects.restrict(
+            scope_for(user), include_deleted=self.include_deleted_children()
+        )
+        extra = {"prefix": self.table_prefix} if self.table_prefix else {}
+        table = self.table_class(
+            self.get_children(children), can_edit=user_can(user, Capability.EDIT_RECORDS), **extra
+        )
+        RequestConfig(self.request, paginate=False).configure(table)
+        paginate_table(table, self.request, page_param=f"{self.table_prefix}page")
+        return table
 
 
 class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, TemplateView):

@@ -1,15 +1,16 @@
-"""The customer page's overview: value, projects, assets and sites, optionally rolled up over
-sub-accounts. A handful of aggregate queries, whatever the customer's size."""
+"""The customer page's overview, optionally rolled up over sub-accounts: the sections the apps
+above customers register (billing: value and projects; assets; locations: sites), each a
+handful of aggregate queries whatever the customer's size. Also the customer's family (its
+sub-accounts), which the rollup, the portal and the sections read."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
-from django.utils import timezone
 
 from .models import MAX_PARENT_DEPTH
 
@@ -41,7 +42,8 @@ class Breakdown:
     extra: int = 0
 
 
-def _breakdown(rows, first_labels: dict, second_labels: dict) -> Breakdown:
+def breakdown(rows, first_labels: dict, second_labels: dict) -> Breakdown:
+    """Totals by category and by status from ``(category, status, count)`` rows."""
     firsts, seconds, total = Counter(), Counter(), 0
     for first, second, count in rows:
         firsts[first] += count
@@ -54,65 +56,37 @@ def _breakdown(rows, first_labels: dict, second_labels: dict) -> Breakdown:
     )
 
 
-def customer_overview(customer_ids: list[int]) -> dict:
-    from assets.models import Asset, AssetCategory, AssetStatus
-    from billing.models import Project
-    from billing.querysets import status_conditions
-    from locations.models import Location, LocationStatus, LocationType
+@dataclass(frozen=True)
+class OverviewSection:
+    """One app's part of the overview: figures computed from the customer ids in a fixed
+    number of aggregate queries, its cards (one column each of the first row) and, below
+    them, its breakdowns (the second row, shown when any section ``has_details``)."""
 
-    today = timezone.localdate()
-    conditions = status_conditions(today)
-    projects = Project.objects.filter(customer_id__in=customer_ids).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
-        active_value=Sum("contract_value", filter=conditions["active"]),
-        active_monthly=Sum("monthly_fee", filter=conditions["active"]),
-    )
-    live_assets = Asset.objects.filter(is_archived=False)
-    on_location = _breakdown(
-        live_assets.filter(location__customer_id__in=customer_ids)
-        .values_list("category", "status")
-        .annotate(count=Count("pk"))
-        .order_by(),
-        dict(AssetCategory.choices),
-        dict(AssetStatus.choices),
-    )
-    owned_rows = (
-        live_assets.filter(owner_id__in=customer_ids)
-        .annotate(
-            away=ExpressionWrapper(
-                Q(location__isnull=True) | ~Q(location__customer_id__in=customer_ids),
-                output_field=BooleanField(),
-            )
-        )
-        .values_list("category", "status", "away")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    owned_rows = list(owned_rows)
-    owned = _breakdown(
-        [(c, s, n) for c, s, _, n in owned_rows],
-        dict(AssetCategory.choices),
-        dict(AssetStatus.choices),
-    )
-    owned.extra = sum(n for _, _, away, n in owned_rows if away)
-    on_location.extra = (
-        live_assets.filter(location__customer_id__in=customer_ids)
-        .exclude(owner_id__in=customer_ids)
-        .count()
-    )
-    sites = _breakdown(
-        Location.objects.filter(customer_id__in=customer_ids, is_archived=False)
-        .values_list("location_type", "status")
-        .annotate(count=Count("pk"))
-        .order_by(),
-        dict(LocationType.choices),
-        dict(LocationStatus.choices),
-    )
-    return {
-        "projects": projects,
-        "value": projects["active_value"] or Decimal("0"),
-        "monthly": projects["active_monthly"] or Decimal("0"),
-        "assets_on_location": on_location,
-        "assets_owned": owned,
-        "sites": sites,
-    }
+    key: str
+    figures: Callable[[list[int]], dict[str, Any]]
+    template: str
+    details_template: str = ""
+    has_details: Callable[[dict[str, Any]], bool] = lambda figures: False
+    order: int = 100
+
+
+OVERVIEW_SECTIONS: list[OverviewSection] = []
+
+
+def register_overview_section(section: OverviewSection) -> None:
+    """From an AppConfig.ready(): billing (value, projects), assets, locations (sites)."""
+    if all(existing.key != section.key for existing in OVERVIEW_SECTIONS):
+        OVERVIEW_SECTIONS.append(section)
+        OVERVIEW_SECTIONS.sort(key=lambda s: s.order)
+
+
+def customer_overview(customer_ids: list[int]) -> dict[str, Any]:
+    """Every section's figures, in one dict (each section names its own keys)."""
+    figures: dict[str, Any] = {}
+    for section in OVERVIEW_SECTIONS:
+        figures.update(section.figures(customer_ids))
+    return figures
+
+
+def overview_has_details(figures: dict[str, Any]) -> bool:
+    return any(section.has_details(figures) for section in OVERVIEW_SECTIONS)

@@ -1,13 +1,34 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Q, QuerySet
 
 from core.querysets import ScopedQuerySet
 
 SEARCH_MAX_LENGTH = 100
 MIN_PHONE_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class CountColumn:
+    """A count column of the customer list, registered by the app whose records it counts
+    (locations, assets) from its AppConfig.ready()."""
+
+    name: str  # the attribute set on each customer, and the table's column
+    label: str
+    # counts(ids): ``(customer_id, n)`` rows for those customers, one grouped query.
+    counts: Callable[[list[int]], QuerySet]
+
+
+COUNT_COLUMNS: list[CountColumn] = []
+
+
+def register_count_column(column: CountColumn) -> None:
+    if all(existing.name != column.name for existing in COUNT_COLUMNS):
+        COUNT_COLUMNS.append(column)
 
 
 class CustomerQuerySet(ScopedQuerySet):
@@ -50,23 +71,10 @@ class CustomerQuerySet(ScopedQuerySet):
         )
 
     def count_columns(self, ids: list[int]) -> dict[int, dict[str, int]]:
-        """The list's count columns for these customers: three grouped queries, whatever the
-        number of customers (used per page, and per chunk of an export)."""
-        from assets.models import Asset
-        from locations.models import Location
-
-        live_assets = Asset.objects.filter(is_archived=False)
-        grouped = {
-            "locations_count": Location.objects.filter(customer_id__in=ids, is_archived=False)
-            .values_list("customer_id")
-            .annotate(n=Count("pk")),
-            "assets_on_location_count": live_assets.filter(location__customer_id__in=ids)
-            .values_list("location__customer_id")
-            .annotate(n=Count("pk")),
-            "assets_owned_count": live_assets.filter(owner_id__in=ids)
-            .values_list("owner_id")
-            .annotate(n=Count("pk")),
-        }
+        """The list's count columns for these customers: one grouped query per registered
+        column, whatever the number of customers (used per page, and per chunk of an
+        export)."""
+        grouped = {column.name: column.counts(ids) for column in COUNT_COLUMNS}
         counts = {pk: dict.fromkeys(grouped, 0) for pk in ids}
         for column, rows in grouped.items():
             for customer_id, n in rows.order_by():

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from core.tables import ARCHIVED_BADGE, DELETED_BADGE, ConsoleTable, badge
 
 from .models import Customer
+from .querysets import COUNT_COLUMNS
 
 
 class CustomerTable(ConsoleTable):
@@ -16,15 +17,6 @@ class CustomerTable(ConsoleTable):
     business_type = tables.Column(verbose_name="Business Type")
     website = tables.Column(default="—")
     status = tables.Column()
-    locations_count = tables.Column(
-        verbose_name="Locations", orderable=False, attrs={"td": {"class": "text-end"}}
-    )
-    assets_on_location_count = tables.Column(
-        verbose_name="Assets on location", orderable=False, attrs={"td": {"class": "text-end"}}
-    )
-    assets_owned_count = tables.Column(
-        verbose_name="Assets owned", orderable=False, attrs={"td": {"class": "text-end"}}
-    )
 
     class Meta:
         model = Customer
@@ -35,15 +27,30 @@ class CustomerTable(ConsoleTable):
             "business_type",
             "website",
             "status",
-            "locations_count",
-            "assets_on_location_count",
-            "assets_owned_count",
+            "...",  # the count columns other apps register (customers.querysets)
             "actions",
         )
         order_by = ("name",)
         # Record links open whole pages; only sorting and paging stay inside #results.
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
         empty_text = "No customers match."
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "extra_columns",
+            [
+                (
+                    column.name,
+                    tables.Column(
+                        verbose_name=column.label,
+                        orderable=False,
+                        attrs={"td": {"class": "text-end"}},
+                    ),
+                )
+                for column in COUNT_COLUMNS
+            ],
+        )
+        super().__init__(*args, **kwargs)
 
     def render_name(self, record):
         return format_html(

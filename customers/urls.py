@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .tabs import TAB_ROUTES
 from .views.actions import (
     CustomerArchiveView,
     CustomerDeleteView,
@@ -10,13 +11,9 @@ from .views.actions import (
 )
 from .views.create import CustomerAutocompleteView, CustomerCreateWizard, CustomerQuickAddView
 from .views.detail import (
-    CustomerAssetsOnLocationView,
-    CustomerAssetsOwnedView,
     CustomerDetailView,
     CustomerHistoryView,
     CustomerLinkedAccountsView,
-    CustomerLocationsView,
-    CustomerProjectsView,
     CustomerSubaccountsView,
 )
 from .views.edit import CustomerRestoreFieldsView, CustomerUpdateView
@@ -49,18 +46,8 @@ urlpatterns = [
         name="linked_account_unlink",
     ),
     path("<int:pk>/history/", CustomerHistoryView.as_view(), name="customer_history"),
-    path("<int:pk>/projects/", CustomerProjectsView.as_view(), name="customer_projects"),
-    path("<int:pk>/locations/", CustomerLocationsView.as_view(), name="customer_locations"),
-    path(
-        "<int:pk>/assets-on-location/",
-        CustomerAssetsOnLocationView.as_view(),
-        name="customer_assets_on_location",
-    ),
-    path(
-        "<int:pk>/assets-owned/",
-        CustomerAssetsOwnedView.as_view(),
-        name="customer_assets_owned",
-    ),
+    # The tabs other apps register (projects, locations, assets): see customers.tabs.
+    *[path(f"<int:pk>/{tab.route}", tab.view.as_view(), name=tab.name) for tab in TAB_ROUTES],
     path(
         "<int:pk>/history/<int:history_id>/restore/",
         CustomerRestoreFieldsView.as_view(),

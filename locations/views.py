@@ -2,21 +2,18 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.views.generic import TemplateView
-from django_tables2 import RequestConfig
 
 from accounts.policies import Capability, user_can
-from assets.models import Asset
-from assets.tables import AssetTable
 from core.generic import (
     ObjectArchiveView,
     ObjectDetailView,
     ObjectFormView,
     ObjectListView,
     ObjectUpdateMixin,
-    paginate_table,
 )
 from core.history import history_page
 from core.mixins import ConsoleAccessMixin
+from customers.views.detail import CustomerChildrenView
 
 from . import services
 from .filters import LocationFilterSet
@@ -43,6 +40,31 @@ class LocationListView(ObjectListView):
         return Location.objects.visible_to(self.request.user).for_list()
 
 
+class LocationPanel:
+    """A panel another app adds to the location page (assets: what sits here), registered
+    with register_location_panel() from its AppConfig.ready(). Built per request with the
+    location; the page includes ``template_name`` with ``get_context_data()`` as ``panel``."""
+
+    template_name = ""
+    order = 100
+
+    def __init__(self, request, location: Location):
+        self.request = request
+        self.object = location
+
+    def get_context_data(self) -> dict:
+        return {}
+
+
+LOCATION_PANELS: list[type[LocationPanel]] = []
+
+
+def register_location_panel(panel: type[LocationPanel]) -> None:
+    if panel not in LOCATION_PANELS:
+        LOCATION_PANELS.append(panel)
+        LOCATION_PANELS.sort(key=lambda p: p.order)
+
+
 class LocationDetailView(ObjectDetailView):
     model = Location
     template_name = "locations/location_detail.html"
@@ -59,23 +81,35 @@ class LocationDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        assets = Asset.objects.visible_to(user).filter(location=self.object).for_list()
-        table = AssetTable(
-            assets, can_edit=user_can(user, Capability.EDIT_RECORDS), prefix="assets-"
-        )
-        RequestConfig(self.request, paginate=False).configure(table)
-        paginate_table(table, self.request, page_param="assets-page")
+        panels = [
+            {"template_name": panel.template_name, **panel.get_context_data()}
+            for panel in (panel_class(self.request, self.object) for panel_class in LOCATION_PANELS)
+        ]
         page, entries = history_page(
             Location, self.object.history.all(), self.request.GET.get("page")
         )
         context.update(
-            assets_table=table,
+            panels=panels,
             page_obj=page,
             entries=entries,
             can_edit=user_can(user, Capability.EDIT_RECORDS),
             can_manage=user_can(user, Capability.MANAGE_RECORDS),
         )
         return context
+
+
+class CustomerLocationsView(CustomerChildrenView):
+    """The customer page's Locations tab (registered in LocationsConfig.ready)."""
+
+    tab = "locations"
+    child_model = Location
+    table_class = LocationTable
+    list_url_name = "locations:location_list"
+    filter_param = "customer_id"
+    empty_text = "No locations yet."
+
+    def get_children(self, queryset):
+        return queryset.filter(customer_id__in=self.scope_ids).live().for_list()
 
 
 class LocationCreateView(ObjectFormView):

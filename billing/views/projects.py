@@ -1,4 +1,5 @@
-"""Projects: list, detail with history, create and edit."""
+"""Projects: list, detail with history, create and edit, and the customer page's Projects
+tab."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.urls import reverse
 from accounts.policies import Capability, user_can
 from core.generic import ObjectDetailView, ObjectFormView, ObjectListView, ObjectUpdateMixin
 from core.history import history_page
+from customers.views.detail import CustomerChildrenView
 
 from ..filters import ProjectFilterSet
 from ..forms import ProjectForm
@@ -82,3 +84,17 @@ class ProjectUpdateView(ObjectUpdateMixin, ObjectFormView):
         return project_update(
             project_id=self.object.pk, data=data, locations=locations, actor=self.request.user
         )
+
+
+class CustomerProjectsView(CustomerChildrenView):
+    """The customer page's Projects tab (registered in BillingConfig.ready)."""
+
+    tab = "projects"
+    child_model = Project
+    table_class = ProjectTable
+    list_url_name = "billing:project_list"
+    filter_param = "customer_id"
+    empty_text = "No projects yet."
+
+    def get_children(self, queryset):
+        return queryset.filter(customer_id__in=self.scope_ids).select_related("customer")

@@ -1,48 +1,33 @@
-"""The customer page: its header and tabs (overview, related records, sub-accounts,
-linked accounts, history)."""
+"""The customer page: its header and tabs (overview, sub-accounts, linked accounts, history),
+and the base of the tabs other apps add (CustomerChildrenView: their records of the
+customer)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django_tables2 import RequestConfig
 
 from accounts.policies import Capability, user_can
-from assets.models import Asset
-from assets.tables import AssetTable
-from billing.models import Project
-from billing.tables import ProjectTable
-from core.generic import ObjectDetailView, paginate_table
-from core.history import HistorySource, merged_history_page
+from core.generic import ObjectChildrenMixin, ObjectDetailView, paginate_table
+from core.history import merged_history_page
 from customers import services
 from customers.forms import LinkedAccountForm
+from customers.history import customer_history_sources
 from customers.models import Customer, LinkedAccount
-from customers.overview import customer_family_ids, customer_overview
+from customers.overview import (
+    OVERVIEW_SECTIONS,
+    customer_family_ids,
+    customer_overview,
+    overview_has_details,
+)
 from customers.tables import CustomerTable
 from customers.tabs import CUSTOMER_TABS
-from locations.models import Location
-from locations.tables import LocationTable
 
 from .list import attach_counts, customers_crumb
-
-
-def customer_history_sources(customer: Customer) -> list[HistorySource]:
-    """The customer's own history and that of its locations, assets and projects."""
-    location_ids = Location.history.filter(customer_id=customer.pk).values("id")
-    return [
-        HistorySource("", Customer, customer.history.all()),
-        HistorySource("Location", Location, Location.history.filter(customer_id=customer.pk)),
-        HistorySource(
-            "Asset",
-            Asset,
-            Asset.history.filter(Q(owner_id=customer.pk) | Q(location_id__in=location_ids)),
-        ),
-        HistorySource("Project", Project, Project.history.filter(customer_id=customer.pk)),
-    ]
 
 
 class CustomerPageMixin:
@@ -89,89 +74,32 @@ class CustomerDetailView(CustomerPageMixin, ObjectDetailView):
         context["subaccount_count"] = self.object.subsidiaries.filter(
             deleted_at__isnull=True
         ).count()
-        context["overview"] = customer_overview(self.scope_ids)
+        overview = customer_overview(self.scope_ids)
+        context["overview"] = overview
+        context["overview_sections"] = OVERVIEW_SECTIONS
+        context["overview_details"] = overview_has_details(overview)
         context["family_size"] = len(self.scope_ids)
         return context
 
 
-class CustomerRelatedTabView(CustomerPageMixin, ObjectDetailView):
-    """A tab listing records related to the customer (or its family), with the same columns
-    as the main list of those records."""
+class CustomerChildrenView(ObjectChildrenMixin, CustomerPageMixin, ObjectDetailView):
+    """A tab listing another app's records of the customer (or of its family, with
+    ``?rollup=1``) with the columns of their own list, linked to that list filtered to the
+    customer. The owning app subclasses it (``get_children`` filters by ``self.scope_ids``)
+    and registers it with customers.tabs.register_tab(tab, view=..., route=...)."""
 
     template_name = "customers/customer_related.html"
-    table_class = None
     list_url_name = ""
     filter_param = ""
     empty_text = ""
 
-    def related(self, ids):
-        raise NotImplementedError
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        table = self.table_class(
-            self.related(self.scope_ids), can_edit=user_can(user, Capability.EDIT_RECORDS)
-        )
-        RequestConfig(self.request, paginate=False).configure(table)
-        paginate_table(table, self.request)
-        context.update(table=table, empty_text=self.empty_text)
+        context.update(table=self.get_children_table(), empty_text=self.empty_text)
         if self.list_url_name and not self.rollup:
             url = reverse(self.list_url_name)
             context["full_list_url"] = f"{url}?{self.filter_param}={self.object.pk}"
         return context
-
-
-class CustomerProjectsView(CustomerRelatedTabView):
-    tab = "projects"
-    table_class = ProjectTable
-    list_url_name = "billing:project_list"
-    filter_param = "customer_id"
-    empty_text = "No projects yet."
-
-    def related(self, ids):
-        projects = Project.objects.visible_to(self.request.user)
-        return projects.filter(customer_id__in=ids).select_related("customer")
-
-
-class CustomerLocationsView(CustomerRelatedTabView):
-    tab = "locations"
-    table_class = LocationTable
-    list_url_name = "locations:location_list"
-    filter_param = "customer_id"
-    empty_text = "No locations yet."
-
-    def related(self, ids):
-        locations = Location.objects.visible_to(self.request.user)
-        return locations.filter(customer_id__in=ids).live().for_list()
-
-
-class CustomerAssetsOnLocationView(CustomerRelatedTabView):
-    """What sits at the customer's sites, whoever owns it."""
-
-    tab = "assets_on_location"
-    table_class = AssetTable
-    list_url_name = "assets:asset_list"
-    filter_param = "location_customer_id"
-    empty_text = "No assets at this customer's locations."
-
-    def related(self, ids):
-        assets = Asset.objects.visible_to(self.request.user)
-        return assets.filter(location__customer_id__in=ids).live().for_list()
-
-
-class CustomerAssetsOwnedView(CustomerRelatedTabView):
-    """What the customer owns, wherever it is (at another site, or back with us for repair)."""
-
-    tab = "assets_owned"
-    table_class = AssetTable
-    list_url_name = "assets:asset_list"
-    filter_param = "owner_id"
-    empty_text = "This customer owns no assets."
-
-    def related(self, ids):
-        assets = Asset.objects.visible_to(self.request.user)
-        return assets.filter(owner_id__in=ids).live().for_list()
 
 
 class CustomerSubaccountsView(CustomerPageMixin, ObjectDetailView):
