@@ -26,6 +26,7 @@ from .models import (
     InvoiceStatus,
     Metric,
     MonthlyCollections,
+    Payment,
     PlanTier,
     Project,
     Subscription,
@@ -313,8 +314,6 @@ def collections_per_month(first: date, customers: Collection[int] | None = None)
     ``customers`` the sum of their invoices' payments."""
     if customers is None:
         return MonthlyCollections.objects.filter(month__gte=first).values_list("month", "amount")
-    from .models import Payment
-
     return (
         Payment.objects.filter(invoice__customer_id__in=sorted(customers), paid_on__gte=first)
         .annotate(month=TruncMonth("paid_on"))
