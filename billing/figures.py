@@ -329,16 +329,9 @@ def sign_ins_in_reach(events, customers: Collection[int] | None):
     if customers is None:
         return events
     from accounts.models import User
-    from portal.models import Membership
 
-    return events.filter(
-        Q(user_id__in=User.objects.exclude(role="").values("pk"))
-        | Q(
-            user_id__in=Membership.objects.filter(customer_id__in=sorted(customers)).values(
-                "user_id"
-            )
-        )
-    )
+    counted = User.objects.filter(~Q(role="") | Q(membership__customer_id__in=sorted(customers)))
+    return events.filter(user_id__in=counted.values("pk"))
 
 
 def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
