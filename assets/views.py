@@ -6,7 +6,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.policies import Capability, user_can
 from core.generic import (
     ObjectArchiveView,
     ObjectChildrenMixin,
@@ -17,6 +16,7 @@ from core.generic import (
 )
 from core.history import history_page
 from core.mixins import ConsoleAccessMixin
+from core.policies import Capability, user_can
 from customers.views.detail import CustomerChildrenView
 from locations.views import LocationPanel
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from accounts.policies import Capability
+from core.policies import Capability
 
 
 @dataclass(frozen=True)

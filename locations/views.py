@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.policies import Capability, user_can
 from core.generic import (
     ObjectArchiveView,
     ObjectDetailView,
@@ -13,6 +12,7 @@ from core.generic import (
 )
 from core.history import history_page
 from core.mixins import ConsoleAccessMixin
+from core.policies import Capability, user_can
 from customers.views.detail import CustomerChildrenView
 
 from . import services

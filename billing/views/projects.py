@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from accounts.policies import Capability, user_can
 from core.generic import ObjectDetailView, ObjectFormView, ObjectListView, ObjectUpdateMixin
 from core.history import history_page
+from core.policies import Capability, user_can
 from customers.views.detail import CustomerChildrenView
 
 from ..filters import ProjectFilterSet

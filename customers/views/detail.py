@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django_tables2 import RequestConfig
 
-from accounts.policies import Capability, user_can
 from core.generic import ObjectChildrenMixin, ObjectDetailView, paginate_table
 from core.history import merged_history_page
+from core.policies import Capability, user_can
 from customers import services
 from customers.forms import LinkedAccountForm
 from customers.history import customer_history_sources
