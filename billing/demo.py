@@ -9,14 +9,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import SignInEvent, User
 from customers.models import Customer
-from portal.models import Membership
 
 from . import money
+from .company_users import company_users
 from .models import (
     BillingProfile,
     BillingSettings,
@@ -81,10 +80,7 @@ CARD_LABELS = [
 def create_demo_billing(*, today: date | None = None, seed: int = 2026) -> str:
     """Returns the email of the suspended company's admin ("" if billing existed already)."""
     if Plan.objects.exists():
-        suspended = Membership.objects.filter(
-            customer__portal_access="suspended", role="admin"
-        ).first()
-        return suspended.user.email if suspended else ""
+        return _suspended_admin_email()
     today = today or timezone.localdate()
     rng = random.Random(seed)
     with transaction.atomic():
@@ -101,6 +97,15 @@ def create_demo_billing(*, today: date | None = None, seed: int = 2026) -> str:
     suspended_email = _payments(rng, today, last_month)
     _sign_ins(rng, today)
     return suspended_email
+
+
+def _suspended_admin_email(customer_id: int | None = None) -> str:
+    """The email of the (or this) suspended company's portal admin, if it has one."""
+    suspended = Customer.objects.filter(portal_access="suspended")
+    if customer_id is not None:
+        suspended = suspended.filter(pk=customer_id)
+    admins = company_users().admin_emails()
+    return next((admins[pk] for pk in suspended.values_list("pk", flat=True) if pk in admins), "")
 
 
 def _plans() -> dict[str, Plan]:
@@ -129,10 +134,7 @@ def _plans() -> dict[str, Plan]:
 
 
 def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> list[Subscription]:
-    users = {
-        row["customer_id"]: row["n"]
-        for row in Membership.objects.values("customer_id").annotate(n=Count("pk"))
-    }
+    users = company_users().per_company()
     customers = list(
         Customer.objects.filter(
             deleted_at__isnull=True, is_archived=False, status="active"
@@ -243,18 +245,18 @@ def _profiles(rng: random.Random) -> None:
 def _payments(rng: random.Random, today: date, last_month: date) -> str:
     """Most invoices paid (some in two parts), recent ones partly or not at all, a few
     overdue; one company with a portal admin is suspended."""
-    suspended_company = (
-        Membership.objects.filter(
-            role="admin",
-            customer__parent__isnull=True,
-            customer__subsidiaries__isnull=True,
-            customer__subscriptions__status="active",
-            customer__subscriptions__start_date__lte=today - timedelta(days=150),
-        )
-        .order_by("pk")
-        .values_list("customer_id", flat=True)[1:2]
+    admins = company_users().admin_emails()  # companies in the order their admins joined
+    eligible = set(
+        Customer.objects.filter(
+            pk__in=list(admins),
+            parent__isnull=True,
+            subsidiaries__isnull=True,
+            subscriptions__status="active",
+            subscriptions__start_date__lte=today - timedelta(days=150),
+        ).values_list("pk", flat=True)
     )
-    suspended_id = suspended_company[0] if suspended_company else None
+    candidates = [pk for pk in admins if pk in eligible]
+    suspended_id = candidates[1] if len(candidates) > 1 else None
     invoices = list(Invoice.objects.exclude(total=0).order_by("issue_date", "pk"))
     for invoice in invoices:
         age = (today - invoice.issue_date).days
@@ -307,10 +309,7 @@ def _payments(rng: random.Random, today: date, last_month: date) -> str:
         due_date=today - timedelta(days=3)
     )
     suspend_overdue_customers(today=today)
-    admin = Membership.objects.filter(
-        customer_id=suspended_id, customer__portal_access="suspended", role="admin"
-    ).first()
-    return admin.user.email if admin else ""
+    return _suspended_admin_email(suspended_id) if suspended_id else ""
 
 
 def _sign_ins(rng: random.Random, today: date) -> None:
@@ -335,4 +334,4 @@ def _sign_ins(rng: random.Random, today: date) -> None:
             )
     SignInEvent.objects.bulk_create(events, batch_size=2000)
     recent = timezone.now() - timedelta(days=rng.randint(1, 20))
-    User.objects.filter(membership__isnull=False).update(last_login=recent)
+    User.objects.filter(pk__in=company_users().user_ids(None)).update(last_login=recent)

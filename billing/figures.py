@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from . import money
+from .company_users import company_users
 from .models import (
     OPEN_INVOICE,
     Invoice,
@@ -229,16 +230,9 @@ def _monthly(rows, months: list[date]) -> list:
 def customer_engagement(customer_id: int, months: int = 6) -> dict:
     """Users, active users, sign-ins per month and usage per month of one company."""
     from accounts.models import SignInEvent
-    from portal.models import Membership
 
     since = timezone.now() - timedelta(days=30)
-    users = Membership.objects.filter(customer_id=customer_id, user__is_active=True).aggregate(
-        total=Count("pk"),
-        active=Count(
-            "pk",
-            filter=Q(user__last_login__gte=since),
-        ),
-    )
+    users = company_users().counts(customer_id, active_since=since)
     starts = month_starts(months)
     begin = timezone.make_aware(datetime.combine(starts[0], time.min))
     sign_ins = _monthly(
@@ -339,7 +333,6 @@ def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
     tenant, or (a limited scope) of the customers it reaches."""
     from accounts.models import SignInEvent
     from customers.models import BusinessType, Customer, CustomerStatus
-    from portal.models import Membership
 
     customers = reach(scope)
     months = months if months in RANGE_CHOICES else 12
@@ -390,10 +383,8 @@ def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
         .annotate(n=Count("pk"))
         .values_list("week", "n")
     }
-    active_portal_users = (
-        _of(Membership.objects.all(), customers)
-        .filter(user__is_active=True, user__last_login__gte=timezone.now() - timedelta(days=30))
-        .count()
+    active_portal_users = company_users().active_count(
+        customers, active_since=timezone.now() - timedelta(days=30)
     )
     charts = {
         "by_type": {

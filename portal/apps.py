@@ -11,11 +11,14 @@ class PortalConfig(AppConfig):
     verbose_name = "Company portal"
 
     def ready(self) -> None:
+        from billing.company_users import register_company_users
+        from billing.services import dunning
         from core.scope import register_customer_user_resolver
         from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
         from . import services
+        from .company_users import PortalCompanyUsers
         from .policies import customer_user_grant
 
         register_customer_user_resolver(customer_user_grant)
@@ -30,3 +33,8 @@ class PortalConfig(AppConfig):
         reactions.register(
             reactions.admin_inviters, partial(services.customer_user_create, role="admin")
         )
+        # Dunning tells the company's users why their portal is suspended, and stops when
+        # the balance is paid; billing's figures and demo count the companies' users.
+        dunning.register(dunning.on_portal_suspended, services.company_suspended_for_nonpayment)
+        dunning.register(dunning.on_portal_restored, services.company_suspension_lifted)
+        register_company_users(PortalCompanyUsers())

@@ -19,7 +19,14 @@ from core.events import emit_event
 from core.policies import Capability, user_can
 from customers.models import Customer
 
-from .models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
+from .models import (
+    CompanyProfile,
+    JoinRequest,
+    Membership,
+    PermissionSet,
+    PortalRole,
+    PortalSection,
+)
 from .policies import assignable_portal_roles, portal_can
 
 
@@ -258,6 +265,18 @@ def company_purged(customer: Customer, *, actor: User | None = None) -> None:
     """Purge deletes the users, so their emails can be used again."""
     user_ids = list(Membership.objects.filter(customer=customer).values_list("user_id", flat=True))
     User.objects.filter(pk__in=user_ids).delete()
+
+
+def company_suspended_for_nonpayment(customer: Customer, *, reason: str) -> None:
+    """Billing's dunning suspended the company's portal: its users are told why."""
+    profile, _ = CompanyProfile.objects.get_or_create(customer=customer)
+    profile.suspension_reason = reason
+    profile.save(update_fields=["suspension_reason"])
+
+
+def company_suspension_lifted(customer_id: int) -> None:
+    """The overdue balance is paid: the reason goes with the suspension."""
+    CompanyProfile.objects.filter(customer_id=customer_id).update(suspension_reason="")
 
 
 # --- Joining by email domain ----------------------------------------------------------

@@ -4,6 +4,7 @@ marked past due, and both are lifted once the overdue balance is paid."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -22,6 +23,18 @@ from ..models import (
     SubscriptionStatus,
 )
 from .subscriptions import subscription_set_status
+
+# What other apps do when dunning suspends a company's portal or lifts the suspension (the
+# portal: shows the company's users why). They register from their AppConfig.ready();
+# reactions run in the suspension's transaction.
+# on_portal_suspended: reaction(customer, *, reason); on_portal_restored: reaction(customer_id)
+on_portal_suspended: list[Callable[..., None]] = []
+on_portal_restored: list[Callable[..., None]] = []
+
+
+def register(reactions: list, reaction: Callable[..., None]) -> None:
+    if reaction not in reactions:
+        reactions.append(reaction)
 
 
 def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
@@ -79,7 +92,6 @@ def suspend_overdue_customers(*, today: date | None = None) -> int:
 
 def _suspend(customer_id: int, number: str, days_overdue: int) -> None:
     from customers.models import Customer, PortalAccess
-    from portal.models import CompanyProfile
 
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.portal_access != PortalAccess.ACTIVE:
@@ -87,9 +99,8 @@ def _suspend(customer_id: int, number: str, days_overdue: int) -> None:
     why = f"Invoice {number} is {days_overdue} days overdue."
     customer.portal_access = PortalAccess.SUSPENDED
     save_with_history(customer, actor=None, reason=f"Portal suspended: {why}")
-    profile, _ = CompanyProfile.objects.get_or_create(customer=customer)
-    profile.suspension_reason = f"{why} Access returns as soon as the payment is recorded."
-    profile.save(update_fields=["suspension_reason"])
+    for reaction in on_portal_suspended:
+        reaction(customer, reason=f"{why} Access returns as soon as the payment is recorded.")
     billing, _ = BillingProfile.objects.get_or_create(customer=customer)
     billing.suspended_for_nonpayment = True
     billing.save(update_fields=["suspended_for_nonpayment"])
@@ -107,7 +118,6 @@ def _suspend(customer_id: int, number: str, days_overdue: int) -> None:
 def lift_suspension_if_settled(*, customer_id: int, actor: User | None) -> bool:
     """Lift a suspension this module imposed once no overdue balance remains."""
     from customers.models import Customer, PortalAccess
-    from portal.models import CompanyProfile
 
     billing = BillingProfile.objects.filter(customer_id=customer_id).first()
     if billing is None or not billing.suspended_for_nonpayment:
@@ -120,7 +130,8 @@ def lift_suspension_if_settled(*, customer_id: int, actor: User | None) -> bool:
         save_with_history(
             customer, actor=actor, reason="Portal access restored: overdue balance paid"
         )
-    CompanyProfile.objects.filter(customer_id=customer_id).update(suspension_reason="")
+    for reaction in on_portal_restored:
+        reaction(customer_id)
     billing.suspended_for_nonpayment = False
     billing.save(update_fields=["suspended_for_nonpayment"])
     for subscription in Subscription.objects.filter(
