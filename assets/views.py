@@ -181,6 +181,7 @@ class LocationAssetsPanel(ObjectChildrenMixin, LocationPanel):
     parameters (registered in AssetsConfig.ready)."""
 
     template_name = "assets/_location_assets.html"
+    actions_template = "assets/_location_assets_actions.html"
     child_model = Asset
     table_class = AssetTable
     table_prefix = "assets-"

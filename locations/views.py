@@ -43,9 +43,11 @@ class LocationListView(ObjectListView):
 class LocationPanel:
     """A panel another app adds to the location page (assets: what sits here), registered
     with register_location_panel() from its AppConfig.ready(). Built per request with the
-    location; the page includes ``template_name`` with ``get_context_data()`` as ``panel``."""
+    location; the page includes ``template_name`` with ``get_context_data()`` as ``panel``,
+    and ``actions_template`` (if any) among the header's buttons for those who may edit."""
 
     template_name = ""
+    actions_template = ""
     order = 100
 
     def __init__(self, request, location: Location):
@@ -82,7 +84,11 @@ class LocationDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         panels = [
-            {"template_name": panel.template_name, **panel.get_context_data()}
+            {
+                "template_name": panel.template_name,
+                "actions_template": panel.actions_template,
+                **panel.get_context_data(),
+            }
             for panel in (panel_class(self.request, self.object) for panel_class in LOCATION_PANELS)
         ]
         page, entries = history_page(

@@ -30,3 +30,10 @@ def test_the_assets_panel_sorts_and_pages_by_its_own_parameters(client_as):
     ]
     content = response.content.decode()
     assert "Assets here" in content and "(3)" in content
+
+
+@pytest.mark.parametrize(("role", "shown"), [(StaffRole.VIEWER, False), (StaffRole.STAFF, True)])
+def test_the_assets_panel_adds_its_button_for_editors(client_as, role, shown):
+    location = LocationFactory()
+    content = client_as(role).get(location.get_absolute_url()).content.decode()
+    assert ("Add asset here" in content) is shown
