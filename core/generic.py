@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -25,11 +25,11 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
 
-from accounts.policies import Capability, may_import, user_can
-
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
-from .scope import scope_for
+from .policies import Capability, may_import, user_can
+from .querysets import access
+from .scope import Scope, scope_for
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 EXPORT_CHUNK = 2000
@@ -143,7 +143,24 @@ def per_page_from(request) -> int:
     return value if value in PER_PAGE_CHOICES else DEFAULT_PER_PAGE
 
 
-class ListMachinery(TemplateView):
+class ScopedViewMixin:
+    """The asker's scope, the only input to what a view reads (``restrict``), and the action
+    its reads are for: a list and a page "view", an edit or a state change "change"."""
+
+    scope_action = "view"
+
+    @property
+    def scope(self) -> Scope:
+        return scope_for(self.request.user)
+
+    def scoped(self, model=None, *, include_deleted: bool = False) -> QuerySet:
+        model = model or self.model
+        return model.objects.restrict(
+            self.scope, self.scope_action, include_deleted=include_deleted
+        )
+
+
+class ListMachinery(ScopedViewMixin, TemplateView):
     """Filter → table → paginate, with an htmx partial for live search and a CSV export of
     exactly the filtered rows and visible columns. No access rules of its own: the console's
     lists add its roles (ObjectListView), the portal's lists the portal's rules."""
@@ -163,7 +180,7 @@ class ListMachinery(TemplateView):
     import_kind: str | None = None
 
     def get_queryset(self) -> QuerySet:
-        return self.model.objects.visible_to(self.request.user)
+        return self.scoped()
 
     def get_filterset(self):
         return self.filterset_class(
@@ -281,16 +298,14 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, ListMachinery):
     """A console list: the list machinery behind the console's role check."""
 
 
-class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, DetailView):
+class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, ScopedViewMixin, DetailView):
     """A record's page: the header and tabs are shared; each tab is its own view and URL."""
 
     tab = "overview"
     include_deleted = True
 
     def get_queryset(self) -> QuerySet:
-        return self.model.objects.visible_to(
-            self.request.user, include_deleted=self.include_deleted
-        )
+        return self.scoped(include_deleted=self.include_deleted)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -324,7 +339,7 @@ class ObjectChildrenMixin:
     def get_children_table(self):
         user = self.request.user
         children = self.child_model.objects.restrict(
-            scope_for(user), include_deleted=self.include_deleted_children()
+            scope_for(user), "view", include_deleted=self.include_deleted_children()
         )
         extra = {"prefix": self.table_prefix} if self.table_prefix else {}
         table = self.table_class(
@@ -335,12 +350,15 @@ class ObjectChildrenMixin:
         return table
 
 
-class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, TemplateView):
+class ObjectActionView(
+    ConsoleAccessMixin, BreadcrumbsMixin, ScopedViewMixin, SingleObjectMixin, TemplateView
+):
     """A state change on one record (archive, delete, restore...). GET shows what will happen
     and asks to confirm; POST calls the service and goes back to the record."""
 
     model = None
     required_capability = Capability.MANAGE_RECORDS
+    scope_action = "change"
     include_deleted = False
     template_name = "core/confirm_action.html"
     verb = ""
@@ -349,9 +367,7 @@ class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, 
     success_message = "{object}: done."
 
     def get_queryset(self) -> QuerySet:
-        return self.model.objects.visible_to(
-            self.request.user, include_deleted=self.include_deleted
-        )
+        return self.scoped(include_deleted=self.include_deleted)
 
     def perform(self, obj):
         raise NotImplementedError
@@ -390,7 +406,7 @@ class ObjectActionView(ConsoleAccessMixin, BreadcrumbsMixin, SingleObjectMixin, 
         return redirect(self.get_success_url(result if result is not None else self.object))
 
 
-class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, ScopedViewMixin, FormView):
     """Create or edit one record through a service. Subclasses set ``model``, ``form_class``
     and implement ``save(form)``; a service's ValidationError lands on the form."""
 
@@ -466,10 +482,10 @@ class ObjectFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
 class ObjectUpdateMixin:
     """For ObjectFormView subclasses that edit: the record comes through the policy layer."""
 
+    scope_action = "change"
+
     def get_object(self):
-        return get_object_or_404(
-            self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
-        )
+        return access(self.model, self.scope, self.kwargs["pk"], self.scope_action)
 
 
 class ObjectArchiveView(ObjectActionView):
