@@ -32,7 +32,14 @@ from .choices import (
     SubscriptionStatus,
     UsageSource,
 )
-from .querysets import InvoiceQuerySet, ProjectQuerySet, SubscriptionQuerySet
+from .querysets import (
+    InvoiceQuerySet,
+    PaymentQuerySet,
+    PlanQuerySet,
+    ProjectQuerySet,
+    SubscriptionQuerySet,
+    UsageRecordQuerySet,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -188,6 +195,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["monthly_fee", "name"]
@@ -329,6 +337,8 @@ class UsageRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UsageRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "metric__name"]
@@ -516,6 +526,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-paid_on", "-pk"]

@@ -111,3 +111,8 @@ class UsageRecordQuerySet(ScopedQuerySet):
     scope_paths = ("customer",)
     # Staff record usage (it is how metered customers are billed); admins correct it.
     staff_actions = {**STAFF_ACTIONS, "change": Capability.EDIT_RECORDS}
+
+
+class PlanQuerySet(ScopedQuerySet):
+    scope_paths = ()  # the tenant's price list: staff read it, billing managers change it
+    staff_actions = BILLING_ACTIONS

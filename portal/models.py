@@ -7,7 +7,7 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .querysets import MembershipQuerySet
+from .querysets import JoinRequestQuerySet, MembershipQuerySet, PermissionSetQuerySet
 
 
 class PortalRole(models.TextChoices):
@@ -49,6 +49,7 @@ class PermissionSet(models.Model):
     permissions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PermissionSetQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -152,6 +153,8 @@ class JoinRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JoinRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -22,3 +22,13 @@ class MembershipQuerySet(ScopedQuerySet):
                 filter=Q(user__sign_in_events__succeeded=True),
             )
         )
+
+
+class PermissionSetQuerySet(ScopedQuerySet):
+    scope_paths = ("customer",)
+    portal_actions = {"view": "", "change": "manage_users"}
+
+
+class JoinRequestQuerySet(ScopedQuerySet):
+    scope_paths = ("customer",)
+    portal_actions = {"view": "view_users", "change": "manage_users"}

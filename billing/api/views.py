@@ -14,7 +14,6 @@ from billing.services.subscriptions import subscription_create
 from billing.services.usage import usage_record
 from core.api.base import ServiceModelViewSet
 from core.api.policy import BillingPermission
-from customers.models import Customer
 
 from .serializers import (
     InvoiceSerializer,
@@ -79,9 +78,7 @@ class UsageRecordViewSet(ServiceModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return UsageRecord.objects.filter(
-            customer__in=Customer.objects.visible_to(self.request.user)
-        ).select_related("metric")
+        return UsageRecord.objects.visible_to(self.request.user).select_related("metric")
 
     def create_with_service(self, data):
         return usage_record(actor=self.request.user, source=UsageSource.API, **data)
@@ -110,7 +107,7 @@ class PaymentViewSet(ServiceModelViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):
-        return Payment.objects.filter(invoice__in=Invoice.objects.visible_to(self.request.user))
+        return Payment.objects.visible_to(self.request.user)
 
     def create_with_service(self, data):
         data = dict(data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import FormView
@@ -16,6 +16,7 @@ from core.generic import ObjectActionView, ObjectDetailView, ObjectFormView, Obj
 from core.history import history_page
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.querysets import access
 from core.scope import scope_for
 from core.tasks import defer_after_commit
 
@@ -85,7 +86,7 @@ class InvoicePdfView(ConsoleAccessMixin, View):
     receipt = False
 
     def get(self, request, pk):
-        invoice = get_object_or_404(Invoice.objects.visible_to(request.user), pk=pk)
+        invoice = access(Invoice, scope_for(request.user), pk)
         return pdf_response(invoice, receipt=self.receipt)
 
 
@@ -104,7 +105,7 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
     required_capability = Capability.MANAGE_BILLING
 
     def post(self, request, pk):
-        invoice = get_object_or_404(Invoice.objects.visible_to(request.user), pk=pk)
+        invoice = access(Invoice, scope_for(request.user), pk, "change")
         form = PaymentForm(request.POST, invoice=invoice)
         if form.is_valid():
             try:
@@ -163,11 +164,11 @@ class InvoiceVoidView(BillingNavMixin, ObjectFormView):
     required_capability = Capability.MANAGE_BILLING
 
     def get_object(self):
-        return get_object_or_404(
-            Invoice.objects.visible_to(self.request.user).filter(
-                status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]
-            ),
-            pk=self.kwargs["pk"],
+        return access(
+            Invoice.objects.filter(status__in=[InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]),
+            self.scope,
+            self.kwargs["pk"],
+            "change",
         )
 
     def get_form_kwargs(self):

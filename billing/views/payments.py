@@ -13,7 +13,7 @@ from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from .. import money
 from ..filters import PaymentFilterSet
 from ..forms import CommissionReportForm
-from ..models import Invoice, Payment
+from ..models import Payment
 from ..selectors import commission_rows, commission_summary
 from ..tables import PaymentTable
 from .base import BillingNavMixin
@@ -28,9 +28,7 @@ class PaymentListView(BillingNavMixin, ObjectListView):
     breadcrumbs = [("Payments", None)]
 
     def get_queryset(self):
-        return Payment.objects.filter(
-            invoice__in=Invoice.objects.visible_to(self.request.user)
-        ).select_related("invoice")
+        return self.scoped().select_related("invoice")
 
 
 class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):

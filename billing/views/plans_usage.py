@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from core.forms import add_service_errors
 from core.generic import ObjectFormView, ObjectListView
 from core.policies import Capability, user_can
+from core.querysets import access
 from core.scope import scope_for
-from customers.models import Customer
 
 from .. import money
 from ..filters import PlanFilterSet, UsageFilterSet
@@ -58,7 +58,7 @@ class PlanFormView(BillingNavMixin, ObjectFormView):
     def get_object(self):
         if "pk" not in self.kwargs:
             return None
-        return get_object_or_404(Plan, pk=self.kwargs["pk"])
+        return access(Plan, self.scope, self.kwargs["pk"], "change")
 
     def get_tier_formset(self):
         initial = [
@@ -102,9 +102,7 @@ class UsageListView(BillingNavMixin, ObjectListView):
     breadcrumbs = [("Usage", None)]
 
     def get_queryset(self):
-        return UsageRecord.objects.filter(
-            customer__in=Customer.objects.visible_to(self.request.user)
-        ).select_related("customer", "metric", "recorded_by")
+        return self.scoped().select_related("customer", "metric", "recorded_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

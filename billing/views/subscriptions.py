@@ -3,12 +3,12 @@ cancel."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from core.generic import ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
 from core.policies import Capability, user_can
+from core.querysets import access
 
 from .. import figures
 from ..filters import SubscriptionFilterSet
@@ -76,9 +76,11 @@ class SubscriptionActionFormView(BillingNavMixin, ObjectFormView):
     verb = ""
 
     def get_object(self):
-        return get_object_or_404(
-            Subscription.objects.visible_to(self.request.user).live().select_related("plan"),
-            pk=self.kwargs["pk"],
+        return access(
+            Subscription.objects.live().select_related("plan"),
+            self.scope,
+            self.kwargs["pk"],
+            "change",
         )
 
     def get_context_data(self, **kwargs):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from core.generic import ObjectActionView
 from core.mixins import ConsoleAccessMixin
 from core.policies import Capability
+from core.querysets import access
+from core.scope import scope_for
 from customers import services
 from customers.models import Customer, LinkedAccount
 
@@ -108,9 +110,10 @@ class LinkedAccountUnlinkView(ConsoleAccessMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, account_pk: int):
-        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
-        account = get_object_or_404(
-            LinkedAccount.objects.visible_to(request.user).filter(customer=customer), pk=account_pk
+        scope = scope_for(request.user)
+        customer = access(Customer, scope, pk)
+        account = access(
+            LinkedAccount.objects.filter(customer=customer), scope, account_pk, "change"
         )
         services.linked_account_unlink(account=account, actor=request.user)
         messages.success(request, f"Unlinked {account}.")

@@ -10,6 +10,8 @@ from django.views.generic import FormView, UpdateView
 
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.querysets import access
+from core.scope import scope_for
 from customers import services
 from customers.forms import EDITABLE_FIELDS, CustomerForm, RestoreFieldsForm, restore_form_choices
 from customers.models import Customer
@@ -27,8 +29,8 @@ class CustomerRestoreFieldsView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if user_can(request.user, self.required_capability):
-            self.customer = get_object_or_404(
-                Customer.objects.visible_to(request.user, include_deleted=True), pk=kwargs["pk"]
+            self.customer = access(
+                Customer, scope_for(request.user), kwargs["pk"], "change", include_deleted=True
             )
             self.record = get_object_or_404(
                 self.customer.history.select_related("history_user"),

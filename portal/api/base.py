@@ -3,9 +3,9 @@ sub-accounts) and only what their portal role gives."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from rest_framework import permissions
 
+from core.querysets import access
 from core.scope import scope_for
 from customers.models import Customer
 
@@ -45,8 +45,6 @@ class PortalCompanyMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.company = get_object_or_404(
-            Customer.objects.visible_to(request.user), pk=kwargs.get("cid")
-        )
+        self.company = access(Customer, scope_for(request.user), kwargs.get("cid"))
         if not PortalApiPermission().has_portal_permission(request, self):
             self.permission_denied(request, message=PortalApiPermission.message)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.generic import ListMachinery
+from core.querysets import access
+from core.scope import scope_for
 from customers.models import Customer
 from portal.models import CompanyProfile, PortalPermission
 
@@ -49,9 +51,7 @@ class PortalMixin(AccessMixin):
             raise PermissionDenied(
                 "The portal is for your customers' users; you work in the console."
             )
-        self.company = get_object_or_404(
-            Customer.objects.visible_to(request.user), pk=kwargs["cid"]
-        )
+        self.company = access(Customer, scope_for(request.user), kwargs["cid"])
         if self.required_permission and not portal_can(request.user, self.required_permission):
             raise PermissionDenied("Your role does not include this part of the portal.")
         return super().dispatch(request, *args, **kwargs)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
+from core.querysets import access
+from core.scope import scope_for
 from portal.models import Membership, PortalPermission
 
 from .base import PortalMixin
@@ -56,10 +57,9 @@ class BillingDocumentView(PortalMixin, View):
         from billing.models import Invoice
         from billing.views import pdf_response
 
-        invoice = get_object_or_404(
-            Invoice.objects.visible_to(request.user)
-            .filter(customer=self.company)
-            .exclude(status="draft"),
-            pk=iid,
+        invoice = access(
+            Invoice.objects.filter(customer=self.company).exclude(status="draft"),
+            scope_for(request.user),
+            iid,
         )
         return pdf_response(invoice, receipt=self.receipt)

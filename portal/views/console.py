@@ -5,13 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.querysets import access
+from core.scope import scope_for
 from customers.models import Customer
 from customers.views.detail import CustomerPageMixin
 from portal import services
@@ -91,9 +93,13 @@ class CustomerUserActionView(ConsoleAccessMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, pk: int, mid: int):
-        customer = get_object_or_404(Customer.objects.visible_to(request.user), pk=pk)
-        membership = get_object_or_404(
-            Membership.objects.select_related("user"), pk=mid, customer=customer
+        scope = scope_for(request.user)
+        customer = access(Customer, scope, pk)
+        membership = access(
+            Membership.objects.select_related("user").filter(customer=customer),
+            scope,
+            mid,
+            "change",
         )
         user, action = membership.user, request.POST.get("action")
         try:

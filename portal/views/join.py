@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import User
 from accounts.services import queue_email
+from core.querysets import access
+from core.scope import scope_for
 from portal import services
 from portal.forms import JoinForm
 from portal.models import JoinRequest, PortalPermission
@@ -92,7 +94,12 @@ class JoinDecisionView(PortalMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if kwargs["decision"] not in ("approve", "decline"):
             raise Http404("Unknown decision")
-        join_request = get_object_or_404(JoinRequest, pk=kwargs["rid"], customer=self.company)
+        join_request = access(
+            JoinRequest.objects.filter(customer=self.company),
+            scope_for(request.user),
+            kwargs["rid"],
+            "change",
+        )
         approve = kwargs["decision"] == "approve"
         try:
             services.join_request_decide(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import FormView
 
 from assets.models import Asset
 from assets.tables import AssetTable
+from core.querysets import access
+from core.scope import scope_for
 from locations.models import Location
 from locations.tables import LocationTable
 from portal.filters import PortalAssetFilterSet, PortalLocationFilterSet
@@ -40,9 +42,11 @@ class LocationEditView(PortalMixin, FormView):
     form_class = PortalLocationForm
 
     def get_form_kwargs(self):
-        self.location = get_object_or_404(
-            Location.objects.visible_to(self.request.user).filter(customer=self.company),
-            pk=self.kwargs["lid"],
+        self.location = access(
+            Location.objects.filter(customer=self.company),
+            scope_for(self.request.user),
+            self.kwargs["lid"],
+            "change",
         )
         return {**super().get_form_kwargs(), "instance": self.location}
 
