@@ -48,10 +48,6 @@ def plain(number: Decimal) -> str:
     return f"{Decimal(number).normalize():f}"
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def add_months(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 + months
     year, month = divmod(month_index, 12)

@@ -186,10 +186,6 @@ def read_xlsx(data: bytes, header_only: bool) -> Table:
         workbook.close()
 
 
-def is_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
 def unneutralise(value):
     """Our exports write '=… for a cell starting with =, +, -, @; read it back as typed."""
     if isinstance(value, str) and value.startswith(NEUTRALISED_STARTS):
