@@ -1,0 +1,272 @@
+"""The customers import: a row finds its customer by external ID (else by name), and may
+name a parent customer, checked in memory against the whole file."""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from import_export import fields
+
+from core.widgets import MAX_KEY_LENGTH
+from customers.models import BusinessType, Customer, CustomerStatus, check_parent_chain
+
+from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
+from ..widgets import (
+    AttributesWidget,
+    ChoiceWidget,
+    Column,
+    CountryWidget,
+    PhoneWidget,
+    WebsiteWidget,
+    _choices,
+    as_text,
+)
+
+CUSTOMER_COLUMNS = [
+    Column("name", "Customer name", True, "Text, up to 200 characters", example="Acme Ltd"),
+    Column(
+        "external_id",
+        "External ID",
+        help="Your CRM/ERP's ID. Rows are matched to existing customers by it "
+        "(case-insensitive), else by name.",
+        example="CRM-1001",
+    ),
+    Column("industry", "Industry", example="Manufacturing"),
+    Column("business_type", "Business type", allowed=_choices(BusinessType), example="SMB"),
+    Column("status", "Status", allowed=_choices(CustomerStatus), example="Active"),
+    Column(
+        "website", "Website", allowed="A web address; https:// is added", example="acme.example"
+    ),
+    Column("description", "Description"),
+    Column(
+        "company_email", "Company email", allowed="An email address", example="info@acme.example"
+    ),
+    Column(
+        "company_phone",
+        "Company phone",
+        allowed="International format, e.g. +44 20 7946 0000",
+        example="+1 202 555 0100",
+    ),
+    Column("contact_name", "Primary contact", example="Jane Doe"),
+    Column("contact_email", "Contact email", allowed="An email address"),
+    Column("contact_phone", "Contact phone", allowed="International format"),
+    Column("address_line1", "Address line 1", example="1 Main Street"),
+    Column("address_line2", "Address line 2"),
+    Column("city", "City", example="Springfield"),
+    Column("state", "State / province"),
+    Column("postal_code", "Postal code"),
+    Column(
+        "country", "Country", allowed="Two-letter code (US, GB, DE…) or English name", example="US"
+    ),
+    Column("billing_contact_name", "Billing contact"),
+    Column("billing_email", "Billing email", allowed="An email address"),
+    Column("billing_phone", "Billing phone", allowed="International format"),
+    Column("billing_address_line1", "Billing address line 1"),
+    Column("billing_address_line2", "Billing address line 2"),
+    Column("billing_city", "Billing city"),
+    Column("billing_state", "Billing state / province"),
+    Column("billing_postal_code", "Billing postal code"),
+    Column("billing_country", "Billing country", allowed="Two-letter code or English name"),
+    Column("internal_notes", "Internal notes"),
+    Column(
+        "custom_attributes",
+        "Custom attributes",
+        allowed="key: value pairs separated by semicolons; an empty cell clears them",
+        help="Replaces the customer's custom attributes (at most 50; keys up to "
+        f"{MAX_KEY_LENGTH} characters).",
+        example="Account manager: Jane Doe; Tier: Gold",
+    ),
+    Column(
+        "parent",
+        "Parent customer",
+        allowed="An existing customer's external ID or exact name; empty: none",
+        help="For subsidiaries, departments or an agency's clients. A parent that is new in "
+        "the same file cannot be referred to yet: import the parents first.",
+    ),
+]
+
+
+# A staff user limited to assigned customers adds customers only below one of theirs (where
+# they keep seeing it): a new top-level customer would be out of their reach at once.
+NEW_TOP_LEVEL_REFUSED = (
+    "You see only the customers assigned to you: a new customer needs a parent customer "
+    "you can reach (it becomes its sub-account)."
+)
+
+
+class CustomerResource(ImportResource):
+    webhook_prefix = "customer"
+    key_label = "external ID or name"
+    columns = CUSTOMER_COLUMNS
+    extra_update_fields = ("phone_digits", "version")
+    resolved_fields = frozenset({"parent"})
+
+    name = text_field("name")
+    external_id = text_field("external_id")
+    industry = text_field("industry")
+    business_type = text_field("business_type", ChoiceWidget(BusinessType))
+    status = text_field("status", ChoiceWidget(CustomerStatus))
+    website = text_field("website", WebsiteWidget())
+    description = text_field("description")
+    company_email = text_field("company_email")
+    company_phone = text_field("company_phone", PhoneWidget())
+    contact_name = text_field("contact_name")
+    contact_email = text_field("contact_email")
+    contact_phone = text_field("contact_phone", PhoneWidget())
+    address_line1 = text_field("address_line1")
+    address_line2 = text_field("address_line2")
+    city = text_field("city")
+    state = text_field("state")
+    postal_code = text_field("postal_code")
+    country = text_field("country", CountryWidget())
+    billing_contact_name = text_field("billing_contact_name")
+    billing_email = text_field("billing_email")
+    billing_phone = text_field("billing_phone", PhoneWidget())
+    billing_address_line1 = text_field("billing_address_line1")
+    billing_address_line2 = text_field("billing_address_line2")
+    billing_city = text_field("billing_city")
+    billing_state = text_field("billing_state")
+    billing_postal_code = text_field("billing_postal_code")
+    billing_country = text_field("billing_country", CountryWidget())
+    internal_notes = text_field("internal_notes")
+    custom_attributes = text_field("custom_attributes", AttributesWidget())
+    parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
+
+    class Meta(ImportResource.Meta):
+        model = Customer
+        fields = [column.name for column in CUSTOMER_COLUMNS]
+
+    def preload(self, rows) -> None:
+        """One query for every customer's keys (and parents); notes the keys of the file's new
+        customers, so that a row naming one of them as its parent is told why it cannot."""
+        self.index = CustomerIndex(self.reach)
+        # Parents as they will be once the rows accepted so far are written.
+        self.planned_parents: dict[int, int | None] = {}
+        self.new_in_file: set[str] = set()
+        if "parent" not in self.present:
+            return
+        for row in rows:
+            key, ambiguous = self.match(row)
+            if key is None and not ambiguous:
+                for column in ("external_id", "name"):
+                    if text := as_text(row.get(column)).lower():
+                        self.new_in_file.add(text)
+
+    def load(self, rows: list[dict]) -> None:
+        """One query for the full records the chunk's rows update (locked when importing)."""
+        matched = set()
+        for row in rows:
+            key, _ = self.match(row)
+            if key is not None and key.deleted_at is None and self.index.reaches(key):
+                matched.add(key.pk)
+        queryset = Customer.objects.filter(pk__in=any_of(matched)) if matched else []
+        if matched and self.lock:
+            queryset = queryset.select_for_update()
+        self.existing = {customer.pk: customer for customer in queryset}
+
+    def match(self, row) -> tuple[CustomerKey | None, int]:
+        """External ID first; else the name, among customers without another external ID
+        (and, for a limited importer, among their own customers). Returns the match and, when
+        the name is ambiguous, how many live customers bear it."""
+        external_id = as_text(row.get("external_id")).lower()
+        if external_id and external_id in self.index.by_external_id:
+            return self.index.by_external_id[external_id], 0
+        name = as_text(row.get("name")).lower()
+        candidates = [
+            key
+            for key in self.index.by_name.get(name, [])
+            if (not key.external_id or not external_id) and self.index.reaches(key)
+        ]
+        live = [key for key in candidates if key.deleted_at is None]
+        if len(live) > 1:
+            return None, len(live)
+        return (live or candidates or [None])[0], 0
+
+    def find(self, row):
+        external_id = as_text(row.get("external_id")).lower()
+        name = as_text(row.get("name")).lower()
+        if external_id:
+            self.remember(("external_id", external_id), "external ID")
+        elif name:
+            self.remember(("name", name), "customer name")
+        key, ambiguous = self.match(row)
+        if ambiguous:
+            raise ValidationError(
+                {
+                    "name": f"{ambiguous} customers are called “{as_text(row.get('name'))}”; "
+                    "add an external_id column to say which one."
+                }
+            )
+        if key is None:
+            return None
+        if not self.index.reaches(key):  # its external ID: another customer's, out of reach
+            raise ValidationError(
+                {
+                    "external_id": "No customer you can reach has the external ID "
+                    f"“{as_text(row.get('external_id'))}”, and another customer uses it."
+                }
+            )
+        if key.deleted_at is not None:
+            raise ValidationError({NON_FIELD_ERRORS: deleted_message(key)})
+        return self.existing[key.pk]
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        errors: dict = {}
+        if "parent" in self.present:
+            try:
+                instance.parent_id = self.parent_of(instance, row)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        new_top_level = instance.pk is None and instance.parent_id is None
+        if self.reach is not None and new_top_level and "parent" not in errors:
+            errors["parent"] = [NEW_TOP_LEVEL_REFUSED]
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def parent_of(self, instance, row) -> int | None:
+        """The parent a row names, under the rules of Customer._check_parent (not itself, not
+        one of its own descendants, a chain of at most MAX_PARENT_DEPTH), checked against
+        every customer's parent in memory, as this file's earlier rows will leave them."""
+        text = as_text(row.get("parent"))
+        if not text:
+            return None
+        own = as_text(row.get("external_id")) or as_text(row.get("name"))
+        if text.lower() == own.lower():
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        try:
+            parent = self.index.refer(text)
+        except ValueError as error:
+            if text.lower() in self.new_in_file:
+                raise ValidationError(
+                    {
+                        "parent": f"“{text}” is new in this file: import it first, then the "
+                        "customers below it."
+                    }
+                ) from None
+            raise ValidationError({"parent": str(error)}) from None
+        if parent.pk == instance.pk:
+            raise ValidationError({"parent": "A customer cannot be its own parent."})
+        check_parent_chain(instance.pk, parent.pk, self.parent_id_of)
+        return parent.pk
+
+    def parent_id_of(self, pk: int) -> int | None:
+        if pk in self.planned_parents:
+            return self.planned_parents[pk]
+        key = self.index.by_pk.get(pk)
+        return key.parent_id if key is not None else None
+
+    def accepted(self, instance, row: dict) -> None:
+        if "parent" in self.present and instance.pk is not None:
+            self.planned_parents[instance.pk] = instance.parent_id
+
+    def check_record(self, instance, row) -> None:
+        # Customer.clean() but its parent walk (a query per level): parent_of did that.
+        instance.clean_name()
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if instance.pk:
+            instance.version += 1
