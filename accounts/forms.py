@@ -68,26 +68,16 @@ class StaffInviteForm(forms.ModelForm):
         return email
 
 
-class StaffRoleForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["role", "is_active"]
+class StaffRoleForm(forms.Form):
+    """A team member's role and active flag; the rules (only the owner, never yourself, the
+    last owner) are ``accounts.services.staff_update``'s."""
 
-    def __init__(self, *args, acting_user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.acting_user = acting_user
-        self.fields["role"].choices = StaffRole.choices
-        self.fields["role"].required = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk == self.acting_user.pk and (
-            cleaned.get("role") != StaffRole.OWNER or not cleaned.get("is_active")
-        ):
-            raise forms.ValidationError(
-                "You cannot demote or deactivate yourself; ask another owner to do it."
-            )
-        return cleaned
+    role = forms.ChoiceField(choices=StaffRole.choices)
+    is_active = forms.BooleanField(
+        label="Active",
+        required=False,
+        help_text=User._meta.get_field("is_active").help_text,
+    )
 
 
 class WorkspaceSettingsForm(forms.ModelForm):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.scope import forget_scope
+from core.services import model_update
 from core.tasks import defer_after_commit
 
 from .models import StaffRole, User
@@ -69,6 +72,10 @@ def staff_invite(
         raise ValueError(f"Unknown staff role {role!r}")
     user = User(email=email, first_name=first_name, last_name=last_name, role=role)
     user.set_unusable_password()
+    # The inviter, never the request's user: provisioning from the platform admin runs in the
+    # new tenant's schema, where the operator (a public-schema user) does not exist.
+    user._history_user = invited_by
+    user._change_reason = "Invited"
     user.full_clean()
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
@@ -76,6 +83,63 @@ def staff_invite(
         user=user, base_url=base_url, workspace_name=workspace_name, invited_by=invited_by
     )
     return user
+
+
+STAFF_FIELDS = ["role", "is_active"]
+
+
+@transaction.atomic
+def staff_update(*, member: User, role: str, is_active: bool, actor: User | None) -> User:
+    """Change a team member's role and whether they may sign in.
+
+    Only an active owner manages the team (``actor=None`` is the system); nobody demotes or
+    deactivates themselves, and the workspace always keeps an active owner. The active
+    owners' rows are locked first, so two owners demoting each other at once cannot leave
+    the workspace without one. Nothing is written when nothing changes; otherwise one
+    history row names the actor and what changed."""
+    if role not in StaffRole.values:
+        raise ValidationError({"role": "Choose one of the staff roles."})
+    owners = list(
+        User.objects.select_for_update()
+        .filter(role=StaffRole.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if actor is not None and actor.pk not in owners:
+        raise PermissionDenied("Only the workspace owner manages the team.")
+    member_row = User.objects.select_for_update().exclude(role="").filter(pk=member.pk).first()
+    if member_row is None:
+        raise ValidationError("This person is not on the team.")
+    stays_owner = role == StaffRole.OWNER and is_active
+    if actor is not None and member_row.pk == actor.pk and not stays_owner:
+        raise ValidationError(
+            "You cannot demote or deactivate yourself; ask another owner to do it."
+        )
+    if owners == [member_row.pk] and not stays_owner:
+        raise ValidationError(
+            f"{member_row} is the workspace's last active owner: make someone else an owner first."
+        )
+    member_row, changed = model_update(
+        instance=member_row,
+        fields=STAFF_FIELDS,
+        data={"role": role, "is_active": is_active},
+        actor=actor,
+        reason=_staff_change_reason(member_row, role, is_active),
+    )
+    for name in changed:  # the caller's object shows the saved values, and its scope is new
+        setattr(member, name, getattr(member_row, name))
+    if changed:
+        forget_scope(member)
+    return member_row
+
+
+def _staff_change_reason(member: User, role: str, is_active: bool) -> str:
+    parts = []
+    if member.role != role:
+        parts.append(f"Role {member.get_role_display()} → {StaffRole(role).label}")
+    if member.is_active != is_active:
+        parts.append("Reactivated" if is_active else "Deactivated")
+    return "; ".join(parts) or "Unchanged"
 
 
 def staff_create_with_password(

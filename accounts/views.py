@@ -1,57 +1,31 @@
-"""The console's workspace pages: settings, the team (staff invitations, roles, welcome
-emails) and your own API tokens (the portal's token page reuses ``ApiTokensMixin``). URL
-names stay in the ``core`` namespace (config/console_urls.py)."""
+"""The console's team pages (staff invitations, roles, welcome emails) and your own API
+tokens (the portal's token page reuses ``ApiTokensMixin``). URL names stay in the ``core``
+namespace (config/console_urls.py); the workspace settings page is the tenant's
+(``tenants.views.SettingsView``)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse, reverse_lazy
-from django.views.generic import FormView, TemplateView, UpdateView
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
 
+from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 
-from .forms import ApiTokenForm, StaffInviteForm, StaffRoleForm, WorkspaceSettingsForm
+from .forms import ApiTokenForm, StaffInviteForm, StaffRoleForm
 from .models import ApiToken, SignInEvent, User
 from .policies import staff_visible_to
-from .services import send_set_password_email, staff_invite
+from .services import send_set_password_email, staff_invite, staff_update
 from .tokens import api_token_create, api_token_revoke
 
 
 def workspace_base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-class SettingsView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
-    """Workspace settings: everyone on the console reads them, only the owner changes them."""
-
-    nav_section = "settings"
-    template_name = "core/settings.html"
-    form_class = WorkspaceSettingsForm
-    success_url = reverse_lazy("core:settings")
-    breadcrumbs = [("Settings", None)]
-
-    def get_object(self, queryset=None):
-        return self.request.tenant
-
-    def get_form(self, form_class=None):
-        form = super().get_form(form_class)
-        if not user_can(self.request.user, Capability.MANAGE_TENANT):
-            for field in form.fields.values():
-                field.disabled = True
-        return form
-
-    def post(self, request, *args, **kwargs):
-        if not user_can(request.user, Capability.MANAGE_TENANT):
-            self.raise_exception = True
-            return self.handle_no_permission()
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        messages.success(self.request, "Workspace settings saved.")
-        return super().form_valid(form)
 
 
 class TeamView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
@@ -102,18 +76,23 @@ class StaffInviteView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         return redirect("core:team")
 
 
-class StaffUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
+class StaffUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    """A team member's role and active flag, changed through ``staff_update``."""
+
     nav_section = "settings"
     required_capability = Capability.MANAGE_TENANT
     template_name = "core/staff_form.html"
     form_class = StaffRoleForm
-    success_url = reverse_lazy("core:team")
 
-    def get_queryset(self):
-        return staff_visible_to(self.request.user)
+    @cached_property
+    def object(self) -> User:
+        return get_object_or_404(staff_visible_to(self.request.user), pk=self.kwargs["pk"])
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "acting_user": self.request.user}
+    def get_initial(self):
+        return {"role": self.object.role, "is_active": self.object.is_active}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
 
     def get_breadcrumbs(self):
         return [
@@ -123,8 +102,21 @@ class StaffUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
         ]
 
     def form_valid(self, form):
-        messages.success(self.request, f"Saved {self.object}.")
-        return super().form_valid(form)
+        try:
+            member = staff_update(
+                member=self.object,
+                role=form.cleaned_data["role"],
+                is_active=form.cleaned_data["is_active"],
+                actor=self.request.user,
+            )
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+            return self.form_invalid(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Saved {member}.")
+        return redirect("core:team")
 
 
 class StaffResendWelcomeView(ConsoleAccessMixin, TemplateView):

@@ -1,17 +1,18 @@
 """The console's own pages (dashboard, workspace settings, team, API tokens) under the
 ``core`` namespace their URL names have always had; the views live with what they show
-(billing's dashboard figures, accounts' team and tokens)."""
+(billing's dashboard figures, the tenant's settings, accounts' team and tokens)."""
 
 from django.urls import path
 
 from accounts import views as accounts_views
 from billing.views.dashboard import DashboardView
+from tenants import views as tenants_views
 
 app_name = "core"
 
 urlpatterns = [
     path("", DashboardView.as_view(), name="dashboard"),
-    path("settings/", accounts_views.SettingsView.as_view(), name="settings"),
+    path("settings/", tenants_views.SettingsView.as_view(), name="settings"),
     path("settings/team/", accounts_views.TeamView.as_view(), name="team"),
     path("settings/api-tokens/", accounts_views.ApiTokensView.as_view(), name="api_tokens"),
     path("settings/team/invite/", accounts_views.StaffInviteView.as_view(), name="staff_invite"),

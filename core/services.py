@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files import File
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -75,3 +77,52 @@ def _plain(value: Any) -> Any:
 
 def archive_changes(archived: bool) -> dict[str, Any]:
     return {"is_archived": archived, "archived_at": timezone.now() if archived else None}
+
+
+def model_update(
+    *,
+    instance: models.Model,
+    fields: list[str],
+    data: dict[str, Any],
+    actor,
+    reason: str,
+    event: str = "",
+) -> tuple[models.Model, list[str]]:
+    """Set ``data`` on ``instance`` (HackSoft's ``model_update``): only the ``fields`` named
+    may change, a key outside them is refused. Nothing is saved (no history row, no event)
+    when no value differs; otherwise ``full_clean()`` and one save with ``actor`` and
+    ``reason`` in its history. The caller locks ``instance`` (``select_for_update``) and
+    opens the transaction. A file field takes an upload, ``False`` to clear it, or ``None``
+    (or its current file) to keep it, as a form's ``cleaned_data`` carries them. Returns the
+    instance and the names of the fields that changed."""
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise ValueError(f"{type(instance).__name__} cannot be changed here: {unknown}")
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        field = instance._meta.get_field(name)
+        value = data[name]
+        if isinstance(field, models.FileField):
+            if _file_changes(getattr(instance, name), value):
+                field.save_form_data(instance, value)
+                changed.append(name)
+        elif getattr(instance, field.attname if field.is_relation else name) != (
+            value.pk if field.is_relation and isinstance(value, models.Model) else value
+        ):
+            setattr(instance, name, value)
+            changed.append(name)
+    if changed:
+        save_with_history(instance, actor=actor, reason=reason, event=event)
+    return instance, changed
+
+
+def _file_changes(current: FieldFile, value: Any) -> bool:
+    if value is None:
+        return False  # no upload: keep the file
+    if value is False or value == "":
+        return bool(current)  # clear
+    if isinstance(value, FieldFile):
+        return value.name != current.name
+    return isinstance(value, File) or value != current.name

@@ -14,7 +14,13 @@ from core.admin_sites import platform_admin_site
 
 from .backup import BackupError, tenant_backup
 from .models import Domain, Tenant
-from .services import tenant_provision, validate_provision_request
+from .services import (
+    PLATFORM_SETTINGS_FIELDS,
+    tenant_provision,
+    tenant_set_active,
+    tenant_settings_update,
+    validate_provision_request,
+)
 
 
 class DomainInline(admin.TabularInline):
@@ -103,7 +109,11 @@ class TenantAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            fields = [name for name in PLATFORM_SETTINGS_FIELDS if name in form.cleaned_data]
+            tenant_settings_update(
+                tenant=obj, data=form.cleaned_data, fields=fields, actor=request.user
+            )
+            return None
         tenant = tenant_provision(**form.provision_kwargs)
         obj.pk = tenant.pk
         obj.refresh_from_db()
@@ -114,13 +124,21 @@ class TenantAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected tenants (data is kept)")
     def deactivate(self, request, queryset):
-        updated = queryset.update(is_active=False)
+        updated = self._set_active(request, queryset, active=False)
         self.message_user(request, f"Deactivated {updated} tenant(s).", messages.SUCCESS)
 
     @admin.action(description="Reactivate selected tenants")
     def activate(self, request, queryset):
-        updated = queryset.update(is_active=True)
+        updated = self._set_active(request, queryset, active=True)
         self.message_user(request, f"Reactivated {updated} tenant(s).", messages.SUCCESS)
+
+    @staticmethod
+    def _set_active(request, queryset, *, active: bool) -> int:
+        """How many of the selected tenants changed (those already so are left alone)."""
+        return sum(
+            tenant_set_active(tenant=tenant, active=active, actor=request.user)
+            for tenant in queryset.order_by("pk")
+        )
 
     @admin.action(description="Download a backup of the selected tenant")
     def download_backup(self, request, queryset):

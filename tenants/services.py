@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +12,17 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from core.services import model_update
+
 from .models import Domain, Tenant
 from .spares import take_spare
+
+logger = logging.getLogger(__name__)
+
+# What the workspace owner changes on the console's Settings page.
+WORKSPACE_SETTINGS_FIELDS = ["name", "currency", "timezone", "soft_delete_grace_days"]
+# The platform operator's change form also turns a tenant on and off.
+PLATFORM_SETTINGS_FIELDS = [*WORKSPACE_SETTINGS_FIELDS, "is_active"]
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -198,3 +209,55 @@ def tenant_provision(
     connection.set_schema_to_public()
     tenant.took_spare = took_spare
     return tenant
+
+
+@transaction.atomic
+def tenant_settings_update(
+    *, tenant: Tenant, data: dict[str, Any], fields: list[str], actor
+) -> Tenant:
+    """Save the ``fields`` named of a tenant's settings from ``data`` (other keys of ``data``
+    are ignored). The row is locked and read afresh; nothing is written when no value
+    differs. ``tenant`` (e.g. ``request.tenant``) gets the saved values too.
+
+    Tenants keep no history table (they live in the public schema, their staff in their own
+    schemas), so who changed what is logged, after commit, on the ``tenants.services``
+    logger: the tenant, the actor's email and id and each field's old → new value."""
+    return _tenant_update(tenant=tenant, data=data, fields=fields, actor=actor)[0]
+
+
+@transaction.atomic
+def tenant_set_active(*, tenant: Tenant, active: bool, actor) -> bool:
+    """Open or close a tenant's host (its data is kept). Returns whether it changed."""
+    _, changed = _tenant_update(
+        tenant=tenant, data={"is_active": active}, fields=["is_active"], actor=actor
+    )
+    return bool(changed)
+
+
+def _tenant_update(
+    *, tenant: Tenant, data: dict[str, Any], fields: list[str], actor
+) -> tuple[Tenant, list[str]]:
+    refused = sorted(set(fields) - set(PLATFORM_SETTINGS_FIELDS))
+    if refused:
+        raise ValueError(f"These tenant settings cannot be changed here: {refused}")
+    row = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    before = {name: getattr(row, name) for name in fields}
+    row, changed = model_update(
+        instance=row,
+        fields=list(fields),
+        data={name: data[name] for name in fields if name in data},
+        actor=actor,
+        reason="Settings changed",
+    )
+    for name in changed:
+        setattr(tenant, name, getattr(row, name))
+    if changed:
+        summary = ", ".join(
+            f"{name}: {before[name]!r} → {getattr(row, name)!r}" for name in changed
+        )
+        who = f"{actor.email} (#{actor.pk})" if actor is not None else "the system"
+        slug = row.slug
+        transaction.on_commit(
+            lambda: logger.info("Tenant %s: settings changed by %s: %s", slug, who, summary)
+        )
+    return row, changed
