@@ -1,0 +1,1 @@
+"""One module per benchmark section; ``bench/run.py`` chooses which run (BENCH_ONLY)."""
