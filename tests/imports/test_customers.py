@@ -1,0 +1,228 @@
+"""The customers import: the dry run classifies every row and writes nothing; the import is
+all or nothing, upserts by external ID or name, records history and sends webhook events."""
+
+import pytest
+
+from customers.models import Customer
+from imports.models import ImportStatus
+from imports.services import import_job_run
+from tests.factories import CustomerFactory
+
+from .conftest import actions, csv_file, last_job, messages_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dry_run_classifies_every_row_and_writes_nothing(staff, upload, in_tenant):
+    CustomerFactory(name="Same Co", external_id="S-1", industry="Retail", country="US")
+    CustomerFactory(name="Changed Co", external_id="C-1", industry="Retail", country="US")
+    before = Customer.objects.count()
+    text = (
+        "name,external_id,industry,country,company_email\n"
+        "Fresh Co,F-1,Retail,US,info@fresh.example\n"
+        "Changed Co,c-1,Energy,US,\n"
+        "Same Co,S-1,Retail,US,info@customer.example\n"
+        "Broken Co,B-1,Retail,Narnia,not-an-email\n"
+    )
+    same = Customer.objects.get(external_id="S-1")
+    text = text.replace("info@customer.example", same.company_email)
+    response = upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == ImportStatus.READY
+    assert actions(job) == {2: "new", 3: "update", 4: "unchanged", 5: "error"}
+    assert (job.new_count, job.update_count, job.unchanged_count, job.error_count) == (1, 1, 1, 1)
+    columns = dict(messages_of(job, 5))
+    assert "Unknown country" in columns["country"]
+    assert "valid email" in columns["company_email"]
+    assert Customer.objects.count() == before
+    page = staff.get(job.get_absolute_url())
+    assert "Unknown country" in page.content.decode()
+    assert not job.can_confirm
+
+
+def test_confirm_imports_with_history_and_upserts_by_external_id_or_name(
+    staff, upload, confirm, in_tenant
+):
+    by_id = CustomerFactory(name="Old Name", external_id="EXT-9")
+    by_name = CustomerFactory(name="Named Co", external_id="")
+    text = (
+        "Customer name,External ID,Business type,Company phone\n"
+        "New Name,ext-9,Enterprise,+44 20 7946 0000\n"
+        "named co,,startup,\n"
+        "Brand New,N-1,smb,+1 202 555 0100\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "update", 3: "update", 4: "new"}
+    version = by_id.version
+    response = confirm(staff, job)
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.error_summary
+    by_id.refresh_from_db()
+    by_name.refresh_from_db()
+    assert by_id.name == "New Name" and by_id.business_type == "enterprise"
+    assert by_id.company_phone.as_e164 == "+442079460000"
+    assert by_id.version == version + 1
+    assert by_name.business_type == "startup"
+    new = Customer.objects.get(external_id="N-1")
+    assert "brand new" in new.search_text
+    record = new.history.get()
+    assert record.history_user == staff.user and record.history_change_reason == "Imported"
+    assert by_id.history.latest().history_user == staff.user
+    assert Customer.objects.filter(name="New Name").count() == 1
+
+
+def test_imported_rows_send_webhook_events_with_their_changes(staff, upload, confirm, in_tenant):
+    from tests.webhooks.test_webhooks import Receiver
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    hook = Receiver()
+    WebhookEndpoint.objects.create(url=hook.url, events=["customer.created", "customer.updated"])
+    existing = CustomerFactory(name="Old Name", external_id="EXT-9", business_type="smb")
+    text = (
+        "Customer name,External ID,Business type\n"
+        "Old Name,EXT-9,Enterprise\n"
+        "Brand New,N-1,smb\n"
+        "Unchanged Ltd,U-1,smb\n"
+    )
+    CustomerFactory(name="Unchanged Ltd", external_id="U-1", business_type="smb")
+    upload(staff, "customers", csv_file(text))
+    assert not WebhookDelivery.objects.exists()  # the dry run sends nothing
+    confirm(staff, last_job())
+    events = {d.event: d.payload for d in WebhookDelivery.objects.all()}
+    assert set(events) == {"customer.created", "customer.updated"}
+    assert events["customer.updated"]["object"]["id"] == existing.pk
+    assert events["customer.updated"]["changes"] == [
+        {"field": "business_type", "old": "smb", "new": "enterprise"}
+    ]
+    created = Customer.objects.get(external_id="N-1")
+    assert events["customer.created"]["object"] == {
+        "type": "customer", "id": created.pk, "name": "Brand New"
+    }  # fmt: skip
+    hook.close()
+    assert len(hook.received) == 2  # delivered once the import committed
+
+
+def test_an_error_found_at_commit_time_writes_nothing(staff, upload, in_tenant):
+    target = CustomerFactory(name="Target", external_id="T-1")
+    upload(staff, "customers", csv_file("name,external_id\nAll Good,G-1\nTarget,T-1\n"))
+    job = last_job()
+    assert job.error_count == 0 and job.can_confirm
+    # Between the check and the confirm, someone deletes the customer the file updates.
+    target.deleted_at = target.created_at
+    target.save()
+    job.status = ImportStatus.RUNNING
+    job.save()
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "Nothing was imported" in job.error_summary
+    assert actions(job)[3] == "error"
+    assert not Customer.objects.filter(external_id="G-1").exists()
+
+
+def test_confirm_is_refused_while_rows_are_in_error(staff, upload, confirm, in_tenant):
+    upload(staff, "customers", csv_file("name,country\nOk Co,US\nBad Co,XX\n"))
+    job = last_job()
+    response = confirm(staff, job)
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == ImportStatus.READY
+    assert not Customer.objects.filter(name="Ok Co").exists()
+
+
+def test_duplicate_keys_in_the_file_name_the_first_line(staff, upload, in_tenant):
+    text = "name,external_id\nFirst,D-1\nSecond,d-1\nTwin Co,\ntwin co,\n"
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "new", 3: "error", 4: "new", 5: "error"}
+    assert "line 2" in messages_of(job, 3)[0][1]
+    assert "line 4" in messages_of(job, 5)[0][1]
+
+
+def test_a_soft_deleted_customer_is_neither_revived_nor_updated(staff, upload, in_tenant):
+    gone = CustomerFactory(name="Gone Co", external_id="G-9")
+    gone.deleted_at = gone.created_at
+    gone.save()
+    upload(staff, "customers", csv_file("name,external_id\nGone Co,G-9\n"))
+    job = last_job()
+    assert actions(job) == {2: "error"}
+    assert (
+        "deleted" in messages_of(job, 2)[0][1] and "restore it first" in messages_of(job, 2)[0][1]
+    )
+
+
+def test_history_records_hold_what_was_written(staff, upload, confirm, in_tenant):
+    """History is copied from the written rows: a new record's '+' and an update's '~' hold
+    the saved values, the importer and the reason; unchanged rows get none."""
+    kept = CustomerFactory(name="Kept Co", external_id="K-1", industry="Retail", city="Oslo")
+    changed = CustomerFactory(name="Changed Co", external_id="C-2", industry="Retail")
+    text = (
+        "name,external_id,industry,city,company_phone\n"
+        f"Kept Co,K-1,Retail,Oslo,{kept.company_phone or ''}\n"
+        "Changed Co,C-2,Energy,,+44 20 7946 0000\n"
+        "Fresh Co,F-2,Energy,Bergen,+1 202 555 0100\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "unchanged", 3: "update", 4: "new"}
+    confirm(staff, job)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE, job.error_summary
+    assert kept.history.count() == 1
+    latest = changed.history.latest()
+    assert (latest.history_type, latest.industry, latest.company_phone.as_e164) == (
+        "~",
+        "Energy",
+        "+442079460000",
+    )
+    assert latest.history_user == staff.user and latest.history_change_reason == "Imported"
+    assert latest.version == changed.version + 1
+    fresh = Customer.objects.get(external_id="F-2")
+    record = fresh.history.get()
+    assert (record.history_type, record.name, record.city, record.id) == (
+        "+",
+        "Fresh Co",
+        "Bergen",
+        fresh.pk,
+    )
+    assert fresh.created_at == record.history_date
+    assert record.company_phone.as_e164 == "+12025550100" and "12025550100" in fresh.phone_digits
+
+
+def test_custom_attributes_are_imported_as_key_value_pairs(staff, upload, confirm, in_tenant):
+    existing = CustomerFactory(
+        name="Tiered Co", external_id="T-1", custom_attributes={"Tier": "Silver", "Old": "x"}
+    )
+    untouched = CustomerFactory(
+        name="Quiet Co", external_id="Q-1", custom_attributes={"Keep": "me"}
+    )
+    text = (
+        "Customer name,External ID,Custom attributes\n"
+        "Tiered Co,T-1,Tier: Gold; Account manager: Jane Doe: Senior\n"
+        "Fresh Co,F-1,Region: EMEA\n"
+        "Cleared Co,C-1,\n"
+        "Broken Co,B-1,no separator here\n"
+        "Twice Co,W-1,a: 1; A: 2\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "update", 3: "new", 4: "new", 5: "error", 6: "error"}
+    assert "key: value" in messages_of(job, 5)[0][1]
+    assert messages_of(job, 5)[0][0] == "custom_attributes"
+    assert "used twice" in messages_of(job, 6)[0][1]
+
+    fixed = "\n".join(text.splitlines()[:4]) + "\n"
+    upload(staff, "customers", csv_file(fixed))
+    confirm(staff, last_job())
+    existing.refresh_from_db()
+    assert existing.custom_attributes == {"Tier": "Gold", "Account manager": "Jane Doe: Senior"}
+    assert Customer.objects.get(external_id="F-1").custom_attributes == {"Region": "EMEA"}
+    assert Customer.objects.get(external_id="C-1").custom_attributes == {}
+    untouched.refresh_from_db()
+    assert untouched.custom_attributes == {"Keep": "me"}
+    unchanged = upload(staff, "customers", csv_file(fixed))
+    assert unchanged.status_code in (200, 302)
+    assert actions(last_job())[2] == "unchanged"
