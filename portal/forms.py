@@ -8,6 +8,7 @@ from locations.models import Location
 
 from .models import CompanyProfile, PermissionSet, PortalPermission, PortalRole, PortalSection
 from .policies import assignable_portal_roles
+from .services import COMPANY_DETAILS_FIELDS, COMPANY_PROFILE_FIELDS
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -93,24 +94,18 @@ class PermissionSetForm(forms.ModelForm):
 
 
 class CompanyDetailsForm(forms.ModelForm):
+    # The customer's version when the page was opened: a save over someone else's newer
+    # change is refused (portal.services.company_settings_update). Optional, so a form
+    # posted without it saves over the current version, as before.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Customer
-        fields = [
-            "company_email",
-            "company_phone",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "state",
-            "country",
-        ]
+        fields = COMPANY_DETAILS_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
         from core.widgets import FastSelect
 
         self.fields["country"].widget = FastSelect(choices=self.fields["country"].choices)
@@ -123,16 +118,7 @@ class CompanyDetailsForm(forms.ModelForm):
 class CompanyProfileForm(forms.ModelForm):
     class Meta:
         model = CompanyProfile
-        fields = [
-            "logo",
-            "accent_colour",
-            "notify_invoices",
-            "notify_usage",
-            "notify_users",
-            "usage_alert_percent",
-            "allow_domain_join",
-            "join_domain",
-        ]
+        fields = COMPANY_PROFILE_FIELDS
         widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean_logo(self):

@@ -17,13 +17,16 @@ from accounts.models import User
 from accounts.services import queue_email, send_set_password_email
 from core.events import emit_event
 from core.policies import Capability, user_can
+from core.services import model_update, save_with_history
 from customers.models import Customer
+from customers.services import changes_since, customer_update
 
 from .models import (
     CompanyProfile,
     JoinRequest,
     Membership,
     PermissionSet,
+    PortalPermission,
     PortalRole,
     PortalSection,
 )
@@ -331,3 +334,160 @@ def join_request_decide(
     request_obj.decided_by = actor
     request_obj.save(update_fields=["status", "decided_by"])
     return request_obj
+
+
+# --- Permission sets and company settings: what a customer admin configures -------------
+
+
+@transaction.atomic
+def permission_set_save(
+    *,
+    company: Customer,
+    permission_set: PermissionSet | None = None,
+    name: str,
+    permissions: list[str],
+    actor: User | None,
+) -> PermissionSet:
+    """Create a permission set for ``company`` or change one of its sets (name and
+    permissions). Only someone who manages the company's users may (``actor=None`` is the
+    system). The company's row is locked so two admins cannot create the same name at once;
+    an existing set is locked and read afresh, and nothing is written when nothing changes.
+    History names the actor and "Created" or "Changed"."""
+    if actor is not None and not portal_can(actor, PortalPermission.MANAGE_USERS):
+        raise PermissionDenied("Your role does not include managing users.")
+    unknown = sorted(set(permissions) - set(PortalPermission.values))
+    if unknown:
+        raise ValidationError({"permissions": f"Unknown permissions: {', '.join(unknown)}."})
+    if not permissions:
+        raise ValidationError({"permissions": "Choose at least one permission."})
+    name = (name or "").strip()
+    Customer.objects.select_for_update().filter(pk=company.pk).first()
+    if permission_set is not None:
+        permission_set = (
+            PermissionSet.objects.select_for_update()
+            .filter(pk=permission_set.pk, customer=company)
+            .first()
+        )
+        if permission_set is None:
+            raise ValidationError("That permission set does not belong to this company.")
+    clash = PermissionSet.objects.filter(customer=company, name__iexact=name)
+    if permission_set is not None:
+        clash = clash.exclude(pk=permission_set.pk)
+    if clash.exists():
+        raise ValidationError({"name": "This company already has a permission set with that name."})
+    data = {"name": name, "permissions": [p for p in PortalPermission.values if p in permissions]}
+    if permission_set is None:
+        created = PermissionSet(customer=company, **data)
+        return save_with_history(created, actor=actor, reason="Created")
+    permission_set, _ = model_update(
+        instance=permission_set,
+        fields=["name", "permissions"],
+        data=data,
+        actor=actor,
+        reason="Changed",
+    )
+    return permission_set
+
+
+# What a customer admin changes of their company on the portal's Settings page.
+COMPANY_DETAILS_FIELDS = [
+    "company_email",
+    "company_phone",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "state",
+    "country",
+]
+COMPANY_PROFILE_FIELDS = [
+    "logo",
+    "accent_colour",
+    "notify_invoices",
+    "notify_usage",
+    "notify_users",
+    "usage_alert_percent",
+    "allow_domain_join",
+    "join_domain",
+]
+
+
+@transaction.atomic
+def company_settings_update(
+    *,
+    company: Customer,
+    details: dict,
+    profile: dict,
+    expected_version: int | None,
+    actor: User | None,
+) -> tuple[Customer, CompanyProfile | None]:
+    """Save a company's contact details (through ``customer_update``: its version, history
+    and ``customer.updated`` event) and its portal profile together: both or neither.
+
+    ``expected_version`` is the customer's version when the form was opened (``None``: the
+    current one). If someone saved any of these details since, nothing is written and a
+    ValidationError (code ``"conflict"``) names what they changed; changes to fields the
+    portal does not show (e.g. the provider's internal notes) do not conflict. Nothing is
+    written for a part where nothing changed; a company without a profile gets one on its
+    first change. Returns the customer and its profile (``None`` if it still has none)."""
+    unknown = sorted(
+        (set(details) - set(COMPANY_DETAILS_FIELDS)) | (set(profile) - set(COMPANY_PROFILE_FIELDS))
+    )
+    if unknown:
+        raise ValueError(f"Not company settings: {unknown}")
+    if actor is not None and not (
+        portal_can(actor, PortalPermission.MANAGE_SETTINGS)
+        or user_can(actor, Capability.EDIT_RECORDS)
+    ):
+        raise PermissionDenied("Your role does not include changing the company's settings.")
+    customer = Customer.objects.select_for_update().get(pk=company.pk)
+    if expected_version is not None and customer.version != expected_version:
+        _refuse_conflicting_changes(customer, expected_version)
+    changed_details = {
+        name: value for name, value in details.items() if not _same(getattr(customer, name), value)
+    }
+    if changed_details:
+        customer = customer_update(
+            customer_id=customer.pk,
+            data=changed_details,
+            expected_version=customer.version,
+            actor=actor,
+        )
+    row = CompanyProfile.objects.select_for_update().filter(customer=customer).first()
+    row, changed_profile = model_update(
+        instance=row or CompanyProfile(customer=customer),
+        fields=COMPANY_PROFILE_FIELDS,
+        data=profile,
+        actor=actor,
+        reason="Company settings changed",
+    )
+    return customer, row if row.pk else None
+
+
+def _refuse_conflicting_changes(customer: Customer, expected_version: int) -> None:
+    changes = changes_since(customer, expected_version)
+    shown = [change for change in changes if change.field in COMPANY_DETAILS_FIELDS]
+    if changes and not shown:
+        return  # only fields this page does not show changed: nothing of theirs is lost
+    if shown:
+        what = ", ".join(change.label for change in shown)
+        message = (
+            f"Someone else changed these settings after you opened this page: {what}. "
+            "Nothing was saved: reload the page to see their changes, then make yours again."
+        )
+    else:
+        message = (
+            "Someone else changed these settings after you opened this page. Nothing was "
+            "saved: reload the page to see their changes, then make yours again."
+        )
+    raise ValidationError(message, code="conflict")
+
+
+def _same(old, new) -> bool:
+    """Equal, counting an empty value and a missing one (``""``/``None``) as the same."""
+    if old in (None, "") and new in (None, ""):
+        return True
+    return old == new

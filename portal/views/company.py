@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 from django.contrib import messages
@@ -13,8 +14,8 @@ from django.views.generic import TemplateView
 
 from accounts.models import SignInEvent
 from assets.models import Asset
-from customers.models import Customer
 from locations.models import Location
+from portal import services
 from portal.forms import CompanyDetailsForm, CompanyProfileForm
 from portal.models import CompanyProfile, Membership, PortalPermission
 
@@ -46,17 +47,24 @@ class OverviewView(PortalMixin, TemplateView):
 
 
 class SettingsView(PortalMixin, TemplateView):
+    """The company's contact details and portal profile, saved together by
+    ``company_settings_update`` (a concurrent change is a message, not a lost update)."""
+
     template_name = "portal/settings.html"
     section = "settings"
     required_permission = PortalPermission.MANAGE_SETTINGS
 
     def forms(self, data=None, files=None):
-        profile, _ = CompanyProfile.objects.get_or_create(customer=self.company)
+        # Copies: the forms set what was typed on their instances.
+        profile = CompanyProfile.objects.filter(customer=self.company).first()
         return (
-            CompanyDetailsForm(
-                data, instance=Customer.objects.get(pk=self.company.pk), prefix="details"
+            CompanyDetailsForm(data, instance=copy.copy(self.company), prefix="details"),
+            CompanyProfileForm(
+                data,
+                files,
+                instance=profile or CompanyProfile(customer=self.company),
+                prefix="profile",
             ),
-            CompanyProfileForm(data, files, instance=profile, prefix="profile"),
         )
 
     def get_context_data(self, **kwargs):
@@ -66,27 +74,37 @@ class SettingsView(PortalMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        from customers.services import customer_update
-
         details_form, profile_form = self.forms(request.POST, request.FILES)
         if details_form.is_valid() and profile_form.is_valid():
             try:
-                customer_update(
-                    customer_id=self.company.pk,
-                    data={
-                        name: details_form.cleaned_data[name] for name in details_form.Meta.fields
+                services.company_settings_update(
+                    company=self.company,
+                    details={
+                        name: details_form.cleaned_data[name]
+                        for name in services.COMPANY_DETAILS_FIELDS
                     },
-                    expected_version=Customer.objects.get(pk=self.company.pk).version,
+                    profile={
+                        name: profile_form.cleaned_data[name]
+                        for name in services.COMPANY_PROFILE_FIELDS
+                    },
+                    expected_version=details_form.cleaned_data.get("version"),
                     actor=request.user,
                 )
             except ValidationError as error:
-                details_form.add_error(None, error)
+                add_errors(error, details_form, profile_form)
             else:
-                profile = profile_form.save(commit=False)
-                profile._history_user = request.user
-                profile.save()
                 messages.success(request, "Company settings saved.")
                 return redirect("portal:settings", cid=self.company.pk)
         return self.render_to_response(
             self.get_context_data(details_form=details_form, profile_form=profile_form)
         )
+
+
+def add_errors(error: ValidationError, details_form, profile_form) -> None:
+    """A service's errors on the form that has the field, else on the details form."""
+    if not hasattr(error, "error_dict"):
+        details_form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form = profile_form if name in profile_form.fields else details_form
+        form.add_error(name if name in form.fields else None, errors)

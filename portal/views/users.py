@@ -191,10 +191,17 @@ class PermissionSetEditView(PortalMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        permission_set = form.save(commit=False)
-        permission_set.customer = self.company
-        permission_set._history_user = self.request.user
-        permission_set.save()
+        try:
+            permission_set = services.permission_set_save(
+                company=self.company,
+                permission_set=form.instance if form.instance.pk else None,
+                name=form.cleaned_data["name"],
+                permissions=form.cleaned_data["permissions"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(self.request, f"Saved the permission set “{permission_set.name}”.")
         return redirect("portal:permission_sets", cid=self.company.pk)
 
