@@ -124,3 +124,120 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     size = factory.LazyAttribute(lambda job: len(job.data))
     total_rows = 1
     created_by = factory.SubFactory(UserFactory)
+
+
+# --- Added for tests/isolation: one of every record a route can name ----------------------
+
+
+class LinkedAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.LinkedAccount"
+
+    customer = factory.SubFactory(CustomerFactory)
+    provider = "AWS"
+    kind = "account"
+    external_id = factory.Sequence(lambda n: f"acct-{n:06d}")
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """An issued invoice of January 2026 (``status="draft", number=None`` for a draft)."""
+
+    class Meta:
+        model = "billing.Invoice"
+
+    customer = factory.SubFactory(CustomerFactory)
+    customer_name = factory.LazyAttribute(lambda invoice: invoice.customer.name)
+    number = factory.Sequence(lambda n: f"FAC-{n:06d}")
+    status = "issued"
+    period_start = __import__("datetime").date(2026, 1, 1)
+    period_end = __import__("datetime").date(2026, 1, 31)
+    issue_date = __import__("datetime").date(2026, 2, 1)
+    due_date = __import__("datetime").date(2099, 1, 1)
+    total = 100
+    amount_paid = 0
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Payment"
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    amount = 10
+    method = "cheque"
+    paid_on = __import__("datetime").date(2026, 2, 2)
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """A bare subscription row (``subscribe()`` goes through the service and writes terms)."""
+
+    class Meta:
+        model = "billing.Subscription"
+
+    customer = factory.SubFactory(CustomerFactory)
+    plan = factory.SubFactory(PlanFactory)
+    seats = 10
+    start_date = __import__("datetime").date(2026, 1, 1)
+
+
+class UsageRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.UsageRecord"
+
+    customer = factory.SubFactory(CustomerFactory)
+    metric = factory.LazyFunction(
+        lambda: __import__("billing.models", fromlist=["Metric"]).Metric.objects.order_by("pk")[0]
+    )
+    day = __import__("datetime").date(2026, 1, 15)
+    quantity = 5
+
+
+class PermissionSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.PermissionSet"
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Permission set {n:03d}")
+    permissions = ["view_assets", "manage_settings"]
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "portal.JoinRequest"
+
+    customer = factory.SubFactory(CustomerFactory)
+    email = factory.Sequence(lambda n: f"joiner{n}@example.com")
+    first_name = "Jo"
+    last_name = "Iner"
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "webhooks.WebhookEndpoint"
+
+    url = "http://127.0.0.1:9/hook"
+    events = factory.LazyFunction(lambda: ["customer.created"])
+
+
+class SignInEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.SignInEvent"
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(lambda event: event.user.email if event.user else "")
+    succeeded = True
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "customers.Team"
+
+    name = factory.Sequence(lambda n: f"Team {n:03d}")
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Metric"
+
+    code = factory.Sequence(lambda n: f"metric-{n}")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = "GB"

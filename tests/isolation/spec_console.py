@@ -1,0 +1,473 @@
+"""The console's pages: every route, what it needs, and what a write sends.
+
+``kwargs`` name the target's records (``o.customer``…: company A's for staff, another
+company's for the actors that must not reach it); see spec.py for the vocabulary."""
+
+from .spec import (
+    ASSET,
+    BILLING,
+    CUSTOMER,
+    DELETED,
+    DRAFT,
+    EDIT,
+    IMPORT,
+    INVOICE,
+    LOCATION,
+    MANAGE,
+    PROJECT,
+    SUBSCRIPTION,
+    TENANT_SETTINGS,
+    VIEW,
+    Anyone,
+    Case,
+    pk_of,
+)
+
+TODAY_ISH = "2026-03-01"
+
+
+def _post(name, need, data=None, **fields) -> Case:
+    return Case(name, need, method="post", data=data if data is not None else {}, **fields)
+
+
+def _member(o):
+    return {"pk": o.staff_member.pk}
+
+
+def _import_job(o):
+    """Another user's import: its page is for admins and owners (staff get 403)."""
+    return {"pk": o.import_job.pk}
+
+
+CORE = [
+    # Customer users are sent to their portal from the console's home.
+    Case("core:dashboard", VIEW, answers={"customer": 302}),
+    Case("core:settings", VIEW),
+    _post(
+        "core:settings",
+        TENANT_SETTINGS,
+        {"name": "Renamed", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 14},
+    ),
+    Case("core:team", VIEW),
+    Case("core:staff_invite", TENANT_SETTINGS),
+    _post(
+        "core:staff_invite",
+        TENANT_SETTINGS,
+        {
+            "first_name": "Ivy",
+            "last_name": "Invitee",
+            "email": "ivy@alpha.example",
+            "role": "viewer",
+        },
+    ),
+    Case("core:staff_update", TENANT_SETTINGS, kwargs=_member),
+    _post(
+        "core:staff_update", TENANT_SETTINGS, {"role": "staff", "is_active": "on"}, kwargs=_member
+    ),
+    _post("core:staff_resend_welcome", TENANT_SETTINGS, kwargs=_member),
+    # Everyone's own tokens: any console role.
+    Case("core:api_tokens", VIEW),
+    _post("core:api_tokens", VIEW, {"name": "Matrix"}),
+]
+
+
+def _team(o):
+    return {"pk": o.team.pk}
+
+
+# Owners limit staff users to teams' and chosen customers. These pages look the team (or
+# the staff user) up before checking the role, and a customer user finds none: 404, not 403.
+LOOKED_UP_FIRST = {"customer": 404}
+TEAMS = [
+    Case("customers:team_list", TENANT_SETTINGS),
+    Case("customers:team_create", TENANT_SETTINGS),
+    _post("customers:team_create", TENANT_SETTINGS, {"name": "Matrix team"}),
+    Case("customers:team_update", TENANT_SETTINGS, kwargs=_team, answers=LOOKED_UP_FIRST),
+    _post(
+        "customers:team_update",
+        TENANT_SETTINGS,
+        {"name": "Renamed team"},
+        kwargs=_team,
+        answers=LOOKED_UP_FIRST,
+    ),
+    Case("customers:team_delete", TENANT_SETTINGS, kwargs=_team, answers=LOOKED_UP_FIRST),
+    _post("customers:team_delete", TENANT_SETTINGS, kwargs=_team, answers=LOOKED_UP_FIRST),
+    Case("customers:staff_access", TENANT_SETTINGS, kwargs=_member, answers=LOOKED_UP_FIRST),
+    _post(
+        "customers:staff_access",
+        TENANT_SETTINGS,
+        lambda o: {"access": "assigned", "customers": [o.customer.pk]},
+        kwargs=_member,
+        answers=LOOKED_UP_FIRST,
+    ),
+]
+
+CUSTOMERS = [
+    Case("customers:customer_list", VIEW),
+    Case("customers:customer_create", EDIT),
+    _post(
+        "customers:customer_create",
+        EDIT,
+        {"customer_create_wizard-current_step": "company", "company-name": "Wizard Co"},
+        no_effect="a wizard: the first step moves on to the next (in the session); the last creates",
+    ),
+    Case("customers:customer_quick_add", EDIT),
+    _post("customers:customer_quick_add", EDIT, {"name": "Matrix Co"}),
+    Case("customers:customer_autocomplete", VIEW),
+    Case("customers:customer_detail", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_update", EDIT, kwargs=CUSTOMER),
+    _post(
+        "customers:customer_update",
+        EDIT,
+        lambda o: {
+            "name": "Renamed Co",
+            "business_type": "smb",
+            "status": "active",
+            "version": o.customer.version,
+        },
+        kwargs=CUSTOMER,
+    ),
+    Case("customers:customer_subaccounts", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_linked", VIEW, kwargs=CUSTOMER),
+    _post(
+        "customers:customer_linked",
+        EDIT,
+        {"provider": "AWS", "kind": "account", "external_id": "1234"},
+        kwargs=CUSTOMER,
+    ),
+    _post(
+        "customers:linked_account_unlink",
+        EDIT,
+        kwargs=lambda o: {"pk": o.customer.pk, "account_pk": o.linked_account.pk},
+    ),
+    Case("customers:customer_history", VIEW, kwargs=CUSTOMER),
+    Case(
+        "customers:customer_restore_fields",
+        MANAGE,
+        kwargs=lambda o: {"pk": o.customer.pk, "history_id": o.history.history_id},
+    ),
+    _post(
+        "customers:customer_restore_fields",
+        MANAGE,
+        {"fields": ["name"]},
+        kwargs=lambda o: {"pk": o.customer.pk, "history_id": o.history.history_id},
+        no_effect="the customer has not changed since its first record: nothing to restore",
+    ),
+    Case("customers:customer_projects", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_locations", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_assets_on_location", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_assets_owned", VIEW, kwargs=CUSTOMER),
+    Case("customers:customer_archive", MANAGE, kwargs=CUSTOMER),
+    _post("customers:customer_archive", MANAGE, kwargs=CUSTOMER),
+    Case("customers:customer_unarchive", MANAGE, kwargs=CUSTOMER),
+    _post(
+        "customers:customer_unarchive",
+        MANAGE,
+        kwargs=CUSTOMER,
+        no_effect="the customer is not archived: unarchiving it changes nothing",
+    ),
+    Case("customers:customer_delete", MANAGE, kwargs=CUSTOMER),
+    _post("customers:customer_delete", MANAGE, kwargs=CUSTOMER),
+    Case("customers:customer_restore", MANAGE, kwargs=DELETED),
+    _post("customers:customer_restore", MANAGE, kwargs=DELETED),
+    Case("customers:customer_purge", MANAGE, kwargs=DELETED),
+    _post("customers:customer_purge", MANAGE, kwargs=DELETED),
+    # The customer page's Users tab (its views live in the portal app).
+    Case("portal:customer_users", VIEW, kwargs=CUSTOMER),
+    _post(
+        "portal:customer_users",
+        MANAGE,
+        {
+            "first_name": "New",
+            "last_name": "Admin",
+            "email": "new.admin@matrix.example",
+            "role": "admin",
+        },
+        kwargs=CUSTOMER,
+    ),
+    _post(
+        "portal:customer_user_action",
+        MANAGE,
+        {"action": "reset"},
+        kwargs=lambda o: {"pk": o.customer.pk, "mid": o.member.pk},
+    ),
+]
+
+LOCATIONS = [
+    Case("locations:location_list", VIEW),
+    Case("locations:location_autocomplete", VIEW),
+    Case("locations:location_create", EDIT),
+    _post(
+        "locations:location_create",
+        EDIT,
+        lambda o: {
+            "customer": o.customer.pk,
+            "name": "New site",
+            "location_type": "office",
+            "status": "active",
+            "country": "US",
+        },
+    ),
+    Case("locations:location_detail", VIEW, kwargs=LOCATION),
+    Case("locations:location_update", EDIT, kwargs=LOCATION),
+    _post(
+        "locations:location_update",
+        EDIT,
+        {"name": "Renamed", "location_type": "office", "status": "active", "country": "US"},
+        kwargs=LOCATION,
+    ),
+    Case("locations:location_move", MANAGE, kwargs=LOCATION),
+    _post(
+        "locations:location_move",
+        MANAGE,
+        lambda o: {"customer": o.prospect.pk},
+        kwargs=LOCATION,
+    ),
+    Case("locations:location_archive", MANAGE, kwargs=LOCATION),
+    _post("locations:location_archive", MANAGE, kwargs=LOCATION),
+    Case("locations:location_unarchive", MANAGE, kwargs=LOCATION),
+    _post(
+        "locations:location_unarchive",
+        MANAGE,
+        kwargs=LOCATION,
+        no_effect="the location is not archived",
+    ),
+]
+
+ASSETS = [
+    Case("assets:asset_list", VIEW),
+    Case("assets:asset_create", EDIT),
+    _post(
+        "assets:asset_create",
+        EDIT,
+        lambda o: {
+            "name": "SRV-NEW",
+            "serial_number": "SN-NEW-1",
+            "category": "server",
+            "status": "deployed",
+            "owner": o.customer.pk,
+            "location": o.location.pk,
+        },
+    ),
+    _post(
+        "assets:asset_bulk",
+        EDIT,
+        lambda o: {"action": "status", "status": "lost", "asset_ids": [o.asset.pk]},
+    ),
+    Case("assets:asset_detail", VIEW, kwargs=ASSET),
+    Case("assets:asset_update", EDIT, kwargs=ASSET),
+    _post(
+        "assets:asset_update",
+        EDIT,
+        {
+            "name": "Renamed",
+            "serial_number": "SN-RENAMED",
+            "category": "other",
+            "status": "deployed",
+        },
+        kwargs=ASSET,
+    ),
+    Case("assets:asset_archive", MANAGE, kwargs=ASSET),
+    _post("assets:asset_archive", MANAGE, kwargs=ASSET),
+    Case("assets:asset_unarchive", MANAGE, kwargs=ASSET),
+    _post("assets:asset_unarchive", MANAGE, kwargs=ASSET, no_effect="the asset is not archived"),
+]
+
+
+def _upload(kind: str) -> dict:
+    return {"kind": kind}
+
+
+IMPORTS = [
+    Case(
+        "imports:import_upload", IMPORT, variant="customers", kwargs=lambda o: _upload("customers")
+    ),
+    Case("imports:import_upload", IMPORT, variant="assets", kwargs=lambda o: _upload("assets")),
+    _post(
+        "imports:import_upload",
+        IMPORT,
+        variant="locations",
+        kwargs=lambda o: _upload("locations"),
+        no_effect="no file sent: the form asks for one",
+    ),
+    Case(
+        "imports:import_template",
+        IMPORT,
+        variant="customers",
+        kwargs=lambda o: {"kind": "customers", "fmt": "xlsx"},
+    ),
+    # Usage imports need billing rights on top (admins and owners).
+    Case("imports:import_upload", BILLING, variant="usage", kwargs=lambda o: _upload("usage")),
+    _post(
+        "imports:import_upload",
+        BILLING,
+        variant="usage",
+        kwargs=lambda o: _upload("usage"),
+        no_effect="no file sent: the form asks for one",
+    ),
+    Case(
+        "imports:import_template",
+        BILLING,
+        variant="usage",
+        kwargs=lambda o: {"kind": "usage", "fmt": "csv"},
+    ),
+    Case("imports:import_job", MANAGE, kwargs=_import_job),
+    Case("imports:import_job_status", MANAGE, kwargs=_import_job),
+    _post(
+        "imports:import_job_confirm",
+        MANAGE,
+        kwargs=_import_job,
+        no_effect="the file has not been checked yet: confirming it is refused with a message",
+    ),
+]
+
+PROJECTS = [
+    Case("billing:project_list", VIEW),
+    Case("billing:project_create", EDIT),
+    _post(
+        "billing:project_create",
+        EDIT,
+        lambda o: {
+            "customer": o.customer.pk,
+            "name": "New project",
+            "start_date": TODAY_ISH,
+            "monthly_fee": "10",
+            "contract_value": "100",
+        },
+    ),
+    Case("billing:project_detail", VIEW, kwargs=PROJECT),
+    Case("billing:project_update", EDIT, kwargs=PROJECT),
+    _post(
+        "billing:project_update",
+        EDIT,
+        lambda o: {
+            "customer": o.customer.pk,
+            "name": "Renamed project",
+            "start_date": TODAY_ISH,
+            "monthly_fee": "10",
+            "contract_value": "100",
+        },
+        kwargs=PROJECT,
+    ),
+]
+
+TIERS = {"tiers-TOTAL_FORMS": "0", "tiers-INITIAL_FORMS": "0"}
+
+BILLING_PAGES = [
+    Case("billing:invoice_list", VIEW),
+    Case("billing:invoice_detail", VIEW, kwargs=INVOICE),
+    Case("billing:invoice_pdf", VIEW, kwargs=INVOICE),
+    Case("billing:invoice_receipt", VIEW, kwargs=pk_of("paid_invoice")),
+    _post(
+        "billing:invoice_payment",
+        BILLING,
+        {"amount": "1.00", "method": "cheque", "paid_on": "2026-02-10", "reference": ""},
+        kwargs=INVOICE,
+    ),
+    Case("billing:invoice_issue", BILLING, kwargs=DRAFT),
+    _post("billing:invoice_issue", BILLING, kwargs=DRAFT),
+    Case("billing:invoice_delete", BILLING, kwargs=DRAFT),
+    _post("billing:invoice_delete", BILLING, kwargs=DRAFT),
+    Case("billing:invoice_void", BILLING, kwargs=INVOICE),
+    _post("billing:invoice_void", BILLING, {"reason": "Matrix"}, kwargs=INVOICE),
+    Case("billing:invoice_runs", VIEW),
+    _post(
+        "billing:invoice_runs",
+        BILLING,
+        {"month": "2026-01", "issue": ""},
+        no_effect="the run is queued after the request commits (tests roll back first)",
+    ),
+    Case("billing:subscription_list", VIEW),
+    Case("billing:subscription_create", BILLING),
+    _post(
+        "billing:subscription_create",
+        BILLING,
+        lambda o: {
+            "customer": o.prospect.pk,
+            "plan": o.plan.pk,
+            "seats": 2,
+            "start_date": TODAY_ISH,
+            "anchor_day": 1,
+        },
+    ),
+    Case("billing:subscription_detail", VIEW, kwargs=SUBSCRIPTION),
+    Case("billing:subscription_change", BILLING, kwargs=SUBSCRIPTION),
+    _post(
+        "billing:subscription_change",
+        BILLING,
+        lambda o: {"plan": o.plan.pk, "seats": 3, "effective_from": TODAY_ISH},
+        kwargs=SUBSCRIPTION,
+    ),
+    Case("billing:subscription_cancel", BILLING, kwargs=SUBSCRIPTION),
+    _post("billing:subscription_cancel", BILLING, {"on": "2026-02-01"}, kwargs=SUBSCRIPTION),
+    Case("billing:plan_list", VIEW),
+    Case("billing:plan_create", BILLING),
+    _post(
+        "billing:plan_create",
+        BILLING,
+        {"name": "Matrix plan", "monthly_fee": "5", "seat_fee": "0", **TIERS},
+    ),
+    Case("billing:plan_update", BILLING, kwargs=lambda o: {"pk": o.plan.pk}),
+    _post(
+        "billing:plan_update",
+        BILLING,
+        {"name": "Renamed plan", "monthly_fee": "6", "seat_fee": "1", "is_active": "on", **TIERS},
+        kwargs=lambda o: {"pk": o.plan.pk},
+    ),
+    Case("billing:usagerecord_list", VIEW),
+    Case("billing:usagerecord_create", EDIT),
+    _post(
+        "billing:usagerecord_create",
+        EDIT,
+        lambda o: {
+            "customer": o.customer.pk,
+            "metric": o.metric.pk,
+            "day": TODAY_ISH,
+            "quantity": 3,
+        },
+    ),
+    Case("billing:payment_list", VIEW),
+    Case("billing:commissions", VIEW),
+    Case("billing:settings", VIEW),
+    _post(
+        "billing:settings",
+        BILLING,
+        {
+            "payment_terms_days": 30,
+            "suspend_after_days": 30,
+            "tax_rate": "0",
+            "invoice_prefix": "M-",
+        },
+    ),
+    Case("billing:customer_billing", VIEW, kwargs=CUSTOMER),
+    _post(
+        "billing:customer_billing",
+        BILLING,
+        {"payment_method_label": "Visa ending 4242", "commission_rate": "0"},
+        kwargs=CUSTOMER,
+    ),
+]
+
+WEBHOOKS = [
+    Case("webhooks:endpoint_list", TENANT_SETTINGS),
+    _post(
+        "webhooks:endpoint_list",
+        TENANT_SETTINGS,
+        {"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]},
+    ),
+    Case("webhooks:endpoint_detail", TENANT_SETTINGS, kwargs=lambda o: {"pk": o.webhook.pk}),
+    _post(
+        "webhooks:endpoint_detail",
+        TENANT_SETTINGS,
+        {"action": "pause"},
+        kwargs=lambda o: {"pk": o.webhook.pk},
+    ),
+]
+
+# Files uploaded to the tenant (company logos): served to anyone on the tenant's own host
+# who has the path (no sign-in: logos go into emails), never on another tenant's host.
+MEDIA = [Case("tenant_media", Anyone(), kwargs=lambda o: {"path": o.media_path})]
+
+CONSOLE_CASES = TEAMS + (
+    CORE + CUSTOMERS + LOCATIONS + ASSETS + IMPORTS + PROJECTS + BILLING_PAGES + WEBHOOKS + MEDIA
+)
