@@ -49,6 +49,7 @@ chromium:
 lint: install
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
+	@PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 format: install
 	@$(VENV)/bin/ruff check --fix .
