@@ -17,6 +17,7 @@ LOGIN = "login"  # HTML: sent to the sign-in page; API: 401
 ALLOWED = "allowed"  # HTML: 200/302 (not to sign in); API: 2xx; or the case's ``ok``
 REFUSED = "refused"  # a body naming records out of reach: an error answer, nothing changed
 FORBIDDEN, NOT_FOUND = 403, 404
+DENIED = "denied"  # both: the role lacks the capability and the record is out of reach
 
 
 def _owner(ref: str, target: str) -> str:
@@ -47,9 +48,9 @@ def _all_reached(actor: Actor, refs, target: str) -> bool:
 
 
 def expected(case: Case, actor: Actor, target: str):
-    """LOGIN, ALLOWED, REFUSED, FORBIDDEN, NOT_FOUND, or an exact status from ``answers``."""
-    override = case.answers.get(actor.key)
-    if override is None:  # by kind: "nobody" is anyone the host does not know
+    """LOGIN, ALLOWED, REFUSED, FORBIDDEN, NOT_FOUND, DENIED, or a status from ``answers``."""
+    override = case.actor_answers.get(actor.key)
+    if override is None:
         override = case.answers.get(actor.kind if actor.signed_in else "nobody")
     if override is not None:
         return override
@@ -64,8 +65,11 @@ def expected(case: Case, actor: Actor, target: str):
     if isinstance(need, Operator):
         return ALLOWED if actor.kind == "operator" else FORBIDDEN
     if isinstance(need, Staff):
-        if actor.kind != "staff" or need.capability not in ROLE_GRANTS[actor.role]:
+        if actor.kind != "staff":
             return FORBIDDEN
+        if need.capability not in ROLE_GRANTS[actor.role]:
+            # A view may look the record up before the role check: either refusal will do.
+            return FORBIDDEN if url_ok else DENIED
     elif isinstance(need, Portal):
         if actor.kind != "customer":
             return FORBIDDEN

@@ -13,7 +13,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from .actors import ACTORS, HOSTS, Actor
-from .oracle import ALLOWED, LOGIN, NOT_FOUND, REFUSED, expected, hidden_tokens
+from .oracle import ALLOWED, DENIED, LOGIN, NOT_FOUND, REFUSED, expected, hidden_tokens
 from .resolvers import URLCONFS
 from .spec import Case
 from .world import write_counts
@@ -120,6 +120,9 @@ def check_status(response, expect, case: Case, what: str) -> None:
         assert not location.startswith(LOGIN_PAGES), detail
     elif expect == REFUSED:  # a form shown again, a redirect with a message, a 400 or a 404
         assert status in ((400, 404) if case.is_api else (200, 302, 400, 404)), detail
+        assert not location.startswith(LOGIN_PAGES), detail
+    elif expect == DENIED:
+        assert status in (403, *case.missing), detail
         assert not location.startswith(LOGIN_PAGES), detail
     elif expect == NOT_FOUND:
         assert status in case.missing, detail

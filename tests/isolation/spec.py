@@ -103,9 +103,10 @@ class Case:
     no_effect: str = ""  # why an allowed write changes nothing
     ok: tuple[int, ...] = ()  # what "allowed" answers, when not the usual 200/302 (2xx API)
     missing: tuple[int, ...] = (404,)  # what "not found" answers
-    # Deviations from the oracle: by actor key, or by kind for signed-in actors ("staff",
-    # "customer", "operator") and "nobody" for anyone the host does not know.
+    # Deviations from the oracle, by kind: "staff", "customer", "operator" (signed in) or
+    # "nobody" (anyone the host does not know); ``actor_answers`` by actor key comes first.
     answers: dict[str, Any] = field(default_factory=dict)
+    actor_answers: dict[str, Any] = field(default_factory=dict)
     # Known isolation bugs, by actor key (or "key@target"): the reason; strict xfail.
     bugs: dict[str, str] = field(default_factory=dict)
     host: str = TENANT

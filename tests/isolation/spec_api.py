@@ -1,7 +1,10 @@
 """The REST API (/api/v1/, DRF routers): every route and method, what it needs, and the
 JSON a write sends. Updates send the target record's current ETag in If-Match."""
 
+from .oracle import REFUSED
 from .spec import BILLING, EDIT, MANAGE, VIEW, Case, Portal, pk_of
+
+TOP_LEVEL = {"limited_staff": REFUSED}
 
 
 def _api(name, need, method="get", kwargs=None, **fields) -> Case:
@@ -28,8 +31,9 @@ def _location_body(o) -> dict:
 
 CONSOLE_API_CASES = [
     _api("customer-list", VIEW),
-    _write("customer-list", EDIT, data={"name": "Matrix API Co"}),
-    _write("customer-bulk", EDIT, data=[{"name": "Matrix Bulk Co"}]),
+    # New top-level customers: beyond the reach of a staff user limited to some customers.
+    _write("customer-list", EDIT, data={"name": "Matrix API Co"}, actor_answers=TOP_LEVEL),
+    _write("customer-bulk", EDIT, data=[{"name": "Matrix Bulk Co"}], actor_answers=TOP_LEVEL),
     _api("customer-detail", VIEW, kwargs=CUSTOMER),
     _write(
         "customer-detail",

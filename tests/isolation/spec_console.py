@@ -3,6 +3,7 @@
 ``kwargs`` name the target's records (``o.customer``…: company A's for staff, another
 company's for the actors that must not reach it); see spec.py for the vocabulary."""
 
+from .oracle import FORBIDDEN, NOT_FOUND, REFUSED
 from .spec import (
     ASSET,
     BILLING,
@@ -24,6 +25,12 @@ from .spec import (
 )
 
 TODAY_ISH = "2026-03-01"
+
+
+# Tenant-wide billing pages (invoice runs, billing settings) need an unlimited scope.
+TENANT_WIDE = {"limited_staff": FORBIDDEN}
+# Staff limited to some customers cannot add top-level customers (only sub-accounts of theirs).
+TOP_LEVEL_REFUSED = {"limited_staff": REFUSED}
 
 
 def _post(name, need, data=None, **fields) -> Case:
@@ -63,6 +70,14 @@ CORE = [
     Case("core:staff_update", TENANT_SETTINGS, kwargs=_member),
     _post(
         "core:staff_update", TENANT_SETTINGS, {"role": "staff", "is_active": "on"}, kwargs=_member
+    ),
+    # A customer user's id is nobody on the team: not found, even for the owner.
+    Case(
+        "core:staff_update",
+        TENANT_SETTINGS,
+        variant="a customer user",
+        kwargs=lambda o: {"pk": o.member.user_id},
+        actor_answers={"owner": NOT_FOUND},
     ),
     _post("core:staff_resend_welcome", TENANT_SETTINGS, kwargs=_member),
     # Everyone's own tokens: any console role.
@@ -112,7 +127,13 @@ CUSTOMERS = [
         no_effect="a wizard: the first step moves on to the next (in the session); the last creates",
     ),
     Case("customers:customer_quick_add", EDIT),
-    _post("customers:customer_quick_add", EDIT, {"name": "Matrix Co"}),
+    # A new top-level customer: beyond the reach of a staff user limited to some customers.
+    _post(
+        "customers:customer_quick_add",
+        EDIT,
+        {"name": "Matrix Co"},
+        actor_answers=TOP_LEVEL_REFUSED,
+    ),
     Case("customers:customer_autocomplete", VIEW),
     Case("customers:customer_detail", VIEW, kwargs=CUSTOMER),
     Case("customers:customer_update", EDIT, kwargs=CUSTOMER),
@@ -254,16 +275,27 @@ ASSETS = [
         EDIT,
         lambda o: {"action": "status", "status": "lost", "asset_ids": [o.asset.pk]},
     ),
+    # One id nobody here can reach (another tenant's asset, say) among reachable ones: the
+    # whole bulk change is refused and nothing changes, for everyone allowed to bulk edit.
+    _post(
+        "assets:asset_bulk",
+        EDIT,
+        lambda o: {"action": "status", "status": "lost", "asset_ids": [o.asset.pk, 8_999_999]},
+        variant="an id out of reach",
+        actor_answers=dict.fromkeys(("owner", "admin", "staff", "limited_staff"), REFUSED),
+    ),
     Case("assets:asset_detail", VIEW, kwargs=ASSET),
     Case("assets:asset_update", EDIT, kwargs=ASSET),
     _post(
         "assets:asset_update",
         EDIT,
-        {
+        lambda o: {
             "name": "Renamed",
             "serial_number": "SN-RENAMED",
             "category": "other",
             "status": "deployed",
+            "owner": o.customer.pk,
+            "location": o.location.pk,
         },
         kwargs=ASSET,
     ),
@@ -370,7 +402,7 @@ BILLING_PAGES = [
     _post("billing:invoice_delete", BILLING, kwargs=DRAFT),
     Case("billing:invoice_void", BILLING, kwargs=INVOICE),
     _post("billing:invoice_void", BILLING, {"reason": "Matrix"}, kwargs=INVOICE),
-    Case("billing:invoice_runs", VIEW),
+    Case("billing:invoice_runs", VIEW, actor_answers=TENANT_WIDE),
     _post(
         "billing:invoice_runs",
         BILLING,
@@ -428,7 +460,7 @@ BILLING_PAGES = [
     ),
     Case("billing:payment_list", VIEW),
     Case("billing:commissions", VIEW),
-    Case("billing:settings", VIEW),
+    Case("billing:settings", VIEW, actor_answers=TENANT_WIDE),
     _post(
         "billing:settings",
         BILLING,
