@@ -4,6 +4,7 @@ import secrets
 import uuid
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class WebhookEvent(models.TextChoices):
@@ -35,6 +36,10 @@ class WebhookEndpoint(models.Model):
     )
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who added, changed, paused, rotated or removed an endpoint, and when; the secret itself
+    # never goes into history.
+    history = HistoricalRecords(excluded_fields=["secret"])
 
     class Meta:
         ordering = ["url"]

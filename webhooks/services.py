@@ -1,4 +1,5 @@
-"""Emitting events and delivering them, signed, through the task queue."""
+"""Managing the owner's endpoints; emitting events and delivering them, signed, through
+the task queue."""
 
 from __future__ import annotations
 
@@ -10,18 +11,116 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
+from accounts.models import User
+from core.policies import Capability, user_can
+from core.services import model_update, save_with_history
 from core.tasks import defer_after_commit, defer_many_after_commit
 
-from .models import WebhookDelivery, WebhookEndpoint
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
 
 TIMEOUT_SECONDS = 5
 MAX_RESPONSE_BYTES = 2000
 USER_AGENT = "Clientele-Webhooks/1"
+
+
+# --- Endpoints: the workspace owner's, each change in the endpoint's history --------------
+
+ENDPOINT_FIELDS = ["url", "description", "events"]
+
+
+def _check_actor(actor: User | None) -> None:
+    if actor is not None and not user_can(actor, Capability.MANAGE_TENANT):
+        raise PermissionDenied("Only the workspace owner manages webhooks.")
+
+
+def _check_events(events) -> list[str]:
+    events = list(events or [])
+    unknown = sorted(set(events) - set(WebhookEvent.values))
+    if unknown:
+        raise ValidationError({"events": f"Unknown events: {', '.join(unknown)}."})
+    if not events:
+        raise ValidationError({"events": "Choose at least one event."})
+    return [event for event in WebhookEvent.values if event in events]
+
+
+def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, url: str, events: list[str], actor: User | None, description: str = ""
+) -> WebhookEndpoint:
+    """A new endpoint, active, with a fresh signing secret (shown on its page)."""
+    _check_actor(actor)
+    endpoint = WebhookEndpoint(url=url, description=description, events=_check_events(events))
+    return save_with_history(endpoint, actor=actor, reason="Added")
+
+
+@transaction.atomic
+def webhook_endpoint_update(
+    *, endpoint: WebhookEndpoint, data: dict, fields: list[str], actor: User | None
+) -> WebhookEndpoint:
+    """Change the ``fields`` named (of url, description, events) from ``data``; nothing is
+    written when nothing changes."""
+    _check_actor(actor)
+    refused = sorted(set(fields) - set(ENDPOINT_FIELDS))
+    if refused:
+        raise ValueError(f"These endpoint fields cannot be changed here: {refused}")
+    data = {name: data[name] for name in fields if name in data}
+    if "events" in data:
+        data["events"] = _check_events(data["events"])
+    endpoint, _ = model_update(
+        instance=_locked(endpoint), fields=list(fields), data=data, actor=actor, reason="Changed"
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(
+    *, endpoint: WebhookEndpoint, actor: User | None
+) -> WebhookEndpoint:
+    """A new signing secret; the old one stops working at once. History records who rotated
+    it and when, never the secret."""
+    _check_actor(actor)
+    endpoint = _locked(endpoint)
+    endpoint.secret = new_secret()
+    return save_with_history(endpoint, actor=actor, reason="Signing secret rotated")
+
+
+@transaction.atomic
+def webhook_endpoint_set_enabled(
+    *, endpoint: WebhookEndpoint, enabled: bool, actor: User | None
+) -> WebhookEndpoint:
+    """Pause (no new deliveries are recorded) or resume an endpoint."""
+    _check_actor(actor)
+    endpoint, _ = model_update(
+        instance=_locked(endpoint),
+        fields=["is_active"],
+        data={"is_active": enabled},
+        actor=actor,
+        reason="Resumed" if enabled else "Paused",
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User | None) -> None:
+    """Remove an endpoint and its delivery log; its history keeps who removed it."""
+    _check_actor(actor)
+    endpoint = _locked(endpoint)
+    endpoint._history_user = actor
+    endpoint._change_reason = "Removed"
+    endpoint.delete()
+
+
+# --- Events and deliveries ------------------------------------------------------------------
 
 
 class PayloadEncoder(DjangoJSONEncoder):

@@ -1,17 +1,19 @@
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability
 from customers.forms import https_urls
 
 from . import services
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -48,7 +50,16 @@ class WebhookListView(WebhookOwnerMixin, FormView):
         return context
 
     def form_valid(self, form):
-        endpoint = form.save()
+        try:
+            endpoint = services.webhook_endpoint_create(
+                url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"],
+                events=form.cleaned_data["events"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
         messages.success(
             self.request, "Endpoint added. Use its signing secret to verify our requests."
         )
@@ -87,17 +98,17 @@ class WebhookDetailView(WebhookOwnerMixin, TemplateView):
             services.replay(delivery)
             messages.success(request, f"Sending {delivery.event} again.")
         elif action == "rotate":
-            self.endpoint.secret = new_secret()
-            self.endpoint.save(update_fields=["secret"])
+            services.webhook_endpoint_rotate_secret(endpoint=self.endpoint, actor=request.user)
             messages.success(request, "New signing secret; update your receiver.")
         elif action in ("pause", "resume"):
-            self.endpoint.is_active = action == "resume"
-            self.endpoint.save(update_fields=["is_active"])
+            endpoint = services.webhook_endpoint_set_enabled(
+                endpoint=self.endpoint, enabled=action == "resume", actor=request.user
+            )
             messages.success(
-                request, "Endpoint resumed." if self.endpoint.is_active else "Endpoint paused."
+                request, "Endpoint resumed." if endpoint.is_active else "Endpoint paused."
             )
         elif action == "delete":
-            self.endpoint.delete()
+            services.webhook_endpoint_delete(endpoint=self.endpoint, actor=request.user)
             messages.success(request, "Endpoint removed.")
             return redirect("webhooks:endpoint_list")
         else:

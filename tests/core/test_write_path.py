@@ -138,24 +138,6 @@ def writes_in(path: Path) -> list[str]:
     return found
 
 
-# Writes still waiting for their service (being moved now); an entry that no longer exists
-# fails the test too, so this list only shrinks.
-PENDING = {
-    "webhooks/views.py: form.save()",
-    "webhooks/views.py: self.endpoint.save()",
-    "webhooks/views.py: self.endpoint.delete()",
-}
-
-
-def without_line(offence: str) -> str:
-    """ "app/x.py:12: call()" → "app/x.py: call()" (and a class offence to its name)."""
-    where, _, rest = offence.partition(":")
-    rest = rest.split(":", 1)[1].strip()
-    if rest.startswith("class "):
-        rest = " ".join(rest.split()[:2])
-    return f"{where}: {rest}"
-
-
 def test_writes_happen_only_in_services():
     offenders = []
     for app in APPS:
@@ -164,10 +146,7 @@ def test_writes_happen_only_in_services():
                 continue
             for write in writes_in(path):
                 offenders.append(f"{relative_name(path)}:{write}")
-    unexpected = [o for o in offenders if without_line(o) not in PENDING]
-    assert not unexpected, "Writes outside services:\n" + "\n".join(unexpected)
-    done = PENDING - {without_line(o) for o in offenders}
-    assert not done, f"Moved into services, remove from PENDING: {sorted(done)}"
+    assert not offenders, "Writes outside services:\n" + "\n".join(offenders)
 
 
 def test_the_scan_finds_a_write_in_a_view(tmp_path):
