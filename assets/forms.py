@@ -1,12 +1,13 @@
 from django import forms
 
 from billing.models import Project
+from core.scope import scope_for
 from core.widgets import AutocompleteSelect
 from customers.forms import CustomerChoiceField
 from locations.models import Location
 
 from .models import Asset, AssetStatus
-from .services import BULK_ACTIONS
+from .services import ASSET_OUT_OF_REACH, BULK_ACTIONS
 
 ASSET_FIELDS = [
     "name",
@@ -61,8 +62,14 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A limited staff user's asset stays in their reach (assets.services checks it).
+        limited = scope_for(user).is_limited
         self.fields["owner"] = CustomerChoiceField(
-            user=user, label="Owner", help_text="Empty: the asset belongs to your business."
+            user=user,
+            label="Owner",
+            help_text=ASSET_OUT_OF_REACH
+            if limited
+            else "Empty: the asset belongs to your business.",
         )
         self.fields["location"] = LocationChoiceField(
             user=user, help_text="Where it is now; may be another customer's site."

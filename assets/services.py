@@ -6,15 +6,38 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from core.scope import Scope, scope_for
 from core.services import archive_changes, bulk_change_with_history, save_with_history
 from locations.models import Location
 
 from .models import Asset, AssetStatus
 
+# A staff user limited to assigned customers keeps each asset they add or edit where they see
+# it: owned by, or at a site of, one of their customers (else it would vanish from their
+# view at once). The assets import applies the same rule to its rows.
+ASSET_OUT_OF_REACH = (
+    "You see only the customers assigned to you: give an owner, or a location, of one of them."
+)
+
+
+def check_asset_in_reach(asset: Asset, *, scope: Scope) -> None:
+    """Raise unless ``asset`` as it will be saved stays within ``scope``."""
+    if not scope.is_limited:
+        return
+    site_customer_id = (
+        Location.objects.filter(pk=asset.location_id).values_list("customer_id", flat=True).first()
+        if asset.location_id is not None
+        else None
+    )
+    if not {asset.owner_id, site_customer_id} & scope.customer_ids:
+        raise ValidationError({"owner": ASSET_OUT_OF_REACH})
+
 
 @transaction.atomic
 def asset_create(*, actor: User | None, **fields: Any) -> Asset:
-    return save_with_history(Asset(**fields), actor=actor, reason="Created", event="asset.created")
+    asset = Asset(**fields)
+    check_asset_in_reach(asset, scope=scope_for(actor))
+    return save_with_history(asset, actor=actor, reason="Created", event="asset.created")
 
 
 @transaction.atomic
@@ -22,6 +45,7 @@ def asset_update(*, asset_id: int, data: dict[str, Any], actor: User | None) -> 
     asset = Asset.objects.select_for_update().get(pk=asset_id)
     for field, value in data.items():
         setattr(asset, field, value)
+    check_asset_in_reach(asset, scope=scope_for(actor))
     return save_with_history(asset, actor=actor, reason="Edited", event="asset.updated")
 
 

@@ -1,9 +1,11 @@
 from django import forms
 from django.db import models
 
+from core.scope import scope_for
 from core.widgets import AutocompleteSelect, FastSelect, KeyValueField
 
 from .models import Customer
+from .services import NEW_TOP_LEVEL_REFUSED
 
 COMPANY_FIELDS = ["name", "industry", "business_type", "status", "website", "description", "parent"]
 CONTACT_FIELDS = [
@@ -72,6 +74,25 @@ class CustomerChoiceField(forms.ModelChoiceField):
         )
 
 
+NEW_CUSTOMER_PARENT_HELP = (
+    "You see only the customers assigned to you: a new customer goes below one of them, as "
+    "its sub-account."
+)
+
+
+def require_reachable_parent(form, user) -> None:
+    """A staff user limited to assigned customers adds a customer only below one of theirs
+    (``customers.services.customer_create`` refuses anything else): the parent is required
+    and the form says why."""
+    if scope_for(user).is_limited:
+        if "parent" not in form.fields:
+            form.fields["parent"] = CustomerChoiceField(user=user, label="Parent customer")
+        field = form.fields["parent"]
+        field.required = True
+        field.help_text = NEW_CUSTOMER_PARENT_HELP
+        field.error_messages["required"] = NEW_TOP_LEVEL_REFUSED
+
+
 class CustomerFormMixin:
     """Shared set-up: the parent picker is scoped by the policy layer; attributes as rows."""
 
@@ -136,6 +157,7 @@ class CompanyStepForm(CustomerFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_fields(user)
+        require_reachable_parent(self, user)
 
 
 class ContactStepForm(CustomerFormMixin, forms.ModelForm):
@@ -209,11 +231,18 @@ class ReviewStepForm(forms.Form):
 
 
 class QuickAddForm(forms.ModelForm):
+    """A name is all it takes; a staff user limited to assigned customers also picks the
+    parent, one of theirs (as the wizard asks them)."""
+
     confirm_not_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Customer
         fields = ["name"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_reachable_parent(self, user)
 
 
 class LinkedAccountForm(forms.Form):

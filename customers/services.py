@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.history import HIDDEN_FIELDS, display_value, field_label
+from core.scope import Scope, forget_scope, scope_for
 from core.services import save_with_history
 
 from . import reactions
@@ -62,10 +63,31 @@ class FieldChange:
     new: Any
 
 
+# A staff user limited to assigned customers adds customers only below one of theirs (where
+# they keep seeing it): a new top-level customer would be out of their reach at once. The
+# customers import applies the same rule to its rows.
+NEW_TOP_LEVEL_REFUSED = (
+    "You see only the customers assigned to you: a new customer needs a parent customer "
+    "you can reach (it becomes its sub-account)."
+)
+
+
+def check_new_customer_in_reach(*, scope: Scope, parent_id: int | None) -> None:
+    """Raise unless the new customer stays within ``scope``: a limited staff user's goes
+    below one of their customers."""
+    if scope.is_limited and not scope.reaches_customer(parent_id):
+        raise ValidationError({"parent": NEW_TOP_LEVEL_REFUSED})
+
+
 @transaction.atomic
 def customer_create(*, actor: User | None, **fields: Any) -> Customer:
     customer = Customer(**fields)
-    return save_with_history(customer, actor=actor, reason="Created", event="customer.created")
+    scope = scope_for(actor)
+    check_new_customer_in_reach(scope=scope, parent_id=customer.parent_id)
+    customer = save_with_history(customer, actor=actor, reason="Created", event="customer.created")
+    if scope.is_limited:
+        forget_scope(actor)  # their reach grew by the new sub-account
+    return customer
 
 
 @transaction.atomic

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -59,11 +60,17 @@ class CustomerViewSet(ServiceModelViewSet):
         serializer = self.get_serializer(data=request.data, many=True)
         if not serializer.is_valid():
             return Response({"errors": serializer.errors}, status=status.HTTP_400_BAD_REQUEST)
+        created, errors = [], {}
         with transaction.atomic():
-            created = [
-                services.customer_create(actor=request.user, **item)
-                for item in serializer.validated_data
-            ]
+            for index, item in enumerate(serializer.validated_data):
+                try:  # the service's own atomic block is this item's savepoint
+                    created.append(services.customer_create(actor=request.user, **item))
+                except ValidationError as error:
+                    errors[index] = getattr(error, "message_dict", {"detail": error.messages})
+            if errors:
+                transaction.set_rollback(True)
+        if errors:  # e.g. a limited user's new customer without a parent in their reach
+            return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             self.get_serializer(created, many=True).data, status=status.HTTP_201_CREATED
         )

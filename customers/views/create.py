@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 from formtools.wizard.views import SessionWizardView
 
+from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 from customers import reactions, services
@@ -178,17 +179,23 @@ class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
     partial_template_name = "customers/partials/quick_add_form.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render_form(QuickAddForm())
+        return self.render_form(QuickAddForm(user=request.user))
 
     def post(self, request, *args, **kwargs):
-        form = QuickAddForm(request.POST)
+        form = QuickAddForm(request.POST, user=request.user)
         duplicates = []
         if form.is_valid():
             name = form.cleaned_data["name"]
             if not form.cleaned_data.get("confirm_not_duplicate"):
                 duplicates = services.likely_duplicates(name=name)
             if not duplicates:
-                customer = services.customer_create(actor=request.user, name=name)
+                try:
+                    customer = services.customer_create(
+                        actor=request.user, name=name, parent=form.cleaned_data.get("parent")
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                    return self.render_form(form)
                 messages.success(request, f"Added {customer}.")
                 if request.htmx:
                     response = HttpResponse(status=204)

@@ -72,6 +72,6 @@ class CustomerListView(ObjectListView):
                 for value, label in BusinessType.choices
             ],
         ]
-        context["quick_add_form"] = QuickAddForm()
+        context["quick_add_form"] = QuickAddForm(user=self.request.user)
         context["can_edit"] = user_can(self.request.user, Capability.EDIT_RECORDS)
         return context

@@ -10,17 +10,12 @@ from django.db.models.functions import Lower
 from import_export import fields
 
 from assets.models import Asset, AssetCategory, AssetStatus, normalise_serial
+from assets.services import ASSET_OUT_OF_REACH
 from billing.models import Project
 from locations.models import Location
 
 from ..engine import CustomerIndex, ImportResource, any_of, text_field
 from ..widgets import ChoiceWidget, Column, DateWidget, MoneyWidget, _choices, as_text, blank
-
-# A limited staff user's asset stays within their reach: owned by, or at a site of, one of
-# their customers.
-ASSET_OUT_OF_REACH = (
-    "You see only the customers assigned to you: give an owner, or a location, of one of them."
-)
 
 ASSET_COLUMNS = [
     Column("name", "Name / asset tag", True, "Text, up to 200 characters", example="SRV-001"),

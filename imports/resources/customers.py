@@ -8,6 +8,7 @@ from import_export import fields
 
 from core.widgets import MAX_KEY_LENGTH
 from customers.models import BusinessType, Customer, CustomerStatus, check_parent_chain
+from customers.services import NEW_TOP_LEVEL_REFUSED
 
 from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
 from ..widgets import (
@@ -83,14 +84,6 @@ CUSTOMER_COLUMNS = [
         "the same file cannot be referred to yet: import the parents first.",
     ),
 ]
-
-
-# A staff user limited to assigned customers adds customers only below one of theirs (where
-# they keep seeing it): a new top-level customer would be out of their reach at once.
-NEW_TOP_LEVEL_REFUSED = (
-    "You see only the customers assigned to you: a new customer needs a parent customer "
-    "you can reach (it becomes its sub-account)."
-)
 
 
 class CustomerResource(ImportResource):
