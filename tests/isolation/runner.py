@@ -91,7 +91,7 @@ def run(case: Case, actor: Actor, target: str, world, credentials) -> None:
         assert not leaked, f"{what}: the answer shows records of another company ({leaked})"
     if before is not None:
         after = write_counts(*schemas)
-        on_alpha = actor.host(case.host) == "alpha" or actor.replayed_on == "alpha"
+        on_alpha = actor.host(case.host) == "alpha"
         watched = [t for t in after if on_alpha or t.startswith(f"{world.alpha.schema_name}.")]
         changed = sorted(t for t in watched if before.get(t) != after[t])
         if expect == ALLOWED and actor.signed_in and on_alpha and not case.no_effect:

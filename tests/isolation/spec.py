@@ -101,13 +101,14 @@ class Case:
     variant: str = ""  # tells apart two cases of one name and method in the test ids
     etag: Builder | None = None  # the record whose ETag goes into If-Match (API updates)
     no_effect: str = ""  # why an allowed write changes nothing
+    negative: str = ""  # why no actor at all is allowed (else some actor must be: see tests)
     ok: tuple[int, ...] = ()  # what "allowed" answers, when not the usual 200/302 (2xx API)
     missing: tuple[int, ...] = (404,)  # what "not found" answers
     # Deviations from the oracle, by kind: "staff", "customer", "operator" (signed in) or
     # "nobody" (anyone the host does not know); ``actor_answers`` by actor key comes first.
     answers: dict[str, Any] = field(default_factory=dict)
     actor_answers: dict[str, Any] = field(default_factory=dict)
-    # Known isolation bugs, by actor key (or "key@target"): the reason; strict xfail.
+    # Known bugs (a leak, a 500), by actor key or "key@target": the reason; a strict xfail.
     bugs: dict[str, str] = field(default_factory=dict)
     host: str = TENANT
     area: str = ""  # who is exercised (see actors.py); derived from the route when empty

@@ -153,6 +153,7 @@ class Rule:
     area: str
     fields: Callable[[RouteInfo], dict] = lambda route: {}
     answers: dict = field(default_factory=dict)
+    negative: str = ""  # why no actor is allowed on these routes
 
 
 def _in(names, host: str) -> Callable[[RouteInfo], bool]:
@@ -180,6 +181,7 @@ def _allauth_fields(route: RouteInfo) -> dict:
 # are signed in already; it sends the others to allauth's), the pages of records the admin
 # keeps read-only (services write them), and the autocomplete without the field it completes.
 REFUSED_TO_ALL = {"staff": 403, "customer": 403, "operator": 403}
+NOTHING_TO_OPEN = "no signed-in person may open these; the site's other pages are its controls"
 ADMIN_READ_ONLY_PAGES = {
     "tenant_admin:accounts_signinevent_add",
     "tenant_admin:billing_invoice_add",
@@ -292,6 +294,7 @@ RULES = [
         ADMIN,
         admin_case_fields,
         answers=REFUSED_TO_ALL,
+        negative=NOTHING_TO_OPEN,
     ),
     Rule(
         "platform admin: read-only records' add/delete pages, the bare autocomplete: 403",
@@ -300,6 +303,7 @@ RULES = [
         PLATFORM_ADMIN,
         admin_case_fields,
         answers=REFUSED_TO_ALL,
+        negative=NOTHING_TO_OPEN,
     ),
     Rule(
         "admin: its sign-in page sends people to allauth's; 403 for the signed-in",
@@ -307,6 +311,7 @@ RULES = [
         SignedIn(),
         ADMIN,
         answers=REFUSED_TO_ALL,
+        negative=NOTHING_TO_OPEN,
     ),
     Rule(
         "platform admin: its sign-in page sends people to allauth's; 403 for the signed-in",
@@ -314,6 +319,7 @@ RULES = [
         SignedIn(),
         PLATFORM_ADMIN,
         answers=REFUSED_TO_ALL,
+        negative=NOTHING_TO_OPEN,
     ),
     Rule(
         "admin: sign-out is the owner's and takes a POST (405); nobody is sent to the index",
@@ -375,7 +381,8 @@ def third_party_cases(routes=None) -> list[Case]:
     cases = []
     for route in (routes or all_routes()).values():
         for rule in rules_for(route):
-            fields = {"answers": dict(rule.answers), **rule.fields(route)}
+            fields = {"answers": dict(rule.answers), "negative": rule.negative}
+            fields.update(rule.fields(route))
             fields["bugs"] = KNOWN_BUGS.get(route.key, {})
             cases.append(
                 Case(

@@ -2,11 +2,13 @@
 and every named route (and every unnamed one) must have cases in a spec table or fall under
 exactly one third-party rule; every method a view declares must be exercised."""
 
+from .oracle import ALLOWED, expected
 from .resolvers import all_routes
+from .runner import matrix
 from .spec_api import API_CASES
 from .spec_console import CONSOLE_CASES
 from .spec_portal import PORTAL_CASES
-from .spec_third_party import rules_for
+from .spec_third_party import rules_for, third_party_cases
 
 SPEC_CASES = CONSOLE_CASES + PORTAL_CASES + API_CASES
 
@@ -62,6 +64,19 @@ def test_every_case_builds_exactly_the_routes_kwargs():
         if case.name in routes and given != params:
             wrong.append(f"{case.id}: gives {sorted(given)}, the route takes {sorted(params)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_case_has_a_positive_control():
+    """Some actor must be allowed on every case, so a case refused to everyone (a 404 for a
+    wrong id, say) cannot pass unnoticed; a refusal by design says why in ``negative``."""
+    allowed: dict[str, bool] = {}
+    for param in matrix(SPEC_CASES + third_party_cases()):
+        case, actor, target = param.values
+        if not actor.pending and not case.negative:
+            allowed[case.id] = allowed.get(case.id, False) or (
+                expected(case, actor, target) == ALLOWED
+            )
+    assert not [name for name, ok in allowed.items() if not ok]
 
 
 class _Anything:
