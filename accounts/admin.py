@@ -21,6 +21,15 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
 
 
+class PlatformUserAdmin(UserAdmin):
+    """Platform operators are deactivated, never deleted: a user row's relations include
+    tenant-only tables (memberships, teams) that the public schema does not have, and an
+    operator's account stays in the sign-in records and history."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class SignInEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "email", "succeeded", "ip_address"]
     list_filter = ["succeeded"]
@@ -34,6 +43,7 @@ class SignInEventAdmin(admin.ModelAdmin):
         return False
 
 
+platform_admin_site.register(User, PlatformUserAdmin)
+tenant_admin_site.register(User, UserAdmin)
 for site in (platform_admin_site, tenant_admin_site):
-    site.register(User, UserAdmin)
     site.register(SignInEvent, SignInEventAdmin)

@@ -28,8 +28,6 @@ PORTALS = frozenset({PORTAL, PORTAL_API})
 PUBLIC_AREAS = frozenset({PUBLIC, PLATFORM_ADMIN})
 HOSTS = {"alpha": "alpha.localhost", "beta": "beta.localhost", "public": "localhost"}
 
-TEAM_FEATURE = "limited staff lands with the Team feature"
-
 # What each portal role may do, as DESIGN.md describes it (not imported from the policy
 # layer). The limited user sees two sections; the custom user's permission set is world.py's.
 PORTAL_PERMISSIONS = frozenset(
@@ -106,7 +104,6 @@ ACTORS = [
         role="staff",
         limited=True,
         targets=_on(("own", APP_AREAS), ("other", APP_AREAS), ("other_sub", APP_AREAS)),
-        pending=TEAM_FEATURE,
     ),
     # Customer users of company A: another company's records are not found (404), the
     # console is a role check (403); their own company is the positive control.

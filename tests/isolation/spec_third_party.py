@@ -198,6 +198,7 @@ ADMIN_READ_ONLY_PAGES = {
     "tenant_admin:autocomplete",
     "platform_admin:accounts_signinevent_add",
     "platform_admin:tenants_tenant_delete",
+    "platform_admin:accounts_user_delete",  # operators are deactivated, never deleted
     "platform_admin:procrastinate_procrastinatejob_add",
     "platform_admin:procrastinate_procrastinatejob_delete",
     "platform_admin:autocomplete",
@@ -364,12 +365,7 @@ RULES = [
 
 # Routes that fail today (isolation or errors), by (host, name): actor key → what happens.
 # Each is a strict xfail: fixing the app makes the test pass and the xfail must then go.
-KNOWN_BUGS = {
-    (PUBLIC_HOST, "platform_admin:accounts_user_delete"): {
-        "platform_operator": "500: deleting a platform operator collects the user's tenant-only "
-        "relations (ProgrammingError: relation customers_team_members does not exist in public)"
-    },
-}
+KNOWN_BUGS: dict = {}
 
 
 def rules_for(route: RouteInfo) -> list[Rule]:
