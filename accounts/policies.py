@@ -1,23 +1,13 @@
-"""The one place that decides what a signed-in person may see and do inside a tenant.
-
-Views, APIs and templates ask ``user_can(user, Capability.X)``; nothing else compares roles.
-"""
+"""Who may see the team, and the staff-account rules. Roles and capabilities live in
+``core.policies`` (``user_can(user, Capability.X)``), the portal's rules in
+``portal.policies``."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.policies import (  # noqa: F401 - re-exported while callers move to core.policies
-    ROLE_CAPABILITIES,
-    Capability,
-    capabilities_of,
-    may_import,
-    may_open_import_job,
-    may_see_all_imports,
-    require,
-    user_can,
-)
+from core.policies import Capability, user_can
 from core.scope import scope_for
 
 from .models import StaffRole, User
@@ -53,15 +43,3 @@ def assignable_roles(user: User) -> list[tuple[str, str]]:
 def may_see_deleted(user: User | None) -> bool:
     """Soft-deleted records are visible (to restore or purge them) only to admins and owners."""
     return scope_for(user).may_see_deleted
-
-
-# Transitional: the portal's policies live in portal/policies.py.
-from portal.policies import (  # noqa: E402, F401
-    assignable_portal_roles,
-    is_customer_user,
-    membership_of,
-    portal_access_state,
-    portal_can,
-    portal_company_ids,
-    portal_permissions,
-)
