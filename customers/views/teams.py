@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.policies import access_staff_member
 from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
-from core.policies import Capability
+from core.policies import Capability, user_can
 from core.querysets import access
 
 from ..access import staff_customer_access_set, team_delete, team_save
@@ -31,6 +31,10 @@ def _team_crumbs(*tail):
 class OwnerPageMixin(ConsoleAccessMixin, BreadcrumbsMixin):
     required_capability = Capability.MANAGE_TENANT
     nav_section = "settings"
+
+    def role_allows(self, request) -> bool:
+        """Role first (403), then the record (404), like the shared form views."""
+        return user_can(request.user, self.required_capability)
 
 
 class TeamListView(OwnerPageMixin, TemplateView):
@@ -57,7 +61,7 @@ class TeamFormView(OwnerPageMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.team = None
-        if "pk" in kwargs and request.user.is_authenticated:
+        if "pk" in kwargs and self.role_allows(request):
             self.team = access(Team, request.scope, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -99,7 +103,7 @@ class TeamDeleteView(OwnerPageMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         self.team = None
-        if request.user.is_authenticated:
+        if self.role_allows(request):
             self.team = access(Team, request.scope, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
@@ -132,7 +136,7 @@ class StaffCustomerAccessView(OwnerPageMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.member = None
-        if request.user.is_authenticated:
+        if self.role_allows(request):
             self.member = access_staff_member(request.scope, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
