@@ -7,6 +7,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -83,3 +84,13 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal token from Settings → API tokens: `Authorization: Bearer clt_…`.",
         }
+
+
+def own_token(user, pk) -> ApiToken:
+    """One of ``user``'s own tokens, or the same 404 for any other id (or none at all)."""
+    token = (
+        ApiToken.objects.filter(user=user, pk=int(pk)).first() if str(pk or "").isdigit() else None
+    )
+    if token is None:
+        raise Http404("No such token.")
+    return token

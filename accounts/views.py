@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
@@ -16,12 +16,13 @@ from django.views.generic import FormView, TemplateView
 from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.scope import scope_for
 
 from .forms import ApiTokenForm, StaffInviteForm, StaffRoleForm
 from .models import ApiToken, SignInEvent, User
-from .policies import staff_visible_to
+from .policies import access_staff_member, staff_visible_to
 from .services import send_set_password_email, staff_invite, staff_update
-from .tokens import api_token_create, api_token_revoke
+from .tokens import api_token_create, api_token_revoke, own_token
 
 
 def workspace_base_url(request) -> str:
@@ -86,7 +87,7 @@ class StaffUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
 
     @cached_property
     def object(self) -> User:
-        return get_object_or_404(staff_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return access_staff_member(scope_for(self.request.user), self.kwargs["pk"])
 
     def get_initial(self):
         return {"role": self.object.role, "is_active": self.object.is_active}
@@ -124,7 +125,7 @@ class StaffResendWelcomeView(ConsoleAccessMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, pk: int):
-        member: User = get_object_or_404(staff_visible_to(request.user), pk=pk)
+        member: User = access_staff_member(scope_for(request.user), pk)
         if member.has_usable_password():
             messages.info(request, f"{member.email} has already chosen a password.")
         else:
@@ -153,9 +154,7 @@ class ApiTokensMixin:
 
     def post(self, request, *args, **kwargs):
         if "revoke" in request.POST:
-            token = get_object_or_404(
-                ApiToken, pk=request.POST.get("revoke", "0") or 0, user=request.user
-            )
+            token = own_token(request.user, request.POST.get("revoke"))
             api_token_revoke(token=token)
             messages.success(request, f"Revoked {token.name}.")
             return redirect(request.path)

@@ -7,6 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from core.policies import Capability, may_see_all_imports
+from core.querysets import ScopedQuerySet
+from core.scope import scope_for
+
 
 class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", "Customers"
@@ -35,23 +39,24 @@ IMPORT_STATUS_BADGES = {
 BUSY_STATUSES = (ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.RUNNING)
 
 
-class ImportJobQuerySet(models.QuerySet):
+class ImportJobQuerySet(ScopedQuerySet):
+    """Import jobs are the tenant's (no customer path); who may open one is then
+    ``may_open_import_job`` (someone else's: admins only, others get 403)."""
+
+    scope_paths = ()
+    staff_actions = {
+        "view": Capability.IMPORT_RECORDS,
+        "change": Capability.IMPORT_RECORDS,
+        "delete": Capability.MANAGE_RECORDS,
+    }
+
     def visible_to(self, user) -> ImportJobQuerySet:
-        """Importers see their own jobs; admins and owners see everyone's in the tenant."""
-        from core.policies import Capability, may_see_all_imports, user_can
-
-        if not user_can(user, Capability.IMPORT_RECORDS):
-            return self.none()
+        """Importers see their own jobs in lists; admins and owners everyone's."""
+        scope = scope_for(user)
+        queryset = self.restrict(scope)
         if may_see_all_imports(user):
-            return self
-        return self.filter(created_by=user)
-
-    def reachable_by(self, user) -> ImportJobQuerySet:
-        """Jobs of this tenant a user who may import can ask for; whether they may open one
-        is then ``may_open_import_job`` (someone else's: admins only, others get 403)."""
-        from core.policies import Capability, user_can
-
-        return self if user_can(user, Capability.IMPORT_RECORDS) else self.none()
+            return queryset
+        return queryset.filter(created_by=user)
 
 
 class ImportJob(models.Model):

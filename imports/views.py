@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views import View
@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, may_import, may_open_import_job
+from core.querysets import access
 from core.scope import scope_for
 
 from . import services
@@ -164,11 +165,10 @@ class ImportJobMixin(ConsoleAccessMixin):
 
     @cached_property
     def job(self) -> ImportJob:
-        job = get_object_or_404(
-            ImportJob.objects.reachable_by(self.request.user)
-            .defer("data")
-            .select_related("created_by", "confirmed_by"),
-            pk=self.kwargs["pk"],
+        job = access(
+            ImportJob.objects.defer("data").select_related("created_by", "confirmed_by"),
+            scope_for(self.request.user),
+            self.kwargs["pk"],
         )
         if not may_open_import_job(self.request.user, job):
             raise PermissionDenied("Only admins see other people's imports.")

@@ -6,6 +6,9 @@ import uuid
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.policies import Capability
+from core.querysets import ScopedQuerySet
+
 
 class WebhookEvent(models.TextChoices):
     CUSTOMER_CREATED = "customer.created", "Customer created"
@@ -21,6 +24,13 @@ class WebhookEvent(models.TextChoices):
     PORTAL_USER_INVITED = "portal_user.invited", "Portal user invited"
     INVOICE_ISSUED = "invoice.issued", "Invoice issued"
     INVOICE_PAID = "invoice.paid", "Invoice paid"
+
+
+class WebhookQuerySet(ScopedQuerySet):
+    """Endpoints and deliveries are the workspace's integration settings: the owner's."""
+
+    scope_paths = ()
+    staff_actions = dict.fromkeys(("view", "change", "delete"), Capability.MANAGE_TENANT)
 
 
 def new_secret() -> str:
@@ -40,6 +50,7 @@ class WebhookEndpoint(models.Model):
     # Who added, changed, paused, rotated or removed an endpoint, and when; the secret itself
     # never goes into history.
     history = HistoricalRecords(excluded_fields=["secret"])
+    objects = WebhookQuerySet.as_manager()
 
     class Meta:
         ordering = ["url"]
@@ -67,6 +78,8 @@ class WebhookDelivery(models.Model):
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
@@ -10,10 +10,12 @@ from django.views.generic import FormView, TemplateView
 from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability
+from core.querysets import access
+from core.scope import scope_for
 from customers.forms import https_urls
 
 from . import services
-from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .models import WebhookEndpoint, WebhookEvent
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -80,7 +82,7 @@ class WebhookDetailView(WebhookOwnerMixin, TemplateView):
 
     @cached_property
     def endpoint(self) -> WebhookEndpoint:
-        return get_object_or_404(WebhookEndpoint, pk=self.kwargs["pk"])
+        return access(WebhookEndpoint, scope_for(self.request.user), self.kwargs["pk"], "change")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,8 +94,11 @@ class WebhookDetailView(WebhookOwnerMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action == "replay":
-            delivery = get_object_or_404(
-                WebhookDelivery, pk=request.POST.get("delivery") or 0, endpoint=self.endpoint
+            delivery = access(
+                self.endpoint.deliveries.all(),
+                scope_for(request.user),
+                request.POST.get("delivery"),
+                "change",
             )
             services.replay(delivery)
             messages.success(request, f"Sending {delivery.event} again.")

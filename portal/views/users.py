@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import SignInEvent
 from accounts.views import ApiTokensMixin
 from core.forms import add_service_errors
+from core.querysets import access
+from core.scope import scope_for
 from portal import services
 from portal.forms import CustomerUserInviteForm, PermissionSetForm, RoleChangeForm
 from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission
@@ -86,10 +88,12 @@ class UserDetailView(PortalMixin, FormView):
     form_class = RoleChangeForm
 
     def get_membership(self) -> Membership:
-        return get_object_or_404(
-            Membership.objects.select_related("user", "permission_set"),
-            pk=self.kwargs["mid"],
-            customer=self.company,
+        return access(
+            Membership.objects.select_related("user", "permission_set").filter(
+                customer=self.company
+            ),
+            scope_for(self.request.user),
+            self.kwargs["mid"],
         )
 
     def get_form_kwargs(self):
@@ -185,8 +189,11 @@ class PermissionSetEditView(PortalMixin, FormView):
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "customer": self.company}
         if "sid" in self.kwargs:
-            kwargs["instance"] = get_object_or_404(
-                PermissionSet, pk=self.kwargs["sid"], customer=self.company
+            kwargs["instance"] = access(
+                PermissionSet.objects.filter(customer=self.company),
+                scope_for(self.request.user),
+                self.kwargs["sid"],
+                "change",
             )
         return kwargs
 
