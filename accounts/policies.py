@@ -10,7 +10,7 @@ from django.http import Http404
 from core.policies import Capability, user_can
 from core.scope import scope_for
 
-from .models import StaffRole, User
+from .models import User
 
 
 def staff_visible_to(user: User, queryset: QuerySet[User] | None = None) -> QuerySet[User]:
@@ -31,13 +31,6 @@ def access_staff_member(scope, pk) -> User:
     if member is None:
         raise Http404("No such team member.")
     return member
-
-
-def assignable_roles(user: User) -> list[tuple[str, str]]:
-    """Roles ``user`` may hand out: only an owner manages staff, and may create other owners."""
-    if not user_can(user, Capability.MANAGE_TENANT):
-        return []
-    return list(StaffRole.choices)
 
 
 def may_see_deleted(user: User | None) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -55,11 +54,6 @@ def capabilities_of(user) -> frozenset[Capability]:
 
 def user_can(user, capability: Capability) -> bool:
     return capability in capabilities_of(user)
-
-
-def require(user, capability: Capability) -> None:
-    if not user_can(user, capability):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 # Kinds of import that also need another capability than IMPORT_RECORDS.

@@ -88,11 +88,6 @@ def portal_can(user, permission: str) -> bool:
     return scope_for(user).portal_can(permission)
 
 
-def portal_company_ids(user) -> list[int]:
-    """The user's company and, below it, its sub-accounts (an agency's clients)."""
-    return sorted(scope_for(user).company_ids or ())
-
-
 def portal_access_state(user) -> str:
     """ "active", "suspended" or "deactivated" for a customer user's company; "" for staff."""
     return scope_for(user).portal_access
