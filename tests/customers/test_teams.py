@@ -81,9 +81,7 @@ def test_an_unlimited_staff_user_and_the_owner_see_everything(world):
 def test_only_the_owner_manages_teams_and_access(world):
     admin = client_for(UserFactory(role=StaffRole.ADMIN))
     assert admin.get("/customers/teams/").status_code == 403
-    response = admin.post(
-        f"/customers/staff/{world['member'].pk}/access/", {"access": "all"}
-    )
+    response = admin.post(f"/customers/staff/{world['member'].pk}/access/", {"access": "all"})
     assert response.status_code == 403
     world["member"].refresh_from_db()
     assert world["member"].customer_access == "assigned"
