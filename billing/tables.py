@@ -1,8 +1,10 @@
 import django_tables2 as tables
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from core.tables import ConsoleTable, badge, edit_button, link, view_button
+from core.tables import ACTION_COLUMN_ATTRS, ConsoleTable, badge, edit_button, link, view_button
 
 from .models import Invoice, Payment, Plan, Project, Subscription, SubscriptionStatus, UsageRecord
 
@@ -72,6 +74,11 @@ def money_column(verbose_name: str, **kwargs) -> tables.Column:
 
 
 class InvoiceTable(ConsoleTable):
+    """Invoices in the console, or (``portal_company``) in that company's portal: no customer
+    column and no links to the console there; the last column holds the invoice's PDF and,
+    once something is paid, its receipt, from the portal's own download URLs. Which invoices
+    (never drafts in the portal) is the view's queryset."""
+
     number = tables.Column(verbose_name="Number", order_by=("number", "pk"))
     customer = tables.Column(accessor="customer_name", order_by=("customer_name", "pk"))
     period_start = tables.DateColumn(format="M Y", verbose_name="Period")
@@ -97,10 +104,44 @@ class InvoiceTable(ConsoleTable):
         order_by = ("-period_start",)
         attrs = {"class": "table table-hover align-middle mb-0", "tbody": {"hx-boost": "false"}}
 
+    def __init__(self, *args, portal_company=None, exclude=None, **kwargs):
+        self.portal_company = portal_company
+        if portal_company is not None:  # the company's own invoices: whose goes without saying
+            exclude = ("customer", *(exclude or ()))
+            documents = tables.Column(
+                empty_values=(),
+                verbose_name=mark_safe('<span class="visually-hidden">Documents</span>'),
+                orderable=False,
+                exclude_from_export=True,
+                attrs=ACTION_COLUMN_ATTRS,
+            )
+            kwargs["extra_columns"] = [("actions", documents)]
+        super().__init__(*args, exclude=exclude, **kwargs)
+
     def render_actions(self, record):
-        return view_button(record)
+        if self.portal_company is None:
+            return view_button(record)
+        pdf = format_html(
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank" rel="noopener"'
+            ' aria-label="Invoice {} (PDF)"><i class="bi bi-file-earmark-pdf" aria-hidden="true">'
+            "</i> Invoice</a>",
+            reverse("portal:invoice_pdf", args=[self.portal_company.pk, record.pk]),
+            record.number,
+        )
+        if not record.amount_paid:
+            return pdf
+        receipt = format_html(
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank" rel="noopener"'
+            ' aria-label="Receipt for {} (PDF)"><i class="bi bi-receipt" aria-hidden="true">'
+            "</i> Receipt</a>",
+            reverse("portal:invoice_receipt", args=[self.portal_company.pk, record.pk]),
+            record.number,
+        )
+        return format_html("{} {}", pdf, receipt)
 
     def render_number(self, record):
+        if self.portal_company is not None:
+            return format_html('<span class="fw-semibold">{}</span>', record.number)
         return link(record.get_absolute_url(), str(record.number or "Draft"))
 
     def render_customer(self, record):

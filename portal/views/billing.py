@@ -3,40 +3,56 @@
 from __future__ import annotations
 
 from django.views import View
-from django.views.generic import TemplateView
 
+from billing import figures
+from billing.filters import InvoiceFilterSet
+from billing.models import BillingProfile, Invoice, InvoiceStatus, Subscription
+from billing.tables import InvoiceTable
 from core.querysets import access
 from core.scope import scope_for
 from portal.models import Membership, PortalPermission
 
-from .base import PortalMixin
+from .base import PortalListView, PortalMixin
 
 
-class BillingView(PortalMixin, TemplateView):
-    """Invoices and receipts, subscription and seats, usage and its cost this period, the
-    payment method label and the billing contact."""
+class BillingView(PortalListView):
+    """Invoices and receipts (the one invoice table, sorted and paginated by the shared list
+    machinery), subscription and seats, usage and its cost this period, the payment method
+    label and the billing contact."""
 
+    model = Invoice
+    filterset_class = InvoiceFilterSet
+    table_class = InvoiceTable
+    # The page shows period and due date; the customer column goes with portal_company.
+    table_exclude = ("issue_date",)
     template_name = "portal/billing.html"
+    export_name = "invoices"
     section = "billing"
     required_permission = PortalPermission.VIEW_BILLING
 
-    def get_context_data(self, **kwargs):
-        from billing import figures
-        from billing.models import BillingProfile, Invoice, Subscription
+    def get_queryset(self):
+        invoices = Invoice.objects.visible_to(self.request.user).filter(customer=self.company)
+        return invoices.exclude(status=InvoiceStatus.DRAFT)  # drafts never reach customers
 
+    def get_table(self, queryset):
+        # The documents column is the portal's "actions": every reader gets their PDFs.
+        return self.table_class(queryset, portal_company=self.company, exclude=self.table_exclude)
+
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["empty_template"] = "portal/billing_empty.html"
+        if self.request.htmx and self.request.htmx.target == "results":
+            return context  # the table's partial alone: sorting, paging
         subscription = (
             Subscription.objects.filter(customer=self.company).live().select_related("plan").first()
         )
-        invoices = Invoice.objects.visible_to(self.request.user).filter(customer=self.company)
         seats_used = Membership.objects.filter(customer=self.company, user__is_active=True).count()
         context.update(
             subscription=subscription,
             seats_label=f"{seats_used} of {subscription.seats}" if subscription else seats_used,
             usage=figures.current_usage(subscription),
             period=figures.current_period(subscription) if subscription else None,
-            invoices=invoices.exclude(status="draft")[:24],
-            totals=figures.invoice_totals(invoices.exclude(status="draft")),
+            totals=figures.invoice_totals(self.get_queryset()),
             billing_profile=BillingProfile.objects.filter(customer=self.company).first(),
             paid_by_parent=BillingProfile.objects.filter(
                 customer_id=self.company.parent_id, consolidated_billing=True
@@ -54,11 +70,10 @@ class BillingDocumentView(PortalMixin, View):
     receipt = False
 
     def get(self, request, cid, iid):
-        from billing.models import Invoice
         from billing.views import pdf_response
 
         invoice = access(
-            Invoice.objects.filter(customer=self.company).exclude(status="draft"),
+            Invoice.objects.filter(customer=self.company).exclude(status=InvoiceStatus.DRAFT),
             scope_for(request.user),
             iid,
         )

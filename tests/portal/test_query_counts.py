@@ -24,3 +24,28 @@ def test_portal_pages_run_a_constant_number_of_queries(portal_client, company, p
     with CaptureQueriesContext(connection) as large:
         admin.get(url)
     assert len(large) == len(small) <= 20
+
+
+def test_the_billing_page_runs_a_constant_number_of_queries_as_invoices_grow(
+    portal_client, company
+):
+    from datetime import date
+
+    from tests.factories import InvoiceFactory
+
+    def invoice(n: int, **fields):
+        period = date(2020 + n // 12, n % 12 + 1, 1)
+        return InvoiceFactory(customer=company, period_start=period, **fields)
+
+    admin = portal_client(company, "admin")
+    url = reverse("portal:billing", kwargs={"cid": company.pk})
+    invoice(0)
+    invoice(1, status="partially_paid", amount_paid=40)
+    admin.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert admin.get(url).content.count(b"bi-file-earmark-pdf") == 2
+    for n in range(2, 22):
+        invoice(n, amount_paid=10 * (n % 2))
+    with CaptureQueriesContext(connection) as large:
+        assert admin.get(url).content.count(b"bi-file-earmark-pdf") == 22
+    assert len(large) == len(small) <= 25
