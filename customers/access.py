@@ -116,7 +116,7 @@ def staff_customer_access_set(
     """Limit a staff user to their teams' and chosen customers (or lift the limit), their
     team memberships and direct assignments included; recorded in the user's history."""
     _require_owner(actor)
-    member = User.objects.select_for_update().get(pk=member.pk)
+    given, member = member, User.objects.select_for_update().get(pk=member.pk)
     if not member.role:
         raise ValidationError("Only staff users have customer access settings.")
     if access not in CustomerAccess.values:
@@ -156,5 +156,6 @@ def staff_customer_access_set(
         assignment._history_user = actor
         assignment._change_reason = "Customer assigned"
         assignment.save()
-    forget_scope(member)
+    given.customer_access = member.customer_access  # the caller's object reads the same
+    forget_scope(given)
     return member

@@ -240,9 +240,11 @@ def likely_duplicates(
     emails: tuple[str, ...] = (),
     exclude_id: int | None = None,
     limit: int = 5,
+    scope: Scope | None = None,
 ) -> list[Customer]:
     """Customers that are probably the same company: a similar name, the same website host or
-    the same (non-webmail) email domain. Archived ones count; deleted ones do not."""
+    the same (non-webmail) email domain. Archived ones count; deleted ones do not. With a
+    ``scope``, only customers it reaches are named (a limited user learns no other names)."""
     name = (name or "").strip()
     condition = Q()
     if name:
@@ -256,9 +258,11 @@ def likely_duplicates(
             condition |= Q(search_text__contains=f"@{domain}")
     if not condition:
         return []
+    base = Customer.objects.filter(deleted_at__isnull=True)
+    if scope is not None:
+        base = Customer.objects.restrict(scope)
     candidates = (
-        Customer.objects.filter(deleted_at__isnull=True)
-        .filter(condition)
+        base.filter(condition)
         .annotate(similarity=TrigramSimilarity(Lower("name"), name.lower()))
         .order_by("-similarity", "name")
     )

@@ -13,6 +13,7 @@ from formtools.wizard.views import SessionWizardView
 from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.scope import scope_for
 from customers import reactions, services
 from customers.forms import (
     EDITABLE_FIELDS,
@@ -76,6 +77,7 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
         if not data.get("name"):
             return []
         return services.likely_duplicates(
+            scope=scope_for(self.request.user),
             name=data["name"],
             website=data.get("website", ""),
             emails=tuple(
@@ -187,7 +189,7 @@ class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
         if form.is_valid():
             name = form.cleaned_data["name"]
             if not form.cleaned_data.get("confirm_not_duplicate"):
-                duplicates = services.likely_duplicates(name=name)
+                duplicates = services.likely_duplicates(name=name, scope=scope_for(request.user))
             if not duplicates:
                 try:
                     customer = services.customer_create(

@@ -231,3 +231,23 @@ def test_the_api_refuses_a_limited_users_asset_out_of_reach(world):
     assert response.json() == {"owner": [ASSET_OUT_OF_REACH]}
     response = post_json(api, "/api/v1/assets/", {**data, "location": world["my_site"].pk})
     assert response.status_code == 201
+
+
+def test_the_duplicate_warning_names_only_customers_a_limited_user_can_reach(in_tenant):
+    from customers.access import staff_customer_access_set
+    from customers.services import likely_duplicates
+    from tests.factories import CustomerFactory, UserFactory
+
+    owner = UserFactory(role="owner")
+    mine = CustomerFactory(name="Harbor Logistics")
+    CustomerFactory(name="Harbor Logistic")  # outside the limited user's reach
+    limited = UserFactory(role="staff")
+    staff_customer_access_set(
+        member=limited, access="assigned", teams=[], customers=[mine], actor=owner
+    )
+    from core.scope import scope_for
+
+    names = {c.name for c in likely_duplicates(name="Harbor Logistics", scope=scope_for(limited))}
+    assert names == {"Harbor Logistics"}
+    everyone = {c.name for c in likely_duplicates(name="Harbor Logistics", scope=scope_for(owner))}
+    assert everyone == {"Harbor Logistics", "Harbor Logistic"}
