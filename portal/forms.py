@@ -8,7 +8,7 @@ from locations.models import Location
 
 from .models import CompanyProfile, PermissionSet, PortalPermission, PortalRole, PortalSection
 from .policies import assignable_portal_roles
-from .services import COMPANY_DETAILS_FIELDS, COMPANY_PROFILE_FIELDS
+from .services import COMPANY_DETAILS_FIELDS, COMPANY_PROFILE_FIELDS, customer_user_create
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -51,6 +51,23 @@ class CustomerUserInviteForm(RoleFieldsMixin, forms.Form):
                 + PASSWORD_HELP,
             )
             self.password_hints = PASSWORD_HINTS
+
+    def create_customer_user(self, *, customer, actor, base_url: str):
+        """The invitation this form describes, through the portal's service (console and
+        portal alike); a service error is the caller's to show on the form."""
+        data = self.cleaned_data
+        return customer_user_create(
+            customer=customer,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            role=data["role"],
+            sections=data.get("sections"),
+            permission_set=data.get("permission_set"),
+            password=data.get("password") or None,
+            actor=actor,
+            base_url=base_url,
+        )
 
     def clean_password(self):
         password = self.cleaned_data.get("password") or ""

@@ -64,19 +64,9 @@ class CustomerUsersView(CustomerPageMixin, ObjectDetailView):
             request.POST, actor=request.user, customer=self.object, allow_password=True
         )
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                membership = services.customer_user_create(
-                    customer=self.object,
-                    email=data["email"],
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    role=data["role"],
-                    sections=data.get("sections"),
-                    permission_set=data.get("permission_set"),
-                    password=data.get("password") or None,
-                    actor=request.user,
-                    base_url=base_url(request),
+                membership = form.create_customer_user(
+                    customer=self.object, actor=request.user, base_url=base_url(request)
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

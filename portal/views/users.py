@@ -59,18 +59,9 @@ class UserInviteView(PortalMixin, FormView):
         return {**super().get_form_kwargs(), "actor": self.request.user, "customer": self.company}
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
-            membership = services.customer_user_create(
-                customer=self.company,
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                role=data["role"],
-                sections=data.get("sections"),
-                permission_set=data.get("permission_set"),
-                actor=self.request.user,
-                base_url=base_url(self.request),
+            membership = form.create_customer_user(
+                customer=self.company, actor=self.request.user, base_url=base_url(self.request)
             )
         except ValidationError as error:
             add_service_errors(form, error)
