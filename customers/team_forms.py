@@ -26,6 +26,11 @@ class ChosenCustomersMixin:
         )
         field.widget.choices = [(c.pk, c.name) for c in chosen]
         field.initial = [c.pk for c in chosen]
+        field.help_text = (
+            "Untick a customer to remove it."
+            if chosen
+            else "None yet: add customers one at a time with the search below."
+        )
         self.fields["customers"] = field
         self.fields["add_customer"] = CustomerChoiceField(user=user, label="Add a customer")
 
@@ -72,5 +77,10 @@ class StaffCustomerAccessForm(ChosenCustomersMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["access"].initial = member.customer_access
         self.fields["teams"].initial = list(member.teams.values_list("pk", flat=True))
+        if not self.fields["teams"].queryset.exists():
+            self.fields["teams"].help_text = (
+                "No teams yet: create one under Settings → Team → Teams, or assign customers "
+                "directly below."
+            )
         assigned = Customer.objects.filter(staff_assignments__user=member).order_by("name")
         self.setup_customers(assigned, user=user)
