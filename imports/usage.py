@@ -1,6 +1,6 @@
 """The usage import: billing usage records (customer, metric, day, quantity), upserted by
 customer + metric + day — a day's quantity is replaced — under the rules of
-``billing.services.usage_record``: no usage for deleted customers, for days in the future,
+``billing.services.usage.usage_record``: no usage for deleted customers, for days in the future,
 for days without a subscription (or after it was cancelled), nor for days an issued invoice
 already bills. The whole file is checked against those rules with a few queries in all."""
 
