@@ -6,7 +6,14 @@ from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
 from customers.models import Customer
 from locations.models import Location
 
-from .models import CompanyProfile, PermissionSet, PortalPermission, PortalRole, PortalSection
+from .models import (
+    ADMIN_ONLY_PERMISSIONS,
+    CompanyProfile,
+    PermissionSet,
+    PortalPermission,
+    PortalRole,
+    PortalSection,
+)
 from .policies import assignable_portal_roles
 from .services import COMPANY_DETAILS_FIELDS, COMPANY_PROFILE_FIELDS, customer_user_create
 
@@ -89,7 +96,9 @@ class RoleChangeForm(RoleFieldsMixin, forms.Form):
 
 class PermissionSetForm(forms.ModelForm):
     permissions = forms.MultipleChoiceField(
-        choices=PortalPermission.choices, widget=forms.CheckboxSelectMultiple
+        choices=[c for c in PortalPermission.choices if c[0] not in ADMIN_ONLY_PERMISSIONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Managing users stays with the customer admin role.",
     )
 
     class Meta:

@@ -31,6 +31,11 @@ class PortalPermission(models.TextChoices):
     VIEW_BILLING = "view_billing", "See billing"
 
 
+# Held by the customer admin role only: a permission set can never carry it, so a customer
+# admin cannot make another user a customer admin in all but name (seed 002).
+ADMIN_ONLY_PERMISSIONS = frozenset({PortalPermission.MANAGE_USERS})
+
+
 class PortalSection(models.TextChoices):
     """What a Limited user may be given: whole sections, read-only."""
 

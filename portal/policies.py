@@ -11,7 +11,7 @@ from core.policies import Capability, user_can
 from core.scope import CustomerUserGrant, scope_for
 from customers.overview import customer_family_ids
 
-from .models import Membership, PortalPermission, PortalRole, PortalSection
+from .models import ADMIN_ONLY_PERMISSIONS, Membership, PortalPermission, PortalRole, PortalSection
 
 
 def membership_of(user) -> Membership | None:
@@ -47,7 +47,9 @@ def permissions_of(membership: Membership) -> frozenset[str]:
         sections = set(membership.sections or []) & set(PortalSection.values)
         return frozenset(f"view_{section}" for section in sections) & viewing
     if membership.role == PortalRole.CUSTOM and membership.permission_set is not None:
-        return frozenset(membership.permission_set.permissions or []) & everything
+        # A set saved before sets were refused admin-only permissions still grants none.
+        granted = frozenset(membership.permission_set.permissions or []) & everything
+        return granted - ADMIN_ONLY_PERMISSIONS
     return frozenset()
 
 

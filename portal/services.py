@@ -22,6 +22,7 @@ from customers.models import Customer
 from customers.services import changes_since, customer_update
 
 from .models import (
+    ADMIN_ONLY_PERMISSIONS,
     CompanyProfile,
     JoinRequest,
     Membership,
@@ -358,6 +359,8 @@ def permission_set_save(
     unknown = sorted(set(permissions) - set(PortalPermission.values))
     if unknown:
         raise ValidationError({"permissions": f"Unknown permissions: {', '.join(unknown)}."})
+    if set(permissions) & ADMIN_ONLY_PERMISSIONS:
+        raise ValidationError({"permissions": "Managing users stays with the customer admin role."})
     if not permissions:
         raise ValidationError({"permissions": "Choose at least one permission."})
     name = (name or "").strip()
