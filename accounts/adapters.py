@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.shortcuts import render
 
 from core.scope import scope_for
@@ -10,6 +12,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def authenticate(self, request, **credentials):
+        """allauth lets a deactivated account's right password through to an "account
+        inactive" page, which tells a right password from a wrong one. Here it is a failed
+        sign-in like any other (same message, same rate limit, same sign-in record)."""
+        self.pre_authenticate(request, **credentials)
+        AuthenticationBackend.unstash_authenticated_user()
+        user = authenticate(request, **credentials)
+        AuthenticationBackend.unstash_authenticated_user()  # a deactivated account: dropped
+        if user is not None and user.is_active:
+            self._rollback_login_failed_rl_usage()
+            return user
+        self.authentication_failed(request, **credentials)
+        return None
 
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
