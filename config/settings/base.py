@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.middleware.TextSafeInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.scope.ScopeMiddleware",
@@ -293,6 +294,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE_LIMIT", "2000/hour")},
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "EXCEPTION_HANDLER": "core.api.base.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.policy.TextSafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

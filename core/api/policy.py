@@ -1,7 +1,7 @@
 """API settings' classes (imported by DRF's settings, so this module imports nothing of ours
 that imports DRF views)."""
 
-from rest_framework import pagination, permissions, throttling
+from rest_framework import exceptions, pagination, parsers, permissions, throttling
 
 from core.policies import Capability, user_can
 
@@ -50,3 +50,23 @@ class BillingPermission(ConsolePermission):
         if request.method in permissions.SAFE_METHODS:
             return user_can(request.user, Capability.VIEW_CONSOLE)
         return user_can(request.user, Capability.MANAGE_BILLING)
+
+
+def _has_nul(data) -> bool:
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_has_nul(key) or _has_nul(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_has_nul(item) for item in data)
+    return False
+
+
+class TextSafeJSONParser(parsers.JSONParser):
+    """JSON bodies with a NUL character anywhere are a 400 (PostgreSQL cannot store one)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _has_nul(data):
+            raise exceptions.ParseError("Text may not contain NUL (\\u0000) characters.")
+        return data
