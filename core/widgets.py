@@ -106,8 +106,8 @@ class AutocompleteSelect(forms.Widget):
         if self.exclude_id:
             url += f"?exclude={self.exclude_id}"
         label = ""
-        if value not in (None, "") and self.label_for is not None:
-            label = self.label_for(value)
+        if str(value or "").isdigit() and self.label_for is not None:
+            label = self.label_for(value)  # a posted "abc" is the field's error, not a query
         context["widget"].update(url=url, label=label)
         return context
 

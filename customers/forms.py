@@ -56,9 +56,7 @@ class CustomerChoiceField(forms.ModelChoiceField):
         widget = AutocompleteSelect("customers:customer_autocomplete")
         widget.exclude_id = exclude_id
         widget.label_for = lambda pk: (
-            str(pk).isdigit()
-            and queryset.filter(pk=pk).values_list("name", flat=True).first()
-            or ""
+            queryset.filter(pk=pk).values_list("name", flat=True).first() or ""
         )
         super().__init__(
             queryset=queryset,
