@@ -19,6 +19,10 @@ NOT_AN_ID = "abc"
         ("/billing/projects/add/", "customer"),
         ("/billing/projects/add/", "locations"),
         ("/customers/add/", "company-parent"),
+        ("/billing/subscriptions/add/", "customer"),
+        ("/billing/subscriptions/add/", "plan"),
+        ("/billing/usage/add/", "customer"),
+        ("/billing/usage/add/", "metric"),
     ],
 )
 def test_adding_with_a_related_field_that_is_not_an_id(client_as, url, field):
@@ -39,6 +43,7 @@ def test_editing_with_a_related_field_that_is_not_an_id(client_as, in_tenant):
         (f"/assets/{asset.pk}/edit/", "owner"),
         (f"/customers/{customer.pk}/edit/", "parent"),
         (f"/billing/projects/{project.pk}/edit/", "customer"),
+        (f"/locations/{location.pk}/move/", "customer"),
     ):
         response = client.post(url, {field: NOT_AN_ID, "name": "Not saved"})
         assert response.status_code in (200, 400), (url, field, response.status_code)
