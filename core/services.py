@@ -13,6 +13,11 @@ from simple_history.utils import bulk_update_with_history
 from core.events import emit_event, emit_events
 
 
+class ConcurrentEditError(Exception):
+    """A record changed after the caller read it, found under the row lock. Pages answer it
+    with the conflict message, the API with the same 412 as a stale If-Match."""
+
+
 def save_with_history(obj: models.Model, *, actor, reason: str, event: str = "") -> models.Model:
     """Validate and save ``obj``; its history record names ``actor`` and ``reason``; with an
     ``event``, webhooks subscribed to it get the field-by-field changes."""

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.history import HIDDEN_FIELDS, display_value, field_label
 from core.scope import Scope, forget_scope, scope_for
-from core.services import save_with_history
+from core.services import ConcurrentEditError, save_with_history
 
 from . import reactions
 from .models import Customer, website_host
@@ -46,7 +46,7 @@ FREE_MAIL_DOMAINS = frozenset(
 )
 
 
-class EditConflict(Exception):
+class EditConflict(ConcurrentEditError):
     """Someone saved the customer after the form was opened."""
 
     def __init__(self, current: Customer, changes: list[FieldChange]):

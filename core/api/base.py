@@ -18,6 +18,7 @@ from rest_framework import (
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ..services import ConcurrentEditError
 from .policy import (  # noqa: F401 - re-exported
     ConsolePermission,
     IdCursorPagination,
@@ -93,9 +94,13 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         with service_errors_as_400():
-            serializer.instance = self.update_with_service(
-                serializer.instance, serializer.validated_data
-            )
+            try:
+                serializer.instance = self.update_with_service(
+                    serializer.instance, serializer.validated_data
+                )
+            except ConcurrentEditError as conflict:
+                # Someone saved between the If-Match check and the row lock: the same 412.
+                raise PreconditionFailed() from conflict
 
     def create_with_service(self, data):
         raise NotImplementedError
