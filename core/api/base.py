@@ -84,6 +84,7 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
         self.check_if_match(instance)
+        self.checked_etag = etag_of(instance)
         response = super().update(request, *args, **kwargs)
         response["ETag"] = etag_of(self.get_object())
         return response
@@ -93,6 +94,11 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
             serializer.instance = self.create_with_service(serializer.validated_data)
 
     def perform_update(self, serializer):
+        # DRF reads the record again before saving: if someone saved in between, the record
+        # the client matched is gone, whatever the new copy's version says.
+        checked = getattr(self, "checked_etag", None)
+        if checked is not None and etag_of(serializer.instance) != checked:
+            raise PreconditionFailed()
         with service_errors_as_400():
             try:
                 serializer.instance = self.update_with_service(
