@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core.policies import Capability, user_can
+from core.querysets import parse_id
 from core.scope import scope_for
 
 from .models import User
@@ -23,10 +24,7 @@ def staff_visible_to(user: User, queryset: QuerySet[User] | None = None) -> Quer
 
 def access_staff_member(scope, pk) -> User:
     """A staff user of this tenant by id, or the same 404 whether missing or not staff."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such team member.") from None
+    pk = parse_id(pk)
     member = User.objects.exclude(role="").filter(pk=pk).first() if scope.is_staff else None
     if member is None:
         raise Http404("No such team member.")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from core.querysets import parse_id
+
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "clt"
@@ -88,9 +90,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 def own_token(user, pk) -> ApiToken:
     """One of ``user``'s own tokens, or the same 404 for any other id (or none at all)."""
-    token = (
-        ApiToken.objects.filter(user=user, pk=int(pk)).first() if str(pk or "").isdigit() else None
-    )
+    token = ApiToken.objects.filter(user=user, pk=parse_id(pk)).first()
     if token is None:
         raise Http404("No such token.")
     return token

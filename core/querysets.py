@@ -121,13 +121,18 @@ class ScopedQuerySet(models.QuerySet):
         return self.restrict(scope_for(user), include_deleted=include_deleted)
 
 
+def parse_id(value) -> int:
+    """A record id from a URL or a form, or the 404 of a record that does not exist."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404("No such record.") from None
+
+
 def access(queryset, scope: Scope, pk, action: str = "view", *, include_deleted: bool = False):
     """The one record ``pk`` within ``scope``, or the same 404 whether it is missing or out
     of reach (Zulip's ``access_stream_by_id``). A non-numeric id is not found either."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such record.") from None
+    pk = parse_id(pk)
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._default_manager.all()
     obj = queryset.restrict(scope, action, include_deleted=include_deleted).filter(pk=pk).first()

@@ -1,7 +1,7 @@
 """One scope per request: who is asking, and the only input to what they may see.
 
-``scope_for(user)`` is computed once per user object (``request.scope`` is set by
-``ScopeMiddleware``) and every queryset's ``restrict(scope, action)`` reads nothing else.
+``scope_for(user)`` is computed once per user object (so once per request for
+``request.user``) and every queryset's ``restrict(scope, action)`` reads nothing else.
 Apps that know more about a user register a resolver here (the portal: a customer user's
 companies and permissions; customers: the customers a staff user is limited to), so this
 module imports no domain app.
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db import connection
-from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
 from .policies import Capability, capabilities_of
@@ -160,14 +159,3 @@ def forget_scope(user) -> None:
     for name in ("_scope_cache", "_membership_cache", "_company_ids_cache"):
         if hasattr(user, name):
             delattr(user, name)
-
-
-class ScopeMiddleware:
-    """``request.scope``: computed on first use, once per request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        request.scope = SimpleLazyObject(lambda: scope_for(getattr(request, "user", None)))
-        return self.get_response(request)

@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 from core.querysets import access
+from core.scope import scope_for
 
 from ..access import staff_customer_access_set, team_delete, team_save
 from ..team_forms import StaffCustomerAccessForm, TeamForm
@@ -62,7 +63,7 @@ class TeamFormView(OwnerPageMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.team = None
         if "pk" in kwargs and self.role_allows(request):
-            self.team = access(Team, request.scope, kwargs["pk"])
+            self.team = access(Team, scope_for(request.user), kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
@@ -104,7 +105,7 @@ class TeamDeleteView(OwnerPageMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         self.team = None
         if self.role_allows(request):
-            self.team = access(Team, request.scope, kwargs["pk"])
+            self.team = access(Team, scope_for(request.user), kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs(self):
@@ -137,7 +138,7 @@ class StaffCustomerAccessView(OwnerPageMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.member = None
         if self.role_allows(request):
-            self.member = access_staff_member(request.scope, kwargs["pk"])
+            self.member = access_staff_member(scope_for(request.user), kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
