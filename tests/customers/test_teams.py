@@ -132,3 +132,37 @@ def test_an_owner_cannot_be_limited(world):
     world["owner"].refresh_from_db()
     assert world["owner"].customer_access == "all"
     assert connection.schema_name == "alpha"
+
+
+def test_the_teams_page_and_an_access_page_keep_their_query_counts(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = client_for(world["owner"])
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert owner.get(url).status_code == 200
+        return len(queries)
+
+    access_url = f"/customers/staff/{world['member'].pk}/access/"
+    before = (count("/customers/teams/"), count(access_url))
+    for index in range(20):
+        member = UserFactory(role=StaffRole.STAFF)
+        customer = CustomerFactory(name=f"Extra {index}")
+        team_save(
+            team=None,
+            name=f"Extra team {index}",
+            description="",
+            members=[member, world["member"]],
+            customers=[customer],
+            actor=world["owner"],
+        )
+        staff_customer_access_set(
+            member=world["member"],
+            access="assigned",
+            teams=list(Team.objects.all()),
+            customers=[world["direct"], customer],
+            actor=world["owner"],
+        )
+    assert (count("/customers/teams/"), count(access_url)) == before
