@@ -134,6 +134,11 @@ class CompanyProfile(models.Model):
         help_text="e.g. acme.com; requests still need an admin's approval.",
     )
     suspension_reason = models.CharField(max_length=300, blank=True)
+    require_two_factor = models.BooleanField(
+        "require two-factor authentication for our users",
+        default=False,
+        help_text="Users without a second factor set one up the next time they sign in.",
+    )
 
     history = HistoricalRecords()
 
