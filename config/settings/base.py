@@ -165,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's estimate, told the user's email, name, company, workspace and the product name.
+    {"NAME": "accounts.password_validation.StrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -250,6 +252,16 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+
+# Companies prove an email domain by a DNS TXT record (portal.domains): the nameservers asked
+# ("host" or "host:port", comma-separated in the environment; empty: the system resolver)
+# and how long the lookup may take, in seconds.
+DOMAIN_VERIFICATION_NAMESERVERS = [
+    entry.strip()
+    for entry in os.environ.get("DOMAIN_VERIFICATION_NAMESERVERS", "").split(",")
+    if entry.strip()
+]
+DOMAIN_VERIFICATION_DNS_TIMEOUT = float(os.environ.get("DOMAIN_VERIFICATION_DNS_TIMEOUT", "5"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -17,3 +17,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")
 # also runs them through the real queue and a worker.
 TASKS_RUN_INLINE = os.environ.get("TASKS_RUN_INLINE", "true") == "true"
 TENANT_SPARE_SCHEMAS = 0  # tests provision by cloning; tests/tenants/test_spares.py turns it on
+# DNS lookups for domain verification never leave the machine: tests that check a record
+# start their own DNS server on loopback; nothing answers on port 9 (a quick timeout).
+DOMAIN_VERIFICATION_NAMESERVERS = ["127.0.0.1:9"]
+DOMAIN_VERIFICATION_DNS_TIMEOUT = 0.5
