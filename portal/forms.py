@@ -6,6 +6,7 @@ from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
 from customers.models import Customer
 from locations.models import Location
 
+from .domain_names import display_domain, is_public_email_domain, normalize_domain
 from .models import (
     ADMIN_ONLY_PERMISSIONS,
     CompanyProfile,
@@ -159,14 +160,6 @@ class CompanyProfileForm(forms.ModelForm):
             raise ValidationError("Choose a threshold between 1 and 100 %.")
         return value
 
-    def clean(self):
-        cleaned = super().clean()
-        domain = (cleaned.get("join_domain") or "").strip().lower().lstrip("@")
-        if cleaned.get("allow_domain_join") and ("." not in domain or " " in domain):
-            self.add_error("join_domain", "Enter your email domain, e.g. acme.com.")
-        cleaned["join_domain"] = domain
-        return cleaned
-
 
 class PortalLocationForm(forms.ModelForm):
     class Meta:
@@ -179,3 +172,21 @@ class JoinForm(forms.Form):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
     email = forms.EmailField(label="Work email", max_length=254)
+
+
+class DomainForm(forms.Form):
+    """An email domain a company claims (it is verified afterwards)."""
+
+    domain = forms.CharField(
+        max_length=300,
+        help_text="Your company's own email domain, e.g. acme.com (not a webmail service).",
+    )
+
+    def clean_domain(self):
+        domain = normalize_domain(self.cleaned_data["domain"])
+        if is_public_email_domain(domain):
+            raise ValidationError(
+                f"{display_domain(domain)} is a public email service: anyone can get an "
+                "address there, so no company can claim it. Use your company's own domain."
+            )
+        return domain

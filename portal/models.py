@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.querysets import ScopedQuerySet
+
+from .domain_names import display_domain, normalize_domain
 from .querysets import JoinRequestQuerySet, MembershipQuerySet, PermissionSetQuerySet
 
 
@@ -126,12 +130,10 @@ class CompanyProfile(models.Model):
         "usage alert threshold (% of plan)", default=80, help_text="Between 1 and 100."
     )
     allow_domain_join = models.BooleanField(
-        "let people at our email domain ask to join", default=False
-    )
-    join_domain = models.CharField(
-        max_length=100,
-        blank=True,
-        help_text="e.g. acme.com; requests still need an admin's approval.",
+        "let people at our verified email domains ask to join",
+        default=False,
+        help_text="Only domains your company has verified (Settings → Domains); "
+        "requests still need an admin's approval.",
     )
     suspension_reason = models.CharField(max_length=300, blank=True)
     require_two_factor = models.BooleanField(
@@ -171,3 +173,82 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.customer}"
+
+
+class CompanyDomainQuerySet(ScopedQuerySet):
+    """A company's email domains: its customer admins see and manage them."""
+
+    scope_paths = ("customer",)
+    portal_actions = {"view": "manage_users", "change": "manage_users"}
+
+    def verified(self) -> CompanyDomainQuerySet:
+        return self.filter(verified_at__isnull=False)
+
+
+def validate_domain(value: str) -> None:
+    if normalize_domain(value) != value:
+        raise ValidationError("Store the domain in its normalised form.", code="invalid")
+
+
+class CompanyDomain(models.Model):
+    """An email domain a company claims; people at it may ask to join the company only once
+    the company proved it (a DNS TXT record or a link mailed to an admin address at the
+    domain). Within a tenant, one company at most has verified a domain."""
+
+    class Method(models.TextChoices):
+        DNS = "dns", "DNS TXT record"
+        EMAIL = "email", "Link mailed to an admin address"
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="email_domains"
+    )
+    domain = models.CharField(
+        max_length=253,
+        validators=[validate_domain],
+        help_text="Lower case, international names in their ASCII (IDNA) form.",
+    )
+    method = models.CharField(max_length=10, choices=Method, default=Method.DNS)
+    token = models.CharField(max_length=64, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    link_sent_to = models.EmailField(blank=True)
+    link_sent_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_how = models.CharField(max_length=300, blank=True)
+
+    objects = CompanyDomainQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "domain"], name="company_domain_once_per_company"
+            ),
+            # One company per verified domain: two verifications racing cannot both win.
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(verified_at__isnull=False),
+                name="company_domain_verified_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        return display_domain(self.domain)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def txt_record(self) -> str:
+        return f"clientele-verification={self.token}"

@@ -21,6 +21,7 @@ from core.services import model_update, save_with_history
 from customers.models import Customer
 from customers.services import changes_since, customer_update
 
+from .domains import company_for_email
 from .models import (
     ADMIN_ONLY_PERMISSIONS,
     CompanyProfile,
@@ -287,29 +288,54 @@ def company_suspension_lifted(customer_id: int) -> None:
 
 
 def companies_for_domain(email: str):
-    domain = (email or "").rpartition("@")[2].strip().lower()
-    if not domain:
+    """The company people at ``email``'s domain may ask to join: the one that verified the
+    domain (at most one per tenant) and whose admins allow joining; none for webmail."""
+    company = company_for_email(email)
+    if company is None:
         return Customer.objects.none()
-    return Customer.objects.filter(
-        deleted_at__isnull=True,
-        portal_profile__allow_domain_join=True,
-        portal_profile__join_domain__iexact=domain,
-    )
+    return Customer.objects.filter(pk=company.pk)
 
 
 @transaction.atomic
 def join_request_create(
-    *, customer: Customer, email: str, first_name: str, last_name: str
-) -> JoinRequest:
-    email = email.strip().lower()
+    *, customer: Customer, email: str, first_name: str, last_name: str, base_url: str
+) -> JoinRequest | None:
+    """Someone who confirmed ``email`` asks to join ``customer``; its customer admins (and no
+    one else) get their name and address. Nothing when the domain is not ``customer``'s
+    verified one, when they already asked, or when the address is taken."""
+    email = (email or "").strip().lower()
+    if not companies_for_domain(email).filter(pk=customer.pk).exists():
+        return None
     existing = JoinRequest.objects.filter(
         customer=customer, email__iexact=email, status=JoinRequest.Status.PENDING
     ).first()
     if existing or User.objects.filter(email__iexact=email).exists():
         return existing
-    return JoinRequest.objects.create(
-        customer=customer, email=email, first_name=first_name, last_name=last_name
+    join_request = JoinRequest(
+        customer=customer, email=email, first_name=first_name[:150], last_name=last_name[:150]
     )
+    join_request.full_clean()
+    join_request.save()
+    admins = list(
+        User.objects.filter(
+            membership__customer=customer, membership__role=PortalRole.ADMIN, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if admins:
+        body = render_to_string(
+            "portal/email/join_request_message.txt",
+            {
+                "request": join_request,
+                "company": customer,
+                "url": base_url.rstrip("/") + reverse("portal:users", args=[customer.pk]),
+            },
+        )
+        queue_email(
+            subject=f"[Clientele] {join_request.email} asks to join {customer.name}",
+            body=body,
+            to=admins,
+        )
+    return join_request
 
 
 @transaction.atomic
@@ -414,7 +440,6 @@ COMPANY_PROFILE_FIELDS = [
     "notify_users",
     "usage_alert_percent",
     "allow_domain_join",
-    "join_domain",
 ]
 
 

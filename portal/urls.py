@@ -4,6 +4,7 @@ from .views.base import portal_home, suspended
 from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
 from .views.console import CustomerUserActionView, CustomerUsersView
+from .views.domains import DomainActionView, DomainsView, DomainVerifyView
 from .views.join import JoinDecisionView, JoinView, join_confirm
 from .views.places import AssetsView, LocationEditView, LocationsView
 from .views.users import (
@@ -22,6 +23,7 @@ urlpatterns = [
     path("portal/suspended/", suspended, name="suspended"),
     path("portal/join/", JoinView.as_view(), name="join"),
     path("portal/join/confirm/<str:token>/", join_confirm, name="join_confirm"),
+    path("portal/domains/verify/<str:token>/", DomainVerifyView.as_view(), name="domain_verify"),
     path("portal/c/<int:cid>/", OverviewView.as_view(), name="overview"),
     path("portal/c/<int:cid>/users/", UsersView.as_view(), name="users"),
     path("portal/c/<int:cid>/users/invite/", UserInviteView.as_view(), name="user_invite"),
@@ -54,6 +56,12 @@ urlpatterns = [
     ),
     path("portal/c/<int:cid>/assets/", AssetsView.as_view(), name="assets"),
     path("portal/c/<int:cid>/settings/", SettingsView.as_view(), name="settings"),
+    path("portal/c/<int:cid>/settings/domains/", DomainsView.as_view(), name="domains"),
+    path(
+        "portal/c/<int:cid>/settings/domains/<int:did>/",
+        DomainActionView.as_view(),
+        name="domain_action",
+    ),
     path("portal/c/<int:cid>/billing/", BillingView.as_view(), name="billing"),
     path(
         "portal/c/<int:cid>/billing/invoices/<int:iid>/pdf/",

@@ -1,4 +1,4 @@
-"""Asking to join a company by email domain, and admins deciding."""
+"""Asking to join a company by a verified email domain, and admins deciding."""
 
 from __future__ import annotations
 
@@ -11,22 +11,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.models import User
 from accounts.services import queue_email
 from core.querysets import access
 from core.scope import scope_for
+from core.tokens import tenant_dumps, tenant_loads
 from portal import services
 from portal.forms import JoinForm
 from portal.models import JoinRequest, PortalPermission
 
 from .base import PortalMixin, base_url
 
-JOIN_SALT = "portal.join"
+JOIN_PURPOSE = "portal.join"
 JOIN_MAX_AGE = 3 * 24 * 3600
 
 
 class JoinView(FormView):
-    """People with an address at a company's domain ask to join it (admins approve)."""
+    """People with an address at a company's verified domain ask to join it (its admins
+    approve). The answer is the same whatever the domain: nobody learns which may join."""
 
     template_name = "portal/join.html"
     form_class = JoinForm
@@ -34,13 +35,13 @@ class JoinView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         if services.companies_for_domain(data["email"]).exists():
-            token = signing.dumps(
+            token = tenant_dumps(
                 {
                     "email": data["email"].lower(),
                     "first": data["first_name"],
                     "last": data["last_name"],
                 },
-                salt=JOIN_SALT,
+                purpose=JOIN_PURPOSE,
             )
             link = self.request.build_absolute_uri(reverse("portal:join_confirm", args=[token]))
             body = render_to_string(
@@ -49,41 +50,27 @@ class JoinView(FormView):
             queue_email(
                 subject="[Clientele] Confirm your request to join", body=body, to=[data["email"]]
             )
-        # The same answer either way: nobody learns which domains may join.
         return render(self.request, "portal/join_sent.html", {"email": data["email"]})
 
 
 def join_confirm(request, token: str):
+    """The requester followed the mailed link (of this tenant, unexpired): the company that
+    verified their domain, and only it, gets the request."""
     try:
-        data = signing.loads(token, salt=JOIN_SALT, max_age=JOIN_MAX_AGE)
-    except signing.BadSignature:
+        data = tenant_loads(token, purpose=JOIN_PURPOSE, max_age=JOIN_MAX_AGE)
+        email, first, last = str(data["email"]), str(data["first"]), str(data["last"])
+    except (signing.BadSignature, KeyError, TypeError):
         return render(request, "portal/join_invalid.html", status=400)
-    companies = list(services.companies_for_domain(data["email"]))
-    for company in companies:
-        join_request = services.join_request_create(
-            customer=company, email=data["email"], first_name=data["first"], last_name=data["last"]
+    company = services.companies_for_domain(email).first()
+    if company is not None:
+        services.join_request_create(
+            customer=company,
+            email=email,
+            first_name=first,
+            last_name=last,
+            base_url=base_url(request),
         )
-        if join_request is not None:
-            admins = User.objects.filter(
-                membership__customer=company, membership__role="admin", is_active=True
-            ).values_list("email", flat=True)
-            if admins:
-                body = render_to_string(
-                    "portal/email/join_request_message.txt",
-                    {
-                        "request": join_request,
-                        "company": company,
-                        "url": request.build_absolute_uri(
-                            reverse("portal:users", args=[company.pk])
-                        ),
-                    },
-                )
-                queue_email(
-                    subject=f"[Clientele] {join_request.email} asks to join {company.name}",
-                    body=body,
-                    to=list(admins),
-                )
-    return render(request, "portal/join_requested.html", {"companies": companies})
+    return render(request, "portal/join_requested.html", {"company": company})
 
 
 class JoinDecisionView(PortalMixin, TemplateView):

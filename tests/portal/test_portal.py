@@ -5,10 +5,11 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import StaffRole, User
 from customers import services as customer_services
-from portal.models import CompanyProfile, Membership, PermissionSet
+from portal.models import CompanyDomain, CompanyProfile, Membership, PermissionSet
 from tests.factories import PASSWORD, CustomerFactory, LocationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,8 +332,9 @@ def test_settings_save_contact_details_and_branding(portal_client, company):
 def test_joining_by_email_domain_needs_a_confirmed_address_and_an_admins_approval(
     portal_client, company, tenant_client, django_capture_on_commit_callbacks
 ):
-    CompanyProfile.objects.create(
-        customer=company, allow_domain_join=True, join_domain="acme.example"
+    CompanyProfile.objects.create(customer=company, allow_domain_join=True)
+    CompanyDomain.objects.create(
+        customer=company, domain="acme.example", token="t", verified_at=timezone.now()
     )
     admin = portal_client(company, "admin", user__email="boss@acme.example")
     with django_capture_on_commit_callbacks(execute=True):

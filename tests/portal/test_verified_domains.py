@@ -1,0 +1,458 @@
+"""A company proves an email domain (a DNS TXT record, asked of a DNS server this module starts
+on loopback, or a link mailed to an admin address at the domain) before anyone may join it by
+that domain; one company per verified domain; webmail never."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+
+import dns.message
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from core.tokens import tenant_dumps
+from portal import domains
+from portal.domain_names import normalize_domain
+from portal.models import CompanyDomain, CompanyProfile
+from tests.factories import CustomerFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class LoopbackDns:
+    """A DNS server on 127.0.0.1 answering TXT questions from ``records`` with real DNS
+    packets (unknown names: NXDOMAIN); ``silent`` makes it drop every question."""
+
+    def __init__(self):
+        self.records: dict[str, list[str]] = {}
+        self.silent = False
+        self.questions: list[str] = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except TimeoutError:
+                continue
+            query = dns.message.from_wire(data)
+            question = query.question[0]
+            name = question.name.to_text(omit_final_dot=True).lower()
+            self.questions.append(name)
+            if self.silent:
+                continue
+            response = dns.message.make_response(query)
+            if name not in self.records:
+                response.set_rcode(dns.rcode.NXDOMAIN)
+            elif question.rdtype == dns.rdatatype.TXT and self.records[name]:
+                texts = [f'"{text}"' for text in self.records[name]]
+                response.answer.append(
+                    dns.rrset.from_text(question.name, 60, dns.rdataclass.IN, "TXT", *texts)
+                )
+            self.sock.sendto(response.to_wire(), peer)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def dns_server(settings):
+    server = LoopbackDns()
+    settings.DOMAIN_VERIFICATION_NAMESERVERS = [f"127.0.0.1:{server.port}"]
+    settings.DOMAIN_VERIFICATION_DNS_TIMEOUT = 1.0
+    yield server
+    server.close()
+
+
+def domains_url(company) -> str:
+    return reverse("portal:domains", kwargs={"cid": company.pk})
+
+
+def action_url(row) -> str:
+    return reverse("portal:domain_action", kwargs={"cid": row.customer_id, "did": row.pk})
+
+
+def page_messages(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def add_domain(admin, company, domain: str) -> CompanyDomain:
+    response = admin.post(domains_url(company), {"domain": domain})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return CompanyDomain.objects.get(customer=company, domain=normalize_domain(domain))
+
+
+# --- DNS ------------------------------------------------------------------------------
+
+
+def test_the_right_txt_record_verifies_the_domain(portal_client, company, dns_server):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "Acme.example")
+    assert not row.is_verified
+    dns_server.records["acme.example"] = ["v=spf1 -all", row.txt_record]
+    response = admin.post(action_url(row), {"action": "check"}, follow=True)
+    assert "acme.example is verified" in page_messages(response)
+    row.refresh_from_db()
+    assert row.is_verified and row.method == "dns" and row.verified_by == admin.user
+    assert row.verified_how == "DNS TXT record at acme.example"
+    assert dns_server.questions == ["acme.example"]
+    latest = row.history.first()
+    assert latest.history_user == admin.user
+    assert latest.history_change_reason == "Verified by DNS TXT record at acme.example"
+    assert "Verified" in admin.get(domains_url(company)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("records", "message"),
+    [
+        ({"acme.example": ["clientele-verification=not-the-code"]}, "(there is one with another"),
+        ({"acme.example": ["v=spf1 -all"]}, "no TXT record clientele-verification="),
+        ({"acme.example": []}, "acme.example has no TXT records."),
+        ({}, "acme.example does not exist in DNS."),
+    ],
+)
+def test_a_wrong_or_missing_record_verifies_nothing_and_says_why(
+    portal_client, company, dns_server, records, message
+):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    dns_server.records.update(records)
+    response = admin.post(action_url(row), {"action": "check"}, follow=True)
+    shown = page_messages(response)
+    assert "Not verified:" in shown and message in shown
+    assert row.txt_record in shown  # what to add
+    row.refresh_from_db()
+    assert not row.is_verified and row.history.count() == 1
+
+
+def test_a_dns_server_that_does_not_answer_times_out_cleanly(portal_client, company, dns_server):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    dns_server.records["acme.example"] = [row.txt_record]
+    dns_server.silent = True
+    started = time.monotonic()
+    response = admin.post(action_url(row), {"action": "check"}, follow=True)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert "did not answer for acme.example in time" in page_messages(response)
+    assert dns_server.questions  # it was asked
+    row.refresh_from_db()
+    assert not row.is_verified
+
+
+def test_international_domains_are_stored_and_asked_in_their_ascii_form(
+    portal_client, company, dns_server
+):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "xn--bcher-kva.example")  # what "Bücher.example" becomes
+    assert admin.post(domains_url(company), {"domain": "Bücher.example"}).status_code == 200
+    assert CompanyDomain.objects.filter(customer=company).count() == 1  # the same domain
+    dns_server.records["xn--bcher-kva.example"] = [row.txt_record]
+    admin.post(action_url(row), {"action": "check"})
+    row.refresh_from_db()
+    assert row.is_verified and row.display == "bücher.example"
+
+
+# --- A mailed link --------------------------------------------------------------------
+
+
+def mailed_link(message) -> str:
+    return re.search(r"http://alpha\.localhost(/portal/domains/verify/\S+)", message.body).group(1)
+
+
+def test_a_link_mailed_to_an_admin_address_verifies_once(
+    portal_client, company, tenant_client, django_capture_on_commit_callbacks
+):
+    admin = portal_client(company, "admin", user__email="it@acme.example")
+    row = add_domain(admin, company, "acme.example")
+    page = admin.get(domains_url(company)).content.decode()
+    assert 'value="it@acme.example"' in page and 'value="hostmaster@acme.example"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(action_url(row), {"action": "send", "address": "hostmaster@acme.example"})
+    (message,) = mail.outbox
+    assert message.to == ["hostmaster@acme.example"]
+    link = mailed_link(message)
+    # Opening it (a mail scanner would) changes nothing; the button does.
+    assert "belong to Acme" in tenant_client.get(link).content.decode()
+    row.refresh_from_db()
+    assert not row.is_verified
+    done = tenant_client.post(link)
+    assert done.status_code == 200 and "acme.example is verified" in done.content.decode()
+    row.refresh_from_db()
+    assert row.is_verified and row.method == "email" and row.verified_by is None
+    assert row.verified_how == "a link mailed to hostmaster@acme.example"
+    assert row.history.first().history_change_reason.startswith("Verified by a link mailed")
+    # A second use does nothing.
+    assert tenant_client.get(link).status_code == 400
+    again = tenant_client.post(link)
+    assert again.status_code == 400
+    assert row.history.count() == 3  # added, link sent, verified
+
+
+def test_links_go_only_to_admin_addresses_at_the_domain(
+    portal_client, company, django_capture_on_commit_callbacks
+):
+    admin = portal_client(company, "admin", user__email="boss@elsewhere.example")
+    row = add_domain(admin, company, "acme.example")
+    for address in ["boss@elsewhere.example", "attacker@acme.example", "admin@acme.example.evil"]:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post(
+                action_url(row), {"action": "send", "address": address}, follow=True
+            )
+        assert "Choose one of the admin addresses at acme.example" in page_messages(response)
+    assert mail.outbox == []
+    row.refresh_from_db()
+    assert row.link_sent_to == ""
+
+
+def test_a_newer_link_replaces_the_older_one(
+    portal_client, company, tenant_client, django_capture_on_commit_callbacks
+):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(action_url(row), {"action": "send", "address": "admin@acme.example"})
+        admin.post(action_url(row), {"action": "send", "address": "webmaster@acme.example"})
+    old, new = (mailed_link(m) for m in mail.outbox)
+    assert tenant_client.post(old).status_code == 400
+    assert tenant_client.post(new).status_code == 200
+    row.refresh_from_db()
+    assert row.verified_how == "a link mailed to webmaster@acme.example"
+
+
+def test_a_link_minted_at_another_tenant_verifies_nothing_here(
+    portal_client, company, tenant_client, other_tenant, django_capture_on_commit_callbacks
+):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(action_url(row), {"action": "send", "address": "admin@acme.example"})
+    row.refresh_from_db()
+    # Exactly what this tenant would sign, signed at the other tenant.
+    payload = {
+        "d": row.pk,
+        "t": row.token,
+        "to": row.link_sent_to,
+        "s": row.link_sent_at.isoformat(),
+    }
+    tenant = connection.tenant
+    connection.set_tenant(other_tenant)
+    forged = tenant_dumps(payload, purpose=domains.VERIFY_PURPOSE)
+    connection.set_tenant(tenant)
+    link = reverse("portal:domain_verify", args=[forged])
+    assert tenant_client.get(link).status_code == 400
+    assert tenant_client.post(link).status_code == 400
+    row.refresh_from_db()
+    assert not row.is_verified
+    # The same payload signed here works: only the tenant differed.
+    genuine = reverse(
+        "portal:domain_verify", args=[tenant_dumps(payload, purpose="portal.domain_verify")]
+    )
+    assert tenant_client.post(genuine).status_code == 200
+
+
+# --- What may not be claimed ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["gmail.com", "Outlook.com", "yahoo.co.uk", "mail.yandex.ru", "mailinator.com", "gmx.de"],
+)
+def test_webmail_and_throwaway_domains_are_refused(portal_client, company, domain):
+    admin = portal_client(company, "admin")
+    response = admin.post(domains_url(company), {"domain": domain})
+    assert response.status_code == 200
+    assert "is a public email service" in response.content.decode()
+    assert not CompanyDomain.objects.exists()
+    with pytest.raises(ValidationError, match="public email service"):
+        domains.domain_add(customer=company, domain=domain, actor=None)
+
+
+@pytest.mark.parametrize(
+    "domain", ["not a domain", "acme", "jo@acme.example", "https://acme.example/", "-acme.example"]
+)
+def test_what_is_not_a_domain_is_refused_with_a_message(portal_client, company, domain):
+    admin = portal_client(company, "admin")
+    response = admin.post(domains_url(company), {"domain": domain})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    assert not CompanyDomain.objects.exists()
+
+
+def test_a_domain_verified_by_one_company_cannot_be_verified_by_another(
+    portal_client, company, dns_server
+):
+    globex = CustomerFactory(name="Globex")
+    acme_admin, globex_admin = portal_client(company, "admin"), portal_client(globex, "admin")
+    ours = add_domain(acme_admin, company, "acme.example")
+    theirs = add_domain(globex_admin, globex, "acme.example")  # both claim, neither proved yet
+    dns_server.records["acme.example"] = [ours.txt_record, theirs.txt_record]
+    acme_admin.post(action_url(ours), {"action": "check"})
+    response = globex_admin.post(action_url(theirs), {"action": "check"}, follow=True)
+    assert "already verified by another company; contact support" in page_messages(response)
+    theirs.refresh_from_db()
+    assert not theirs.is_verified
+    # Nor can anyone claim it afresh, nor send themselves a link for it.
+    late = CustomerFactory(name="Initech")
+    response = portal_client(late, "admin").post(domains_url(late), {"domain": "acme.example"})
+    assert "already verified by another company; contact support" in response.content.decode()
+    with pytest.raises(ValidationError, match="already verified by another company"):
+        domains.domain_send_verification_link(
+            company_domain=theirs, address="admin@acme.example", actor=None, base_url="http://x/"
+        )
+
+
+def test_the_database_holds_one_verified_company_per_domain(company):
+    globex = CustomerFactory(name="Globex")
+    now = timezone.now()
+    CompanyDomain.objects.create(
+        customer=company, domain="acme.example", token="a", verified_at=now
+    )
+    CompanyDomain.objects.create(
+        customer=globex, domain="acme.example", token="b"
+    )  # unverified: fine
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CompanyDomain.objects.create(
+            customer=CustomerFactory(), domain="acme.example", token="c", verified_at=now
+        )
+
+
+def test_removing_a_domain_is_recorded(portal_client, company):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    response = admin.post(action_url(row), {"action": "remove"}, follow=True)
+    assert "acme.example removed." in page_messages(response)
+    assert not CompanyDomain.objects.exists()
+    removed = CompanyDomain.history.filter(id=row.pk).first()
+    assert removed.history_type == "-" and removed.history_user == admin.user
+
+
+def test_only_customer_admins_manage_domains(portal_client, company):
+    full = portal_client(company, "full")  # may change settings, not users
+    assert full.get(domains_url(company)).status_code == 403
+    assert full.post(domains_url(company), {"domain": "acme.example"}).status_code == 403
+    assert not CompanyDomain.objects.exists()
+
+
+# --- Joining --------------------------------------------------------------------------
+
+
+def ask_to_join(client, email: str, first: str = "Jo"):
+    return client.post(
+        reverse("portal:join"), {"first_name": first, "last_name": "Iner", "email": email}
+    )
+
+
+def test_an_unverified_domain_lets_nobody_join(
+    portal_client, company, tenant_client, django_capture_on_commit_callbacks
+):
+    CompanyProfile.objects.create(customer=company, allow_domain_join=True)
+    admin = portal_client(company, "admin")
+    add_domain(admin, company, "acme.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ask_to_join(tenant_client, "jo@acme.example")
+    assert "Check your email" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_verified_domain_lets_nobody_join_while_joining_is_off(
+    company, tenant_client, django_capture_on_commit_callbacks
+):
+    CompanyProfile.objects.create(customer=company, allow_domain_join=False)
+    CompanyDomain.objects.create(
+        customer=company, domain="acme.example", token="t", verified_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_to_join(tenant_client, "jo@acme.example")
+    assert mail.outbox == []
+
+
+def test_a_company_verifies_its_domain_by_dns_and_a_colleague_joins_by_it(
+    portal_client, company, tenant_client, dns_server, django_capture_on_commit_callbacks
+):
+    # Acme's admin allows joining, adds acme.example and proves it through the DNS server.
+    admin = portal_client(company, "admin", user__email="boss@acme.example")
+    admin.post(
+        reverse("portal:settings", kwargs={"cid": company.pk}),
+        {
+            "details-country": "US",
+            "profile-accent_colour": "#000000",
+            "profile-usage_alert_percent": 80,
+            "profile-allow_domain_join": "on",
+        },
+    )
+    assert CompanyProfile.objects.get(customer=company).allow_domain_join
+    row = add_domain(admin, company, "acme.example")
+    dns_server.records["acme.example"] = [row.txt_record]
+    admin.post(action_url(row), {"action": "check"})
+    row.refresh_from_db()
+    assert row.is_verified
+    # Globex claimed the same domain (never proved it) and allows joining too.
+    globex = CustomerFactory(name="Globex")
+    CompanyProfile.objects.create(customer=globex, allow_domain_join=True)
+    MembershipFactory(customer=globex, role="admin", user__email="chief@globex.example")
+    CompanyDomain.objects.create(customer=globex, domain="acme.example", token="g")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = ask_to_join(tenant_client, "Jo@Acme.example").content.decode()
+        outsider = ask_to_join(tenant_client, "x@nowhere.example").content.decode()
+    assert "Check your email" in answer and "Check your email" in outsider
+    (confirm,) = mail.outbox
+    assert confirm.to == ["Jo@Acme.example"]
+    link = re.search(r"http://alpha\.localhost(/portal/join/confirm/\S+)", confirm.body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        requested = tenant_client.get(link)
+    assert "An admin of Acme will review it" in requested.content.decode()
+    assert [m.to for m in mail.outbox[1:]] == [["boss@acme.example"]]  # nobody at Globex
+    assert "jo@acme.example" in mail.outbox[1].body
+    join_request = company.join_requests.get()
+    assert not globex.join_requests.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            reverse(
+                "portal:join_decision",
+                kwargs={"cid": company.pk, "rid": join_request.pk, "decision": "approve"},
+            )
+        )
+    colleague = User.objects.get(email="jo@acme.example")
+    assert colleague.membership.customer == company and colleague.membership.role == "read_only"
+    assert all("chief@globex.example" not in m.to for m in mail.outbox)
+
+
+def test_a_join_link_minted_at_another_tenant_does_nothing_here(
+    company, tenant_client, other_tenant, django_capture_on_commit_callbacks
+):
+    CompanyProfile.objects.create(customer=company, allow_domain_join=True)
+    CompanyDomain.objects.create(
+        customer=company, domain="acme.example", token="t", verified_at=timezone.now()
+    )
+    MembershipFactory(customer=company, role="admin", user__email="boss@acme.example")
+    tenant = connection.tenant
+    connection.set_tenant(other_tenant)
+    forged = tenant_dumps(
+        {"email": "jo@acme.example", "first": "Jo", "last": "Iner"}, purpose="portal.join"
+    )
+    connection.set_tenant(tenant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.get(reverse("portal:join_confirm", args=[forged]))
+    assert response.status_code == 400
+    assert mail.outbox == [] and not company.join_requests.exists()
