@@ -11,6 +11,7 @@ from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from core.admin_sites import platform_admin_site
+from core.outbound import validate_allow_list
 
 from .backup import BackupError, tenant_backup
 from .models import Domain, Tenant
@@ -27,6 +28,42 @@ class DomainInline(admin.TabularInline):
     model = Domain
     extra = 1
     fields = ["domain", "is_primary"]
+
+
+class AllowListField(forms.CharField):
+    """The operator's allow-list as text, one entry per line (commas also separate)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        entries = [item.strip() for item in text.replace(",", "\n").splitlines() if item.strip()]
+        try:
+            return validate_allow_list(entries)
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class TenantChangeForm(forms.ModelForm):
+    outbound_allowed_networks = AllowListField(
+        required=False,
+        label=Tenant._meta.get_field("outbound_allowed_networks").verbose_name.capitalize(),
+        help_text=Tenant._meta.get_field("outbound_allowed_networks").help_text,
+    )
+
+    class Meta:
+        model = Tenant
+        fields = [
+            "name",
+            "is_active",
+            "currency",
+            "timezone",
+            "soft_delete_grace_days",
+            "outbound_allowed_networks",
+        ]
 
 
 class TenantProvisionForm(forms.ModelForm):
@@ -76,8 +113,10 @@ class TenantAdmin(admin.ModelAdmin):
         "currency",
         "timezone",
         "soft_delete_grace_days",
+        "outbound_allowed_networks",
         "created_at",
     ]
+    form = TenantChangeForm
     inlines = [DomainInline]
     actions = ["deactivate", "activate", "download_backup"]
 

@@ -2,9 +2,13 @@
 
 import zoneinfo
 
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+
+from core.outbound import validate_allow_list
 
 from .querysets import TenantQuerySet
 
@@ -29,6 +33,14 @@ CURRENCY_CHOICES = [
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
+def validate_outbound_allowed_networks(value: list[str]) -> None:
+    """Each entry a network, an address or a host name (``core.outbound``'s rules)."""
+    try:
+        validate_allow_list(value or [])
+    except ValueError as error:
+        raise ValidationError(str(error), code="invalid") from None
+
+
 class Tenant(TenantMixin):
     class Kind(models.TextChoices):
         PUBLIC = "public", "Platform (public schema)"
@@ -50,6 +62,20 @@ class Tenant(TenantMixin):
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="Deleted customers can be restored for this many days, then they are purged.",
+    )
+    # The platform operator's decision (platform admin only, never the tenant's own staff):
+    # internal receivers this tenant's webhooks may reach although they are not public.
+    outbound_allowed_networks = ArrayField(
+        models.CharField(max_length=255),
+        verbose_name="internal addresses allowed for webhooks",
+        default=list,
+        blank=True,
+        validators=[validate_outbound_allowed_networks],
+        help_text=(
+            "One per line: networks (10.20.0.0/16), addresses (192.168.1.20) or host names "
+            "(crm.internal) this tenant's webhooks may reach although they are loopback, "
+            "private or link-local. Empty: public addresses only."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

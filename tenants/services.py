@@ -21,8 +21,9 @@ logger = logging.getLogger(__name__)
 
 # What the workspace owner changes on the console's Settings page.
 WORKSPACE_SETTINGS_FIELDS = ["name", "currency", "timezone", "soft_delete_grace_days"]
-# The platform operator's change form also turns a tenant on and off.
-PLATFORM_SETTINGS_FIELDS = [*WORKSPACE_SETTINGS_FIELDS, "is_active"]
+# The platform operator's change form also turns a tenant on and off and allows internal
+# receivers for its webhooks (core.outbound); the tenant's own staff never change these.
+PLATFORM_SETTINGS_FIELDS = [*WORKSPACE_SETTINGS_FIELDS, "is_active", "outbound_allowed_networks"]
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(

@@ -7,8 +7,6 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,14 +16,15 @@ from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
+from core import outbound
 from core.policies import Capability, user_can
 from core.services import model_update, save_with_history
 from core.tasks import defer_after_commit, defer_many_after_commit
 
 from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent, new_secret
 
-TIMEOUT_SECONDS = 5
-MAX_RESPONSE_BYTES = 2000
+TIMEOUT_SECONDS = 10  # in total: resolving, connecting, sending and reading the answer
+MAX_RESPONSE_BYTES = 2000  # of the answer, kept in the delivery log
 USER_AGENT = "Clientele-Webhooks/1"
 
 
@@ -49,6 +48,21 @@ def _check_events(events) -> list[str]:
     return [event for event in WebhookEvent.values if event in events]
 
 
+def _check_url(url: str) -> None:
+    """Refuse now what delivery would refuse (a loopback, private or metadata address, unless
+    the platform operator allowed it); a host that does not resolve yet is accepted, and every
+    delivery checks again."""
+    try:
+        outbound.check_url(url)
+    except outbound.OutboundRefused as refusal:
+        raise ValidationError(
+            {
+                "url": f"Webhooks cannot be sent there: {refusal.detail}. Internal receivers "
+                "need the platform operator's permission."
+            }
+        ) from None
+
+
 def _locked(endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
 
@@ -59,6 +73,7 @@ def webhook_endpoint_create(
 ) -> WebhookEndpoint:
     """A new endpoint, active, with a fresh signing secret (shown on its page)."""
     _check_actor(actor)
+    _check_url(url)
     endpoint = WebhookEndpoint(url=url, description=description, events=_check_events(events))
     return save_with_history(endpoint, actor=actor, reason="Added")
 
@@ -76,6 +91,8 @@ def webhook_endpoint_update(
     data = {name: data[name] for name in fields if name in data}
     if "events" in data:
         data["events"] = _check_events(data["events"])
+    if "url" in data:
+        _check_url(data["url"])
     endpoint, _ = model_update(
         instance=_locked(endpoint), fields=list(fields), data=data, actor=actor, reason="Changed"
     )
@@ -210,40 +227,45 @@ class DeliveryFailed(Exception):
 
 
 def deliver(delivery: WebhookDelivery) -> WebhookDelivery:
-    """POST one delivery; record what happened; raise DeliveryFailed to be retried."""
+    """POST one delivery through ``core.outbound`` (public addresses only, unless the operator
+    allowed an internal one; redirects are not followed; at most 10 s); record what happened.
+    A refused address is logged and not retried (replay it once it is allowed); any other
+    failure raises DeliveryFailed, which the queue retries."""
     body = json.dumps({"id": str(delivery.event_id), **delivery.payload}).encode()
     timestamp = int(time.time())
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-Clientele-Event": delivery.event,
-            "X-Clientele-Delivery": str(delivery.event_id),
-            "X-Clientele-Signature": sign(delivery.endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Clientele-Event": delivery.event,
+        "X-Clientele-Delivery": str(delivery.event_id),
+        "X-Clientele-Signature": sign(delivery.endpoint.secret, timestamp, body),
+    }
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
+    delivery.response_code, delivery.response_body = None, ""
+    Status = WebhookDelivery.Status
+    retry = True
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            delivery.response_code = response.status
-            delivery.response_body = response.read(MAX_RESPONSE_BYTES).decode(errors="replace")
-            delivery.status, delivery.error = WebhookDelivery.Status.SUCCEEDED, ""
-    except urllib.error.HTTPError as error:
-        delivery.response_code = error.code
-        delivery.response_body = error.read(MAX_RESPONSE_BYTES).decode(errors="replace")
-        delivery.status, delivery.error = WebhookDelivery.Status.FAILED, f"HTTP {error.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        delivery.response_code = None
-        delivery.status, delivery.error = (
-            WebhookDelivery.Status.FAILED,
-            str(getattr(error, "reason", error))[:500],
+        response = outbound.post(
+            delivery.endpoint.url, body=body, headers=headers, timeout=TIMEOUT_SECONDS
         )
+    except outbound.OutboundRefused as refusal:
+        delivery.status, delivery.error, retry = Status.FAILED, refusal.reason, False
+    except outbound.OutboundError as error:
+        delivery.status, delivery.error = Status.FAILED, error.reason
+    else:
+        delivery.response_code = response.status
+        delivery.response_body = response.body[:MAX_RESPONSE_BYTES].decode(errors="replace")
+        if 200 <= response.status < 300:
+            delivery.status, delivery.error = Status.SUCCEEDED, ""
+        elif 300 <= response.status < 400:
+            delivery.status = Status.FAILED
+            delivery.error = f"HTTP {response.status}: redirects are not followed"
+        else:
+            delivery.status, delivery.error = Status.FAILED, f"HTTP {response.status}"
+    delivery.error = delivery.error[:500]
     delivery.save()
-    if delivery.status == WebhookDelivery.Status.FAILED:
+    if delivery.status == Status.FAILED and retry:
         raise DeliveryFailed(delivery.error)
     return delivery
 

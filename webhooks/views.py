@@ -27,6 +27,10 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ["url", "description", "events"]
         labels = {"url": "URL"}
+        help_texts = {
+            "url": "Where we POST the events (https recommended). Loopback, private and "
+            "link-local addresses are refused unless the platform operator allowed them."
+        }
         formfield_callback = https_urls
 
 

@@ -79,6 +79,7 @@ TENANT_APPS = [
     "portal",
     "webhooks",
     "imports",
+    "privacy",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -104,10 +105,12 @@ MIDDLEWARE = [
     "core.middleware.TextSafeInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.sessions.PrivilegeSessionMiddleware",  # a new session key when privileges change
     "core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.mfa_policy.TwoFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PortalAccessMiddleware",
@@ -183,9 +186,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = (
-    "allauth.account.forms.EmailAwarePasswordResetTokenGenerator"
-)
+# Signed values carry the tenant (core/tokens.py): reset keys, allauth's email confirmation
+# keys (its ACCOUNT_SALT, through the setting getter) and the messages cookie.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "core.tokens.TenantPasswordResetTokenGenerator"
+ALLAUTH_SETTING_GETTER = "core.tokens.allauth_setting"
+MESSAGE_STORAGE = "core.tokens.TenantMessageStorage"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("LOGIN_FAILED_RATE_LIMIT", "5/5m/ip,5/5m/key"),
 }
@@ -195,8 +200,14 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
     "set_password": "accounts.forms.SetPasswordForm",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Clientele"
+# Passkeys sign in without a password. WebAuthn needs a secure origin; fido2 already treats
+# http://localhost and http://*.localhost as one, so MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN (which
+# would accept any origin at all) stays off everywhere.
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Under a required second factor nobody removes their last one (accounts/mfa_policy.py).
+MFA_ADAPTER = "accounts.mfa_policy.MFAAdapter"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -288,6 +299,10 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Outbound requests (webhooks) reach public addresses only (core/outbound.py); these
+# networks, addresses or host names (comma-separated) are allowed for every tenant as well.
+# Per-tenant additions are the platform operator's, on the tenant's platform admin page.
+OUTBOUND_ALLOWED_NETWORKS = env_list("OUTBOUND_ALLOWED_NETWORKS", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Background tasks: procrastinate, on the same PostgreSQL. Jobs live in the public schema.

@@ -74,10 +74,13 @@ def test_confirm_imports_with_history_and_upserts_by_external_id_or_name(
     assert Customer.objects.filter(name="New Name").count() == 1
 
 
-def test_imported_rows_send_webhook_events_with_their_changes(staff, upload, confirm, in_tenant):
-    from tests.webhooks.test_webhooks import Receiver
+def test_imported_rows_send_webhook_events_with_their_changes(
+    staff, upload, confirm, in_tenant, settings
+):
+    from tests.webhooks.receivers import Receiver
     from webhooks.models import WebhookDelivery, WebhookEndpoint
 
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # the operator allows the receiver
     hook = Receiver()
     WebhookEndpoint.objects.create(url=hook.url, events=["customer.created", "customer.updated"])
     existing = CustomerFactory(name="Old Name", external_id="EXT-9", business_type="smb")

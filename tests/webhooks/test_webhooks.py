@@ -1,8 +1,6 @@
 import hashlib
 import hmac
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.urls import reverse
@@ -13,45 +11,6 @@ from tests.factories import CustomerFactory
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A webhook receiver on loopback that records what it gets and answers ``status``."""
-
-    def __init__(self, status: int = 200):
-        received = self.received = []
-        answer = status
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((dict(self.headers), body))
-                self.send_response(answer)
-                self.end_headers()
-                self.wfile.write(b"ok" if answer < 400 else b"boom")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-
-
-@pytest.fixture
-def receiver():
-    made = []
-
-    def make(status=200):
-        made.append(Receiver(status))
-        return made[-1]
-
-    yield make
-    for r in made:
-        r.close()
 
 
 def verify(secret: str, headers: dict, body: bytes) -> bool:
@@ -163,7 +122,9 @@ def test_a_failing_endpoint_is_logged_and_retried(
     assert (delivery.status, delivery.response_code, delivery.error) == ("failed", 500, "HTTP 500")
 
 
-def test_an_unreachable_endpoint_is_logged(in_tenant, django_capture_on_commit_callbacks):
+def test_an_unreachable_endpoint_is_logged(
+    in_tenant, loopback_allowed, django_capture_on_commit_callbacks
+):
     from webhooks.services import DeliveryFailed
 
     WebhookEndpoint.objects.create(
