@@ -482,7 +482,7 @@ WEBHOOKS = [
     _post(
         "webhooks:endpoint_list",
         TENANT_SETTINGS,
-        {"url": "http://127.0.0.1:9/hook", "events": ["customer.created"]},
+        {"url": "https://hooks.example/hook", "events": ["customer.created"]},
     ),
     Case("webhooks:endpoint_detail", TENANT_SETTINGS, kwargs=lambda o: {"pk": o.webhook.pk}),
     _post(
