@@ -89,6 +89,40 @@ PORTAL_CASES = [
     _get("portal:invoice_pdf", Portal("view_billing"), kwargs=_with("invoice", "iid")),
     _get("portal:invoice_receipt", Portal("view_billing"), kwargs=_with("paid_invoice", "iid")),
     _get("portal:settings", Portal("manage_settings")),
+    # A company's email domains: its customer admins claim, prove and remove them.
+    _get("portal:domains", MANAGE_USERS),
+    _post("portal:domains", MANAGE_USERS, {"domain": "matrix-claim.example"}),
+    _post(
+        "portal:domain_action",
+        MANAGE_USERS,
+        lambda o: {"action": "send", "address": f"admin@{o.email_domain.domain}"},
+        kwargs=_with("email_domain", "did"),
+        variant="send",
+    ),
+    _post(
+        "portal:domain_action",
+        MANAGE_USERS,
+        {"action": "check"},
+        kwargs=_with("email_domain", "did"),
+        variant="check",
+        no_effect="no DNS server answers in tests: the check fails with a message",
+    ),
+    _post(
+        "portal:domain_action",
+        MANAGE_USERS,
+        {"action": "remove"},
+        kwargs=_with("email_domain", "did"),
+        variant="remove",
+    ),
+    # A mailed verification link: a forged one is a 400 for everyone and changes nothing.
+    Case("portal:domain_verify", Anyone(), kwargs=lambda o: {"token": "forged"}, ok=(400,)),
+    _post(
+        "portal:domain_verify",
+        Anyone(),
+        kwargs=lambda o: {"token": "forged"},
+        ok=(400,),
+        no_effect="a forged link verifies nothing",
+    ),
     _post(
         "portal:settings",
         Portal("manage_settings"),

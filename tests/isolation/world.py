@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
+from portal.models import CompanyDomain
 from tests.factories import (
     AssetFactory,
     CustomerFactory,
@@ -76,6 +77,7 @@ class CompanyRecords:
     invitee: object  # a portal membership that has not set a password yet
     permission_set: object
     join_request: object
+    email_domain: object  # an unverified email domain the company claims
     deleted: object  # a soft-deleted sub-account of the company
     # A live customer of the same family with no records (a sub-account of its company).
     prospect: object
@@ -255,6 +257,9 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
         ),
         join_request=JoinRequestFactory(
             pk=next(ids), customer=customer, email=f"join.{token}.{n}@example.com"
+        ),
+        email_domain=CompanyDomain.objects.create(
+            pk=next(ids), customer=customer, domain=f"{token}-{n}.example", token=f"{token}{n}"
         ),
         deleted=CustomerFactory(
             pk=next(ids),
