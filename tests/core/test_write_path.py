@@ -53,6 +53,8 @@ ALLOWED_MODULES = {
     "imports/usage.py",
     # Webhook delivery bookkeeping (attempts, responses), run by the worker.
     "webhooks/tasks.py",
+    # The portal's email-domain services (claim, verify, remove), beside its DNS check.
+    "portal/domains.py",
 }
 
 
