@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
+
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from customers.models import Customer
 
-from .models import Membership, PermissionSet, PortalPermission, PortalRole, PortalSection
+from .domain_names import is_public_email_domain, normalize_domain
+from .models import (
+    CompanyDomain,
+    CompanyProfile,
+    Membership,
+    PermissionSet,
+    PortalPermission,
+    PortalRole,
+    PortalSection,
+)
 
 
 def _user(email: str, first: str, last: str, password: str) -> User:
@@ -64,4 +76,24 @@ def create_demo_portal_users(password: str) -> tuple[str, str]:
     ]:
         user = _user(f"{first.lower()}@{domain}", first, role.label, password)
         Membership.objects.create(user=user, customer=showcase, role=role, **extra)
+    _verified_domain(showcase, domain)
     return emails[0], emails[-1]
+
+
+def _verified_domain(customer: Customer, domain: str) -> None:
+    """The showcase company has verified its domain and lets colleagues there ask to join
+    (try /portal/join/ with any address at it)."""
+    domain = normalize_domain(domain)
+    if is_public_email_domain(domain) or CompanyDomain.objects.filter(domain=domain).exists():
+        return
+    profile, _ = CompanyProfile.objects.get_or_create(customer=customer)
+    profile.allow_domain_join = True
+    profile.save(update_fields=["allow_domain_join"])
+    CompanyDomain.objects.create(
+        customer=customer,
+        domain=domain,
+        token=secrets.token_urlsafe(24),
+        method=CompanyDomain.Method.DNS,
+        verified_at=timezone.now(),
+        verified_how="the demo data",
+    )
