@@ -186,7 +186,7 @@ def normalize_allow_entry(entry: str) -> str:
             raise ValueError(f"“{text}” is not {example}.") from None
         network = None
     if network is not None:
-        if network.prefixlen < (8 if network.version == 4 else 16):
+        if network.prefixlen < (8 if network.version == 4 else 7):
             raise ValueError(
                 f"“{text}” is too broad: allow only the networks your receivers are in."
             )
@@ -392,6 +392,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
         super().__init__(host, port, **kwargs)
         self._family, self._sockaddr = address
         self._deadline = deadline
+        self._socket = None  # ours to shut down even after http.client let go of it
         self.expired = False
 
     def connect(self):
@@ -404,12 +405,12 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
             sock.close()
             raise
         sock.settimeout(self.timeout)
-        self.sock = sock
+        self.sock = self._socket = sock
 
     def expire(self):
         """The total time is up: unblock whatever read or write is waiting."""
         self.expired = True
-        sock = self.sock
+        sock = self._socket
         if sock is not None:
             with contextlib.suppress(OSError):  # the OS socket's shutdown, TLS or not
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
@@ -424,7 +425,7 @@ class _PinnedHTTPSConnection(_PinnedHTTPConnection):
 
     def connect(self):
         super().connect()
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
+        self.sock = self._socket = self._context.wrap_socket(self.sock, server_hostname=self.host)
 
 
 @dataclass(frozen=True)
