@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +12,7 @@ from django.urls import reverse
 from core.scope import forget_scope
 from core.services import model_update
 from core.tasks import defer_after_commit
+from core.tokens import password_reset_key
 
 from .models import StaffRole, User
 
@@ -20,13 +20,14 @@ from .models import StaffRole, User
 def set_password_url(*, user: User, base_url: str) -> str:
     """A one-time link (allauth's password reset key) that lets ``user`` choose a password.
 
-    It stops working once used (the token hashes the password) and after PASSWORD_RESET_TIMEOUT.
+    It stops working once used (the token hashes the password), after PASSWORD_RESET_TIMEOUT
+    and at any other tenant (``core.tokens``: the key's salt names this one).
     """
     path = reverse(
         "account_reset_password_from_key",
         kwargs={
             "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
+            "key": password_reset_key(user),
         },
     )
     return base_url.rstrip("/") + path

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
-from allauth.account.utils import user_pk_to_url_str
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -14,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import queue_email, send_set_password_email
+from accounts.services import queue_email, send_set_password_email, set_password_url
 from core.events import emit_event
 from core.policies import Capability, user_can
 from core.services import model_update, save_with_history
@@ -215,14 +213,7 @@ def customer_user_resend_invitation(
 
 def send_password_reset_link(*, user: User, base_url: str) -> None:
     _check_can_sign_in(user)
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
-    )
-    context = {"user": user, "reset_url": base_url.rstrip("/") + path}
+    context = {"user": user, "reset_url": set_password_url(user=user, base_url=base_url)}
     body = render_to_string("portal/email/password_reset_message.txt", context)
     queue_email(subject="[Clientele] Reset your password", body=body, to=[user.email])
 
