@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import User
+from core import privacy
 from core.history import HIDDEN_FIELDS, display_value, field_label
 from core.scope import Scope, forget_scope, scope_for
 from core.services import ConcurrentEditError, save_with_history
@@ -209,19 +210,31 @@ def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
 
 
 @transaction.atomic
-def customer_purge(*, customer_id: int, actor: User | None = None) -> None:
+def customer_purge(*, customer_id: int, actor: User | None = None) -> dict[str, int]:
     """Remove a soft-deleted customer for good. Its locations go with it (cascade); the apps
     that hold its other records react first, in the same transaction (assets: owned assets
     become the tenant's, assets at its locations lose their location, history says why;
     billing: projects keep the customer's name; the portal: its users are deleted). Linked
-    accounts and sub-accounts are unlinked."""
+    accounts and sub-accounts are unlinked.
+
+    Then its personal data is erased (core/privacy.py), also in the same transaction: the
+    registered personal fields of its rows and of their history (the customer's, its
+    locations', memberships', join requests', drafts' recipients), of its users' history
+    and of their sign-ins, and mentions of them in free text. History rows stay, with their
+    dates, change types and actors. Issued invoices keep their recipient as printed:
+    accounting law requires them unchanged (billing/privacy.py). Returns the rows erased
+    per model."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.deleted_at is None:
         raise ValidationError("Only a deleted customer can be purged.")
+    # Who and what to erase, read before the reactions delete its users and unlink its rows.
+    targets = privacy.customer_targets(customer.pk)
+    strings = privacy.collect_mentions(targets)
     reactions.react(reactions.on_customer_purged, customer, actor=actor)
     customer._history_user = actor
     customer._change_reason = "Purged"
     customer.delete()
+    return privacy.erase(targets, strings=strings)
 
 
 def purge_due_customers(*, grace_days: int, now=None) -> int:

@@ -1,0 +1,35 @@
+"""Personal data held by billing (see core/privacy.py).
+
+What accounting law keeps: an issued invoice is a bookkeeping record that must be retained
+unchanged for the statutory period (EU VAT Directive 2006/112/EC art. 226 and 244-246: the
+customer's full name and address on the invoice, copies kept; e.g. Germany §147 AO / §257
+HGB and §14b UStG: 10 years; the UK: 6 years) and GDPR art. 17(3)(b) lets that obligation win
+over erasure. So an issued invoice (one with a number) keeps its recipient block and billing
+email as printed, also after its customer's purge or its contact's erasure; drafts are no
+bookkeeping record yet and lose them. Projects keep the company's name (not a person's)."""
+
+from core.privacy import Person, register
+
+from .models import Invoice, Payment, Project
+
+register(
+    Invoice,
+    customer="customer_id",
+    people=[
+        Person(
+            "invoice recipient",
+            ("billing_address", "billing_email"),
+            email="billing_email",
+            keep_where='"number" IS NOT NULL',
+            keep_reason="issued invoices are kept as issued for the statutory period",
+        )
+    ],
+    text=("void_reason",),
+    not_personal={"customer_name": "the company's name, required on the invoice"},
+)
+register(
+    Project,
+    text=("notes",),
+    not_personal={"customer_name": "the company's name, kept when the customer is purged"},
+)
+register(Payment, text=("reference",))

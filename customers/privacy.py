@@ -1,0 +1,58 @@
+"""Personal data held by customers (see core/privacy.py): the company's, its contact's and
+its billing contact's email and phone, and notes and addresses about the customer."""
+
+from core.privacy import Person, register
+
+from .models import Customer
+
+ADDRESS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "billing_address_line1",
+    "billing_address_line2",
+    "billing_city",
+    "billing_state",
+    "billing_postal_code",
+    "billing_country",
+)
+
+register(
+    Customer,
+    customer="id",
+    people=[
+        # A sole trader's company email and phone are theirs.
+        Person(
+            "company email and phone",
+            ("company_email", "company_phone"),
+            email="company_email",
+            phone="company_phone",
+        ),
+        Person(
+            "contact",
+            ("contact_name", "contact_email", "contact_phone"),
+            email="contact_email",
+            name=("contact_name",),
+            phone="contact_phone",
+        ),
+        Person(
+            "billing contact",
+            ("billing_contact_name", "billing_email", "billing_phone"),
+            email="billing_email",
+            name=("billing_contact_name",),
+            phone="billing_phone",
+        ),
+    ],
+    # Derived from the fields above (search haystack, phone digits): a mention is replaced.
+    text=("search_text", "phone_digits"),
+    record=("description", "internal_notes", "custom_attributes", *ADDRESS),
+    version="version",
+    not_personal={
+        "name": "the company's name: its projects and invoices keep it after a purge",
+        "website": "the company's website",
+        "external_id": "the company's id in the tenant's CRM",
+    },
+)

@@ -1,0 +1,33 @@
+"""Personal data held by the portal (see core/privacy.py): a company's users (memberships),
+people asking to join, and the admin address a domain verification was mailed to."""
+
+from core.privacy import Person, register
+
+from .models import CompanyDomain, CompanyProfile, JoinRequest, Membership
+
+register(
+    Membership,
+    customer="customer_id",
+    members="user_id",
+    people=[Person("portal user", (), user="user_id", account=True)],
+)
+register(
+    JoinRequest,
+    customer="customer_id",
+    people=[
+        Person(
+            "join request",
+            ("email", "first_name", "last_name"),
+            email="email",
+            name=("first_name", "last_name"),
+        )
+    ],
+)
+register(CompanyProfile, customer="customer_id", text=("suspension_reason",))
+register(
+    CompanyDomain,
+    customer="customer_id",
+    people=[Person("verification address", ("link_sent_to",), email="link_sent_to")],
+    text=("verified_how",),
+    secret=("token",),
+)
