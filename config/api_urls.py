@@ -17,6 +17,7 @@ from customers.api.views import CustomerViewSet, LinkedAccountViewSet
 from locations.api.views import LocationViewSet
 from portal.api.views import (
     PortalCompanyAssetViewSet,
+    PortalCompanyDomainViewSet,
     PortalCompanyJoinRequestViewSet,
     PortalCompanyLocationViewSet,
     PortalCompanyUserViewSet,
@@ -42,6 +43,7 @@ router.register(
     PortalCompanyJoinRequestViewSet,
     basename="portal-company-join-request",
 )
+router.register(f"{COMPANY}/domains", PortalCompanyDomainViewSet, basename="portal-company-domain")
 router.register(
     f"{COMPANY}/locations", PortalCompanyLocationViewSet, basename="portal-company-location"
 )

@@ -5,7 +5,14 @@ from core.api.base import StrictSerializerMixin
 from customers.models import Customer
 from locations.models import Location
 from portal.forms import PortalLocationForm
-from portal.models import JoinRequest, Membership, PermissionSet, PortalRole, PortalSection
+from portal.models import (
+    CompanyDomain,
+    JoinRequest,
+    Membership,
+    PermissionSet,
+    PortalRole,
+    PortalSection,
+)
 
 
 class PortalUserSerializer(serializers.ModelSerializer):
@@ -56,6 +63,34 @@ class JoinRequestSerializer(serializers.ModelSerializer):
             "last_name",
             "status",
             "decided_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class CompanyDomainSerializer(serializers.ModelSerializer):
+    """An email domain the company claims. Only a verified one lets people at it ask to join;
+    verify it (a DNS TXT record ``txt_record`` at the domain, or a mailed link) in the portal
+    under Settings → Email domains."""
+
+    display = serializers.CharField(read_only=True, help_text="The domain as people write it.")
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+    txt_record = serializers.CharField(read_only=True, help_text="The DNS TXT record to add.")
+
+    class Meta:
+        model = CompanyDomain
+        fields = [
+            "id",
+            "customer",
+            "domain",
+            "display",
+            "verified",
+            "verified_at",
+            "verified_how",
+            "method",
+            "txt_record",
+            "link_sent_to",
+            "link_sent_at",
             "created_at",
         ]
         read_only_fields = fields

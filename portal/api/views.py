@@ -24,10 +24,11 @@ from locations import services as location_services
 from locations.models import Location
 from portal import services
 from portal.filters import JoinRequestFilterSet, MembershipFilterSet
-from portal.models import JoinRequest, Membership, PermissionSet, PortalPermission
+from portal.models import CompanyDomain, JoinRequest, Membership, PermissionSet, PortalPermission
 
 from .base import PortalCompanyMixin
 from .serializers import (
+    CompanyDomainSerializer,
     ConsolePortalUserInviteSerializer,
     JoinRequestSerializer,
     PortalAssetSerializer,
@@ -267,6 +268,30 @@ class PortalCompanyJoinRequestViewSet(
     def decline(self, request, *args, **kwargs):
         """Turn the request down (400 if it was already decided)."""
         return self.decide(approve=False)
+
+
+@extend_schema(parameters=[COMPANY])
+class PortalCompanyDomainViewSet(
+    PortalCompanyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your company's email domains and whether each is verified (read only; customer admins
+    add and verify them in the portal under Settings → Email domains)."""
+
+    serializer_class = CompanyDomainSerializer
+    read_permission = PortalPermission.MANAGE_USERS
+    write_permission = PortalPermission.MANAGE_USERS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return CompanyDomain.objects.none()
+        return (
+            CompanyDomain.objects.visible_to(self.request.user)
+            .filter(customer=self.company)
+            .order_by("domain")
+        )
 
 
 @extend_schema(parameters=[COMPANY])

@@ -233,6 +233,8 @@ PORTAL_API_CASES = [
     _api("portal-company-join-request-detail", MANAGE_USERS, kwargs=_in_company("join_request")),
     _write("portal-company-join-request-approve", MANAGE_USERS, kwargs=_in_company("join_request")),
     _write("portal-company-join-request-decline", MANAGE_USERS, kwargs=_in_company("join_request")),
+    _api("portal-company-domain-list", MANAGE_USERS, kwargs=_company),
+    _api("portal-company-domain-detail", MANAGE_USERS, kwargs=_in_company("email_domain")),
     _api("portal-company-location-list", Portal("view_locations"), kwargs=_company),
     _api(
         "portal-company-location-detail", Portal("view_locations"), kwargs=_in_company("location")

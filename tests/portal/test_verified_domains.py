@@ -456,3 +456,21 @@ def test_a_join_link_minted_at_another_tenant_does_nothing_here(
         response = tenant_client.get(reverse("portal:join_confirm", args=[forged]))
     assert response.status_code == 400
     assert mail.outbox == [] and not company.join_requests.exists()
+
+
+# --- The API --------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_companys_domains_read_only(portal_client, company, api_as):
+    admin = portal_client(company, "admin")
+    row = add_domain(admin, company, "acme.example")
+    CompanyDomain.objects.create(customer=CustomerFactory(), domain="globex.example", token="g")
+    api = api_as(user=admin.user)
+    url = f"/api/v1/portal/companies/{company.pk}/domains/"
+    body = api.get(url).json()
+    (shown,) = body["results"] if "results" in body else body
+    assert shown["domain"] == "acme.example" and shown["verified"] is False
+    assert shown["txt_record"] == row.txt_record
+    assert api.post(url, {"domain": "other.example"}).status_code == 405
+    reader = api_as(user=portal_client(company, "read_only").user)
+    assert reader.get(url).status_code == 403
