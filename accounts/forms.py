@@ -7,7 +7,7 @@ from allauth.account.forms import SetPasswordForm as AllauthSetPasswordForm
 from django import forms
 from django_tenants.utils import get_tenant_model
 
-from .models import StaffRole, User
+from .models import SecurityPolicy, StaffRole, User
 
 PASSWORD_HINTS = [
     ("length", "At least 8 characters"),
@@ -17,8 +17,9 @@ PASSWORD_HINTS = [
     ("special", "Special characters (@, #, $, …)"),
 ]
 PASSWORD_HELP = (
-    "At least 8 characters, not a common password and not only numbers. "
-    "For a strong password mix uppercase and lowercase letters, numbers and special characters."
+    "At least 8 characters, not only numbers, and hard to guess: common passwords, your name "
+    "or email, the names of your company, this workspace or the product, and predictable "
+    "additions such as a year or “123!” are refused. A few unrelated words work well."
 )
 
 
@@ -95,4 +96,27 @@ class ApiTokenForm(forms.Form):
         empty_value=None,
         required=False,
         choices=[("", "Never"), (30, "In 30 days"), (90, "In 90 days"), (365, "In a year")],
+    )
+
+
+class SecurityPolicyForm(forms.Form):
+    require_two_factor_for_staff = forms.BooleanField(
+        label=SecurityPolicy._meta.get_field(
+            "require_two_factor_for_staff"
+        ).verbose_name.capitalize(),
+        required=False,
+        help_text=SecurityPolicy._meta.get_field("require_two_factor_for_staff").help_text,
+    )
+    reason = forms.CharField(
+        max_length=80,
+        required=False,
+        help_text="Kept in the policy's history, e.g. “security review 2026”.",
+    )
+
+
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        max_length=80,
+        help_text="Kept in the person's history and told to them, e.g. “lost phone, confirmed "
+        "by phone call”.",
     )

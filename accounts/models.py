@@ -1,6 +1,8 @@
 """People who sign in. The same table exists in the public schema (platform operators) and in
 every tenant schema (the tenant's staff, later its customers' users)."""
 
+from __future__ import annotations
+
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -124,3 +126,32 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SecurityPolicy(models.Model):
+    """The workspace's sign-in rules: one row (``pk=1``), changed by the owner through
+    ``accounts.services.security_policy_update``; no row means the defaults."""
+
+    require_two_factor_for_staff = models.BooleanField(
+        "require two-factor authentication for staff",
+        default=False,
+        help_text="Staff without a second factor (an authenticator app or a passkey) set one "
+        "up right after they next sign in, before they can open anything else.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "security policy"
+        verbose_name_plural = "security policy"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="accounts_security_policy_one")
+        ]
+
+    def __str__(self) -> str:
+        return "Security policy"
+
+    @classmethod
+    def current(cls) -> SecurityPolicy:
+        """The saved policy, or the defaults (unsaved) when the owner never changed it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -9,12 +9,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from core.scope import forget_scope
-from core.services import model_update
+from core.policies import Capability, user_can
+from core.scope import forget_scope, scope_for
+from core.services import model_update, save_with_history
 from core.tasks import defer_after_commit
 from core.tokens import password_reset_key
 
-from .models import StaffRole, User
+from .models import SecurityPolicy, StaffRole, User
 
 
 def set_password_url(*, user: User, base_url: str) -> str:
@@ -152,3 +153,85 @@ def staff_create_with_password(
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
+
+
+# simple_history keeps at most 100 characters of a change reason.
+REASON_LENGTH = 100
+
+
+def _history_reason(text: str) -> str:
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
+@transaction.atomic
+def security_policy_update(
+    *, require_two_factor_for_staff: bool, actor: User | None, reason: str = ""
+) -> SecurityPolicy:
+    """The owner's sign-in rules for the workspace's staff. Staff already signed in are asked
+    to enrol at their next sign-in; nothing is written when nothing changes."""
+    if actor is not None and not user_can(actor, Capability.MANAGE_TENANT):
+        raise PermissionDenied("Only the workspace owner changes the security policy.")
+    policy = SecurityPolicy.objects.select_for_update().filter(pk=1).first() or SecurityPolicy(pk=1)
+    required = bool(require_two_factor_for_staff)
+    summary = "Two-factor required for staff" if required else "Two-factor optional for staff"
+    policy, _ = model_update(
+        instance=policy,
+        fields=["require_two_factor_for_staff"],
+        data={"require_two_factor_for_staff": required},
+        actor=actor,
+        reason=_history_reason(f"{summary}: {reason}" if reason else summary),
+    )
+    return policy
+
+
+def may_reset_second_factor(actor: User | None, user: User) -> bool:
+    """Who may remove ``user``'s second factor: for staff, the workspace owner; for a customer
+    user, staff who manage records and the admins of the user's own company. Never yourself
+    (your own factors are managed on your two-factor page)."""
+    if actor is None:
+        return True
+    if actor.pk == user.pk:
+        return False
+    if user.role:
+        return user_can(actor, Capability.MANAGE_TENANT)
+    target = scope_for(user)
+    if not target.is_customer_user:
+        return False
+    if user_can(actor, Capability.MANAGE_RECORDS):
+        return scope_for(actor).reaches_customer(target.company_id)
+    own = scope_for(actor)
+    return (
+        own.is_customer_user
+        and own.portal_can("manage_users")
+        and target.company_id in (own.company_ids or frozenset())
+    )
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User | None, reason: str, base_url: str) -> int:
+    """Remove every second factor of ``user`` (authenticator app, passkeys and security keys,
+    recovery codes) after they lost them: they sign in with their password alone and, where
+    two-factor is required, set a new one up right away. The user's history names the actor
+    and the reason; the user is emailed once the change commits. Returns how many
+    authenticators were removed."""
+    from allauth.mfa.models import Authenticator
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why (e.g. “lost phone, confirmed by call”)."})
+    if not may_reset_second_factor(actor, user):
+        raise PermissionDenied("You may not reset this person's two-factor authentication.")
+    row = User.objects.select_for_update().get(pk=user.pk)
+    authenticators = Authenticator.objects.filter(user=row)
+    removed = authenticators.count()
+    if not removed:
+        raise ValidationError(f"{row} has no two-factor authentication to reset.")
+    authenticators.delete()
+    save_with_history(row, actor=actor, reason=_history_reason(f"Two-factor reset: {reason}"))
+    context = {"user": row, "actor": actor, "reason": reason, "base_url": base_url.rstrip("/")}
+    queue_email(
+        subject=render_to_string("accounts/email/second_factor_reset_subject.txt", context).strip(),
+        body=render_to_string("accounts/email/second_factor_reset_message.txt", context),
+        to=[row.email],
+    )
+    return removed

@@ -5,9 +5,11 @@ namespace (config/console_urls.py); the workspace settings page is the tenant's
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -18,10 +20,23 @@ from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 from core.scope import scope_for
 
-from .forms import ApiTokenForm, StaffInviteForm, StaffRoleForm
-from .models import ApiToken, SignInEvent, User
+from .forms import (
+    ApiTokenForm,
+    SecondFactorResetForm,
+    SecurityPolicyForm,
+    StaffInviteForm,
+    StaffRoleForm,
+)
+from .mfa_policy import FACTOR_TYPES, has_second_factor, pending_requirement
+from .models import ApiToken, SecurityPolicy, SignInEvent, User
 from .policies import access_staff_member, staff_visible_to
-from .services import send_set_password_email, staff_invite, staff_update
+from .services import (
+    second_factor_reset,
+    security_policy_update,
+    send_set_password_email,
+    staff_invite,
+    staff_update,
+)
 from .tokens import api_token_create, api_token_revoke, own_token
 
 
@@ -44,7 +59,10 @@ class TeamView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
             .values("created_at")[:1]
         )
         context["members"] = staff_visible_to(self.request.user).annotate(
-            last_sign_in_at=Subquery(last_sign_in)
+            last_sign_in_at=Subquery(last_sign_in),
+            has_two_factor=Exists(
+                Authenticator.objects.filter(user=OuterRef("pk"), type__in=FACTOR_TYPES)
+            ),
         )
         context["can_manage_team"] = user_can(self.request.user, Capability.MANAGE_TENANT)
         return context
@@ -177,3 +195,108 @@ class ApiTokensView(ConsoleAccessMixin, BreadcrumbsMixin, ApiTokensMixin, FormVi
 
     def get_breadcrumbs(self):
         return [("Settings", reverse("core:settings")), ("API tokens", None)]
+
+
+class SecurityPolicyView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    """The owner's sign-in rules for the workspace's staff (``security_policy_update``)."""
+
+    nav_section = "settings"
+    required_capability = Capability.MANAGE_TENANT
+    template_name = "accounts/security_policy.html"
+    form_class = SecurityPolicyForm
+
+    def get_breadcrumbs(self):
+        return [("Settings", reverse("core:settings")), ("Security", None)]
+
+    def get_initial(self):
+        policy = SecurityPolicy.current()
+        return {"require_two_factor_for_staff": policy.require_two_factor_for_staff}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = SecurityPolicy.history.select_related("history_user")[:10]
+        context["staff_without_two_factor"] = (
+            User.objects.exclude(role="")
+            .filter(is_active=True)
+            .exclude(
+                Exists(Authenticator.objects.filter(user=OuterRef("pk"), type__in=FACTOR_TYPES))
+            )
+            .count()
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            security_policy_update(
+                require_two_factor_for_staff=form.cleaned_data["require_two_factor_for_staff"],
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Security policy saved.")
+        return redirect("core:security")
+
+
+class StaffTwoFactorView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
+    """A team member's second factor: whether they have one; the owner resets a lost one
+    (``second_factor_reset``)."""
+
+    nav_section = "settings"
+    required_capability = Capability.MANAGE_TENANT
+    template_name = "accounts/staff_two_factor.html"
+    form_class = SecondFactorResetForm
+
+    @cached_property
+    def object(self) -> User:
+        return access_staff_member(scope_for(self.request.user), self.kwargs["pk"])
+
+    def get_breadcrumbs(self):
+        return [
+            ("Settings", reverse("core:settings")),
+            ("Team", reverse("core:team")),
+            (f"Two-factor of {self.object}", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.object
+        context["authenticators"] = Authenticator.objects.filter(user=self.object).order_by("type")
+        context["is_self"] = self.object.pk == self.request.user.pk
+        return context
+
+    def form_valid(self, form):
+        try:
+            removed = second_factor_reset(
+                user=self.object,
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+                base_url=workspace_base_url(self.request),
+            )
+        except PermissionDenied as denied:
+            form.add_error(None, str(denied))
+            return self.form_invalid(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Removed {removed} second factor{'s' if removed != 1 else ''} of "
+            f"{self.object.email}; they have been emailed.",
+        )
+        return redirect("core:team")
+
+
+class TwoFactorSetupView(LoginRequiredMixin, TemplateView):
+    """Where a person under a two-factor requirement is sent until they have a second
+    factor: why, and the two ways to get one (an authenticator app, a passkey)."""
+
+    template_name = "accounts/two_factor_setup.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["requirement"] = pending_requirement(user)
+        context["has_second_factor"] = has_second_factor(user)
+        return context

@@ -23,6 +23,16 @@ class PortalConfig(AppConfig):
 
         register_customer_user_resolver(customer_user_grant)
 
+        # Accounts asks which company requires a user's second factor, and which company
+        # names their password must not be built from.
+        from accounts.mfa_policy import register_requirement_resolver
+        from accounts.password_validation import register_context_source
+
+        from .security import company_names, company_two_factor_requirement
+
+        register_requirement_resolver(company_two_factor_requirement)
+        register_context_source(company_names)
+
         register_tab(CustomerTab("users", "Users", "portal:customer_users", order=50))
 
         # A deleted company's users lose access, a restored one's get it back, a purged

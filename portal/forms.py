@@ -161,6 +161,16 @@ class CompanyProfileForm(forms.ModelForm):
         return value
 
 
+class CompanyTwoFactorForm(forms.Form):
+    """The company's sign-in rule for its users (``portal.security.company_two_factor_set``)."""
+
+    require_two_factor = forms.BooleanField(
+        label="Require two-factor authentication for our users",
+        required=False,
+        help_text=CompanyProfile._meta.get_field("require_two_factor").help_text,
+    )
+
+
 class PortalLocationForm(forms.ModelForm):
     class Meta:
         model = Location

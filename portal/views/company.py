@@ -6,7 +6,7 @@ import copy
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,9 +16,11 @@ from accounts.models import SignInEvent
 from assets.models import Asset
 from locations.models import Location
 from portal import services
-from portal.forms import CompanyDetailsForm, CompanyProfileForm
+from portal.forms import CompanyDetailsForm, CompanyProfileForm, CompanyTwoFactorForm
 from portal.models import CompanyProfile, Membership, PortalPermission
+from portal.security import company_two_factor_set
 
+from ..policies import portal_can
 from .base import PortalMixin
 
 
@@ -71,9 +73,17 @@ class SettingsView(PortalMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         if "details_form" not in kwargs:
             context["details_form"], context["profile_form"] = self.forms()
+        if PortalPermission.MANAGE_USERS in context["perms"]:
+            profile = CompanyProfile.objects.filter(customer=self.company).first()
+            required = bool(profile and profile.require_two_factor)
+            context["two_factor_form"] = CompanyTwoFactorForm(
+                initial={"require_two_factor": required}, prefix="security"
+            )
         return context
 
     def post(self, request, *args, **kwargs):
+        if "security-submit" in request.POST:
+            return self.post_two_factor(request)
         details_form, profile_form = self.forms(request.POST, request.FILES)
         if details_form.is_valid() and profile_form.is_valid():
             try:
@@ -98,6 +108,23 @@ class SettingsView(PortalMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(details_form=details_form, profile_form=profile_form)
         )
+
+    def post_two_factor(self, request):
+        """The company's two-factor rule: its admins' (who manage its users) to change."""
+        if not portal_can(request.user, PortalPermission.MANAGE_USERS):
+            raise PermissionDenied("Only the company's admins decide who needs two-factor sign-in.")
+        form = CompanyTwoFactorForm(request.POST, prefix="security")
+        form.is_valid()  # a lone checkbox: always valid
+        required = form.cleaned_data.get("require_two_factor", False)
+        company_two_factor_set(company=self.company, required=required, actor=request.user)
+        messages.success(
+            request,
+            "Two-factor authentication is now required for your users: those without it set "
+            "it up at their next sign-in."
+            if required
+            else "Two-factor authentication is now optional for your users.",
+        )
+        return redirect("portal:settings", cid=self.company.pk)
 
 
 def add_errors(error: ValidationError, details_form, profile_form) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from accounts.mfa_policy import FACTOR_TYPES
+from accounts.services import second_factor_reset
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView
 from core.mixins import ConsoleAccessMixin
@@ -39,7 +42,10 @@ class CustomerUsersView(CustomerPageMixin, ObjectDetailView):
                 last_sign_in=Max(
                     "user__sign_in_events__created_at",
                     filter=Q(user__sign_in_events__succeeded=True),
-                )
+                ),
+                has_two_factor=Exists(
+                    Authenticator.objects.filter(user_id=OuterRef("user_id"), type__in=FACTOR_TYPES)
+                ),
             )
         )
         context["troubleshooting"] = [
@@ -101,6 +107,17 @@ class CustomerUserActionView(ConsoleAccessMixin, TemplateView):
             elif action == "reset":
                 services.send_password_reset_link(user=user, base_url=base_url(request))
                 messages.success(request, f"Sent a password reset link to {user.email}.")
+            elif action == "reset_two_factor":
+                second_factor_reset(
+                    user=user,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                    base_url=base_url(request),
+                )
+                messages.success(
+                    request,
+                    f"Reset the two-factor authentication of {user.email}; they have been emailed.",
+                )
             elif action == "unlock":
                 services.unlock_sign_in(request=request, user=user)
                 messages.success(request, f"{user.email} can try to sign in again.")
@@ -114,6 +131,8 @@ class CustomerUserActionView(ConsoleAccessMixin, TemplateView):
                 )
             else:
                 messages.error(request, "Unknown action; nothing changed.")
+        except PermissionDenied as denied:
+            messages.error(request, str(denied))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("portal:customer_users", pk=customer.pk)

@@ -9,7 +9,9 @@ from django.db.models import Count, Max, Q
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
+from accounts.mfa_policy import has_second_factor
 from accounts.models import SignInEvent
+from accounts.services import second_factor_reset
 from accounts.views import ApiTokensMixin
 from core.forms import add_service_errors
 from core.querysets import access
@@ -106,6 +108,7 @@ class UserDetailView(PortalMixin, FormView):
         context["member"] = self.membership
         context["activity"] = SignInEvent.objects.filter(user=self.membership.user)[:10]
         context["is_self"] = self.membership.user_id == self.request.user.pk
+        context["has_two_factor"] = has_second_factor(self.membership.user)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -129,6 +132,18 @@ class UserDetailView(PortalMixin, FormView):
             elif action == "reset":
                 services.send_password_reset_link(user=membership.user, base_url=base_url(request))
                 messages.success(request, f"Sent a password reset link to {membership.user.email}.")
+            elif action == "reset_two_factor":
+                second_factor_reset(
+                    user=membership.user,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                    base_url=base_url(request),
+                )
+                messages.success(
+                    request,
+                    f"Reset the two-factor authentication of {membership.user.email}; "
+                    "they have been emailed.",
+                )
             else:
                 messages.error(request, "Unknown action; nothing changed.")
         except PermissionDenied as denied:

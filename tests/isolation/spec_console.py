@@ -21,6 +21,7 @@ from .spec import (
     VIEW,
     Anyone,
     Case,
+    SignedIn,
     pk_of,
 )
 
@@ -81,6 +82,32 @@ CORE = [
         actor_answers={"owner": NOT_FOUND},
     ),
     _post("core:staff_resend_welcome", TENANT_SETTINGS, kwargs=_member),
+    # Two-factor: the owner's policy for staff, a team member's second factor (the world's
+    # has none, so a reset is the form's message; tests/accounts covers a real reset), and
+    # the enrolment page everyone signed in may open.
+    Case("core:security", TENANT_SETTINGS),
+    _post(
+        "core:security",
+        TENANT_SETTINGS,
+        {"require_two_factor_for_staff": "on", "reason": "matrix"},
+    ),
+    Case("core:staff_two_factor", TENANT_SETTINGS, kwargs=_member),
+    _post(
+        "core:staff_two_factor",
+        TENANT_SETTINGS,
+        {"reason": "lost phone"},
+        kwargs=_member,
+        no_effect="the world's staff member has no second factor to reset: a form error",
+    ),
+    Case(
+        "core:staff_two_factor",
+        TENANT_SETTINGS,
+        variant="a customer user",
+        kwargs=lambda o: {"pk": o.member.user_id},
+        negative="the id is no staff user's; the team page itself is the positive control",
+        actor_answers={"owner": NOT_FOUND},
+    ),
+    Case("core:two_factor_setup", SignedIn()),
     # Everyone's own tokens: any console role.
     Case("core:api_tokens", VIEW),
     _post("core:api_tokens", VIEW, {"name": "Matrix"}),
@@ -202,11 +229,54 @@ CUSTOMERS = [
         },
         kwargs=CUSTOMER,
     ),
+    # Under the Users tab: the company's email domains (admins add, prove and remove them).
+    Case("portal:customer_domains", VIEW, kwargs=CUSTOMER),
+    _post(
+        "portal:customer_domains",
+        MANAGE,
+        {"action": "add", "domain": "matrix-console.example"},
+        kwargs=CUSTOMER,
+        variant="add",
+    ),
+    _post(
+        "portal:customer_domains",
+        MANAGE,
+        lambda o: {
+            "action": "send",
+            "did": o.email_domain.pk,
+            "address": f"hostmaster@{o.email_domain.domain}",
+        },
+        kwargs=CUSTOMER,
+        variant="send",
+    ),
+    _post(
+        "portal:customer_domains",
+        MANAGE,
+        lambda o: {"action": "check", "did": o.email_domain.pk},
+        kwargs=CUSTOMER,
+        variant="check",
+        no_effect="no DNS server answers in tests: the check fails with a message",
+    ),
+    _post(
+        "portal:customer_domains",
+        MANAGE,
+        lambda o: {"action": "remove", "did": o.email_domain.pk},
+        kwargs=CUSTOMER,
+        variant="remove",
+    ),
     _post(
         "portal:customer_user_action",
         MANAGE,
         {"action": "reset"},
         kwargs=lambda o: {"pk": o.customer.pk, "mid": o.member.pk},
+    ),
+    _post(
+        "portal:customer_user_action",
+        MANAGE,
+        {"action": "reset_two_factor", "reason": "lost phone"},
+        kwargs=lambda o: {"pk": o.customer.pk, "mid": o.member.pk},
+        variant="reset two-factor",
+        no_effect="the world's member has no second factor to reset: a message says so",
     ),
 ]
 
@@ -493,6 +563,32 @@ WEBHOOKS = [
     ),
 ]
 
+# Personal data (owners): look a person up, download and erase; addresses go in POST bodies.
+PERSONAL_DATA = [
+    Case("core:personal_data", TENANT_SETTINGS),
+    _post(
+        "core:personal_data",
+        TENANT_SETTINGS,
+        lambda o: {"email": o.staff_member.email},
+        no_effect="a look-up",
+    ),
+    _post(
+        "core:personal_data_export",
+        TENANT_SETTINGS,
+        lambda o: {"email": o.staff_member.email},
+        no_effect="a download",
+    ),
+    _post(
+        "core:personal_data_erase",
+        TENANT_SETTINGS,
+        lambda o: {
+            "email": o.staff_member.email,
+            "confirm": o.staff_member.email,
+            "reason": "Asked in writing",
+        },
+    ),
+]
+
 # Files uploaded to the tenant (company logos): served to anyone on the tenant's own host
 # who has the path (no sign-in: logos go into emails), never on another tenant's host.
 MEDIA = [Case("tenant_media", Anyone(), kwargs=lambda o: {"path": o.media_path})]
@@ -500,3 +596,4 @@ MEDIA = [Case("tenant_media", Anyone(), kwargs=lambda o: {"path": o.media_path})
 CONSOLE_CASES = TEAMS + (
     CORE + CUSTOMERS + LOCATIONS + ASSETS + IMPORTS + PROJECTS + BILLING_PAGES + WEBHOOKS + MEDIA
 )
+CONSOLE_CASES += PERSONAL_DATA

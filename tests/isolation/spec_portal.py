@@ -57,6 +57,14 @@ PORTAL_CASES = [
         {"action": "deactivate"},
         kwargs=_with("member", "mid"),
     ),
+    _post(
+        "portal:user_detail",
+        MANAGE_USERS,
+        {"action": "reset_two_factor", "reason": "lost phone"},
+        kwargs=_with("member", "mid"),
+        variant="reset two-factor",
+        no_effect="the world's member has no second factor to reset: a message says so",
+    ),
     _get("portal:permission_sets", MANAGE_USERS),
     _get("portal:permission_set_create", MANAGE_USERS),
     _post(
@@ -131,6 +139,13 @@ PORTAL_CASES = [
             "profile-accent_colour": "#000000",
             "profile-usage_alert_percent": 80,
         },
+    ),
+    # The company's two-factor rule: its customer admins' (who manage its users).
+    _post(
+        "portal:settings",
+        MANAGE_USERS,
+        {"security-require_two_factor": "on", "security-submit": "1"},
+        variant="two-factor",
     ),
     # Every customer user's own tokens: no portal permission needed.
     _get("portal:api_tokens", ANY_CUSTOMER_USER),

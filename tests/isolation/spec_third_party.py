@@ -36,6 +36,7 @@ ALLAUTH_ANYONE = {
     "account_email_verification_sent",
     "account_confirm_login_code",
     "mfa_authenticate",
+    "mfa_login_webauthn",
 }
 # allauth's pages about the signed-in person's own account (email, password, 2FA).
 ALLAUTH_OWN_ACCOUNT = {
@@ -50,11 +51,19 @@ ALLAUTH_OWN_ACCOUNT = {
     "mfa_view_recovery_codes",
     "mfa_generate_recovery_codes",
     "mfa_download_recovery_codes",
+    "mfa_list_webauthn",
+    "mfa_add_webauthn",
+    "mfa_reauthenticate_webauthn",
+    "mfa_edit_webauthn",
+    "mfa_remove_webauthn",
 }
 # Links from emails carry keys; a forged one is refused without telling anything.
 ALLAUTH_KWARGS = {
     "account_confirm_email": {"key": "forged"},
     "account_reset_password_from_key": {"uidb36": "0", "key": "forged-key"},
+    # Somebody's passkey: allauth looks it up among the signed-in person's own only.
+    "mfa_edit_webauthn": {"pk": 1},
+    "mfa_remove_webauthn": {"pk": 1},
 }
 
 # The record of each model the admin sites show, in the world (see world.py).
@@ -207,8 +216,9 @@ ADMIN_SPECIAL = ADMIN_READ_ONLY_PAGES | {
     f"{site}:{page}" for site in ("tenant_admin", "platform_admin") for page in ("login", "logout")
 }
 # allauth's next steps of a sign-in (a code, a second factor): with no sign-in under way
-# they send everyone back to the sign-in page.
-ALLAUTH_SIGN_IN_STEPS = {"account_confirm_login_code", "mfa_authenticate"}
+# they send everyone back to the sign-in page. The passkey sign-in takes its challenge by
+# XHR and its answer by POST; a plain GET is sent to the sign-in page too.
+ALLAUTH_SIGN_IN_STEPS = {"account_confirm_login_code", "mfa_authenticate", "mfa_login_webauthn"}
 # 2FA pages about a factor the person has not set up: 404.
 ALLAUTH_NOT_SET_UP = {
     "mfa_deactivate_totp",
@@ -238,6 +248,7 @@ RULES = [
         _allauth(ALLAUTH_OWN_ACCOUNT - ALLAUTH_NOT_SET_UP, TENANT),
         SignedIn(),
         ALLAUTH,
+        _allauth_fields,
     ),
     Rule(
         "allauth: 2FA pages about a factor not set up: 404 for the signed-in",
@@ -265,6 +276,7 @@ RULES = [
         _allauth(ALLAUTH_OWN_ACCOUNT - ALLAUTH_NOT_SET_UP, PUBLIC_HOST),
         SignedIn(),
         PUBLIC,
+        _allauth_fields,
     ),
     Rule(
         "allauth on the platform host: 2FA pages about a factor not set up",
