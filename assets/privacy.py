@@ -5,4 +5,4 @@ from core.privacy import register
 
 from .models import Asset
 
-register(Asset, text=("name", "notes", "search_text"))
+register(Asset, text=("name", "notes"), derived=("search_text",))

@@ -21,6 +21,8 @@ Core imports no app. Each app declares its models in its own ``privacy.py``, fou
   are replaced inside by ``[erased]``. Every history table's change reason is such a field.
 - ``record``: what describes a customer's record (notes, addresses): emptied in the history
   of a purged customer's rows; on request, treated like ``text``.
+- ``derived``: computed from the fields above (a search haystack): replaced like ``text``,
+  never exported.
 - ``not_personal``: fields whose name looks personal but are not, each with the reason.
 - ``secret``: never exported (password hashes, token hashes).
 - ``delete``: rows that only mean something for a live account (allauth's email addresses,
@@ -75,6 +77,7 @@ class Entry:
     people: tuple[Person, ...] = ()
     text: tuple[str, ...] = ()
     record: tuple[str, ...] = ()
+    derived: tuple[str, ...] = ()  # computed from other fields: replaced like text, not exported
     not_personal: Mapping[str, str] = field(default_factory=dict)
     secret: tuple[str, ...] = ()
     customer: str = ""  # the column holding the customer id ("id" on the customer table)
@@ -105,6 +108,7 @@ class Entry:
             self.personal_fields()
             | set(self.text)
             | set(self.record)
+            | set(self.derived)
             | set(self.not_personal)
             | set(self.secret)
         )
@@ -115,7 +119,7 @@ _registry: dict[str, Entry] = {}
 
 def register(model: type[models.Model], **declaration) -> Entry:
     declaration["people"] = tuple(declaration.get("people", ()))
-    for key in ("text", "record", "secret"):
+    for key in ("text", "record", "derived", "secret"):
         declaration[key] = tuple(declaration.get(key, ()))
     entry = Entry(model=model, **declaration)
     for name in entry.declared():
@@ -322,8 +326,10 @@ def _is_bytes(model, name: str) -> bool:
     return isinstance(model._meta.get_field(name), models.BinaryField)
 
 
-def _text_fields(entry: Entry | None, model) -> list[str]:
+def _text_fields(entry: Entry | None, model, *, derived: bool = True) -> list[str]:
     names = list(entry.text) + list(entry.record) if entry else []
+    if entry and derived:
+        names += list(entry.derived)
     if any(f.name == "history_change_reason" for f in model._meta.concrete_fields):
         names.append("history_change_reason")
     present = {f.name for f in model._meta.concrete_fields}
@@ -351,7 +357,7 @@ def _rows_of(entry: Entry, model, targets: Targets, strings: set[str]) -> list[d
         matches.append(where or "false")
         params += where_params
     pattern = mentions_pattern(strings)
-    texts = [n for n in _text_fields(entry, model) if not _is_bytes(model, n)]
+    texts = [n for n in _text_fields(entry, model, derived=False) if not _is_bytes(model, n)]
     for name in texts:
         column = _column(model, name) + ("::text" if _is_json(model, name) else "")
         matches.append(f"coalesce({column} ~* %s, false)" if pattern else "false")
@@ -367,7 +373,8 @@ def _rows_of(entry: Entry, model, targets: Targets, strings: set[str]) -> list[d
         cursor.execute(sql, params)
         names = [col.name for col in cursor.description]
         raw = cursor.fetchall()
-    withheld = entry.personal_fields() | set(entry.text) | set(entry.record) | set(entry.secret)
+    withheld = entry.personal_fields() | set(entry.text) | set(entry.record) | set(entry.derived)
+    withheld |= set(entry.secret)
     withheld.add("history_change_reason")
     columns = {f.column: f.name for f in model._meta.concrete_fields}
     result = []

@@ -46,8 +46,7 @@ register(
             phone="billing_phone",
         ),
     ],
-    # Derived from the fields above (search haystack, phone digits): a mention is replaced.
-    text=("search_text", "phone_digits"),
+    derived=("search_text", "phone_digits"),
     record=("description", "internal_notes", "custom_attributes", *ADDRESS),
     version="version",
     not_personal={

@@ -8,7 +8,8 @@ from .models import Location
 register(
     Location,
     customer="customer_id",
-    text=("name", "search_text"),
+    text=("name",),
+    derived=("search_text",),
     record=(
         "notes",
         "address_line1",

@@ -1,0 +1,119 @@
+"""Export and erasure on request (privacy.services): everything about one person, across
+apps, and nothing of anyone else; after the erasure, no trace of them in the tenant's
+schema; the last owner and oneself are refused; the erasure is recorded without the data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from accounts.models import SignInEvent, User
+from customers.models import Customer
+from privacy import services
+from privacy.models import ErasureRecord
+from tests.factories import CustomerFactory, UserFactory
+
+from .helpers import OTHER, make_alicia, scan_schema
+
+
+@pytest.fixture
+def owner(in_tenant):
+    return UserFactory(role="owner", email="the.owner@alpha.example")
+
+
+def test_export_holds_the_persons_rows_across_apps_and_nothing_of_another_person(owner):
+    alicia, made = make_alicia(actor=owner)
+    name, content_type, content = services.person_export(email=alicia.email.upper())
+    assert content_type == "application/json" and name.endswith(".json")
+    document = json.loads(content)
+    records = document["records"]
+    for label in (
+        "accounts.User",
+        "accounts.HistoricalUser",
+        "accounts.SignInEvent",
+        "accounts.ApiToken",
+        "account.EmailAddress",
+        "customers.Customer",
+        "customers.HistoricalCustomer",
+        "portal.JoinRequest",
+        "locations.HistoricalLocation",
+        "webhooks.WebhookDelivery",
+    ):
+        assert records.get(label), label
+    assert {r["ip_address"] for r in records["accounts.SignInEvent"]} == {alicia.ip}
+    [customer] = records["customers.Customer"]
+    assert customer["contact_phone"] == alicia.phone and customer["name"] == made["customer"].name
+    text = content.decode()
+    assert OTHER["email"] not in text and OTHER["name"] not in text  # the billing contact
+    assert "password" not in records["accounts.User"][0] and "key_hash" not in text
+
+
+def test_erase_leaves_no_trace_in_the_schema_and_is_recorded_without_the_data(owner):
+    alicia, made = make_alicia(actor=owner)
+    assert len(scan_schema(alicia.traces)) > 10  # the scan finds them before
+
+    record = services.person_erase(email=alicia.email, reason="Request by letter", actor=owner)
+
+    assert scan_schema(alicia.traces) == []
+    assert record.actor == owner and record.reason == "Request by letter"
+    assert record.rows["accounts.User"] == 1 and record.rows["customers.HistoricalCustomer"] >= 3
+    assert record.accounts_deactivated == 1
+    stored = json.dumps([record.reason, record.rows]).lower()
+    assert "alicia" not in stored and "quixotely" not in stored
+    user = User.objects.get(pk=alicia.user.pk)
+    assert not user.is_active and not user.has_usable_password()
+    assert user.history.latest().history_change_reason == services.ERASURE_REASON
+    assert SignInEvent.objects.filter(user=user).count() == 1  # kept, without the data
+    customer = Customer.objects.get(pk=made["customer"].pk)
+    assert (customer.contact_name, customer.contact_email, str(customer.contact_phone)) == (
+        "",
+        "",
+        "",
+    )
+    assert customer.billing_email == OTHER["email"]  # another person's stays
+    assert customer.version == made["customer"].version + 1  # an open edit form is refused
+    assert Customer.history.filter(id=customer.pk).count() == 3  # history rows stay
+
+
+def test_another_tenant_and_other_people_are_untouched(owner, tenant, other_tenant):
+    connection.set_tenant(other_tenant)
+    twin = CustomerFactory(
+        contact_email="alicia.quixotely@people.example", contact_name="Alicia Quixotely"
+    )
+    connection.set_tenant(tenant)
+    alicia, _ = make_alicia(actor=owner)
+    services.person_erase(email=alicia.email, reason="Request by letter", actor=owner)
+    assert scan_schema([OTHER["email"], OTHER["name"], owner.email])
+    connection.set_tenant(other_tenant)
+    twin.refresh_from_db()
+    assert twin.contact_name == "Alicia Quixotely"
+    assert scan_schema(["alicia.quixotely@people.example"])
+    connection.set_tenant(tenant)
+
+
+def test_the_last_owner_and_oneself_are_refused(owner):
+    User.objects.filter(role="owner").exclude(pk=owner.pk).update(is_active=False)
+    with pytest.raises(ValidationError, match="last owner"):
+        services.person_erase(email=owner.email, reason="Asked", actor=UserFactory(role="admin"))
+    with pytest.raises(ValidationError, match="your own account"):
+        services.person_erase(email=owner.email, reason="Asked", actor=owner)
+    assert User.objects.get(pk=owner.pk).is_active
+    second = UserFactory(role="owner")
+    services.person_erase(email=owner.email, reason="Asked", actor=second)
+    assert not User.objects.get(pk=owner.pk).is_active
+    assert not ErasureRecord.objects.filter(actor=owner).exists()
+
+
+def test_a_reason_repeating_the_person_or_an_unknown_address_is_refused(owner):
+    alicia, _ = make_alicia(actor=owner)
+    with pytest.raises(ValidationError, match="out of the reason"):
+        services.person_erase(email=alicia.email, reason="Alicia Quixotely asked", actor=owner)
+    with pytest.raises(ValidationError, match="Nothing is held"):
+        services.person_erase(email="nobody@nowhere.example", reason="Asked", actor=owner)
+    with pytest.raises(ValidationError, match="email address"):
+        services.person_erase(email="not an address", reason="Asked", actor=owner)
+    assert User.objects.get(pk=alicia.user.pk).email == alicia.email
+    assert not ErasureRecord.objects.exists()
