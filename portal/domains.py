@@ -248,11 +248,18 @@ def _mark_verified(
 
 
 def verification_addresses(company_domain: CompanyDomain, actor: User | None) -> list[str]:
-    """Where the link may go: the domain's admin mailboxes and, when it is at the domain,
-    the requesting person's own address."""
+    """Where the link may go: the domain's admin mailboxes and, for a customer user of the
+    company whose own address is at the domain, that address."""
     addresses = [f"{box}@{company_domain.domain}" for box in ADMIN_MAILBOXES]
     own = (getattr(actor, "email", "") or "").strip().lower()
-    if own and domain_of_email(own) == company_domain.domain:
+    scope = scope_for(actor) if actor is not None else None
+    if (
+        own
+        and scope is not None
+        and scope.is_customer_user
+        and scope.reaches_customer(company_domain.customer_id)
+        and domain_of_email(own) == company_domain.domain
+    ):
         local = own.rpartition("@")[0]
         own_address = f"{local}@{company_domain.domain}"
         if own_address not in addresses:

@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.policies import Capability
 from core.querysets import ScopedQuerySet
 
 from .domain_names import display_domain, normalize_domain
@@ -179,6 +180,7 @@ class CompanyDomainQuerySet(ScopedQuerySet):
     """A company's email domains: its customer admins see and manage them."""
 
     scope_paths = ("customer",)
+    staff_actions = {"view": Capability.VIEW_CONSOLE, "change": Capability.MANAGE_RECORDS}
     portal_actions = {"view": "manage_users", "change": "manage_users"}
 
     def verified(self) -> CompanyDomainQuerySet:

@@ -4,7 +4,7 @@ from .views.base import portal_home, suspended
 from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
 from .views.console import CustomerUserActionView, CustomerUsersView
-from .views.domains import DomainActionView, DomainsView, DomainVerifyView
+from .views.domains import CustomerDomainsView, DomainActionView, DomainsView, DomainVerifyView
 from .views.join import JoinDecisionView, JoinView, join_confirm
 from .views.places import AssetsView, LocationEditView, LocationsView
 from .views.users import (
@@ -76,6 +76,11 @@ urlpatterns = [
     path("portal/c/<int:cid>/api-tokens/", ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.
     path("customers/<int:pk>/users/", CustomerUsersView.as_view(), name="customer_users"),
+    path(
+        "customers/<int:pk>/users/domains/",
+        CustomerDomainsView.as_view(),
+        name="customer_domains",
+    ),
     path(
         "customers/<int:pk>/users/<int:mid>/action/",
         CustomerUserActionView.as_view(),

@@ -11,8 +11,11 @@ from django.views import View
 from django.views.generic import FormView
 
 from core.forms import add_service_errors
+from core.generic import ObjectDetailView
+from core.policies import Capability, user_can
 from core.querysets import access
 from core.scope import scope_for
+from customers.views.detail import CustomerPageMixin
 from portal import domains
 from portal.forms import DomainForm
 from portal.models import CompanyDomain, CompanyProfile, PortalPermission
@@ -38,6 +41,7 @@ class DomainsView(PortalMixin, FormView):
         rows = list(
             CompanyDomain.objects.restrict(scope_for(self.request.user))
             .filter(customer=self.company)
+            .select_related("verified_by")
             .order_by("domain")
         )
         for row in rows:
@@ -131,3 +135,75 @@ class DomainVerifyView(View):
                 status=400,
             )
         return render(request, self.template_name, {"state": "done", "row": row})
+
+
+class CustomerDomainsView(CustomerPageMixin, ObjectDetailView):
+    """The console's side (under the customer's Users tab): a company's email domains; staff
+    who manage records add, prove and remove them for the company (e.g. a domain claimed by
+    the wrong company, when its admins "contact support")."""
+
+    template_name = "portal/domains_console.html"
+    tab = "users"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = list(
+            CompanyDomain.objects.restrict(scope_for(self.request.user))
+            .filter(customer=self.object)
+            .select_related("verified_by")
+            .order_by("domain")
+        )
+        for row in rows:
+            row.addresses = domains.verification_addresses(row, None)
+        context["domains"] = rows
+        context["can_manage"] = user_can(self.request.user, Capability.MANAGE_RECORDS) and (
+            self.object.deleted_at is None
+        )
+        context["form"] = kwargs.get("form") or DomainForm()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not user_can(request.user, Capability.MANAGE_RECORDS):
+            raise PermissionDenied("Only admins manage a company's email domains.")
+        action = request.POST.get("action", "")
+        if action == "add":
+            form = DomainForm(request.POST)
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(form=form))
+            try:
+                row = domains.domain_add(
+                    customer=self.object, domain=form.cleaned_data["domain"], actor=request.user
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+                return self.render_to_response(self.get_context_data(form=form))
+            messages.success(request, f"{row.display} added, not verified yet.")
+            return redirect("portal:customer_domains", pk=self.object.pk)
+        row = access(
+            CompanyDomain.objects.filter(customer=self.object),
+            scope_for(request.user),
+            request.POST.get("did"),
+            "change",
+        )
+        try:
+            if action == "check":
+                row = domains.domain_verify_by_dns(company_domain=row, actor=request.user)
+                messages.success(request, f"{row.display} is verified.")
+            elif action == "send":
+                address = request.POST.get("address", "")
+                domains.domain_send_verification_link(
+                    company_domain=row,
+                    address=address,
+                    actor=request.user,
+                    base_url=base_url(request),
+                )
+                messages.success(request, f"A link is on its way to {address.strip().lower()}.")
+            elif action == "remove":
+                domains.domain_remove(company_domain=row, actor=request.user)
+                messages.success(request, f"{row.display} removed.")
+            else:
+                raise Http404("Unknown action")
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _text(error))
+        return redirect("portal:customer_domains", pk=self.object.pk)

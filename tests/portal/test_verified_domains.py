@@ -18,6 +18,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -468,9 +469,90 @@ def test_the_api_lists_the_companys_domains_read_only(portal_client, company, ap
     api = api_as(user=admin.user)
     url = f"/api/v1/portal/companies/{company.pk}/domains/"
     body = api.get(url).json()
-    (shown,) = body["results"] if "results" in body else body
+    (shown,) = body["results"]
     assert shown["domain"] == "acme.example" and shown["verified"] is False
     assert shown["txt_record"] == row.txt_record
     assert api.post(url, {"domain": "other.example"}).status_code == 405
     reader = api_as(user=portal_client(company, "read_only").user)
     assert reader.get(url).status_code == 403
+
+
+def claim(company, count: int, *, verified: bool, by=None) -> None:
+    for n in range(count):
+        CompanyDomain.objects.create(
+            customer=company,
+            domain=f"d{n}-{'v' if verified else 'u'}-{company.pk}.example",
+            token=f"t{n}",
+            verified_at=timezone.now() if verified else None,
+            verified_by=by,
+        )
+
+
+def test_the_domains_pages_query_counts_stay_flat(portal_client, client_as, company):
+    admin = portal_client(company, "admin")
+    staff = client_as("admin")
+    claim(company, 1, verified=True, by=admin.user)
+    claim(company, 1, verified=False)
+    pages = [
+        (admin, domains_url(company)),
+        (staff, reverse("portal:customer_domains", kwargs={"pk": company.pk})),
+    ]
+    counts = []
+    for client, url in pages:
+        client.get(url)  # the first request of a session does some bookkeeping
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    MembershipFactory.create_batch(3, customer=company)
+    for n in range(10):
+        CompanyDomain.objects.create(
+            customer=company,
+            domain=f"more{n}.example",
+            token=f"m{n}",
+            verified_at=timezone.now() if n % 2 else None,
+            verified_by=MembershipFactory(customer=company).user if n % 2 else None,
+        )
+    for (client, url), before in zip(pages, counts, strict=True):
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get(url).content.decode()
+        assert "more9.example" in content
+        assert len(queries) == before, url
+
+
+# --- The console ----------------------------------------------------------------------
+
+
+def test_staff_admins_manage_a_companys_domains_from_the_console(
+    client_as, company, django_capture_on_commit_callbacks
+):
+    url = reverse("portal:customer_domains", kwargs={"pk": company.pk})
+    admin = client_as("admin")
+    response = admin.post(url, {"action": "add", "domain": "acme.example"}, follow=True)
+    assert "acme.example added, not verified yet." in page_messages(response)
+    row = CompanyDomain.objects.get(customer=company)
+    assert row.requested_by == admin.user
+    # Admin addresses at the domain only; the staff member's own address is not offered.
+    page = admin.get(url).content.decode()
+    assert (
+        'value="postmaster@acme.example"' in page
+        and admin.user.email not in page.split("Email domains")[-1].split("Add a domain")[0]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(url, {"action": "send", "did": row.pk, "address": "postmaster@acme.example"})
+    assert [m.to for m in mail.outbox] == [["postmaster@acme.example"]]
+    # A domain claimed by the wrong company ("contact support"): an admin removes it.
+    wrong = CustomerFactory(name="Globex")
+    taken = CompanyDomain.objects.create(
+        customer=wrong, domain="globex.example", token="w", verified_at=timezone.now()
+    )
+    wrong_url = reverse("portal:customer_domains", kwargs={"pk": wrong.pk})
+    admin.post(wrong_url, {"action": "remove", "did": taken.pk})
+    assert not CompanyDomain.objects.filter(pk=taken.pk).exists()
+    assert CompanyDomain.history.filter(id=taken.pk, history_type="-").get().history_user == (
+        admin.user
+    )
+    # Staff see the list; only admins change it.
+    staff = client_as("staff")
+    assert "acme.example" in staff.get(url).content.decode()
+    assert staff.post(url, {"action": "remove", "did": row.pk}).status_code == 403
+    assert CompanyDomain.objects.filter(pk=row.pk).exists()
