@@ -309,13 +309,16 @@ def person_targets(email: str) -> Targets:
 
 
 def mentions_pattern(strings: Iterable[str], *, json_text: bool = False) -> str:
-    """A case-insensitive PostgreSQL regular expression matching any of ``strings``."""
+    """A case-insensitive PostgreSQL regular expression matching any of ``strings`` as a
+    whole word (not "Ann Lee" inside "Joann Leeds")."""
     alternatives = []
     for value in sorted({s.strip() for s in strings if len(s.strip()) >= MIN_MENTION_LENGTH}):
         if json_text:
             value = json.dumps(value, ensure_ascii=False)[1:-1]
         alternatives.append(re.sub(r"([^\w@])", r"\\\1", value))
-    return "(" + "|".join(alternatives) + ")" if alternatives else ""
+    if not alternatives:
+        return ""
+    return "(?<![[:alnum:]_])(" + "|".join(alternatives) + ")(?![[:alnum:]_])"
 
 
 def _is_json(model, name: str) -> bool:
@@ -421,7 +424,7 @@ def _erased_value(entry: Entry, model, name: str) -> str:
 def collect_mentions(targets: Targets) -> set[str]:
     """The people's emails, names and phones as the rows hold them: what free text may
     repeat. Read before the rows are erased."""
-    strings = set(targets.emails)
+    strings, names = set(targets.emails), set()
     for entry in entries():
         for model in entry.tables():
             for person in entry.people:
@@ -429,16 +432,20 @@ def collect_mentions(targets: Targets) -> set[str]:
                 if not where:
                     continue
                 name_cols = [c for c in (_column(model, n) for n in person.name) if c]
-                exprs = [f"concat_ws(' ', {', '.join(name_cols)})"] if name_cols else []
+                exprs = [f"concat_ws(' ', {', '.join(name_cols)})" if name_cols else "NULL"]
                 for extra in (person.email, person.phone):
                     if extra and _column(model, extra):
                         exprs.append(f"{_column(model, extra)}::text")
-                if not exprs:
-                    continue
                 table = _q(model._meta.db_table)
-                for row in _fetch(f"SELECT {', '.join(exprs)} FROM {table} WHERE {where}", params):
-                    strings |= {str(v).strip() for v in row if v}
-    phones = {s for s in strings if re.fullmatch(r"\+?[\d ()./-]{6,}", s)}
+                for name, *others in _fetch(
+                    f"SELECT {', '.join(exprs)} FROM {table} WHERE {where}", params
+                ):
+                    names.add((name or "").strip())
+                    strings |= {str(v).strip() for v in others if v}
+    # A name is replaced inside free text only when it is a full name: a single word
+    # ("Sales", "Ann") would erase other people's words.
+    strings |= {name for name in names if len(name.split()) >= 2}
+    phones = {s for s in strings if re.fullmatch(r"\+?[\d ()./-]{7,}", s)}
     strings |= {re.sub(r"\D", "", phone) for phone in phones}
     return {s for s in strings if len(s) >= MIN_MENTION_LENGTH}
 

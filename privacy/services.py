@@ -74,14 +74,14 @@ def person_export(*, email: str) -> tuple[str, str, bytes]:
     found = person_find(email=email)
     if not found.total:
         raise ValidationError(NOTHING_HELD)
-    document = {
-        "email": found.email,
-        "exported_at": timezone.now(),
-        "records": found.rows,
-    }
+    return export_file(email=found.email, rows=found.rows)
+
+
+def export_file(*, email: str, rows: dict[str, list[dict]]) -> tuple[str, str, bytes]:
+    document = {"email": email, "exported_at": timezone.now(), "records": rows}
     data = json.dumps(document, cls=ExportEncoder, indent=2, ensure_ascii=False).encode()
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    files = list(_files_of(found.rows))
+    files = list(_files_of(rows))
     if not files:
         return f"personal-data-{stamp}.json", "application/json", data
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from core.services import save_with_history
 from customers import services as customer_services
 from tests.factories import (
     CustomerFactory,
+    ImportJobFactory,
     InvoiceFactory,
     JoinRequestFactory,
     LocationFactory,
@@ -116,6 +117,10 @@ def make_alicia(*, role: str = "staff", actor=None) -> tuple[Alicia, dict]:
         endpoint=endpoint,
         event="customer.updated",
         payload={"data": {"contact_email": a.email, "contact_name": a.full_name}},
+    )
+    ImportJobFactory(
+        created_by=actor or user,
+        data=f"name,contact_email\nQuixo Co,{a.email}\n".encode(),
     )
     LogEntry.objects.create(
         user=actor or user,

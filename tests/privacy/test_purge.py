@@ -148,3 +148,20 @@ def test_a_purge_with_thousands_of_history_rows_is_set_based(owner, capsys):
     assert not HistoricalCustomer.objects.filter(history_change_reason__contains="petra").exists()
     assert Membership.objects.filter(customer_id=company.pk).count() == 0
     assert elapsed < 20
+
+
+def test_a_purge_replaces_full_names_as_words_only(owner):
+    """A one-word contact ("Sales") or a name inside a longer word stays in other records."""
+    from core.services import save_with_history
+    from tests.factories import LocationFactory
+
+    made = make_purgeable_company(owner)
+    Customer.objects.filter(pk=made["company"].pk).update(contact_name="Sales")
+    site = LocationFactory(notes="Sales team; ask Joann Petra Nolanderson, not Petra Nolander")
+    save_with_history(site, actor=owner, reason="Sales notes")
+
+    services.customer_purge(customer_id=made["company"].pk, actor=owner)
+
+    site.refresh_from_db()
+    assert site.notes == "Sales team; ask Joann Petra Nolanderson, not [erased]"
+    assert site.history.latest().history_change_reason == "Sales notes"

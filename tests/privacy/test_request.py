@@ -117,3 +117,22 @@ def test_a_reason_repeating_the_person_or_an_unknown_address_is_refused(owner):
         services.person_erase(email="not an address", reason="Asked", actor=owner)
     assert User.objects.get(pk=alicia.user.pk).email == alicia.email
     assert not ErasureRecord.objects.exists()
+
+
+def test_an_export_with_files_is_a_zip_of_the_json_and_the_files(in_tenant):
+    """No registered person's row points to an uploaded file today (company logos are the
+    company's); the export is ready for one: the rows' file fields go into a zip."""
+    import io
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    path = default_storage.save("alpha/exports-test/portrait.png", ContentFile(b"PNGDATA"))
+    rows = {"portal.CompanyProfile": [{"id": 7, "logo": path}], "accounts.User": [{"id": 1}]}
+    name, content_type, content = services.export_file(email="x@example.com", rows=rows)
+    assert content_type == "application/zip" and name.endswith(".zip")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    assert archive.read("files/portal.CompanyProfile/7/portrait.png") == b"PNGDATA"
+    assert json.loads(archive.read("personal-data.json"))["records"] == rows
+    default_storage.delete(path)
