@@ -556,3 +556,49 @@ def test_staff_admins_manage_a_companys_domains_from_the_console(
     assert "acme.example" in staff.get(url).content.decode()
     assert staff.post(url, {"action": "remove", "did": row.pk}).status_code == 403
     assert CompanyDomain.objects.filter(pk=row.pk).exists()
+
+
+# --- The migration --------------------------------------------------------------------
+
+
+def migrate(target=None) -> object:
+    """Migrate this tenant's schema to ``target`` (default: the portal's latest) inside the
+    test's transaction; the apps of that state."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = [target] if target else executor.loader.graph.leaf_nodes("portal")
+    executor.migrate(targets)
+    return executor.loader.project_state(targets[0]).apps
+
+
+def test_old_join_domains_become_unverified_domains_that_let_nobody_join(
+    company, tenant_client, django_capture_on_commit_callbacks
+):
+    globex, initech = CustomerFactory(name="Globex"), CustomerFactory(name="Initech")
+    old = migrate(("portal", "0002_company_require_two_factor"))
+    OldProfile = old.get_model("portal", "CompanyProfile")
+    for customer, value in [
+        (company, " @Acme.example. "),
+        (globex, "acme.example"),  # the same claim: both carried over, unverified
+        (initech, "not a domain"),
+    ]:
+        OldProfile.objects.create(
+            customer_id=customer.pk, allow_domain_join=True, join_domain=value
+        )
+    migrate()  # 0003_company_domains and anything after it
+    rows = CompanyDomain.objects.order_by("customer_id")
+    assert [(r.customer_id, r.domain, r.is_verified) for r in rows] == [
+        (company.pk, "acme.example", False),
+        (globex.pk, "acme.example", False),
+    ]
+    assert len({r.token for r in rows}) == 2 and all(len(r.token) >= 32 for r in rows)
+    (created,) = rows[0].history.all()
+    assert created.history_change_reason == "Carried over from the join domain setting, unverified"
+    assert CompanyProfile.objects.get(customer=company).allow_domain_join
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_to_join(tenant_client, "jo@acme.example")
+    assert mail.outbox == []
