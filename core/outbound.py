@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core import checks
@@ -320,11 +320,12 @@ def parse_url(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
+    path = quote(path, safe="!$%&'()*+,/:;=?@~")  # non-ASCII as UTF-8 %XX, as browsers do
     default_port = 443 if scheme == "https" else 80
     return Target(scheme, host, port or default_port, path, literal is not None)
 
 
-Address = tuple[int, tuple, IPAddress]  # (family, sockaddr, ip)
+Address = tuple[int, tuple, IPAddress]  # (family, sockaddr, ip) of the address chosen
 
 
 def _getaddrinfo(host: str, port: int, deadline: float, timeout: float) -> list:
@@ -349,7 +350,9 @@ def _getaddrinfo(host: str, port: int, deadline: float, timeout: float) -> list:
     return outcome["infos"]
 
 
-def choose_address(target: Target, allowed: AllowList, *, deadline: float, timeout: float):
+def choose_address(
+    target: Target, allowed: AllowList, *, deadline: float, timeout: float
+) -> Address:
     """Resolve once; the first address that is public or allowed, else OutboundRefused."""
     refusal = None
     for family, _type, _proto, _name, sockaddr in _getaddrinfo(
