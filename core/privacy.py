@@ -47,6 +47,7 @@ from functools import cache
 
 from django.apps import apps
 from django.db import connection, models
+from django_tenants.utils import get_public_schema_name
 
 ERASED = "[erased]"
 # Shorter strings (initials, "Al") are not replaced inside free text: too many false hits.
@@ -467,7 +468,34 @@ def erase(targets: Targets, *, strings: Iterable[str] | None = None) -> dict[str
             note(model, _erase_record(entry, model, targets))
     for model in _text_tables():
         note(model, _replace_mentions(entry_for(model) or _twin_entry(model), model, strings))
+    changed[QUEUE_LABEL] = _scrub_queue(strings)
     return {label: len(keys) for label, keys in sorted(changed.items()) if keys}
+
+
+QUEUE_LABEL = "procrastinate.ProcrastinateJob"
+
+
+def _scrub_queue(strings: set[str]) -> set:
+    """The task queue (public schema) keeps every job's arguments after it ran, emails'
+    recipients and bodies included. This tenant's jobs that mention the person: a waiting
+    one is cancelled (no email to an erased person), every one but a running one loses the
+    mention."""
+    pattern = mentions_pattern(strings, json_text=True)
+    if not pattern:
+        return set()
+    table = f"{_q(get_public_schema_name())}.{_q('procrastinate_jobs')}"
+    mine = "args->>'schema_name' = %s AND args::text ~* %s"
+    params = [connection.schema_name, pattern]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = 'cancelled' WHERE status = 'todo' AND {mine}", params
+        )
+        cursor.execute(
+            f"UPDATE {table} SET args = regexp_replace(args::text, %s, %s, 'gi')::jsonb "
+            f"WHERE status <> 'doing' AND {mine} RETURNING id",
+            [pattern, ERASED, *params],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _erase_people(entry: Entry, model, targets: Targets) -> set:

@@ -22,6 +22,9 @@ register(
             name=("first_name", "last_name"),
         )
     ],
+    # A request is nothing but the person asking: it goes (an approval could not create an
+    # account for an erased address anyway).
+    delete=True,
 )
 register(CompanyProfile, customer="customer_id", text=("suspension_reason",))
 register(

@@ -12,6 +12,7 @@ from django.db import connection
 
 from accounts.models import SignInEvent, User
 from customers.models import Customer
+from portal.models import JoinRequest
 from privacy import services
 from privacy.models import ErasureRecord
 from tests.factories import CustomerFactory, UserFactory
@@ -76,6 +77,7 @@ def test_erase_leaves_no_trace_in_the_schema_and_is_recorded_without_the_data(ow
     assert customer.billing_email == OTHER["email"]  # another person's stays
     assert customer.version == made["customer"].version + 1  # an open edit form is refused
     assert Customer.history.filter(id=customer.pk).count() == 3  # history rows stay
+    assert not JoinRequest.objects.filter(customer=made["other_company"]).exists()
 
 
 def test_another_tenant_and_other_people_are_untouched(owner, tenant, other_tenant):
@@ -136,3 +138,42 @@ def test_an_export_with_files_is_a_zip_of_the_json_and_the_files(in_tenant):
     assert archive.read("files/portal.CompanyProfile/7/portrait.png") == b"PNGDATA"
     assert json.loads(archive.read("personal-data.json"))["records"] == rows
     default_storage.delete(path)
+
+
+def test_queued_and_sent_emails_to_the_person_lose_them(owner, tenant):
+    """The task queue (public schema) keeps an email's recipient and body after sending; a
+    waiting email to the person is cancelled. Another tenant's job is not touched."""
+    alicia, _ = make_alicia(actor=owner)
+    ids = {}
+    with connection.cursor() as cursor:
+        for key, schema, status in (
+            ("sent", tenant.schema_name, "succeeded"),
+            ("waiting", tenant.schema_name, "todo"),
+            ("elsewhere", "beta", "succeeded"),
+        ):
+            args = {
+                "schema_name": schema,
+                "to": [alicia.email],
+                "subject": "Welcome",
+                "body": f"Hello {alicia.full_name}",
+            }
+            cursor.execute(
+                "INSERT INTO public.procrastinate_jobs (queue_name, task_name, args, status) "
+                "VALUES ('emails', 'accounts.tasks.send_email', %s, %s) RETURNING id",
+                [json.dumps(args), status],
+            )
+            ids[key] = cursor.fetchone()[0]
+
+    record = services.person_erase(email=alicia.email, reason="Asked", actor=owner)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status, args::text FROM public.procrastinate_jobs WHERE id = ANY(%s)",
+            [list(ids.values())],
+        )
+        jobs = {row[0]: row[1:] for row in cursor.fetchall()}
+    assert jobs[ids["waiting"]][0] == "cancelled"
+    for key in ("sent", "waiting"):
+        assert alicia.email not in jobs[ids[key]][1] and alicia.full_name not in jobs[ids[key]][1]
+    assert alicia.email in jobs[ids["elsewhere"]][1]
+    assert record.rows["procrastinate.ProcrastinateJob"] == 2
