@@ -25,8 +25,9 @@ Core imports no app. Each app declares its models in its own ``privacy.py``, fou
   never exported.
 - ``not_personal``: fields whose name looks personal but are not, each with the reason.
 - ``secret``: never exported (password hashes, token hashes).
-- ``delete``: rows that only mean something for a live account (allauth's email addresses,
-  second factors) are deleted with the person instead of overwritten.
+- ``delete``: rows that are nothing but the person or their live account (allauth's email
+  addresses, second factors, join requests) are deleted with them instead of overwritten
+  (``deletable()``: through Django, so what depends on them goes too).
 
 Every registered model's django-simple-history twin (``Historical*``) is erased with it: the
 history rows stay, with their dates, change types and actors, but without the person.
@@ -46,7 +47,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.models import Q
 from django_tenants.utils import get_public_schema_name
 
 ERASED = "[erased]"
@@ -188,7 +191,7 @@ def _q(name: str) -> str:
 def _column(model, name: str) -> str | None:
     try:
         return _q(model._meta.get_field(name).column)
-    except Exception:  # the history twin leaves some fields out
+    except FieldDoesNotExist:  # the history twin leaves some fields out
         return None
 
 
@@ -472,6 +475,26 @@ def erase(targets: Targets, *, strings: Iterable[str] | None = None) -> dict[str
     return {label: len(keys) for label, keys in sorted(changed.items()) if keys}
 
 
+def deletable(targets: Targets) -> list[models.QuerySet]:
+    """The rows of ``delete`` entries about the targets, as querysets: the erasure service
+    deletes them through Django, which also deletes what depends on them (allauth's email
+    confirmations). A purge does not need this: deleting its users and customer cascades."""
+    querysets = []
+    for entry in entries():
+        if not entry.delete:
+            continue
+        condition = Q()
+        for person in entry.people:
+            if person.email and targets.emails and (person.account or not targets.accounts_only):
+                for email in targets.emails:
+                    condition |= Q(**{f"{person.email}__iexact": email})
+            if person.user and targets.user_ids:
+                condition |= Q(**{f"{person.user}__in": sorted(targets.user_ids)})
+        if condition:
+            querysets.append(entry.model._default_manager.filter(condition))
+    return querysets
+
+
 QUEUE_LABEL = "procrastinate.ProcrastinateJob"
 
 
@@ -500,12 +523,11 @@ def _scrub_queue(strings: set[str]) -> set:
 
 def _erase_people(entry: Entry, model, targets: Targets) -> set:
     table, changed = _q(model._meta.db_table), set()
+    if entry.delete:
+        return changed  # see deletable()
     for person in entry.people:
         where, params = _person_where(entry, model, person, targets)
         if not where:
-            continue
-        if entry.delete:
-            changed |= _execute(model, f"DELETE FROM {table} WHERE {where}", params)
             continue
         values = {
             _column(model, n): _erased_value(entry, model, n)

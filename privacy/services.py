@@ -140,6 +140,9 @@ def person_erase(*, email: str, reason: str, actor: User) -> ErasureRecord:
             {"reason": "Leave the person's email, name and phone out of the reason."}
         )
     rows = privacy.erase(targets, strings=strings)
+    for queryset in privacy.deletable(targets):
+        for label, count in queryset.delete()[1].items():
+            rows[label] = rows.get(label, 0) + count
     for user in users:
         user.refresh_from_db()
         user.is_active = False

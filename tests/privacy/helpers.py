@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from allauth.account.models import EmailAddress, EmailConfirmation
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -88,6 +89,7 @@ def make_alicia(*, role: str = "staff", actor=None) -> tuple[Alicia, dict]:
     a = Alicia(user=None)  # type: ignore[arg-type]
     user = UserFactory(email=a.email, first_name=a.first_name, last_name=a.last_name, role=role)
     a.user = user
+    EmailConfirmation.create(EmailAddress.objects.get(user=user))
     SignInEventFactory(user=user, ip_address=a.ip, user_agent=a.browser)
     SignInEventFactory(user=None, email=a.email.upper(), succeeded=False, ip_address=a.ip)
     ApiToken.objects.create(user=user, name="Quixotely laptop", prefix="pfxquix1", key_hash="x")
