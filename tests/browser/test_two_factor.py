@@ -63,6 +63,7 @@ def people(browser_tenant, django_db_blocker):
     with django_db_blocker.unblock():
         with schema_context(browser_tenant.schema_name):
             staff = UserFactory(email="enrol@browser.example", role=StaffRole.STAFF)
+            keyholder = UserFactory(email="passkey@browser.example", role=StaffRole.ADMIN)
             company = CustomerFactory(name="Kestrel Couriers")
             rider = MembershipFactory(
                 customer=company, role="full", user__email="rider@kestrel.example"
@@ -70,7 +71,7 @@ def people(browser_tenant, django_db_blocker):
             company_two_factor_set(company=company, required=True, actor=None)
             security_policy_update(require_two_factor_for_staff=True, actor=None, reason="test")
         connection.set_schema_to_public()
-        yield {"staff": staff, "company": company, "rider": rider.user}
+        yield {"staff": staff, "keyholder": keyholder, "company": company, "rider": rider.user}
         with schema_context(browser_tenant.schema_name):
             security_policy_update(require_two_factor_for_staff=False, actor=None)
         connection.set_schema_to_public()
@@ -143,3 +144,46 @@ def test_portal_user_is_sent_to_enrolment_under_the_company_requirement(page, te
     expect(page).to_have_url(f"{tenant_url}{SETUP}")
     page.get_by_role("link", name="Add a passkey or security key").click()
     expect(page).to_have_url(re.compile(r"/accounts/(reauthenticate|2fa/webauthn/add)/"))
+
+
+def test_a_passkey_enrols_and_then_signs_in_without_a_password(page, tenant_url, people):
+    """Chromium's virtual authenticator (CTAP2, built in, resident keys, user verification)
+    stands in for a phone or a security key."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )["authenticatorId"]
+
+    user = people["keyholder"]
+    sign_in(page, tenant_url, user.email)
+    expect(page).to_have_url(f"{tenant_url}{SETUP}")
+    page.get_by_role("link", name="Add a passkey or security key").click()
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/webauthn/add/"))
+    page.locator("input[name=name]").fill("Virtual key")
+    page.locator("input[name=passwordless]").check()
+    page.locator("#mfa_webauthn_add").click()
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/(recovery-codes|webauthn)/"))
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(credentials["credentials"]) == 1
+    assert credentials["credentials"][0]["isResidentCredential"]
+    page.goto(f"{tenant_url}/customers/")
+    expect(page).to_have_url(f"{tenant_url}/customers/")  # the passkey is a second factor
+
+    sign_out(page, tenant_url)
+    page.get_by_role("button", name="Use a passkey").click()
+    expect(page).to_have_url(f"{tenant_url}/")
+    page.goto(f"{tenant_url}/accounts/2fa/webauthn/")
+    expect(page.get_by_text("Virtual key")).to_be_visible()
