@@ -40,6 +40,8 @@ TXT_PREFIX = "clientele-verification="
 # Forum's list for domain validation), besides the requesting admin's own address.
 ADMIN_MAILBOXES = ("admin", "administrator", "hostmaster", "postmaster", "webmaster")
 MAX_DOMAINS_PER_COMPANY = 20
+# A link to a domain's mailbox at most this often (seconds): no mail bombing of admin@.
+LINK_RESEND_AFTER = 60
 
 PUBLIC_DOMAIN_MESSAGE = (
     "{domain} is a public email service: anyone can get an address there, so no company can "
@@ -281,6 +283,11 @@ def domain_send_verification_link(
     if row.is_verified:
         raise ValidationError(f"{row.display} is already verified.")
     _refuse_unclaimable(row.domain, row.customer_id)
+    if row.link_sent_at and (timezone.now() - row.link_sent_at).total_seconds() < LINK_RESEND_AFTER:
+        raise ValidationError(
+            f"A link was sent to {row.link_sent_to} a moment ago; wait a minute before sending "
+            "another."
+        )
     address = (address or "").strip().lower()
     if address not in verification_addresses(row, actor):
         raise ValidationError({"address": f"Choose one of the admin addresses at {row.display}."})

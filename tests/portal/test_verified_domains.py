@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 import time
+from datetime import timedelta
 
 import dns.message
 import dns.rcode
@@ -233,6 +234,14 @@ def test_a_newer_link_replaces_the_older_one(
     row = add_domain(admin, company, "acme.example")
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(action_url(row), {"action": "send", "address": "admin@acme.example"})
+        too_soon = admin.post(
+            action_url(row), {"action": "send", "address": "webmaster@acme.example"}, follow=True
+        )
+    assert "wait a minute" in page_messages(too_soon) and len(mail.outbox) == 1
+    CompanyDomain.objects.filter(pk=row.pk).update(
+        link_sent_at=timezone.now() - timedelta(seconds=domains.LINK_RESEND_AFTER)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
         admin.post(action_url(row), {"action": "send", "address": "webmaster@acme.example"})
     old, new = (mailed_link(m) for m in mail.outbox)
     assert tenant_client.post(old).status_code == 400
