@@ -3,7 +3,7 @@ its billing contact's email and phone, and notes and addresses about the custome
 
 from core.privacy import Person, register
 
-from .models import Customer
+from .models import Customer, StaffCustomerAssignment
 
 ADDRESS = (
     "address_line1",
@@ -54,4 +54,10 @@ register(
         "website": "the company's website",
         "external_id": "the company's id in the tenant's CRM",
     },
+)
+
+# Which customers a limited staff user was assigned: about them, exported with them.
+register(
+    StaffCustomerAssignment,
+    people=[Person("customer assignment", (), user="user_id", account=True)],
 )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from core.forms import add_service_errors
@@ -49,8 +50,6 @@ class PersonalDataMixin(ConsoleAccessMixin, BreadcrumbsMixin):
     template_name = "privacy/person.html"
 
     def get_breadcrumbs(self):
-        from django.urls import reverse
-
         return [("Settings", reverse("core:settings")), ("Personal data", None)]
 
     def page(self, request, **context):
