@@ -10,11 +10,13 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import FileField
 from django.utils import timezone
 
 from accounts.models import User
@@ -42,8 +44,16 @@ class PersonData:
         return sum(len(rows) for rows in self.rows.values())
 
     @property
-    def counts(self) -> list[tuple[str, int]]:
-        return sorted((label, len(rows)) for label, rows in self.rows.items())
+    def counts(self) -> list[tuple[str, str, int]]:
+        """(what, model label, rows), e.g. ("Historical customers", "customers.HistoricalCustomer", 3)."""
+        return sorted(
+            (
+                str(apps.get_model(label)._meta.verbose_name_plural).capitalize(),
+                label,
+                len(rows),
+            )
+            for label, rows in self.rows.items()
+        )
 
 
 def clean_email(email: str) -> str:
@@ -103,9 +113,6 @@ class ExportEncoder(DjangoJSONEncoder):
 
 def _files_of(rows: dict[str, list[dict]]):
     """(name in the zip, storage path) of every file a row of the person points to."""
-    from django.apps import apps
-    from django.db.models import FileField
-
     for label, records in rows.items():
         model = apps.get_model(label)
         file_fields = [f.name for f in model._meta.concrete_fields if isinstance(f, FileField)]
