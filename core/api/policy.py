@@ -1,6 +1,8 @@
 """API settings' classes (imported by DRF's settings, so this module imports nothing of ours
 that imports DRF views)."""
 
+import math
+
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
 
 from core.policies import Capability, user_can
@@ -52,21 +54,39 @@ class BillingPermission(ConsolePermission):
         return user_can(request.user, Capability.MANAGE_BILLING)
 
 
-def _has_nul(data) -> bool:
-    if isinstance(data, str):
-        return "\x00" in data
-    if isinstance(data, dict):
-        return any(_has_nul(key) or _has_nul(value) for key, value in data.items())
-    if isinstance(data, list):
-        return any(_has_nul(item) for item in data)
-    return False
+def _unsafe_value(data) -> str:
+    """Why a parsed JSON value cannot be taken: a NUL character anywhere (PostgreSQL cannot
+    store one) or a number too large for a float (``1e309`` parses to infinity, which no
+    field can store). Iterative: a deep document must not exhaust the stack here either."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "Text may not contain NUL (\\u0000) characters."
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "Numbers must be finite (this one is too large)."
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return ""
 
 
 class TextSafeJSONParser(parsers.JSONParser):
-    """JSON bodies with a NUL character anywhere are a 400 (PostgreSQL cannot store one)."""
+    """JSON bodies are a 400, never a 500, when they hold a NUL character anywhere, a number
+    that overflows to infinity, or nest too deeply for the decoder."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _has_nul(data):
-            raise exceptions.ParseError("Text may not contain NUL (\\u0000) characters.")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON parse error - the document nests too deeply."
+            ) from None
+        problem = _unsafe_value(data)
+        if problem:
+            raise exceptions.ParseError(problem)
         return data

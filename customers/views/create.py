@@ -85,6 +85,15 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             ),
         )
 
+    def post(self, *args, **kwargs):
+        """A step name the wizard does not have (a tampered hidden field) shows the current
+        step again with a message; formtools would look it up and fail (a 500)."""
+        posted = self.request.POST.get(f"{self.prefix}-current_step")
+        if posted is not None and posted not in self.get_form_list():
+            messages.error(self.request, "That step does not exist; please continue from here.")
+            return self.render(self.get_form())
+        return super().post(*args, **kwargs)
+
     def render_goto_step(self, goto_step, **kwargs):
         """Going back keeps what was typed on the current step (validated at the end)."""
         form = self.get_form(data=self.request.POST, files=self.request.FILES)

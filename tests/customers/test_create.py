@@ -214,3 +214,14 @@ def test_demo_customers_have_valid_contact_emails(in_tenant):
     create_demo_customers(count=120)
     for email in Customer.objects.values_list("contact_email", flat=True):
         validate_email(email)
+
+
+@pytest.mark.parametrize("tampered", ["<script>alert(1)</script>", "admin", "99999999999999999999"])
+def test_a_step_the_wizard_does_not_have_shows_the_current_step_again(staff, tampered):
+    """The wizard's hidden step field is the client's: a name that is no step of this
+    wizard (or one this user skips, like staff and "admin") is a message, never a 500."""
+    response = step(staff, tampered, COMPANY)
+    assert response.status_code == 200
+    assert response.context["wizard"]["steps"].current == "company"
+    assert "That step does not exist" in response.content.decode()
+    assert not Customer.objects.filter(name="Initech").exists()

@@ -1,0 +1,203 @@
+"""Fuzzing the console's and the portal's pages: every payload into every field of a form
+(one field at a time, the others as the page filled them in), every payload into all fields
+at once, and every payload into every query parameter of a page that takes some.
+
+What must hold for every request: no 5xx; a refusal (a 4xx, the form again with errors, a
+redirect with an error message) wrote nothing and queued nothing; no payload comes back as
+raw ``<script>`` in HTML; an accepted write stored the text as sent (without NUL, with
+U+FFFD for invalid UTF-8), and the page it leads to shows it escaped."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .fuzz_payloads import PAYLOAD_BY_KEY, PAYLOADS, TEXT_PAYLOADS, Payload
+from .fuzz_probe import (
+    form_request,
+    query_request,
+    raw_script_in,
+    savepoint,
+    send,
+    stored_values,
+    upload,
+)
+from .fuzz_site import FormTarget, ListTarget
+
+
+class Report:
+    """Failures of one test, one line each, and counts for the summary."""
+
+    def __init__(self):
+        self.failures: list[str] = []
+        self.requests = 0
+        self.accepted = 0
+
+    def fail(self, what: str, message: str) -> None:
+        self.failures.append(f"{what}: {message}")
+
+    def check(self, what: str, outcome, *, payload: Payload | None, field: str | None) -> None:
+        """The checks every request gets; ``field`` is the one fuzzed field (for what an
+        accepted write stored)."""
+        self.requests += 1
+        if outcome.server_error:
+            self.fail(what, f"{outcome.status} {outcome.error}".strip())
+            return
+        response = outcome.response
+        if raw_script_in(response):
+            self.fail(what, "the answer shows the <script> payload unescaped")
+        if outcome.refused:
+            if outcome.changed:
+                self.fail(what, f"refused ({outcome.status}), yet wrote to {outcome.changed}")
+            if outcome.queued:
+                self.fail(what, f"refused, yet queued {outcome.queued} after-commit task(s)")
+            return
+        if not outcome.changed:
+            return
+        self.accepted += 1
+        if payload is not None and field is not None and payload.kind == "text":
+            found, mangled = stored_values(outcome.changed, payload)
+            if mangled and not found:
+                self.fail(what, f"accepted, but stored differently: {mangled[:2]}")
+
+
+def _location(response) -> str:
+    location = response.get("Location", "") if response is not None else ""
+    parts = urlsplit(location)
+    if parts.netloc and not parts.netloc.endswith("localhost"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _escaped_on_pages(report: Report, what: str, client, outcome, *pages: str) -> None:
+    """After an accepted ``<script>`` write: the page it leads to and the form's page show
+    the record with the payload escaped."""
+    for page in (_location(outcome.response), *pages):
+        if not page:
+            continue
+        response = client.get(page)
+        report.requests += 1
+        if response.status_code >= 500:
+            report.fail(what, f"GET {page} after the write: {response.status_code}")
+        elif raw_script_in(response):
+            report.fail(what, f"GET {page} after the write shows <script> unescaped")
+
+
+def _replace(pairs, name: str, value) -> list[tuple[str, object]]:
+    out, done = [], False
+    for key, current in pairs:
+        if key != name:
+            out.append((key, current))
+        elif not done:
+            out.append((key, value))
+            done = True
+    if not done:
+        out.append((name, value))
+    return out
+
+
+def fuzz_form(world, target: FormTarget, report: Report, page_url: str = "") -> None:
+    client = target.person.client
+    fields = target.form.fields
+    files = [name for name, f in fields.items() if f.kind == "file"]
+    multipart = bool(files) or "multipart" in target.form.enctype
+    baseline = target.baseline()
+    label = f"POST {target.url}"
+    if target.form.submit:
+        label += f" [{target.form.submit[0]}={target.form.submit[1]}]"
+
+    def run(what, pairs, *, payload=None, field=None):
+        with savepoint(world):
+            outcome = send(world, form_request(client, target.url, pairs, multipart=multipart))
+            report.check(what, outcome, payload=payload, field=field)
+            if (
+                payload is not None
+                and payload.key == "script"
+                and not outcome.server_error
+                and not outcome.refused
+                and outcome.changed
+            ):
+                _escaped_on_pages(report, what, client, outcome, page_url)
+
+    run(f"{label} as the page filled it in", baseline)
+    fuzzed = [name for name in fields if name not in files and name != "csrfmiddlewaretoken"]
+    if not fuzzed and not files:
+        return  # a confirmation button: nothing to put a payload into
+    # 1. Each payload into every field at once: every field's parsing and validation sees
+    # every payload (a form cleans each field whatever the others hold).
+    for payload in PAYLOADS:
+        pairs = [(n, v) for n, v in baseline if n not in fuzzed]
+        pairs += [(name, payload.form_value()) for name in fuzzed]
+        if target.form.submit and target.form.submit[0] in fuzzed:
+            pairs.append(target.form.submit)
+        run(f"{label} all fields={payload.key}", pairs, payload=payload)
+    # 2. Each text payload into every free-text field at once, the others valid: the path
+    # of an accepted write (the service, the database, the page that shows the record).
+    free = [name for name in fuzzed if kind_of(fields[name], baseline) == "text"]
+    for payload in TEXT_PAYLOADS:
+        if free and payload.key != "long":
+            pairs = baseline
+            for name in free:
+                pairs = _replace(pairs, name, payload.form_value())
+            run(f"{label} {'+'.join(free)}={payload.key}", pairs, payload=payload, field=free[0])
+    # 3. One field at a time, the others valid, with what that field might accept: 10,000
+    # characters into text (a length the form must refuse before the database does),
+    # huge and negative numbers into numbers and ids, impossible dates into dates.
+    for name in fuzzed:
+        for payload in ONE_AT_A_TIME[kind_of(fields[name], baseline)]:
+            pairs = _replace(baseline, name, payload.form_value())
+            run(f"{label} {name}={payload.key}", pairs, payload=payload, field=name)
+    for name in files:
+        for payload in PAYLOADS:
+            pairs = [(n, v) for n, v in baseline if n != name] + [(name, upload(payload))]
+            run(f"{label} {name}=<file of {payload.key}>", pairs)
+
+
+DATE_LIKE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
+NUMBER_LIKE = re.compile(r"^-?\d+(\.\d+)?$")
+ONE_AT_A_TIME = {
+    "text": [PAYLOAD_BY_KEY["long"]],
+    "number": [PAYLOAD_BY_KEY[k] for k in ("huge", "negative", "huge_negative", "inf")],
+    "date": [PAYLOAD_BY_KEY[k] for k in ("feb30", "zero_date", "nines_date")],
+    "choice": [],
+}
+
+
+def kind_of(field, baseline) -> str:
+    """What a field takes, from its input type and the value the page gave it: "text"
+    (free text), "number" (numbers and record ids, hidden versions), "date", or "choice"
+    (a fixed set: every payload is refused by validation, pass 1 covers it)."""
+    value = next((v for n, v in baseline if n == field.name), "")
+    if field.kind in ("date", "month", "datetime-local", "week") or DATE_LIKE.match(value or ""):
+        return "date"
+    if field.kind == "number" or NUMBER_LIKE.match(value or ""):
+        return "number"
+    if field.kind in ("select", "select-multiple", "radio", "checkbox"):
+        return "choice"
+    if field.kind == "hidden" and value:
+        return "choice"
+    if field.kind in ("email", "url"):
+        return "choice"  # validated formats: a payload is refused (pass 1 covers it)
+    return "text"
+
+
+def fuzz_query(world, target: ListTarget, report: Report) -> None:
+    """Each payload into all of the page's query parameters at once (a list ignores invalid
+    filter values one by one, so each is still parsed)."""
+    client = target.person.client
+    params = sorted(target.params)
+
+    def run(what, pairs, payload):
+        with savepoint(world):
+            outcome = send(world, query_request(client, target.url, pairs))
+            report.check(what, outcome, payload=payload, field=None)
+
+    for payload in PAYLOADS:
+        pairs = [(name, payload.form_value()) for name in params]
+        run(f"GET {target.url} all parameters={payload.key}", pairs, payload)
+    # The live search's partial (htmx) renders the same rows through its own template.
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+    pairs = [(name, PAYLOAD_BY_KEY["script"].value) for name in params]
+    with savepoint(world):
+        outcome = send(world, query_request(client, target.url, pairs, htmx))
+        report.check(f"GET {target.url} (htmx) all=script", outcome, payload=None, field=None)

@@ -1,0 +1,174 @@
+"""Hostile input never reaches a 500 (issue #16, item 3): every payload of ``fuzz_payloads``
+into every field of every form and every query parameter of every page of the console and
+the portal, and every writable field and query parameter of the API, generated from the URL
+resolvers, the pages' HTML and the API's OpenAPI schema (see ``fuzz_site.py``).
+
+For every request: no 5xx; a refusal changes nothing in the database and queues nothing; an
+accepted write stores the text as sent (less NUL; invalid UTF-8 as U+FFFD) and pages show a
+``<script>`` payload escaped.
+
+The world is the isolation matrix's (``tests/isolation/world.py``), built once for this
+module inside a transaction rolled back at its end; each request runs in a savepoint of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from tenants.models import Tenant
+from tests.isolation.runner import url_of
+from tests.isolation.world import build_world
+
+from .fuzz_api import (
+    api_write,
+    fetch_schema,
+    fuzz_body,
+    fuzz_content,
+    fuzz_list,
+    list_parameters,
+)
+from .fuzz_pages import Report, fuzz_form, fuzz_query
+from .fuzz_site import actor_for, chosen_case, discover, fallback_form, our_routes, sign_in
+
+# Known 5xx in apps whose owners are busy elsewhere: test id → what happens. Strict, so a
+# fix flips it.
+KNOWN_FAILURES: dict[str, str] = {
+    # portal/forms.py, the console's "add a customer user" form (customer page → Users):
+    # clean_password() validates against a stand-in object without ``_meta``; Django's
+    # UserAttributeSimilarityValidator reads ``user._meta`` as soon as the password resembles
+    # the email (any payload posted into both): AttributeError, a 500. Owner: portal.
+    "portal:customer_users": "500: AttributeError 'Probe' object has no attribute '_meta' "
+    "(portal/forms.py clean_password ← UserAttributeSimilarityValidator) when the password "
+    "resembles the email",
+}
+
+
+def _params(names: list[str]):
+    return [
+        pytest.param(
+            name,
+            id=name,
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[name])]
+            if name in KNOWN_FAILURES
+            else [],
+        )
+        for name in names
+    ]
+
+
+class Fuzz:
+    def __init__(self, world, people, site, schema):
+        self.world, self.people, self.site, self.schema = world, people, site, schema
+
+
+API_WRITES = [
+    f"{route}.{method}"
+    for method in ("post", "put", "patch")
+    for route in our_routes(method, api=True)
+]
+API_LISTS = [route for route in our_routes("get", api=True) if route.endswith("-list")]
+
+
+@pytest.fixture(scope="module")
+def _fuzz_world(django_db_setup, django_db_blocker):
+    django_db_blocker.unblock()
+    outer = transaction.atomic()
+    outer.__enter__()
+    try:
+        world = build_world(Tenant.objects.get(slug="alpha"), Tenant.objects.get(slug="beta"))
+        people = sign_in(world)
+        site = discover(world, people)
+        schema = fetch_schema(people["owner"])
+        connection.set_schema_to_public()
+        yield Fuzz(world, people, site, schema)
+    finally:
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+        connection.set_schema_to_public()
+        django_db_blocker.restore()
+
+
+@pytest.fixture
+def db(_fuzz_world):
+    """Each test in a savepoint of the world's transaction (``db``: pytest-django's signal
+    that the module needs the test database)."""
+    test = transaction.atomic()
+    test.__enter__()
+    yield
+    transaction.set_rollback(True)
+    test.__exit__(None, None, None)
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def fuzz(_fuzz_world, db):
+    return _fuzz_world
+
+
+def _finish(report: Report) -> None:
+    assert report.requests, "nothing was sent"
+    shown = "\n".join(report.failures[:40])
+    more = len(report.failures) - 40
+    assert not report.failures, f"{len(report.failures)} failure(s):\n{shown}" + (
+        f"\n… and {more} more" if more > 0 else ""
+    )
+
+
+@pytest.mark.parametrize("route", _params(our_routes("post", api=False)))
+def test_every_field_of_every_form(fuzz, route):
+    targets = fuzz.site.forms.get(route) or []
+    if not targets:
+        fallback = fallback_form(route, fuzz.world, fuzz.people)
+        targets = [fallback] if fallback else []
+    report = Report()
+    for target in targets:
+        fuzz_form(fuzz.world, target, report)
+    _finish(report)
+
+
+@pytest.mark.parametrize("route", _params(our_routes("get", api=False)))
+def test_every_query_parameter_of_every_page(fuzz, route):
+    target = fuzz.site.lists.get(route)
+    if target is None:
+        status = fuzz.site.pages.get(route)
+        assert status is not None and status < 500, f"GET {route}: {status}"
+        pytest.skip(f"the page takes no query parameters (GET answered {status})")
+    report = Report()
+    fuzz_query(fuzz.world, target, report)
+    _finish(report)
+
+
+@pytest.mark.parametrize("write", _params(API_WRITES))
+def test_every_writable_field_of_the_api(fuzz, write):
+    route, method = write.rsplit(".", 1)
+    target = api_write(fuzz.world, fuzz.people, fuzz.schema, route, method)
+    assert target is not None and target.properties or method != "post" or target.body == {}, (
+        f"{write}: the schema names no writable field"
+    )
+    report = Report()
+    fuzz_body(fuzz.world, target, report)
+    _finish(report)
+
+
+@pytest.mark.parametrize("write", _params(API_WRITES))
+def test_hostile_bodies_to_the_api(fuzz, write):
+    route, method = write.rsplit(".", 1)
+    target = api_write(fuzz.world, fuzz.people, fuzz.schema, route, method)
+    report = Report()
+    fuzz_content(fuzz.world, target, report)
+    _finish(report)
+
+
+@pytest.mark.parametrize("route", _params(API_LISTS))
+def test_every_query_parameter_of_the_api(fuzz, route):
+    case = chosen_case(route, "get")
+    person = fuzz.people[actor_for(case).key]
+    connection.set_tenant(fuzz.world.alpha)
+    url = url_of(case, fuzz.world.objects("own"))
+    connection.set_schema_to_public()
+    params = list_parameters(fuzz.schema, url)
+    assert params, f"{route}: the schema names no query parameter"
+    report = Report()
+    fuzz_list(fuzz.world, person, url, params, report)
+    _finish(report)
