@@ -67,6 +67,24 @@ def test_loopback_is_refused_by_default_and_the_log_says_why(
     assert delivery.attempts == 2 and delivery.status == "failed" and receiver.received == []
 
 
+def test_a_refused_delivery_goes_out_on_replay_once_the_operator_allows_it(
+    client_as, tenant, start_receiver, emit, django_capture_on_commit_callbacks
+):
+    owner = client_as(StaffRole.OWNER)
+    receiver = start_receiver()
+    delivery = emit(receiver.url)
+    assert delivery.status == "failed" and receiver.received == []
+    allow_for_tenant(tenant, ["127.0.0.1"])
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(
+            reverse("webhooks:endpoint_detail", args=[delivery.endpoint.pk]),
+            {"action": "replay", "delivery": delivery.pk},
+        )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.error, delivery.attempts) == ("succeeded", "", 2)
+    assert len(receiver.received) == 1
+
+
 def test_a_host_name_that_resolves_to_loopback_is_refused(in_tenant, start_receiver, emit):
     receiver = start_receiver()
     delivery = emit(receiver.url_for("localhost"))
