@@ -244,6 +244,12 @@ def test_an_allowed_receiver_gets_the_request_with_its_host_name(start, settings
     assert other.received == []
 
 
+def test_the_path_goes_out_as_typed_with_non_ascii_percent_encoded(start):
+    receiver = start()
+    send(receiver.url + "/über?q=ä&n=1#fragment", allowed=LOOPBACK)
+    assert receiver.paths == ["/hooks/%C3%BCber?q=%C3%A4&n=1"]
+
+
 def test_an_allowed_host_name_is_reached_at_what_it_resolves_to(start):
     receiver = start()
     send(receiver.url_for("localhost"), allowed=AllowList.parse(["localhost"]))

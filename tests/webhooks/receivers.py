@@ -33,6 +33,7 @@ class Receiver:
     ):
         received = self.received = []  # (headers, body) of each request
         arrivals = self.arrivals = []  # the local address each request came in on
+        paths = self.paths = []  # the request line's path of each request
         answer = status
 
         class Handler(BaseHTTPRequestHandler):
@@ -41,6 +42,7 @@ class Receiver:
                 body = self.rfile.read(length)
                 received.append((dict(self.headers), body))
                 arrivals.append(self.connection.getsockname()[0])
+                paths.append(self.path)
                 if respond is not None:
                     respond(self)
                     return
