@@ -86,8 +86,8 @@ def domain_add(*, customer: Customer, domain: str, actor: User | None) -> Compan
     domain = normalize_domain(domain) if domain else ""
     if not domain:
         raise ValidationError({"domain": "Enter a domain, e.g. acme.com."})
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    if customer.deleted_at is not None:
+    locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    if locked is None or locked.deleted_at is not None:
         raise ValidationError("That company has been deleted.")
     _refuse_unclaimable(domain, customer.pk)
     existing = CompanyDomain.objects.filter(customer=customer)
@@ -225,15 +225,20 @@ def _mark_verified(
     actor: User | None,
     link_sent_at=None,
 ) -> CompanyDomain:
-    row = CompanyDomain.objects.select_for_update().filter(pk=company_domain_id).first()
+    gone = ValidationError("This domain was removed or claimed again; start over.")
+    domain = CompanyDomain.objects.filter(pk=company_domain_id).values_list("domain", flat=True)
+    if not domain:
+        raise gone
+    # Every claim of the domain is locked, in one order (no deadlock), so two companies
+    # proving it at once meet here: the second sees the first's verification.
+    claims = CompanyDomain.objects.select_for_update().filter(domain=domain[0]).order_by("pk")
+    row = {claim.pk: claim for claim in claims}.get(company_domain_id)
     if row is None or row.token != token:
-        raise ValidationError("This domain was removed or claimed again; start over.")
+        raise gone
     if link_sent_at is not None and row.link_sent_at != link_sent_at:
         raise ValidationError("A newer link was sent for this domain; use that one.")
     if row.is_verified:
         return row
-    # Every claim of the domain is locked, so two companies proving it at once meet here.
-    list(CompanyDomain.objects.select_for_update().filter(domain=row.domain).values("pk"))
     _refuse_unclaimable(row.domain, row.customer_id)
     row.method = method
     row.verified_at = timezone.now()
