@@ -20,7 +20,7 @@ from tests.isolation.runner import url_of
 
 from .fuzz_pages import Report
 from .fuzz_payloads import PAYLOAD_BY_KEY, PAYLOADS, TEXT_PAYLOADS
-from .fuzz_probe import json_body, query_request, savepoint, send
+from .fuzz_probe import json_body, query_request, refused_fields, savepoint, send
 from .fuzz_site import TARGET, Person, actor_for, chosen_case
 
 ONE_AT_A_TIME = {
@@ -151,11 +151,12 @@ def check_json_refusal(report: Report, what: str, outcome) -> None:
 def fuzz_body(world, target: ApiWrite, report: Report) -> None:
     label = f"{target.method.upper()} {target.url}"
 
-    def run(what, body, *, payload=None, field=None):
+    def run(what, body, *, payload=None, field=None) -> set[str]:
         with savepoint(world):
             outcome = _send_body(world, target, json_body(body), "application/json")
             report.check(what, outcome, payload=payload, field=field)
             check_json_refusal(report, what, outcome)
+            return refused_fields(outcome.response) if outcome.refused else set()
 
     run(f"{label} the spec's body", target.body)
     names = list(target.properties)
@@ -166,11 +167,19 @@ def fuzz_body(world, target: ApiWrite, report: Report) -> None:
         run(f"{label} all fields={payload.key}", body, payload=payload)
     text = [n for n in names if kind_of_property(target.properties[n]) == "text"]
     for payload in TEXT_PAYLOADS:
-        if text and payload.key != "long":
+        names = text
+        for _attempt in range(2):  # again without the fields the 400 blamed
+            if not names or payload.key == "long":
+                break
             body = target.body
-            for name in text:
+            for name in names:
                 body = _with(body, name, payload.json_value())
-            run(f"{label} {'+'.join(text)}={payload.key}", body, payload=payload, field=text[0])
+            blamed = run(
+                f"{label} {'+'.join(names)}={payload.key}", body, payload=payload, field=names[0]
+            )
+            names = [n for n in names if n not in blamed]
+            if not blamed:
+                break
     for name in names:
         for payload in ONE_AT_A_TIME[kind_of_property(target.properties[name])]:
             body = _with(target.body, name, payload.json_value())
@@ -182,16 +191,11 @@ HOSTILE_BODIES = {
     "text/plain": (b"name=fuzz", "text/plain"),
     "xml": (b"<customer><name>fuzz</name></customer>", "application/xml"),
     "urlencoded junk": (b"%ff%fe=%00&name=\xff", "application/x-www-form-urlencoded"),
-    "multipart without boundary": (b"--x\r\n\r\nfuzz", "multipart/form-data"),
     "multipart junk": (b"--x\r\nfuzz\r\n--x--", "multipart/form-data; boundary=x"),
     "invalid UTF-8 JSON": (b'{"name": "bad \xff\xfe\xc3\x28 utf8"}', "application/json"),
-    "latin-1 charset JSON": ('{"name": "caf\xe9"}'.encode("latin-1"), "application/json"),
     "malformed JSON": (b'{"name": ', "application/json"),
-    "JSON NaN": (b'{"name": NaN}', "application/json"),
     "JSON string": (b'"fuzz"', "application/json"),
     "JSON number": (b"1e309", "application/json"),
-    "JSON null": (b"null", "application/json"),
-    "empty JSON body": (b"", "application/json"),
     "deeply nested JSON": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
     "JSON with a NUL key": (b'{"na\\u0000me": "x"}', "application/json"),
 }

@@ -17,6 +17,7 @@ from .fuzz_probe import (
     form_request,
     query_request,
     raw_script_in,
+    refused_fields,
     savepoint,
     send,
     stored_values,
@@ -32,6 +33,8 @@ class Report:
         self.failures: list[str] = []
         self.requests = 0
         self.accepted = 0
+        self.stored = 0  # accepted text payloads found stored as sent
+        self.unseen = 0  # accepted, but the fuzzed field is not stored anywhere as text
 
     def fail(self, what: str, message: str) -> None:
         self.failures.append(f"{what}: {message}")
@@ -59,6 +62,8 @@ class Report:
             found, mangled = stored_values(outcome.changed, payload)
             if mangled and not found:
                 self.fail(what, f"accepted, but stored differently: {mangled[:2]}")
+            self.stored += found
+            self.unseen += not found and not mangled
 
 
 def _location(response) -> str:
@@ -96,7 +101,7 @@ def _replace(pairs, name: str, value) -> list[tuple[str, object]]:
     return out
 
 
-def fuzz_form(world, target: FormTarget, report: Report, page_url: str = "") -> None:
+def fuzz_form(world, target: FormTarget, report: Report) -> None:
     client = target.person.client
     fields = target.form.fields
     files = [name for name, f in fields.items() if f.kind == "file"]
@@ -106,9 +111,12 @@ def fuzz_form(world, target: FormTarget, report: Report, page_url: str = "") -> 
     if target.form.submit:
         label += f" [{target.form.submit[0]}={target.form.submit[1]}]"
 
-    def run(what, pairs, *, payload=None, field=None):
+    def run(what, pairs, *, payload=None, field=None, raw=False) -> set[str]:
+        """Send and check; the names of the fields a refusal blamed. ``raw``: as multipart,
+        whose bytes reach the parser as they are (urlencoded bodies percent-encode them)."""
         with savepoint(world):
-            outcome = send(world, form_request(client, target.url, pairs, multipart=multipart))
+            request = form_request(client, target.url, pairs, multipart=multipart or raw)
+            outcome = send(world, request)
             report.check(what, outcome, payload=payload, field=field)
             if (
                 payload is not None
@@ -117,7 +125,8 @@ def fuzz_form(world, target: FormTarget, report: Report, page_url: str = "") -> 
                 and not outcome.refused
                 and outcome.changed
             ):
-                _escaped_on_pages(report, what, client, outcome, page_url)
+                _escaped_on_pages(report, what, client, outcome, target.page)
+            return refused_fields(outcome.response) if outcome.refused else set()
 
     run(f"{label} as the page filled it in", baseline)
     fuzzed = [name for name in fields if name not in files and name != "csrfmiddlewaretoken"]
@@ -131,15 +140,27 @@ def fuzz_form(world, target: FormTarget, report: Report, page_url: str = "") -> 
         if target.form.submit and target.form.submit[0] in fuzzed:
             pairs.append(target.form.submit)
         run(f"{label} all fields={payload.key}", pairs, payload=payload)
+        if isinstance(payload.value, bytes) and not multipart:
+            run(f"{label} all fields={payload.key} (multipart)", pairs, payload=payload, raw=True)
     # 2. Each text payload into every free-text field at once, the others valid: the path
     # of an accepted write (the service, the database, the page that shows the record).
+    # Fields that refuse the payload (a phone number, a website) are put back and the rest
+    # sent again, so the accepting ones reach the database.
     free = [name for name in fuzzed if kind_of(fields[name], baseline) == "text"]
     for payload in TEXT_PAYLOADS:
-        if free and payload.key != "long":
+        names = free
+        for _attempt in range(2):
+            if not names or payload.key == "long":
+                break
             pairs = baseline
-            for name in free:
+            for name in names:
                 pairs = _replace(pairs, name, payload.form_value())
-            run(f"{label} {'+'.join(free)}={payload.key}", pairs, payload=payload, field=free[0])
+            blamed = run(
+                f"{label} {'+'.join(names)}={payload.key}", pairs, payload=payload, field=names[0]
+            )
+            names = [n for n in names if not any(n == b or n.startswith(f"{b}-") for b in blamed)]
+            if not blamed:
+                break
     # 3. One field at a time, the others valid, with what that field might accept: 10,000
     # characters into text (a length the form must refuse before the database does),
     # huge and negative numbers into numbers and ids, impossible dates into dates.

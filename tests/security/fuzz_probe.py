@@ -119,6 +119,27 @@ def has_form_errors(response) -> bool:
     return False
 
 
+def refused_fields(response) -> set[str]:
+    """The HTML names (with their form's prefix) of the fields a refusal blamed: the errors
+    of the bound forms in a page's context, or the keys of an API's JSON 400."""
+    if response is None:
+        return set()
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            data = json.loads(response.content)
+        except ValueError:
+            return set()
+        items = data if isinstance(data, list) else [data]
+        return {key for item in items if isinstance(item, dict) for key in item}
+    names = set()
+    for context in response.context or []:
+        values = context.flatten().values() if hasattr(context, "flatten") else []
+        for value in values:
+            if getattr(value, "is_bound", False) and hasattr(value, "add_prefix"):
+                names.update(value.add_prefix(name) for name in getattr(value, "errors", {}))
+    return names
+
+
 def body_of(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)

@@ -114,6 +114,7 @@ class FormTarget:
     person: Person
     form: HtmlForm
     spec_data: dict = field(default_factory=dict)
+    page: str = ""  # the page that showed the form
 
     def baseline(self) -> list[tuple[str, str]]:
         """The page's own values with the spec's valid data for the fields the page leaves
@@ -189,7 +190,7 @@ def discover(world, people: dict[str, Person]) -> Site:
             data = post_case.build_data(objects) or {}
             connection.set_schema_to_public()
             site.forms.setdefault(route, []).append(
-                FormTarget(route, form.action, post_person, form, data)
+                FormTarget(route, form.action, post_person, form, data, url)
             )
     for route, (url, person) in page_of.items():
         view = _view_class(url)

@@ -13,6 +13,8 @@ module inside a transaction rolled back at its end; each request runs in a savep
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection, transaction
 
@@ -31,26 +33,26 @@ from .fuzz_api import (
 from .fuzz_pages import Report, fuzz_form, fuzz_query
 from .fuzz_site import actor_for, chosen_case, discover, fallback_form, our_routes, sign_in
 
-# Known 5xx in apps whose owners are busy elsewhere: test id → what happens. Strict, so a
-# fix flips it.
+# Known 5xx in apps whose owners are busy elsewhere: "<kind> <test id>" (kinds: form, page,
+# api, api-body, api-list) → what happens. Strict, so a fix flips it.
 KNOWN_FAILURES: dict[str, str] = {
     # portal/forms.py, the console's "add a customer user" form (customer page → Users):
     # clean_password() validates against a stand-in object without ``_meta``; Django's
     # UserAttributeSimilarityValidator reads ``user._meta`` as soon as the password resembles
     # the email (any payload posted into both): AttributeError, a 500. Owner: portal.
-    "portal:customer_users": "500: AttributeError 'Probe' object has no attribute '_meta' "
+    "form portal:customer_users": "500: AttributeError 'Probe' object has no attribute '_meta' "
     "(portal/forms.py clean_password ← UserAttributeSimilarityValidator) when the password "
     "resembles the email",
 }
 
 
-def _params(names: list[str]):
+def _params(kind: str, names: list[str]):
     return [
         pytest.param(
             name,
             id=name,
-            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[name])]
-            if name in KNOWN_FAILURES
+            marks=[pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[f"{kind} {name}"])]
+            if f"{kind} {name}" in KNOWN_FAILURES
             else [],
         )
         for name in names
@@ -107,6 +109,11 @@ def fuzz(_fuzz_world, db):
 
 
 def _finish(report: Report) -> None:
+    if os.environ.get("FUZZ_SUMMARY"):
+        print(
+            f" {report.requests} requests, {report.accepted} accepted writes, "
+            f"{report.stored} stored as sent, {report.unseen} not stored as text"
+        )
     assert report.requests, "nothing was sent"
     shown = "\n".join(report.failures[:40])
     more = len(report.failures) - 40
@@ -115,7 +122,7 @@ def _finish(report: Report) -> None:
     )
 
 
-@pytest.mark.parametrize("route", _params(our_routes("post", api=False)))
+@pytest.mark.parametrize("route", _params("form", our_routes("post", api=False)))
 def test_every_field_of_every_form(fuzz, route):
     targets = fuzz.site.forms.get(route) or []
     if not targets:
@@ -127,7 +134,7 @@ def test_every_field_of_every_form(fuzz, route):
     _finish(report)
 
 
-@pytest.mark.parametrize("route", _params(our_routes("get", api=False)))
+@pytest.mark.parametrize("route", _params("page", our_routes("get", api=False)))
 def test_every_query_parameter_of_every_page(fuzz, route):
     target = fuzz.site.lists.get(route)
     if target is None:
@@ -139,7 +146,7 @@ def test_every_query_parameter_of_every_page(fuzz, route):
     _finish(report)
 
 
-@pytest.mark.parametrize("write", _params(API_WRITES))
+@pytest.mark.parametrize("write", _params("api", API_WRITES))
 def test_every_writable_field_of_the_api(fuzz, write):
     route, method = write.rsplit(".", 1)
     target = api_write(fuzz.world, fuzz.people, fuzz.schema, route, method)
@@ -151,7 +158,7 @@ def test_every_writable_field_of_the_api(fuzz, write):
     _finish(report)
 
 
-@pytest.mark.parametrize("write", _params(API_WRITES))
+@pytest.mark.parametrize("write", _params("api-body", API_WRITES))
 def test_hostile_bodies_to_the_api(fuzz, write):
     route, method = write.rsplit(".", 1)
     target = api_write(fuzz.world, fuzz.people, fuzz.schema, route, method)
@@ -160,7 +167,7 @@ def test_hostile_bodies_to_the_api(fuzz, write):
     _finish(report)
 
 
-@pytest.mark.parametrize("route", _params(API_LISTS))
+@pytest.mark.parametrize("route", _params("api-list", API_LISTS))
 def test_every_query_parameter_of_the_api(fuzz, route):
     case = chosen_case(route, "get")
     person = fuzz.people[actor_for(case).key]
