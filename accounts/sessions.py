@@ -8,8 +8,10 @@ the session gets a new key before the request goes on: the user stays signed in,
 key (in a browser history, a log, another device's copy) signs nobody in any more.
 
 Signing in already starts a new key (Django's ``login`` cycles it, after allauth's second
-factor too). A session whose user was deactivated or removed is ended for good, so reactivating
-the account does not bring old sessions back.
+factor too) and remembers the fingerprint with it, so the first page writes nothing more. A
+session without one (made before this, or by a test's ``force_login`` before any request loaded
+this module) takes it with its next save. A session whose user was deactivated or removed is
+ended for good, so reactivating the account does not bring old sessions back.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import hashlib
 import json
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.db import connection
+from django.dispatch import receiver
 
 from core.scope import scope_for
 
@@ -49,6 +53,14 @@ def privilege_fingerprint(user) -> str:
     return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
 
 
+# Connected when the middleware is loaded, which is before any request signs anyone in.
+@receiver(user_logged_in, dispatch_uid="accounts.sessions.remember_privileges")
+def remember_privileges(sender, request, user, **kwargs) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[FINGERPRINT_KEY] = privilege_fingerprint(user)
+
+
 class PrivilegeSessionMiddleware:
     """After ``AuthenticationMiddleware``: cycles the session key when its user's privileges
     changed since the last request, and ends the session of a user who may no longer sign in."""
@@ -70,8 +82,12 @@ class PrivilegeSessionMiddleware:
             stored = session.get(FINGERPRINT_KEY)
             if stored == fingerprint:
                 return
-            if stored is not None:
-                session.cycle_key()
+            if stored is None:  # kept with the session's next save, not written for this
+                modified = session.modified
+                session[FINGERPRINT_KEY] = fingerprint
+                session.modified = modified
+                return
+            session.cycle_key()
             session[FINGERPRINT_KEY] = fingerprint
         elif SESSION_KEY in session:
             # Signed in once, nobody now: deactivated or removed since (Django's backend

@@ -10,14 +10,50 @@ from django.test import Client
 
 from accounts.models import StaffRole, User
 from accounts.services import staff_update
+from accounts.sessions import FINGERPRINT_KEY
 from portal.services import customer_user_change_role
 from tests.conftest import host_of
-from tests.factories import PASSWORD, CustomerFactory, PermissionSetFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CustomerFactory,
+    MembershipFactory,
+    PermissionSetFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 CONSOLE = "/customers/"
 PORTAL = "/portal/"
+
+
+def sign_in(tenant, user) -> Client:
+    """Through the sign-in page, as a person does."""
+    client = Client(HTTP_HOST=host_of(tenant))
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:300]
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def staff_client(tenant, make_user):
+    def make(role: str) -> Client:
+        return sign_in(tenant, make_user(role=role))
+
+    return make
+
+
+@pytest.fixture
+def customer_client(tenant):
+    def make(company, role: str, **fields) -> Client:
+        connection.set_tenant(tenant)
+        membership = MembershipFactory(customer=company, role=role, **fields)
+        client = sign_in(tenant, membership.user)
+        client.membership = membership
+        return client
+
+    return make
 
 
 def session_key(client: Client) -> str:
@@ -47,8 +83,8 @@ def assert_rotated(tenant, client: Client, before: str, page: str) -> None:
     assert session_key(client) == after
 
 
-def test_unchanged_privileges_keep_the_session_key(tenant, client_as):
-    client = client_as(StaffRole.STAFF)
+def test_unchanged_privileges_keep_the_session_key(tenant, staff_client):
+    client = staff_client(StaffRole.STAFF)
     assert signed_in(client, CONSOLE)
     key = session_key(client)
     for _ in range(3):
@@ -57,8 +93,8 @@ def test_unchanged_privileges_keep_the_session_key(tenant, client_as):
     assert signed_in(replay(tenant, key), CONSOLE)
 
 
-def test_a_role_change_gives_the_session_a_new_key(tenant, client_as):
-    client = client_as(StaffRole.STAFF)
+def test_a_role_change_gives_the_session_a_new_key(tenant, staff_client):
+    client = staff_client(StaffRole.STAFF)
     assert signed_in(client, CONSOLE)
     before = session_key(client)
     staff_update(member=client.user, role=StaffRole.VIEWER, is_active=True, actor=None)
@@ -66,10 +102,10 @@ def test_a_role_change_gives_the_session_a_new_key(tenant, client_as):
     assert User.objects.get(pk=client.user.pk).role == StaffRole.VIEWER
 
 
-def test_a_customer_access_limit_gives_the_session_a_new_key(tenant, client_as, make_user):
+def test_a_customer_access_limit_gives_the_session_a_new_key(tenant, staff_client, make_user):
     from customers.access import staff_customer_access_set
 
-    client = client_as(StaffRole.STAFF)
+    client = staff_client(StaffRole.STAFF)
     assert signed_in(client, CONSOLE)
     before = session_key(client)
     owner = make_user(role=StaffRole.OWNER)
@@ -79,8 +115,8 @@ def test_a_customer_access_limit_gives_the_session_a_new_key(tenant, client_as, 
     assert_rotated(tenant, client, before, CONSOLE)
 
 
-def test_admin_flags_give_the_session_a_new_key(tenant, client_as):
-    client = client_as(StaffRole.STAFF)
+def test_admin_flags_give_the_session_a_new_key(tenant, staff_client):
+    client = staff_client(StaffRole.STAFF)
     assert signed_in(client, CONSOLE)
     before = session_key(client)
     User.objects.filter(pk=client.user.pk).update(is_superuser=True)
@@ -88,10 +124,10 @@ def test_admin_flags_give_the_session_a_new_key(tenant, client_as):
 
 
 def test_a_portal_role_change_gives_the_session_a_new_key(
-    tenant, in_tenant, portal_client, make_user
+    tenant, in_tenant, customer_client, make_user
 ):
     company = CustomerFactory()
-    client = portal_client(company, role="read_only")
+    client = customer_client(company, role="read_only")
     assert signed_in(client, PORTAL)
     before = session_key(client)
     customer_user_change_role(
@@ -100,12 +136,12 @@ def test_a_portal_role_change_gives_the_session_a_new_key(
     assert_rotated(tenant, client, before, PORTAL)
 
 
-def test_a_changed_permission_set_gives_the_session_a_new_key(tenant, in_tenant, portal_client):
+def test_a_changed_permission_set_gives_the_session_a_new_key(tenant, in_tenant, customer_client):
     from portal.services import permission_set_save
 
     company = CustomerFactory()
     permission_set = PermissionSetFactory(customer=company, permissions=["view_overview"])
-    client = portal_client(company, role="custom", permission_set=permission_set)
+    client = customer_client(company, role="custom", permission_set=permission_set)
     assert signed_in(client, PORTAL)
     before = session_key(client)
     permission_set_save(
@@ -118,8 +154,8 @@ def test_a_changed_permission_set_gives_the_session_a_new_key(tenant, in_tenant,
     assert_rotated(tenant, client, before, PORTAL)
 
 
-def test_a_deactivated_persons_sessions_end_at_once_and_for_good(tenant, client_as):
-    client = client_as(StaffRole.STAFF)
+def test_a_deactivated_persons_sessions_end_at_once_and_for_good(tenant, staff_client):
+    client = staff_client(StaffRole.STAFF)
     assert signed_in(client, CONSOLE)
     key = session_key(client)
     staff_update(member=client.user, role=StaffRole.STAFF, is_active=False, actor=None)
@@ -157,6 +193,7 @@ def test_a_new_persons_first_request_keeps_the_key_login_gave(tenant):
     client = Client(HTTP_HOST=host_of(tenant))
     response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
+    assert FINGERPRINT_KEY in client.session, "signing in remembers the privileges"
     key = session_key(client)
     assert signed_in(client, CONSOLE)
     assert session_key(client) == key
