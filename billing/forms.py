@@ -136,8 +136,16 @@ class BaseTierFormSet(forms.BaseFormSet):
             seen.add(key)
 
 
+# absolute_max: a posted TOTAL_FORMS beyond 30 is refused at once; Django's default (max_num
+# + 1,000) would build and render 1,030 tier forms for one hostile request.
 TierFormSet = forms.formset_factory(
-    TierForm, formset=BaseTierFormSet, extra=3, can_delete=True, max_num=30, validate_max=True
+    TierForm,
+    formset=BaseTierFormSet,
+    extra=3,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+    absolute_max=30,
 )
 
 

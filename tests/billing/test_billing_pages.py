@@ -160,6 +160,22 @@ def test_plans_with_tiers_are_edited_on_one_page(client_as, metric):
     assert PlanTier.objects.filter(plan=plan).count() == 2
 
 
+@pytest.mark.parametrize("total", ["31", "99999999999999999999999"])
+def test_a_plan_posted_with_more_tiers_than_allowed_is_refused_without_building_them(
+    client_as, total
+):
+    """A hostile TOTAL_FORMS is refused at once (found by tests/security/test_fuzz.py):
+    Django's default cap would build and render 1,030 tier forms for it."""
+    admin = client_as(StaffRole.ADMIN)
+    data = {"name": "Many", "monthly_fee": "1", "seat_fee": "0"}
+    data.update({"tiers-TOTAL_FORMS": total, "tiers-INITIAL_FORMS": "0"})
+    response = admin.post(reverse("billing:plan_create"), data)
+    assert response.status_code == 400
+    assert b"at most 30" in response.content
+    assert response.content.count(b'name="tiers-') < 200  # the form shows its few rows
+    assert not Plan.objects.filter(name="Many").exists()
+
+
 def test_subscribing_and_changing_seats_beyond_the_plan_cap(client_as, metric):
     capped = PlanFactory(name="Small", max_seats=3)
     customer = CustomerFactory()
