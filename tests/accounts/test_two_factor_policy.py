@@ -205,3 +205,22 @@ def test_only_customer_admins_change_the_company_rule(tenant, company, portal_cl
     assert response.status_code == 403
     connection.set_tenant(tenant)
     assert not CompanyProfile.objects.filter(customer=company, require_two_factor=True).exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/2fa/", "/accounts/2fa/webauthn/", "/accounts/2fa/webauthn/add/"],
+)
+def test_two_factor_pages_sit_in_each_persons_own_shell(client_as, company, portal_client, path):
+    """Staff see them in the console (its sidebar), customer users in the portal (its top
+    bar); passkeys are offered to both."""
+    staff, customer = client_as(StaffRole.STAFF), portal_client(company, role="read_only")
+    for client in (staff, customer):  # adding a key asks for the password first
+        assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    staff_page = staff.get(path).content.decode()
+    assert 'id="sidebar"' in staff_page and "navbar-portal" not in staff_page
+    portal_page = customer.get(path).content.decode()
+    assert "navbar-portal" in portal_page and 'id="sidebar"' not in portal_page
+    if path.endswith("/add/"):
+        for page in (staff_page, portal_page):
+            assert "mfa_webauthn_add" in page and "/static/mfa/js/webauthn.js" in page
