@@ -216,6 +216,12 @@ def fuzz_query(world, target: ListTarget, report: Report) -> None:
     for payload in PAYLOADS:
         pairs = [(name, payload.form_value()) for name in params]
         run(f"GET {target.url} all parameters={payload.key}", pairs, payload)
+    # The exports run the same filters over every matching row.
+    if "export" in params:
+        emoji = PAYLOAD_BY_KEY["emoji"]
+        for kind in ("csv", "xlsx"):
+            pairs = [(n, emoji.value) for n in params if n != "export"] + [("export", kind)]
+            run(f"GET {target.url} export={kind}, the rest={emoji.key}", pairs, emoji)
     # The live search's partial (htmx) renders the same rows through its own template.
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
     pairs = [(name, PAYLOAD_BY_KEY["script"].value) for name in params]
