@@ -17,10 +17,12 @@ import os
 
 import pytest
 from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils.html import escape
 
 from tenants.models import Tenant
 from tests.isolation.runner import url_of
-from tests.isolation.world import build_world
+from tests.isolation.world import build_world, write_counts
 
 from .fuzz_api import (
     api_write,
@@ -30,7 +32,10 @@ from .fuzz_api import (
     fuzz_list,
     list_parameters,
 )
+from .fuzz_html import parse_page
 from .fuzz_pages import Report, fuzz_form, fuzz_query
+from .fuzz_payloads import PAYLOAD_BY_KEY, SCRIPT
+from .fuzz_probe import raw_script_in, savepoint, stored_values
 from .fuzz_site import actor_for, chosen_case, discover, fallback_form, our_routes, sign_in
 
 # Known 5xx in apps whose owners are busy elsewhere: "<kind> <test id>" (kinds: form, page,
@@ -179,3 +184,55 @@ def test_every_query_parameter_of_the_api(fuzz, route):
     report = Report()
     fuzz_list(fuzz.world, person, url, params, report)
     _finish(report)
+
+
+# --- The fuzz can see what it looks for -------------------------------------------------
+
+
+def test_the_fuzz_reads_a_pages_forms_and_query_parameters():
+    html = """
+    <a href="?sort=name&amp;page=2">Name</a>
+    <form method="get" action="/things/"><input name="q"><select name="status">
+      <option value="">Any</option><option value="open" selected>Open</option></select></form>
+    <input name="autocomplete_q" hx-get="/things/autocomplete/?exclude=3">
+    <form method="post" action="/things/1/edit/">
+      <input type="hidden" name="version" value="4"><input name="name" value="Old">
+      <textarea name="notes">Hi</textarea><input type="checkbox" name="active" checked>
+      <select name="tags" multiple><option value="a" selected>A</option><option>b</option></select>
+      <button type="submit" name="action" value="save">Save</button>
+      <button type="submit" name="action" value="archive">Archive</button>
+    </form>"""
+    forms, params = parse_page(html, "/things/")
+    assert params["/things/"] == {"sort", "page", "q", "status"}
+    assert params["/things/autocomplete/"] == {"exclude", "autocomplete_q"}
+    assert [f.submit for f in forms] == [("action", "save"), ("action", "archive")]
+    assert forms[0].baseline() == [
+        ("version", "4"),
+        ("name", "Old"),
+        ("notes", "Hi"),
+        ("active", "on"),
+        ("tags", "a"),
+        ("action", "save"),
+    ]
+
+
+def test_the_fuzz_tells_a_payload_stored_as_sent_from_a_mangled_one(fuzz):
+    from customers.models import Customer
+
+    long = PAYLOAD_BY_KEY["long"]
+    customer = fuzz.world.company("A")
+    for stored, expect in ((long.stored, (True, 0)), (long.stored[:255], (False, 1))):
+        with savepoint(fuzz.world):
+            before = write_counts(fuzz.world.alpha.schema_name)
+            Customer.objects.filter(pk=customer.pk).update(internal_notes=stored)
+            after = write_counts(fuzz.world.alpha.schema_name)
+            changed = [t for t in after if before.get(t) != after[t]]
+            found, mangled = stored_values(changed, long)
+            assert (found, len(mangled)) == expect
+
+
+def test_the_fuzz_sees_an_unescaped_script_in_html_only():
+    raw = f"<p>{SCRIPT}</p>"
+    assert raw_script_in(HttpResponse(raw))
+    assert not raw_script_in(HttpResponse(escape(raw)))
+    assert not raw_script_in(HttpResponse(raw, content_type="application/json"))
