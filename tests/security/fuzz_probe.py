@@ -6,6 +6,7 @@ the same world."""
 
 from __future__ import annotations
 
+import copy
 import json
 import traceback
 from contextlib import contextmanager
@@ -50,6 +51,17 @@ def savepoint(world):
         transaction.set_rollback(True)
         point.__exit__(None, None, None)
         connection.set_schema_to_public()
+
+
+@contextmanager
+def cookies_kept(client):
+    """The client's cookies as they were before: the database is rolled back after each
+    request, so a sign-out or a rotated session must be undone in the cookie jar too."""
+    saved = copy.deepcopy(client.cookies)
+    try:
+        yield
+    finally:
+        client.cookies = saved
 
 
 def _tail(error: BaseException) -> str:

@@ -5,12 +5,16 @@ asks from the isolation oracle (the first of owner, customer admin, anonymous wh
 and the fields and query parameters from the pages themselves (``fuzz_html.py``) and, for the
 API, from its OpenAPI schema.
 
-Only our own areas: the console, the portal and the API (``spec_console``, ``spec_portal``,
-``spec_api``). allauth's and the admin sites' pages are other libraries' (see the report)."""
+Our own areas: the console, the portal and the API (``spec_console``, ``spec_portal``,
+``spec_api``), and allauth's pages on a tenant's host (sign-in, recovery, the signed-in
+person's email, password and two-factor pages: their GET cases come from the isolation
+spec's third-party rules, their forms post back to themselves). Django's admin sites are
+left out: an owner's and an operator's tool, with Django's own validation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
 
 from django.db import connection
@@ -18,14 +22,15 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from accounts.tokens import api_token_create
-from tests.isolation.actors import ACTOR_BY_KEY, HOSTS, Actor, make_person
+from tests.isolation.actors import ACTOR_BY_KEY, ALLAUTH, HOSTS, Actor, make_person
 from tests.isolation.oracle import ALLOWED, expected
 from tests.isolation.resolvers import TENANT, URLCONFS, all_routes
 from tests.isolation.runner import url_of
-from tests.isolation.spec import Case
+from tests.isolation.spec import Anyone, Case
 from tests.isolation.spec_api import API_CASES
 from tests.isolation.spec_console import CONSOLE_CASES
 from tests.isolation.spec_portal import PORTAL_CASES
+from tests.isolation.spec_third_party import third_party_cases
 
 from .fuzz_html import HtmlForm, parse_page
 
@@ -34,16 +39,26 @@ TARGET = "own"
 LIST_PARAMS = ("q", "sort", "page", "per_page")  # what every list's machinery reads
 
 
+@cache
 def _cases_by_route() -> dict[tuple[str, str], list[Case]]:
     cases: dict[tuple[str, str], list[Case]] = {}
-    for case in CONSOLE_CASES + PORTAL_CASES + API_CASES:
+    allauth = [case for case in third_party_cases() if case.area == ALLAUTH]
+    for case in CONSOLE_CASES + PORTAL_CASES + API_CASES + allauth:
         if case.host == TENANT:
             cases.setdefault((case.name, case.method), []).append(case)
     return cases
 
 
+def is_allauth(route_name: str) -> bool:
+    cases = _cases_by_route().get((route_name, "get"), [])
+    return any(case.area == ALLAUTH for case in cases)
+
+
 def actor_for(case: Case) -> Actor | None:
-    for key in ACTOR_CHOICES:
+    """Who sends it: pages for anyone are fuzzed by nobody (a signed-in person is sent away
+    from the sign-in page), the rest by the owner or company A's customer admin."""
+    order = ACTOR_CHOICES[::-1] if isinstance(case.need, Anyone) else ACTOR_CHOICES
+    for key in order:
         actor = ACTOR_BY_KEY[key]
         if expected(case, actor, TARGET) == ALLOWED:
             return actor
@@ -60,14 +75,16 @@ def chosen_case(route_name: str, method: str) -> Case | None:
     return None
 
 
-def our_routes(method: str, *, api: bool) -> list[str]:
-    """Our routes (console and portal, or the API) that take ``method``, by URL name, from
-    the resolvers."""
+def our_routes(method: str, *, api: bool, allauth: bool = False) -> list[str]:
+    """The routes (console and portal, the API, or allauth's) that take ``method``, by URL
+    name, from the resolvers. allauth's routes take POSTs on the pages that show a form."""
     names = []
     for route in all_routes().values():
-        if route.host != TENANT or not route.named:
+        if route.host != TENANT or not route.named or is_allauth(route.name) != allauth:
             continue
-        case = chosen_case(route.name, method)
+        if allauth and method == "post" and "post" not in (route.methods or ()):
+            continue
+        case = chosen_case(route.name, "get" if allauth else method)
         if case is not None and case.is_api == api:
             names.append(route.name)
     return sorted(names)
@@ -163,7 +180,7 @@ def discover(world, people: dict[str, Person]) -> Site:
     seen: dict[str, set] = {}
     found_params: dict[str, set[str]] = {}
     page_of: dict[str, tuple[str, Person]] = {}
-    for name in our_routes("get", api=False):
+    for name in our_routes("get", api=False) + our_routes("get", api=False, allauth=True):
         case = chosen_case(name, "get")
         person = people[actor_for(case).key]
         connection.set_tenant(world.alpha)
@@ -182,12 +199,14 @@ def discover(world, people: dict[str, Person]) -> Site:
         for form in forms:
             route = route_of(form.action)
             post_case = chosen_case(route, "post") if route else None
+            if post_case is None and route == name and is_allauth(name):
+                post_case = case  # allauth's pages post back to themselves
             if post_case is None or form.signature in seen.setdefault(route, set()):
                 continue
             seen[route].add(form.signature)
             post_person = people[actor_for(post_case).key]
             connection.set_tenant(world.alpha)
-            data = post_case.build_data(objects) or {}
+            data = (post_case.build_data(objects) or {}) if post_case.method == "post" else {}
             connection.set_schema_to_public()
             site.forms.setdefault(route, []).append(
                 FormTarget(route, form.action, post_person, form, data, url)

@@ -139,6 +139,19 @@ def test_every_field_of_every_form(fuzz, route):
     _finish(report)
 
 
+@pytest.mark.parametrize("route", _params("allauth", our_routes("post", api=False, allauth=True)))
+def test_every_field_of_allauths_forms(fuzz, route):
+    """allauth's sign-in, recovery and own-account pages, as nobody (the pages for anyone)
+    or the owner (their own email, password and second factor)."""
+    targets = fuzz.site.forms.get(route) or []
+    if not targets:
+        pytest.skip(f"the page shows no form here (GET answered {fuzz.site.pages.get(route)})")
+    report = Report()
+    for target in targets:
+        fuzz_form(fuzz.world, target, report)
+    _finish(report)
+
+
 @pytest.mark.parametrize("route", _params("page", our_routes("get", api=False)))
 def test_every_query_parameter_of_every_page(fuzz, route):
     target = fuzz.site.lists.get(route)
