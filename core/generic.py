@@ -116,14 +116,20 @@ def cell_getter(table, name: str):
 def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> FileResponse:
     """An .xlsx written row by row (openpyxl's write-only mode) to a temporary file."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell_of(value):
+        if isinstance(value, int | float):
+            return value
+        # Control characters (a vertical tab pasted into a name) are valid text in the
+        # database but not in a worksheet: openpyxl would refuse the whole export.
+        return ILLEGAL_CHARACTERS_RE.sub("", neutralise_formula(value))
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Export")
     sheet.append(header)
     for row in rows:
-        sheet.append(
-            [cell if isinstance(cell, int | float) else neutralise_formula(cell) for cell in row]
-        )
+        sheet.append([cell_of(cell) for cell in row])
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     workbook.save(spool)
     spool.seek(0)

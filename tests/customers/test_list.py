@@ -262,6 +262,20 @@ def test_xlsx_export_is_the_filtered_rows_with_formulas_neutralised(viewer, make
     assert all(isinstance(row[5], int) for row in rows[1:])  # counts stay numbers
 
 
+def test_xlsx_export_drops_control_characters_a_worksheet_cannot_hold(viewer, make_customer):
+    """A vertical tab or an escape character pasted into a name is valid text, but openpyxl
+    refuses it in a cell: the export leaves it out instead of failing (found while fuzzing)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    make_customer(name="Tab\x0bbed \x1b[31mCo\x01")
+    response = viewer.get(LIST, {"export": "xlsx"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Tabbed [31mCo"]
+
+
 def test_exports_read_the_database_in_chunks(viewer, make_customer, django_assert_max_num_queries):
     for index in range(5):
         make_customer(name=f"Co {index}")
