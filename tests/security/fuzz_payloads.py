@@ -54,6 +54,8 @@ PAYLOADS = (
     # 4-byte characters, a ZWJ family, a flag with a variation selector, a skin tone.
     Payload("emoji", "emo 😀 👩‍👩‍👧‍👦 🏳️‍🌈 👍🏽 𝕏 ji", marker="emo %ji"),
     Payload("bad_utf8", b"bad \xff\xfe\xc3\x28 utf8", marker="bad %utf8"),
+    # Control characters PostgreSQL stores but XML (a worksheet, an email header) refuses.
+    Payload("control", "ctl \x01\x0b\x1b[31m chars", marker="ctl %chars"),
     Payload("huge", "99999999999999999999999", kind="number"),
     Payload("negative", "-1", kind="number"),
     Payload("huge_negative", "-99999999999999999999999", kind="number"),
