@@ -2,8 +2,8 @@
 into every field of every form and every query parameter of every page of the console, the
 portal and allauth's pages, and every writable field and query parameter of the API, generated
 from the URL resolvers, the pages' HTML and the API's OpenAPI schema (see ``fuzz_site.py``).
-About 4,000 requests; run alone it takes about 2.5 minutes on two busy cores (1 minute of it
-CPU time of the test process; the rest PostgreSQL and the shared machine).
+About 4,000 requests: 90 seconds on two quiet cores (the test database's setup included),
+2.5 to 3 minutes when other test runs share them.
 
 For every request: no 5xx; a refusal changes nothing in the database and queues nothing; an
 accepted write stores the text as sent (less NUL; invalid UTF-8 as U+FFFD) and pages show a
