@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import mfa_policy, signals  # noqa: F401
+        from . import mfa_policy, sessions, signals  # noqa: F401
