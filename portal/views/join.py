@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
 
 from accounts.services import queue_email
@@ -53,14 +54,18 @@ class JoinView(FormView):
         return render(self.request, "portal/join_sent.html", {"email": data["email"]})
 
 
+@require_http_methods(["GET", "POST"])
 def join_confirm(request, token: str):
-    """The requester followed the mailed link (of this tenant, unexpired): the company that
-    verified their domain, and only it, gets the request."""
+    """The requester followed the mailed link (of this tenant, unexpired) and pressed its
+    button: the company that verified their domain, and only it, gets the request. Opening the
+    link only shows the button, so a mail scanner fetching it sends nothing."""
     try:
         data = tenant_loads(token, purpose=JOIN_PURPOSE, max_age=JOIN_MAX_AGE)
         email, first, last = str(data["email"]), str(data["first"]), str(data["last"])
     except (signing.BadSignature, KeyError, TypeError):
         return render(request, "portal/join_invalid.html", status=400)
+    if request.method == "GET":
+        return render(request, "portal/join_confirm.html", {"email": email})
     company = services.companies_for_domain(email).first()
     if company is not None:
         services.join_request_create(

@@ -379,8 +379,10 @@ def test_a_company_verifies_its_domain_by_dns_and_a_colleague_joins_by_it(
     (confirm,) = mail.outbox
     assert confirm.to == ["Jo@Acme.example"]
     link = re.search(r"http://alpha\.localhost(/portal/join/confirm/\S+)", confirm.body).group(1)
+    opened = tenant_client.get(link)  # a mail scanner opening the link sends nothing
+    assert "Send my request" in opened.content.decode() and not company.join_requests.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        requested = tenant_client.get(link)
+        requested = tenant_client.post(link)
     assert "An admin of Acme will review it" in requested.content.decode()
     assert [m.to for m in mail.outbox[1:]] == [["boss@acme.example"]]  # nobody at Globex
     assert "jo@acme.example" in mail.outbox[1].body
@@ -413,7 +415,7 @@ def test_a_join_link_minted_at_another_tenant_does_nothing_here(
     )
     connection.set_tenant(tenant)
     with django_capture_on_commit_callbacks(execute=True):
-        response = tenant_client.get(reverse("portal:join_confirm", args=[forged]))
+        response = tenant_client.post(reverse("portal:join_confirm", args=[forged]))
     assert response.status_code == 400
     assert mail.outbox == [] and not company.join_requests.exists()
 

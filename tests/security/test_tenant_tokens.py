@@ -305,10 +305,6 @@ def get_then_post(client: Client, path: str, token: str):
     return page
 
 
-def get(client: Client, path: str, token: str):
-    return client.get(path)
-
-
 SCENARIOS = [
     Scenario(
         "allauth.account",
@@ -346,7 +342,7 @@ SCENARIOS = [
         use_messages_cookie,
         message_shown,
     ),
-    Scenario("portal.join", "join by email domain", mint_join_link, get, join_requested),
+    Scenario("portal.join", "join by email domain", mint_join_link, get_then_post, join_requested),
     Scenario(
         "portal.domain_verify",
         "domain verification",
