@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .fuzz_payloads import PAYLOAD_BY_KEY, PAYLOADS, TEXT_PAYLOADS, Payload
 from .fuzz_probe import (
+    body_of,
     cookies_kept,
     form_request,
     query_request,
@@ -80,18 +81,37 @@ def _location(response) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _escaped_on_pages(report: Report, what: str, client, outcome, *pages: str) -> None:
-    """After an accepted ``<script>`` write: the page it leads to and the form's page show
-    the record with the payload escaped."""
-    for page in (_location(outcome.response), *pages):
-        if not page:
-            continue
-        response = client.get(page)
+def _list_of(location: str, lists: tuple[str, ...]) -> str:
+    """The list a record's page belongs to: the longest list path its path starts with
+    (``/customers/`` for ``/customers/12/``)."""
+    path = urlsplit(location).path
+    return max((p for p in lists if p != path and path.startswith(p)), key=len, default="")
+
+
+def _shown_after_write(report: Report, what: str, client, outcome, payload, page, lists):
+    """After an accepted write: a ``<script>`` shows escaped on the page it leads to, the
+    list it is in (its table) and the form's page; control characters leave the list's
+    exports working (a worksheet cannot hold them)."""
+    location = _location(outcome.response)
+    listed = _list_of(location, lists)
+    if payload.key == "script":
+        pages = [location, listed, page]
+    elif payload.key == "control" and listed:
+        pages = [f"{listed}?export=xlsx", f"{listed}?export=csv"]
+    else:
+        return
+    for url in filter(None, pages):
         report.requests += 1
+        try:
+            response = client.get(url)
+            body_of(response)  # an export runs as it streams
+        except Exception as error:  # the test client re-raises a view's exception
+            report.fail(what, f"GET {url} after the write: 500 {type(error).__name__}: {error}")
+            continue
         if response.status_code >= 500:
-            report.fail(what, f"GET {page} after the write: {response.status_code}")
+            report.fail(what, f"GET {url} after the write: {response.status_code}")
         elif raw_script_in(response):
-            report.fail(what, f"GET {page} after the write shows <script> unescaped")
+            report.fail(what, f"GET {url} after the write shows <script> unescaped")
 
 
 def _replace(pairs, name: str, value) -> list[tuple[str, object]]:
@@ -107,7 +127,8 @@ def _replace(pairs, name: str, value) -> list[tuple[str, object]]:
     return out
 
 
-def fuzz_form(world, target: FormTarget, report: Report) -> None:
+def fuzz_form(world, target: FormTarget, report: Report, lists: tuple[str, ...] = ()) -> None:
+    """``lists``: the paths of the list pages, to look for an accepted record in."""
     client = target.person.client
     fields = target.form.fields
     files = [name for name, f in fields.items() if f.kind == "file"]
@@ -124,14 +145,9 @@ def fuzz_form(world, target: FormTarget, report: Report) -> None:
             request = form_request(client, target.url, pairs, multipart=multipart or raw)
             outcome = send(world, request)
             report.check(what, outcome, payload=payload, field=field)
-            if (
-                payload is not None
-                and payload.key == "script"
-                and not outcome.server_error
-                and not outcome.refused
-                and outcome.changed
-            ):
-                _escaped_on_pages(report, what, client, outcome, target.page)
+            accepted = not (outcome.server_error or outcome.refused) and outcome.changed
+            if payload is not None and accepted:
+                _shown_after_write(report, what, client, outcome, payload, target.page, lists)
             return refused_fields(outcome.response) if outcome.refused else set()
 
     run(f"{label} as the page filled it in", baseline)

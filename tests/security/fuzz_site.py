@@ -162,6 +162,7 @@ class Site:
     forms: dict[str, list[FormTarget]] = field(default_factory=dict)
     lists: dict[str, ListTarget] = field(default_factory=dict)
     pages: dict[str, int] = field(default_factory=dict)  # route → status of its GET
+    list_paths: set[str] = field(default_factory=set)  # pages with filters, a table, exports
 
 
 def _view_class(path: str):
@@ -216,6 +217,8 @@ def discover(world, people: dict[str, Person]) -> Site:
         names = set(found_params.get(route, set()))
         if view is not None and getattr(view, "table_class", None) is not None:
             names.update(LIST_PARAMS)
+            if getattr(view, "filterset_class", None) is not None:
+                site.list_paths.add(urlsplit(url).path)
         names.discard("csrfmiddlewaretoken")
         if names:
             site.lists[route] = ListTarget(route, url, person, names)

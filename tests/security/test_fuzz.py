@@ -115,6 +115,10 @@ def fuzz(_fuzz_world, db):
     return _fuzz_world
 
 
+def _lists(fuzz) -> tuple[str, ...]:
+    return tuple(sorted(fuzz.site.list_paths))
+
+
 def _finish(report: Report) -> None:
     if os.environ.get("FUZZ_SUMMARY"):
         print(
@@ -137,7 +141,7 @@ def test_every_field_of_every_form(fuzz, route):
         targets = [fallback] if fallback else []
     report = Report()
     for target in targets:
-        fuzz_form(fuzz.world, target, report)
+        fuzz_form(fuzz.world, target, report, _lists(fuzz))
     _finish(report)
 
 
@@ -150,7 +154,7 @@ def test_every_field_of_allauths_forms(fuzz, route):
         pytest.skip(f"the page shows no form here (GET answered {fuzz.site.pages.get(route)})")
     report = Report()
     for target in targets:
-        fuzz_form(fuzz.world, target, report)
+        fuzz_form(fuzz.world, target, report, _lists(fuzz))
     _finish(report)
 
 
