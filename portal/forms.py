@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
+from accounts.models import User
 from customers.models import Customer
 from locations.models import Location
 
@@ -80,12 +81,14 @@ class CustomerUserInviteForm(RoleFieldsMixin, forms.Form):
     def clean_password(self):
         password = self.cleaned_data.get("password") or ""
         if password:
-            probe = type(
-                "Probe",
-                (),
-                {"email": self.data.get("email", ""), "first_name": "", "last_name": ""},
-            )()
-            password_validation.validate_password(password, probe)
+            # The person being invited, unsaved: the validators compare the password with
+            # their email and names (a stand-in without ``_meta`` made that a 500).
+            invitee = User(
+                email=str(self.data.get("email", "")),
+                first_name=str(self.data.get("first_name", "")),
+                last_name=str(self.data.get("last_name", "")),
+            )
+            password_validation.validate_password(password, invitee)
         return password
 
 

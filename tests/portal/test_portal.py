@@ -64,6 +64,8 @@ def test_staff_admin_creates_a_customer_admin_who_sets_a_password_and_lands_in_t
         ({"password": "12345678901"}, "entirely numeric"),
         ({"email": "not-an-email"}, "valid email"),
         ({"role": "emperor"}, "valid choice"),
+        # Like the invitee's own email: refused with a reason (a stand-in user was a 500).
+        ({"password": "new@acme.example1"}, "too similar to the email"),
     ],
 )
 def test_bad_customer_user_input_changes_nothing(client_as, company, data, message):

@@ -42,15 +42,7 @@ from .fuzz_site import actor_for, chosen_case, discover, fallback_form, our_rout
 
 # Known 5xx in apps whose owners are busy elsewhere: "<kind> <test id>" (kinds: form, page,
 # api, api-body, api-list) → what happens. Strict, so a fix flips it.
-KNOWN_FAILURES: dict[str, str] = {
-    # portal/forms.py, the console's "add a customer user" form (customer page → Users):
-    # clean_password() validates against a stand-in object without ``_meta``; Django's
-    # UserAttributeSimilarityValidator reads ``user._meta`` as soon as the password resembles
-    # the email (any payload posted into both): AttributeError, a 500. Owner: portal.
-    "form portal:customer_users": "500: AttributeError 'Probe' object has no attribute '_meta' "
-    "(portal/forms.py clean_password ← UserAttributeSimilarityValidator) when the password "
-    "resembles the email",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _params(kind: str, names: list[str]):
