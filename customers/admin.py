@@ -12,7 +12,15 @@ class CustomerAdmin(SimpleHistoryAdmin):
     list_filter = ["business_type", "status", "is_archived"]
     search_fields = ["name", "external_id", "company_email"]
     raw_id_fields = ["parent"]
-    readonly_fields = ["deleted_at", "deleted_by", "version", "created_at", "updated_at"]
+    readonly_fields = [
+        "portal_access",
+        "account_status_reason",
+        "deleted_at",
+        "deleted_by",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
 
 
 @admin.register(LinkedAccount, site=tenant_admin_site)

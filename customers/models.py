@@ -46,9 +46,12 @@ STATUS_BADGE_CLASSES = {
 
 
 class PortalAccess(models.TextChoices):
+    """The company's account status (customers.account_status: one service per transition),
+    not to be confused with ``CustomerStatus``, the relationship. Deleted is ``deleted_at``."""
+
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
-    DEACTIVATED = "deactivated", "Deactivated"
+    DEACTIVATED = "deactivated", "Inactive"
 
 
 MAX_PARENT_DEPTH = 20
@@ -119,8 +122,17 @@ class Customer(models.Model):
         related_name="subsidiaries",
         verbose_name="parent customer",
     )
+    # The account status: changed only by customers.account_status (never by a form, an
+    # import or restoring fields from history: not editable).
     portal_access = models.CharField(
-        "portal access", max_length=20, choices=PortalAccess, default=PortalAccess.ACTIVE
+        "account status",
+        max_length=20,
+        choices=PortalAccess,
+        default=PortalAccess.ACTIVE,
+        editable=False,
+    )
+    account_status_reason = models.CharField(
+        "account status reason", max_length=300, blank=True, editable=False
     )
     external_id = models.CharField(
         "external ID", max_length=100, blank=True, help_text="The customer's ID in your CRM/ERP."
