@@ -32,6 +32,15 @@ from .choices import (
     SubscriptionStatus,
     UsageSource,
 )
+from .models_tax import (  # noqa: F401
+    CustomerTaxFields,
+    InvoiceTaxFields,
+    LineTaxFields,
+    NumberFormat,
+    SellerProfile,
+    TaxRate,
+    TaxTreatment,
+)
 from .querysets import (
     InvoiceQuerySet,
     PaymentQuerySet,
@@ -353,7 +362,7 @@ class UsageRecord(models.Model):
         return f"{self.quantity.normalize()} {self.metric.unit} of {self.metric} on {self.day}"
 
 
-class BillingProfile(models.Model):
+class BillingProfile(CustomerTaxFields, models.Model):
     """How one customer is billed: reseller commission, consolidated billing for an agency's
     sub-accounts, and the payment method shown in the portal (a label, never card data)."""
 
@@ -392,7 +401,7 @@ class BillingProfile(models.Model):
             raise ValidationError({"commission_rate": "Only a reseller earns commission."})
 
 
-class Invoice(models.Model):
+class Invoice(InvoiceTaxFields, models.Model):
     customer = models.ForeignKey(
         "customers.Customer",
         null=True,
@@ -490,7 +499,7 @@ class Invoice(models.Model):
         return max(0, (timezone.localdate() - self.due_date).days)
 
 
-class InvoiceLine(models.Model):
+class InvoiceLine(LineTaxFields, models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveIntegerField(default=0)
     kind = models.CharField(max_length=20, choices=LineKind)
@@ -563,6 +572,14 @@ class InvoiceRun(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     existing_count = models.PositiveIntegerField(default=0)
     not_due_count = models.PositiveIntegerField(default=0)
+    # Progress and summary (services/invoice_runs.py): payers to go through and done so far,
+    # emails queued, drafts of the month issued, and customers skipped with the reason.
+    notify = models.BooleanField(default=True, help_text="Email the issued invoices.")
+    payer_count = models.PositiveIntegerField(default=0)
+    processed_count = models.PositiveIntegerField(default=0)
+    email_count = models.PositiveIntegerField(default=0)
+    drafts_issued_count = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
