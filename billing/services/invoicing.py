@@ -19,7 +19,7 @@ from core.events import anyone_listens, emit_event
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
-from .. import money, pricing
+from .. import money, pricing, tax
 from ..models import (
     BillingSettings,
     Invoice,
@@ -160,7 +160,10 @@ def _issue_fields(invoice: Invoice, number: str, settings_row: BillingSettings, 
 
 
 def _new_invoice(charges: Charges, settings_row: BillingSettings, currency: str) -> Invoice:
-    totals = pricing.invoice_totals(charges.lines, settings_row.tax_rate)
+    # --- Tax: billing/tax.py owns the rules (per line, half up); keep to this one call. ---
+    totals = tax.taxed_totals(
+        charges.lines, customer=charges.customer, settings_row=settings_row, currency=currency
+    )
     return Invoice(
         customer=charges.customer,
         customer_name=charges.customer.name,
@@ -168,10 +171,11 @@ def _new_invoice(charges: Charges, settings_row: BillingSettings, currency: str)
         period_end=charges.period.end,
         currency=currency,
         subtotal=totals.subtotal,
-        tax_rate=settings_row.tax_rate,
+        tax_rate=totals.tax_rate,
         tax=totals.tax,
         total=totals.total,
         recurring_total=totals.recurring_total,
+        **totals.invoice_fields,
     )
 
 
