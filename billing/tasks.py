@@ -19,7 +19,7 @@ from tenants.models import Tenant
 from . import money
 from .models import Invoice
 from .services.dunning import mark_overdue, suspend_overdue_customers
-from .services.invoicing import invoice_run
+from .services.invoice_runs import invoice_run
 from .services.subscriptions import end_trials
 
 logger = logging.getLogger(__name__)
@@ -64,11 +64,33 @@ def send_invoice_email(*, invoice_id: int, kind: str) -> None:
 
 
 @tenant_task(queue="billing")
-def run_invoices(*, month: str, actor_id: int | None, issue: bool = True) -> int:
+def run_invoices(
+    *,
+    month: str,
+    actor_id: int | None,
+    issue: bool = True,
+    notify: bool = True,
+    issue_drafts: bool = False,
+    run_id: int | None = None,
+) -> int:
+    """A run started from the console: ``run_id`` is its record, made when it was started,
+    on which the run reports its progress."""
     from accounts.models import User
 
+    from .models import InvoiceRun
+
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    run = invoice_run(month=date.fromisoformat(month), actor=actor, issue=issue)
+    run = InvoiceRun.objects.filter(pk=run_id).first() if run_id else None
+    if run_id and (run is None or run.status != InvoiceRun.Status.RUNNING):
+        return 0
+    run = invoice_run(
+        month=date.fromisoformat(month),
+        actor=actor,
+        issue=issue,
+        notify=notify,
+        issue_drafts=issue_drafts,
+        run=run,
+    )
     return run.created_count
 
 

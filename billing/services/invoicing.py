@@ -9,13 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
-from core.events import anyone_listens, emit_event
+from core.events import emit_event
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -35,9 +34,6 @@ from ..models import (
 )
 from ..pricing import Charges
 from ..selectors import tenant_currency
-
-RUN_CHUNK = 500
-
 
 # --- Computing the lines -----------------------------------------------------------------
 
@@ -187,106 +183,17 @@ def _save_lines(pairs: list[tuple[Invoice, Charges]]) -> None:
     )
 
 
-def invoices_due(month: date):
-    """Subscriptions with days to bill in the month's period: started before it ended and not
-    cancelled before it began."""
-    last_possible = money.add_months(month, 1) + timedelta(days=27)
-    return (
-        Subscription.objects.filter(start_date__lte=last_possible)
-        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=month))
-        .filter(customer__deleted_at__isnull=True)
-        .select_related("customer", "plan")
-        .order_by("pk")
-    )
+def invoice_run(**kwargs) -> InvoiceRun:
+    """The month's invoice run: see services/invoice_runs.py."""
+    from .invoice_runs import invoice_run as run
+
+    return run(**kwargs)
 
 
 def validate_run_month(month: date, today: date | None = None) -> None:
-    today = today or timezone.localdate()
-    if month.day != 1:
-        raise ValidationError("A run is for a whole month: give its first day.")
-    if month > today.replace(day=1):
-        raise ValidationError(f"{month:%B %Y} has not started yet; it cannot be invoiced.")
-    if month.year < 2000:
-        raise ValidationError("That month is too far in the past.")
+    from .invoice_runs import validate_run_month as validate
 
-
-def invoice_run(
-    *,
-    month: date,
-    actor: User | None,
-    issue: bool = True,
-    today: date | None = None,
-    notify: bool = True,
-) -> InvoiceRun:
-    """Create (and by default issue) the month's invoices for every subscription whose period
-    is over. Idempotent: a customer that already has a (non-void) invoice for the period is
-    skipped, so running it twice creates nothing new; periods not yet over are counted and
-    left for a later run. Works in chunks, each in its own transaction."""
-    today = today or timezone.localdate()
-    validate_run_month(month, today)
-    run = InvoiceRun.objects.create(period=month, issue=issue, started_by=actor)
-    try:
-        subscriptions = list(invoices_due(month))
-        for start in range(0, len(subscriptions), RUN_CHUNK):
-            created, existing, not_due = _run_chunk(
-                subscriptions[start : start + RUN_CHUNK], month, actor, issue, today, notify
-            )
-            run.created_count += created
-            run.existing_count += existing
-            run.not_due_count += not_due
-    except Exception as error:
-        run.status = InvoiceRun.Status.FAILED
-        run.error = str(error)[:2000]
-        run.finished_at = timezone.now()
-        run.save()
-        raise
-    run.status = InvoiceRun.Status.DONE
-    run.finished_at = timezone.now()
-    run.save()
-    return run
-
-
-@transaction.atomic
-def _run_chunk(subscriptions, month, actor, issue, today, notify) -> tuple[int, int, int]:
-    all_charges = compute_charges(subscriptions, month)
-    not_due = [c for c in all_charges if c.period.end >= today]
-    ready = [c for c in all_charges if c.period.end < today and c.lines]
-    taken = set(
-        Invoice.objects.filter(
-            customer_id__in=[c.customer.pk for c in ready],
-            period_start__in={c.period.start for c in ready},
-        )
-        .exclude(status=InvoiceStatus.VOID)
-        .values_list("customer_id", "period_start")
-    )
-    fresh = [c for c in ready if (c.customer.pk, c.period.start) not in taken]
-    if not fresh:
-        return 0, len(ready) - len(fresh), len(not_due)
-    if issue:
-        settings_row, numbers = _reserve_numbers(len(fresh))
-    else:
-        settings_row, numbers = BillingSettings.current(), [None] * len(fresh)
-    invoices, currency = [], tenant_currency()
-    for charges, number in zip(fresh, numbers, strict=True):
-        invoice = _new_invoice(charges, settings_row, currency)
-        if number:
-            _issue_fields(invoice, number, settings_row, today)
-        invoices.append(invoice)
-    reason = "Issued by the invoice run" if issue else "Drafted by the invoice run"
-    try:
-        with transaction.atomic():
-            invoices = bulk_create_with_history(
-                invoices, Invoice, default_user=actor, default_change_reason=reason
-            )
-    except IntegrityError:
-        # Another run created some of these meanwhile; this chunk is redone next time.
-        return 0, len(ready), len(not_due)
-    _save_lines(list(zip(invoices, fresh, strict=True)))
-    if issue:
-        listening = anyone_listens("invoice.issued")
-        for invoice in invoices:
-            _after_issue(invoice, notify=notify, emit=listening)
-    return len(invoices), len(ready) - len(fresh), len(not_due)
+    validate(month, today)
 
 
 def _after_issue(invoice: Invoice, *, notify: bool = True, emit: bool = True) -> None:

@@ -109,11 +109,12 @@ def test_a_month_not_started_or_malformed_is_refused(subscribed):
     assert not Invoice.objects.exists() and not InvoiceRun.objects.exists()
 
 
-def test_periods_not_over_wait_for_a_later_run(subscribed):
-    today = date(2026, 3, 20)
-    run = invoice_run(month=MONTH, actor=None, today=today)
+def test_periods_not_over_wait_for_a_later_run(plan):
+    # Anchored on the 15th: March's period runs to 14 April, after March is over.
+    subscribe(CustomerFactory(), plan, start_date=date(2026, 1, 15), anchor_day=15)
+    run = invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
     assert (run.created_count, run.not_due_count) == (0, 1)
-    later = invoice_run(month=MONTH, actor=None, today=date(2026, 4, 1))
+    later = invoice_run(month=MONTH, actor=None, today=date(2026, 4, 15))
     assert later.created_count == 1
 
 

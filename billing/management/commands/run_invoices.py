@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from billing import money
-from billing.services.invoicing import invoice_run
+from billing.services.invoice_runs import invoice_run
 from tenants.models import Tenant
 
 
@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="YYYY-MM (default: last month)")
         parser.add_argument("--tenant", help="tenant slug (default: every tenant)")
         parser.add_argument("--draft", action="store_true", help="create drafts, do not issue")
+        parser.add_argument(
+            "--no-email", action="store_true", help="issue without emailing the invoices"
+        )
 
-    def handle(self, *args, month=None, tenant=None, draft=False, **options):
+    def handle(self, *args, month=None, tenant=None, draft=False, no_email=False, **options):
         if month:
             try:
                 first = datetime.strptime(month, "%Y-%m").date()
@@ -36,10 +39,11 @@ class Command(BaseCommand):
         for each in tenants:
             with schema_context(each.schema_name):
                 try:
-                    run = invoice_run(month=first, actor=None, issue=not draft)
+                    run = invoice_run(month=first, actor=None, issue=not draft, notify=not no_email)
                 except ValidationError as error:
                     raise CommandError(" ".join(error.messages)) from error
             self.stdout.write(
                 f"{each.slug}: {first:%B %Y}: {run.created_count} created, "
-                f"{run.existing_count} already invoiced, {run.not_due_count} not over yet"
+                f"{run.existing_count} already invoiced, {run.not_due_count} not over yet, "
+                f"{run.email_count} emailed"
             )
