@@ -192,7 +192,7 @@ class DomainForm(forms.Form):
 
     domain = forms.CharField(
         max_length=300,
-        help_text="Your company's own email domain, e.g. acme.com (not a webmail service).",
+        help_text="The company's own email domain, e.g. acme.com (not a webmail service).",
     )
 
     def clean_domain(self):
