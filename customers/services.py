@@ -153,8 +153,12 @@ def customer_restore_fields(
 
 
 def restorable_fields() -> list[str]:
+    """Never the account status (its own services keep billing's and the portal's
+    bookkeeping): a restore cannot suspend, reactivate or undelete a company."""
+    from .account_status import ACCOUNT_STATUS_FIELDS
+
     editable = {field.attname for field in Customer._meta.concrete_fields if field.editable}
-    return sorted(editable - {"id", "is_archived", *HIDDEN_FIELDS})
+    return sorted(editable - {"id", "is_archived", *HIDDEN_FIELDS, *ACCOUNT_STATUS_FIELDS})
 
 
 TRANSITION_EVENTS = {

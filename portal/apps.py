@@ -12,9 +12,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from billing.company_users import register_company_users
-        from billing.services import dunning
         from core.scope import register_customer_user_resolver
-        from customers import reactions
+        from customers import account_status, reactions
         from customers.tabs import CustomerTab, register_tab
 
         from . import services
@@ -43,8 +42,8 @@ class PortalConfig(AppConfig):
         reactions.register(
             reactions.admin_inviters, partial(services.customer_user_create, role="admin")
         )
-        # Dunning tells the company's users why their portal is suspended, and stops when
-        # the balance is paid; billing's figures and demo count the companies' users.
-        dunning.register(dunning.on_portal_suspended, services.company_suspended_for_nonpayment)
-        dunning.register(dunning.on_portal_restored, services.company_suspension_lifted)
+        # A change of the company's account status (by staff or by dunning): tokens of an
+        # inactive company are revoked, its admins are told; billing's figures and demo count
+        # the companies' users.
+        account_status.register(services.company_account_status_changed)
         register_company_users(PortalCompanyUsers())

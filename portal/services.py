@@ -263,16 +263,48 @@ def company_purged(customer: Customer, *, actor: User | None = None) -> None:
     User.objects.filter(pk__in=user_ids).delete()
 
 
-def company_suspended_for_nonpayment(customer: Customer, *, reason: str) -> None:
-    """Billing's dunning suspended the company's portal: its users are told why."""
-    profile, _ = CompanyProfile.objects.get_or_create(customer=customer)
-    profile.suspension_reason = reason
-    profile.save(update_fields=["suspension_reason"])
+ACCOUNT_STATUS_SUBJECTS = {
+    "active": "{company}'s account is active again",
+    "inactive": "{company}'s account has been deactivated",
+    "suspended": "{company}'s account is suspended",
+    "deleted": "{company}'s account has been deleted",
+}
 
 
-def company_suspension_lifted(customer_id: int) -> None:
-    """The overdue balance is paid: the reason goes with the suspension."""
-    CompanyProfile.objects.filter(customer_id=customer_id).update(suspension_reason="")
+def company_account_status_changed(
+    customer: Customer, *, old: str, new: str, reason: str, actor: User | None
+) -> None:
+    """The account status changed (customers.account_status): an Inactive or Deleted
+    company's users lose their API tokens at once (their sessions end on their next request:
+    PortalAccessMiddleware; a Suspended one's tokens are refused until it is active again),
+    the old reason goes, and the company's admins are emailed after commit."""
+    from accounts.models import ApiToken
+
+    if new in ("inactive", "deleted"):
+        ApiToken.objects.filter(
+            user__membership__customer=customer, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
+    CompanyProfile.objects.filter(customer=customer).exclude(suspension_reason="").update(
+        suspension_reason=""
+    )
+    admins = list(
+        User.objects.filter(
+            membership__customer=customer,
+            membership__role=PortalRole.ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not admins:
+        return
+    body = render_to_string(
+        "portal/email/account_status_message.txt",
+        {"company": customer, "new": new, "reason": reason},
+    )
+    queue_email(
+        subject=ACCOUNT_STATUS_SUBJECTS[new].format(company=customer.name), body=body, to=admins
+    )
 
 
 # --- Joining by email domain ----------------------------------------------------------

@@ -1,13 +1,17 @@
-"""Dunning: issued invoices past their due date become overdue (one notice each), customers
-overdue longer than the tenant allows have their portal suspended and their subscription
-marked past due, and both are lifted once the overdue balance is paid."""
+"""Dunning: issued invoices past their due date become overdue (one notice each); a customer
+with an invoice overdue longer than the limit has its account suspended (through
+customers.account_status) and its subscription marked past due; both are lifted as soon as
+the cause is gone — no invoice overdue past the limit any more, whether by payment, credit note
+or void — even with younger overdue invoices still due."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -15,6 +19,7 @@ from core.services import save_with_history
 from core.tasks import defer_after_commit
 
 from ..models import (
+    OPEN_INVOICE,
     BillingProfile,
     BillingSettings,
     Invoice,
@@ -23,18 +28,6 @@ from ..models import (
     SubscriptionStatus,
 )
 from .subscriptions import subscription_set_status
-
-# What other apps do when dunning suspends a company's portal or lifts the suspension (the
-# portal: shows the company's users why). They register from their AppConfig.ready();
-# reactions run in the suspension's transaction.
-# on_portal_suspended: reaction(customer, *, reason); on_portal_restored: reaction(customer_id)
-on_portal_suspended: list[Callable[..., None]] = []
-on_portal_restored: list[Callable[..., None]] = []
-
-
-def register(reactions: list, reaction: Callable[..., None]) -> None:
-    if reaction not in reactions:
-        reactions.append(reaction)
 
 
 def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
@@ -63,44 +56,100 @@ def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
     return count
 
 
-def suspend_overdue_customers(*, today: date | None = None) -> int:
-    """Suspend the portal of every customer with an invoice overdue longer than the tenant
-    allows. Returns how many were suspended."""
+def suspend_after_days(customer_id: int | None = None) -> int:
+    """Days past due after which an unpaid invoice suspends its company (0: never): the
+    customer's override, else the tenant's."""
+    return BillingSettings.current().suspend_after_days
+
+
+@dataclass(frozen=True)
+class OverdueState:
+    """What a company owes past its due dates, as of ``today``: every overdue invoice, and
+    those past the suspension limit (the ones that suspend it, and whose settlement lifts it)."""
+
+    limit_days: int
+    overdue: list[Invoice]
+    past_limit: list[Invoice]
+
+    @property
+    def overdue_total(self) -> Decimal:
+        return sum((invoice.balance for invoice in self.overdue), Decimal("0"))
+
+    @property
+    def past_limit_total(self) -> Decimal:
+        return sum((invoice.balance for invoice in self.past_limit), Decimal("0"))
+
+    @property
+    def currencies(self) -> str:
+        return ", ".join(sorted({invoice.currency for invoice in self.overdue}))
+
+
+def overdue_state(customer_id: int, *, today: date | None = None) -> OverdueState:
+    """Always current: open invoices past their due date (whether or not the nightly job has
+    marked them overdue yet), oldest first; one query."""
     today = today or timezone.localdate()
+    days = suspend_after_days(customer_id)
+    overdue = list(
+        Invoice.objects.filter(customer_id=customer_id, status__in=OPEN_INVOICE)
+        .filter(Q(status=InvoiceStatus.OVERDUE) | Q(due_date__lt=today))
+        .order_by("due_date", "pk")
+    )
+    cutoff = today - timedelta(days=days) if days else None
+    past_limit = [i for i in overdue if cutoff is not None and i.due_date <= cutoff]
+    return OverdueState(limit_days=days, overdue=overdue, past_limit=past_limit)
+
+
+def suspension_reason(days: int) -> str:
+    return (
+        f"Invoices more than {days} days overdue are unpaid. Access returns as soon as they "
+        "are settled."
+    )
+
+
+def suspend_overdue_customers(*, today: date | None = None) -> int:
+    """Suspend the account of every active customer with an invoice overdue longer than the
+    limit, and lift the suspensions dunning imposed whose cause is gone (a safety net: payments,
+    credit notes and voids lift them at once). Returns how many were suspended."""
+    today = today or timezone.localdate()
+    for customer_id in list(
+        BillingProfile.objects.filter(suspended_for_nonpayment=True).values_list(
+            "customer_id", flat=True
+        )
+    ):
+        with transaction.atomic():
+            lift_suspension_if_settled(customer_id=customer_id, actor=None, today=today)
     days = BillingSettings.current().suspend_after_days
     if not days:
         return 0
     cutoff = today - timedelta(days=days)
-    overdue = (
+    candidates = (
         Invoice.objects.filter(
-            status=InvoiceStatus.OVERDUE,
+            status__in=OPEN_INVOICE,
             due_date__lte=cutoff,
             customer__portal_access="active",
             customer__deleted_at__isnull=True,
         )
-        .order_by("customer_id", "due_date")
+        .order_by("customer_id")
         .distinct("customer_id")
-        .values_list("customer_id", "number", "due_date")
+        .values_list("customer_id", flat=True)
     )
     count = 0
-    for customer_id, number, due_date in list(overdue):
+    for customer_id in list(candidates):
         with transaction.atomic():
-            _suspend(customer_id, number, (today - due_date).days)
-        count += 1
+            count += _suspend(customer_id, today=today)
     return count
 
 
-def _suspend(customer_id: int, number: str, days_overdue: int) -> None:
+def _suspend(customer_id: int, *, today: date) -> int:
+    from customers.account_status import account_suspend
     from customers.models import Customer, PortalAccess
 
     customer = Customer.objects.select_for_update().get(pk=customer_id)
-    if customer.portal_access != PortalAccess.ACTIVE:
-        return
-    why = f"Invoice {number} is {days_overdue} days overdue."
-    customer.portal_access = PortalAccess.SUSPENDED
-    save_with_history(customer, actor=None, reason=f"Portal suspended: {why}")
-    for reaction in on_portal_suspended:
-        reaction(customer, reason=f"{why} Access returns as soon as the payment is recorded.")
+    state = overdue_state(customer_id, today=today)
+    if customer.portal_access != PortalAccess.ACTIVE or not state.past_limit:
+        return 0
+    why = suspension_reason(state.limit_days)
+    account_suspend(customer_id=customer_id, reason=why, actor=None)
     billing, _ = BillingProfile.objects.get_or_create(customer=customer)
     billing.suspended_for_nonpayment = True
     billing.save(update_fields=["suspended_for_nonpayment"])
@@ -110,28 +159,33 @@ def _suspend(customer_id: int, number: str, days_overdue: int) -> None:
         subscription_set_status(
             subscription=subscription,
             status=SubscriptionStatus.PAST_DUE,
-            reason=f"Past due: {why}",
+            reason=f"Past due: {why}"[:100],
             only_from=[SubscriptionStatus.ACTIVE],
         )
+    return 1
 
 
-def lift_suspension_if_settled(*, customer_id: int, actor: User | None) -> bool:
-    """Lift a suspension this module imposed once no overdue balance remains."""
+def lift_suspension_if_settled(
+    *, customer_id: int, actor: User | None, today: date | None = None
+) -> bool:
+    """Lift a suspension dunning imposed once its cause is gone: no invoice is overdue past
+    the limit any more (paid, credited or void). Younger overdue invoices do not keep it.
+    Call it inside the transaction that settled an invoice (payments, voids, credit notes)."""
+    from customers.account_status import account_reactivate
     from customers.models import Customer, PortalAccess
 
-    billing = BillingProfile.objects.filter(customer_id=customer_id).first()
+    billing = BillingProfile.objects.select_for_update().filter(customer_id=customer_id).first()
     if billing is None or not billing.suspended_for_nonpayment:
         return False
-    if Invoice.objects.filter(customer_id=customer_id, status=InvoiceStatus.OVERDUE).exists():
+    if overdue_state(customer_id, today=today).past_limit:
         return False
     customer = Customer.objects.select_for_update().get(pk=customer_id)
-    if customer.portal_access == PortalAccess.SUSPENDED:
-        customer.portal_access = PortalAccess.ACTIVE
-        save_with_history(
-            customer, actor=actor, reason="Portal access restored: overdue balance paid"
+    if customer.portal_access == PortalAccess.SUSPENDED and customer.deleted_at is None:
+        account_reactivate(
+            customer_id=customer_id,
+            actor=actor,
+            reason="no invoice is overdue past the limit any more",
         )
-    for reaction in on_portal_restored:
-        reaction(customer_id)
     billing.suspended_for_nonpayment = False
     billing.save(update_fields=["suspended_for_nonpayment"])
     for subscription in Subscription.objects.filter(
@@ -145,3 +199,36 @@ def lift_suspension_if_settled(*, customer_id: int, actor: User | None) -> bool:
             only_from=[SubscriptionStatus.PAST_DUE],
         )
     return True
+
+
+def settle_suspension(invoice: Invoice, *, actor: User | None) -> bool:
+    """The hook for whatever settles an invoice (void, credit note): lift its company's
+    suspension if that was its last invoice overdue past the limit."""
+    if invoice.customer_id is None:
+        return False
+    return lift_suspension_if_settled(customer_id=invoice.customer_id, actor=actor)
+
+
+def suspension_summary(customer_id: int | None, *, was_suspended: bool = False) -> str:
+    """For the console's payment message: whether the company is still suspended and why
+    (or, ``was_suspended`` before the payment, that it is active again)."""
+    from customers.models import Customer, PortalAccess
+
+    if customer_id is None:
+        return ""
+    customer = Customer.objects.filter(pk=customer_id).only("portal_access", "name").first()
+    if customer is None:
+        return ""
+    if customer.portal_access != PortalAccess.SUSPENDED:
+        if was_suspended and customer.portal_access == PortalAccess.ACTIVE:
+            return f"{customer.name}'s account is active again: nothing is overdue past the limit."
+        return ""
+    billing = BillingProfile.objects.filter(customer_id=customer_id).first()
+    if billing is None or not billing.suspended_for_nonpayment:
+        return f"{customer.name}'s account stays suspended: it was suspended by staff."
+    state = overdue_state(customer_id)
+    numbers = ", ".join(invoice.number or "draft" for invoice in state.past_limit)
+    return (
+        f"{customer.name}'s account stays suspended: {state.past_limit_total} "
+        f"{state.currencies} is more than {state.limit_days} days overdue ({numbers})."
+    )

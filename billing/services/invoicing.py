@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..pricing import Charges
 from ..selectors import tenant_currency
+from .dunning import settle_suspension
 
 # --- Computing the lines -----------------------------------------------------------------
 
@@ -259,6 +260,7 @@ def invoice_void(
     invoice.status = InvoiceStatus.VOID
     invoice.void_reason = reason[:300]
     save_with_history(invoice, actor=actor, reason=f"Voided: {reason[:200]}")
+    settle_suspension(invoice, actor=actor)  # dunning: a void may lift a suspension
     if not recompute or invoice.customer_id is None:
         return None
     subscriptions = list(

@@ -25,6 +25,7 @@ from ..filters import InvoiceFilterSet
 from ..forms import InvoiceRunForm, PaymentForm, VoidForm
 from ..models import Invoice, InvoiceRun, InvoiceStatus
 from ..pdf import grouped_lines, invoice_pdf
+from ..services.dunning import suspension_summary
 from ..services.invoicing import invoice_draft_delete, invoice_issue, invoice_void
 from ..services.payments import payment_record
 from ..tables import InvoiceTable
@@ -108,6 +109,9 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
         invoice = access(Invoice, scope_for(request.user), pk, "change")
         form = PaymentForm(request.POST, invoice=invoice)
         if form.is_valid():
+            was_suspended = invoice.customer_id is not None and (
+                invoice.customer.portal_access == "suspended"
+            )
             try:
                 payment_record(invoice_id=invoice.pk, actor=request.user, **form.cleaned_data)
             except ValidationError as error:
@@ -117,7 +121,8 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
                 messages.success(
                     request,
                     f"Payment recorded. {invoice}: {invoice.get_status_display().lower()}, "
-                    f"balance {invoice.balance} {invoice.currency}.",
+                    f"balance {invoice.balance} {invoice.currency}. "
+                    + suspension_summary(invoice.customer_id, was_suspended=was_suspended),
                 )
                 return redirect(invoice)
         view = InvoiceDetailView(request=request, kwargs={"pk": pk}, args=())

@@ -135,20 +135,18 @@ def suspended(request):
     state = portal_access_state(request.user) if request.user.is_authenticated else ""
     if state != "suspended":
         return redirect("portal:home")
-    from billing.models import Invoice
+    from billing.services.dunning import overdue_state
 
     company = membership_of(request.user).customer
-    profile = CompanyProfile.objects.filter(customer=company).first()
     can_see_billing = portal_can(request.user, PortalPermission.VIEW_BILLING)
     return render(
         request,
         "portal/suspended.html",
         {
             "company": company,
-            "reason": profile.suspension_reason if profile else "",
-            "overdue": Invoice.objects.filter(customer=company, status="overdue")
-            if can_see_billing
-            else [],
+            "reason": company.account_status_reason,
+            "can_see_billing": can_see_billing,
+            "overdue_state": overdue_state(company.pk) if can_see_billing else None,
         },
         status=403,
     )

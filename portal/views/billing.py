@@ -7,6 +7,7 @@ from django.views import View
 from billing import figures
 from billing.filters import InvoiceFilterSet
 from billing.models import BillingProfile, Invoice, InvoiceStatus, Subscription
+from billing.services.dunning import overdue_state
 from billing.tables import InvoiceTable
 from core.querysets import access
 from core.scope import scope_for
@@ -53,6 +54,7 @@ class BillingView(PortalListView):
             usage=figures.current_usage(subscription),
             period=figures.current_period(subscription) if subscription else None,
             totals=figures.invoice_totals(self.get_queryset()),
+            overdue_state=overdue_state(self.company.pk),
             billing_profile=BillingProfile.objects.filter(customer=self.company).first(),
             paid_by_parent=BillingProfile.objects.filter(
                 customer_id=self.company.parent_id, consolidated_billing=True

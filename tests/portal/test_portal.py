@@ -237,10 +237,8 @@ def test_company_switcher_without_javascript_goes_to_the_chosen_company(portal_c
 def test_suspended_company_sees_only_the_explanation(portal_client, company):
     admin = portal_client(company, "admin")
     company.portal_access = "suspended"
+    company.account_status_reason = "Invoice INV-42 is 30 days overdue."
     company.save()
-    CompanyProfile.objects.create(
-        customer=company, suspension_reason="Invoice INV-42 is 30 days overdue."
-    )
     response = admin.get(url("overview", company))
     assert response["Location"] == reverse("portal:suspended")
     page = admin.get(reverse("portal:suspended"))
