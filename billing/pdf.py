@@ -1,15 +1,25 @@
-"""Invoices and receipts as PDF, rendered by WeasyPrint from an HTML template."""
+"""The invoice document: one context (``invoice_document``) and one template
+(``billing/_invoice_document.html``) for the PDF (WeasyPrint), the console's invoice page and
+the portal's invoice page, so all three show the same seller and buyer blocks, lines (one
+per usage tier, never an averaged rate), tax lines and totals, written by the one number
+formatter (money.format_number) in the tenant's number format."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from itertools import groupby
+from pathlib import Path
 
 from django.db import connection
 from django.template.loader import render_to_string
 
 from tenants.models import Tenant
 
-from .models import Invoice
+from . import tax
+from .models import Invoice, TaxTreatment
+from .models_tax import SellerProfile
+from .money import format_number
 
 
 def grouped_lines(invoice: Invoice) -> list[tuple[str, list]]:
@@ -21,24 +31,86 @@ def grouped_lines(invoice: Invoice) -> list[tuple[str, list]]:
     ]
 
 
+@dataclass(frozen=True)
+class Row:
+    """One printed line: a charge, or one tier of a usage charge (``is_tier``)."""
+
+    description: str
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    amount: Decimal
+    tax_rate: Decimal | None = None
+    is_tier: bool = False
+    note: str = ""
+
+
+def rows_of(line, fmt: str = "en") -> list[Row]:
+    """A usage line priced in tiers prints as its heading and one row per tier with that
+    tier's own unit price; any other line prints as itself."""
+    rate = line.tax_rate if line.tax_name else None
+    if not line.breakdown:
+        return [Row(line.description, line.quantity, line.unit_price, line.amount, rate)]
+    name = line.description.split(":", 1)[0]
+    rows = [Row(name, line.quantity, None, line.amount, rate, note="priced in tiers:")]
+    for tier in line.breakdown:
+        first = format_number(tier["from"], fmt, places=None, min_places=0)
+        last = format_number(tier["to"], fmt, places=None, min_places=0)
+        span = f"above {first}" if not last else f"{first} – {last}"
+        rows.append(
+            Row(
+                f"{name}, {span}",
+                Decimal(tier["quantity"]),
+                Decimal(tier["unit_price"]),
+                Decimal(tier["amount"]),
+                is_tier=True,
+            )
+        )
+    return rows
+
+
+def seller_of(invoice: Invoice, profile: SellerProfile, tenant: Tenant) -> dict:
+    """The seller as the invoice was made (its snapshot), falling back to today's profile for
+    invoices made before profiles existed; the workspace's name when no legal name is set."""
+    seller = dict(invoice.seller or tax.seller_snapshot(profile))
+    seller["legal_name"] = seller.get("legal_name") or tenant.name
+    return seller
+
+
+def invoice_document(invoice: Invoice, *, for_pdf: bool = False, receipt: bool = False) -> dict:
+    """Everything the invoice document prints, in a fixed number of queries (lines, seller
+    profile, tenant; payments for a receipt)."""
+    profile = SellerProfile.current()
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    lines = list(invoice.lines.all())
+    groups = [
+        (name, [row for line in group for row in rows_of(line, profile.number_format)])
+        for name, group in groupby(lines, key=lambda line: line.sub_account_name)
+    ]
+    logo = ""
+    if profile.logo:
+        logo = Path(profile.logo.path).as_uri() if for_pdf else profile.logo.url
+    return {
+        "invoice": invoice,
+        "groups": groups,
+        "tax_lines": tax.summary(lines),
+        "treatment_note": tax.TREATMENT_NOTES.get(TaxTreatment(invoice.tax_treatment), ""),
+        "rounding_rule": tax.ROUNDING_RULE,
+        "seller": seller_of(invoice, profile, tenant),
+        "logo": logo,
+        "fmt": profile.number_format,
+        "tenant": tenant,
+        "receipt": receipt,
+        "payments": list(invoice.payments.order_by("paid_on", "pk")) if receipt else [],
+    }
+
+
+def invoice_html(invoice: Invoice, *, receipt: bool = False) -> str:
+    """The HTML the PDF is made from (also what a screenshot of the PDF's layout shows)."""
+    context = invoice_document(invoice, for_pdf=True, receipt=receipt)
+    return render_to_string("billing/invoice_pdf.html", context)
+
+
 def invoice_pdf(invoice: Invoice, *, receipt: bool = False) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
-        "billing/invoice_pdf.html",
-        {
-            "invoice": invoice,
-            "groups": grouped_lines(invoice),
-            "payments": list(invoice.payments.order_by("paid_on", "pk")) if receipt else [],
-            "receipt": receipt,
-            "tenant": Tenant.objects.get(schema_name=connection.schema_name),
-            "settings": _billing_settings(),
-        },
-    )
-    return HTML(string=html).write_pdf()
-
-
-def _billing_settings():
-    from .models import BillingSettings
-
-    return BillingSettings.current()
+    return HTML(string=invoice_html(invoice, receipt=receipt)).write_pdf()

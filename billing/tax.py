@@ -200,4 +200,5 @@ def seller_snapshot(profile: SellerProfile) -> dict[str, str]:
         "tax_id": profile.tax_id,
         "email": profile.contact_email,
         "phone": profile.contact_phone,
+        "payment_instructions": profile.payment_instructions,
     }

@@ -5,6 +5,7 @@ from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
 from .views.console import CustomerUserActionView, CustomerUsersView
 from .views.domains import CustomerDomainsView, DomainActionView, DomainsView, DomainVerifyView
+from .views.invoice_page import InvoiceDetailView
 from .views.join import JoinDecisionView, JoinView, join_confirm
 from .views.places import AssetsView, LocationEditView, LocationsView
 from .views.users import (
@@ -63,6 +64,11 @@ urlpatterns = [
         name="domain_action",
     ),
     path("portal/c/<int:cid>/billing/", BillingView.as_view(), name="billing"),
+    path(
+        "portal/c/<int:cid>/billing/invoices/<int:iid>/",
+        InvoiceDetailView.as_view(),
+        name="invoice_detail",
+    ),
     path(
         "portal/c/<int:cid>/billing/invoices/<int:iid>/pdf/",
         BillingDocumentView.as_view(),

@@ -94,6 +94,7 @@ PORTAL_CASES = [
     ),
     _get("portal:assets", Portal("view_assets")),
     _get("portal:billing", Portal("view_billing")),
+    _get("portal:invoice_detail", Portal("view_billing"), kwargs=_with("invoice", "iid")),
     _get("portal:invoice_pdf", Portal("view_billing"), kwargs=_with("invoice", "iid")),
     _get("portal:invoice_receipt", Portal("view_billing"), kwargs=_with("paid_invoice", "iid")),
     _get("portal:settings", Portal("manage_settings")),
