@@ -250,7 +250,14 @@ class InvoiceRunForm(forms.Form):
         error_messages={"invalid": "Enter a month as YYYY-MM."},
     )
     issue = forms.BooleanField(
-        required=False, initial=True, label="Issue and email the invoices at once"
+        required=False,
+        initial=False,
+        label="Issue the invoices (numbered and final); leave unticked to make drafts to review",
+    )
+    notify = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="Email each customer their invoice with its PDF",
     )
 
     def __init__(self, *args, **kwargs):
@@ -268,6 +275,20 @@ class InvoiceRunForm(forms.Form):
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
         return month
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notify") and not cleaned.get("issue"):
+            self.add_error("notify", "Only issued invoices are emailed: tick “Issue” as well.")
+        return cleaned
+
+
+class DraftRunIssueForm(forms.Form):
+    notify = forms.BooleanField(
+        required=False,
+        initial=False,
+        label="Email each customer their invoice with its PDF",
+    )
 
 
 class BillingSettingsForm(forms.ModelForm):

@@ -8,12 +8,17 @@ from .views.invoices import (
     InvoiceListView,
     InvoicePaymentView,
     InvoicePdfView,
-    InvoiceRunView,
     InvoiceVoidView,
 )
 from .views.payments import CommissionReportView, PaymentListView
 from .views.plans_usage import PlanFormView, PlanListView, UsageCreateView, UsageListView
 from .views.projects import ProjectCreateView, ProjectDetailView, ProjectListView, ProjectUpdateView
+from .views.runs import (
+    InvoiceRunDetailView,
+    InvoiceRunIssueView,
+    InvoiceRunStatusView,
+    InvoiceRunView,
+)
 from .views.settings import BillingSettingsView
 from .views.subscriptions import (
     SubscriptionCancelView,
@@ -51,6 +56,13 @@ urlpatterns = [
         name="invoice_delete",
     ),
     path("invoice-runs/", InvoiceRunView.as_view(), name="invoice_runs"),
+    path("invoice-runs/<int:pk>/", InvoiceRunDetailView.as_view(), name="invoice_run_detail"),
+    path(
+        "invoice-runs/<int:pk>/status/",
+        InvoiceRunStatusView.as_view(),
+        name="invoice_run_status",
+    ),
+    path("invoice-runs/<int:pk>/issue/", InvoiceRunIssueView.as_view(), name="invoice_run_issue"),
     path("subscriptions/", SubscriptionListView.as_view(), name="subscription_list"),
     path(
         "subscriptions/add/",

@@ -1,35 +1,32 @@
 """Invoices: the list, one invoice with its payments and history, its PDF and receipt,
-recording a payment, issuing, deleting a draft, voiding, and the month's invoice runs."""
+recording a payment, issuing, deleting a draft and voiding (invoice runs: runs.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.views import View
-from django.views.generic import FormView
 
 from core.forms import add_service_errors
 from core.generic import ObjectActionView, ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
-from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from core.mixins import ConsoleAccessMixin
 from core.policies import Capability, user_can
 from core.querysets import access
 from core.scope import scope_for
-from core.tasks import defer_after_commit
 
 from .. import figures
 from ..filters import InvoiceFilterSet
-from ..forms import InvoiceRunForm, PaymentForm, VoidForm
-from ..models import Invoice, InvoiceRun, InvoiceStatus
+from ..forms import PaymentForm, VoidForm
+from ..models import Invoice, InvoiceStatus
 from ..pdf import grouped_lines, invoice_pdf
 from ..services.dunning import suspension_summary
 from ..services.invoicing import invoice_draft_delete, invoice_issue, invoice_void
 from ..services.payments import payment_record
 from ..tables import InvoiceTable
-from ..tasks import run_invoices
 from .base import BillingNavMixin
 
 
@@ -203,35 +200,3 @@ def invoice_crumbs(invoice, verb):
         (str(invoice), invoice.get_absolute_url()),
         (verb, None),
     ]
-
-
-class InvoiceRunView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, FormView):
-    """Start the month's invoicing (in the background) and see earlier runs: every
-    customer's, so not for staff limited to assigned customers."""
-
-    requires_unlimited_scope = True
-    template_name = "billing/invoice_runs.html"
-    form_class = InvoiceRunForm
-    breadcrumbs = [("Invoices", reverse_lazy("billing:invoice_list")), ("Invoice runs", None)]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["runs"] = InvoiceRun.objects.select_related("started_by")[:24]
-        context["can_manage_billing"] = user_can(self.request.user, Capability.MANAGE_BILLING)
-        return context
-
-    def post(self, request, *args, **kwargs):
-        if not user_can(request.user, Capability.MANAGE_BILLING):
-            raise PermissionDenied("Only owners and admins run invoices.")
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        month, issue = form.cleaned_data["month"], form.cleaned_data["issue"]
-        defer_after_commit(
-            run_invoices, month=month.isoformat(), actor_id=self.request.user.pk, issue=issue
-        )
-        messages.success(
-            self.request,
-            f"The invoice run for {month:%B %Y} has started; it appears below when done.",
-        )
-        return redirect("billing:invoice_runs")

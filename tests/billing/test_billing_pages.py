@@ -93,7 +93,8 @@ def test_running_invoices_from_the_page(client_as, subscribed, django_capture_on
     admin = client_as(StaffRole.ADMIN)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
-            reverse("billing:invoice_runs"), {"month": MONTH.strftime("%Y-%m"), "issue": "on"}
+            reverse("billing:invoice_runs"),
+            {"month": MONTH.strftime("%Y-%m"), "issue": "on", "notify": "on"},
         )
     assert response.status_code == 302
     assert Invoice.objects.filter(customer=subscribed, status="issued").count() == 1

@@ -42,6 +42,11 @@ def _member(o):
     return {"pk": o.staff_member.pk}
 
 
+def _invoice_run(o):
+    """A tenant's invoice run: every customer's, so not for staff limited to some."""
+    return {"pk": o.invoice_run.pk}
+
+
 def _import_job(o):
     """Another user's import: its page is for admins and owners (staff get 403)."""
     return {"pk": o.import_job.pk}
@@ -475,6 +480,16 @@ BILLING_PAGES = [
         BILLING,
         {"month": "2026-01", "issue": ""},
         no_effect="the run is queued after the request commits (tests roll back first)",
+    ),
+    Case("billing:invoice_run_detail", VIEW, kwargs=_invoice_run, actor_answers=TENANT_WIDE),
+    Case("billing:invoice_run_status", VIEW, kwargs=_invoice_run, actor_answers=TENANT_WIDE),
+    _post(
+        "billing:invoice_run_issue",
+        BILLING,
+        {"notify": ""},
+        kwargs=_invoice_run,
+        actor_answers=TENANT_WIDE,
+        no_effect="the issuing run is queued after the request commits (tests roll back first)",
     ),
     Case("billing:subscription_list", VIEW),
     Case("billing:subscription_create", BILLING),

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
+from billing.models import InvoiceRun
 from portal.models import CompanyDomain
 from tests.factories import (
     AssetFactory,
@@ -99,6 +100,7 @@ class TenantRecords:
     team: object
     customer_type: int  # the content type id of customers, for the admin's view-on-site
     media_path: str  # an uploaded file under the tenant's media directory
+    invoice_run: object  # a finished draft run (its page offers to issue the drafts)
 
 
 TENANT_RECORDS = frozenset(f.name for f in fields(TenantRecords))
@@ -166,6 +168,9 @@ def build_world(alpha, beta) -> World:
         team=TeamFactory(pk=next(ids), name="Isolation team"),
         customer_type=ContentType.objects.get_by_natural_key("customers", "customer").pk,
         media_path=write_media_probe(alpha.schema_name),
+        invoice_run=InvoiceRun.objects.create(
+            pk=next(ids), period=date(2026, 1, 1), issue=False, status="done"
+        ),
     )
     shared = {"plan": plan, "metric": tenant_records.metric}
     public_records = build_public_records(alpha)
