@@ -37,6 +37,7 @@ def send_invoice_email(*, invoice_id: int, kind: str) -> None:
     from tenants.services import base_url_for
 
     from .pdf import invoice_pdf
+    from .seller import invoice_email_headers
 
     invoice = Invoice.objects.select_related("customer").filter(pk=invoice_id).first()
     if invoice is None or not invoice.billing_email:
@@ -53,6 +54,7 @@ def send_invoice_email(*, invoice_id: int, kind: str) -> None:
         subject=EMAIL_SUBJECTS[kind].format(number=invoice.number, tenant=tenant.name),
         body=render_to_string("billing/email/invoice_message.txt", context),
         to=[invoice.billing_email],
+        **invoice_email_headers(tenant.name),  # the seller's From name and Reply-To
     )
     receipt = kind == "receipt"
     message.attach(

@@ -164,3 +164,48 @@ def test_format_number_groups_thousands_and_keeps_tier_precision():
     assert money.format_number(D("-0.001")) == "0.00"
     with pytest.raises(TypeError):
         money.format_number(1.5)
+
+
+def test_the_invoice_email_comes_from_the_seller_and_replies_go_to_it(
+    seller, subscribed, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    seller.email_from_name = "Northwind Billing"
+    seller.email_reply_to = "accounts@northwind.example"
+    seller.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_run(month=MONTH, actor=None)
+    [message] = mail.outbox
+    assert message.from_email.startswith("Northwind Billing <")
+    assert message.reply_to == ["accounts@northwind.example"]
+    assert "Amount due: 400.00 USD" in message.body
+
+
+def test_without_a_reply_to_replies_go_to_the_billing_contact(
+    seller, subscribed, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_run(month=MONTH, actor=None)
+    [message] = mail.outbox
+    assert message.from_email.startswith("Northwind Hosting GmbH <")
+    assert "no-reply" not in message.reply_to[0]
+    assert message.reply_to == ["billing@northwind.example"]
+
+
+def test_the_emails_numbers_use_the_tenants_format(
+    seller, subscribed, metric, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    seller.number_format = NumberFormat.DE
+    seller.save()
+    UsageRecord.objects.create(
+        customer=subscribed, metric=metric, day=date(2026, 3, 3), quantity=50000
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_run(month=MONTH, actor=None)
+    # 300 + 100 + 49,000 × 0.05 = 2,850.00
+    assert "Amount due: 2.850,00 USD" in mail.outbox[0].body
