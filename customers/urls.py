@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .tabs import TAB_ROUTES
+from .views.account import CustomerAccountActionView
 from .views.actions import (
     CustomerArchiveView,
     CustomerDeleteView,
@@ -58,4 +59,13 @@ urlpatterns = [
     path("<int:pk>/delete/", CustomerDeleteView.as_view(), name="customer_delete"),
     path("<int:pk>/restore/", CustomerRestoreView.as_view(), name="customer_restore"),
     path("<int:pk>/purge/", CustomerPurgeView.as_view(), name="customer_purge"),
+    # The account status (customers.account_status): Deactivate, Suspend, Reactivate.
+    *[
+        path(
+            f"<int:pk>/account/{action}/",
+            CustomerAccountActionView.as_view(action=action),
+            name=f"customer_account_{action}",
+        )
+        for action in ("suspend", "deactivate", "reactivate")
+    ],
 ]

@@ -3,6 +3,7 @@ from django_countries.serializers import CountryFieldMixin
 from rest_framework import serializers
 
 from core.api.base import StrictSerializerMixin
+from customers.account_status import account_status_of
 from customers.forms import EDITABLE_FIELDS
 from customers.models import Customer, LinkedAccount
 
@@ -22,18 +23,34 @@ class CustomerSerializer(StrictSerializerMixin, CountryFieldMixin, serializers.M
         max_length=300, required=False, allow_blank=True, validators=[validate_website]
     )
 
+    account_status = serializers.SerializerMethodField(
+        help_text="Active, inactive, suspended or deleted (not the relationship ``status``)."
+    )
+
     class Meta:
         model = Customer
         fields = [
             "id",
             *EDITABLE_FIELDS,
             "portal_access",
+            "account_status",
+            "account_status_reason",
             "is_archived",
             "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["portal_access", "is_archived", "version", "created_at", "updated_at"]
+        read_only_fields = [
+            "portal_access",
+            "account_status_reason",
+            "is_archived",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_account_status(self, customer) -> str:
+        return account_status_of(customer)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,3 +75,8 @@ class LinkedAccountSerializer(StrictSerializerMixin, serializers.ModelSerializer
         model = LinkedAccount
         fields = ["id", "customer", "provider", "kind", "external_id", "name", "created_at"]
         read_only_fields = fields
+
+
+class AccountActionSerializer(StrictSerializerMixin, serializers.Serializer):
+    action = serializers.ChoiceField(choices=["suspend", "deactivate", "reactivate", "delete"])
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -6,13 +6,14 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.base import ConsolePermission, ServiceModelViewSet
-from customers import services
+from core.api.base import ConsolePermission, ServiceModelViewSet, service_errors_as_400
+from core.policies import Capability, user_can
+from customers import account_status, services
 from customers.filters import CustomerFilterSet
 from customers.forms import EDITABLE_FIELDS
 from customers.models import Customer, LinkedAccount
 
-from .serializers import CustomerSerializer, LinkedAccountSerializer
+from .serializers import AccountActionSerializer, CustomerSerializer, LinkedAccountSerializer
 
 BULK_LIMIT = 500
 
@@ -43,6 +44,32 @@ class CustomerViewSet(ServiceModelViewSet):
 
     def perform_destroy(self, instance):
         services.customer_soft_delete(customer_id=instance.pk, actor=self.request.user)
+
+    @extend_schema(request=AccountActionSerializer, responses={200: CustomerSerializer})
+    @action(detail=True, methods=["post"], url_path="account", filter_backends=[])
+    def account(self, request, pk=None):
+        """Change the company's account status: ``{"action": "suspend" | "deactivate" |
+        "reactivate" | "delete", "reason": "…"}`` (a reason is required to suspend). Admins
+        and owners only; a change not allowed from the current status is a 400, nothing
+        written."""
+        if not user_can(request.user, Capability.MANAGE_RECORDS):
+            self.permission_denied(request, message="Only admins change an account's status.")
+        customer = self.get_object()
+        serializer = AccountActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        action_name = serializer.validated_data["action"]
+        with service_errors_as_400():
+            if action_name == "delete":
+                customer = account_status.account_delete(
+                    customer_id=customer.pk, actor=request.user
+                )
+            else:
+                customer = account_status.TRANSITION_SERVICES[action_name](
+                    customer_id=customer.pk,
+                    actor=request.user,
+                    reason=serializer.validated_data.get("reason", ""),
+                )
+        return Response(self.get_serializer(customer).data)
 
     @extend_schema(
         request=CustomerSerializer(many=True), responses={201: CustomerSerializer(many=True)}

@@ -13,6 +13,7 @@ from core.policies import Capability
 from core.querysets import access
 from core.scope import scope_for
 from customers import services
+from customers.account_status import account_delete
 from customers.models import Customer, LinkedAccount
 
 from .list import customers_crumb
@@ -70,7 +71,8 @@ class CustomerDeleteView(CustomerActionView):
         )
 
     def perform(self, customer):
-        return services.customer_soft_delete(customer_id=customer.pk, actor=self.request.user)
+        # The account status machine's Delete: the soft delete, and the company's admins told.
+        return account_delete(customer_id=customer.pk, actor=self.request.user)
 
     def get_success_url(self, customer):
         return reverse("customers:customer_list")

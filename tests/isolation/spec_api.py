@@ -52,6 +52,7 @@ CONSOLE_API_CASES = [
         etag=lambda o: o.customer,
     ),
     _write("customer-detail", MANAGE, "delete", kwargs=CUSTOMER),
+    _write("customer-account", MANAGE, data={"action": "deactivate"}, kwargs=CUSTOMER),
     _api("linked-account-list", VIEW),
     _api("linked-account-detail", VIEW, kwargs=_record("linked_account")),
     _api("location-list", VIEW),

@@ -217,6 +217,18 @@ CUSTOMERS = [
     ),
     Case("customers:customer_delete", MANAGE, kwargs=CUSTOMER),
     _post("customers:customer_delete", MANAGE, kwargs=CUSTOMER),
+    # The account status (customers.account_status).
+    Case("customers:customer_account_suspend", MANAGE, kwargs=CUSTOMER),
+    _post("customers:customer_account_suspend", MANAGE, {"reason": "Matrix"}, kwargs=CUSTOMER),
+    Case("customers:customer_account_deactivate", MANAGE, kwargs=CUSTOMER),
+    _post("customers:customer_account_deactivate", MANAGE, kwargs=CUSTOMER),
+    Case("customers:customer_account_reactivate", MANAGE, kwargs=CUSTOMER),
+    _post(
+        "customers:customer_account_reactivate",
+        MANAGE,
+        kwargs=CUSTOMER,
+        no_effect="the account is active: reactivating is refused with a message",
+    ),
     Case("customers:customer_restore", MANAGE, kwargs=DELETED),
     _post("customers:customer_restore", MANAGE, kwargs=DELETED),
     Case("customers:customer_purge", MANAGE, kwargs=DELETED),
