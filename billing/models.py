@@ -32,6 +32,7 @@ from .choices import (
     SubscriptionStatus,
     UsageSource,
 )
+from .models_dunning import DunningNotice, DunningPolicy, DunningStage  # noqa: F401
 from .models_tax import (  # noqa: F401
     CustomerTaxFields,
     InvoiceTaxFields,
