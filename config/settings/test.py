@@ -4,6 +4,17 @@ import tempfile
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Durability is traded for speed only here: test sessions don't wait for their commits to reach
+# the disk (the cluster itself keeps fsync on for make run's data; config/database.py).
+DATABASES = {
+    "default": {
+        **DATABASES["default"],  # noqa: F405
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+            "options": "-c synchronous_commit=off",
+        },
+    }
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The browser tests' server writes emails to files the test then reads.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
