@@ -19,6 +19,7 @@ from .models import (
     Plan,
     Project,
     Subscription,
+    TaxTreatment,
 )
 
 PROJECT_FIELDS = [
@@ -299,9 +300,9 @@ class BillingSettingsForm(forms.ModelForm):
             "suspend_after_days",
             "tax_rate",
             "invoice_prefix",
-            "payment_instructions",
         ]
-        widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 3})}
+        # Payment instructions moved to the seller profile (forms_tax.SellerProfileForm).
+        labels = {"tax_rate": "Flat tax rate (%) while no tax rates are set"}
 
     def clean_invoice_prefix(self) -> str:
         """Capitals, no spaces: numbers stay easy to read out and to search for."""
@@ -314,15 +315,29 @@ class BillingSettingsForm(forms.ModelForm):
 class BillingProfileForm(forms.ModelForm):
     class Meta:
         model = BillingProfile
-        fields = ["is_reseller", "commission_rate", "consolidated_billing", "payment_method_label"]
+        fields = [
+            "is_reseller",
+            "commission_rate",
+            "consolidated_billing",
+            "payment_method_label",
+            "tax_id",
+            "tax_treatment",
+        ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["tax_treatment"].required = False  # empty: standard
         self.fields["commission_rate"].widget.attrs.update(step="0.01", min="0", max="100")
         self.fields["commission_rate"].required = False
 
     def clean_commission_rate(self):
         return self.cleaned_data.get("commission_rate") or Decimal("0")
+
+    def clean_tax_id(self) -> str:
+        return " ".join(self.cleaned_data.get("tax_id", "").split()).upper()
+
+    def clean_tax_treatment(self) -> str:
+        return self.cleaned_data.get("tax_treatment") or TaxTreatment.STANDARD
 
 
 class CommissionReportForm(forms.Form):

@@ -27,6 +27,7 @@ from .views.subscriptions import (
     SubscriptionDetailView,
     SubscriptionListView,
 )
+from .views.tax_settings import SellerProfileView, TaxRateListView
 
 app_name = "billing"
 
@@ -92,5 +93,7 @@ urlpatterns = [
     path("payments/", PaymentListView.as_view(), name="payment_list"),
     path("commissions/", CommissionReportView.as_view(), name="commissions"),
     path("settings/", BillingSettingsView.as_view(), name="settings"),
+    path("settings/seller/", SellerProfileView.as_view(), name="seller_profile"),
+    path("settings/tax-rates/", TaxRateListView.as_view(), name="tax_rates"),
     path("customers/<int:pk>/", CustomerBillingView.as_view(), name="customer_billing"),
 ]

@@ -565,6 +565,27 @@ BILLING_PAGES = [
             "invoice_prefix": "M-",
         },
     ),
+    Case("billing:seller_profile", VIEW, actor_answers=TENANT_WIDE),
+    _post(
+        "billing:seller_profile",
+        BILLING,
+        {"legal_name": "Matrix Ltd", "number_format": "en"},
+        actor_answers=TENANT_WIDE,
+    ),
+    Case("billing:tax_rates", VIEW, actor_answers=TENANT_WIDE),
+    _post(
+        "billing:tax_rates",
+        BILLING,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-name": "VAT",
+            "form-0-rate": "20",
+            "form-0-country": "",
+            "form-0-is_active": "on",
+        },
+        actor_answers=TENANT_WIDE,
+    ),
     Case("billing:customer_billing", VIEW, kwargs=CUSTOMER),
     _post(
         "billing:customer_billing",
