@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from billing import tax
 from billing.forms import PROJECT_FIELDS
 from billing.models import (
     Invoice,
@@ -111,12 +112,30 @@ class InvoiceLineSerializer(serializers.ModelSerializer):
             "unit_price",
             "amount",
             "breakdown",
+            "tax_name",
+            "tax_rate",
+            "tax_amount",
         ]
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
     lines = InvoiceLineSerializer(many=True, read_only=True)
     balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    tax_lines = serializers.SerializerMethodField(
+        help_text="Per tax (name, rate): the taxed base and the tax, the sum of its lines' "
+        "tax (each line rounded half up to the currency's minor unit)."
+    )
+
+    def get_tax_lines(self, invoice) -> list[dict]:
+        return [
+            {
+                "name": line.name,
+                "rate": f"{line.rate:f}",
+                "base": f"{line.base:f}",
+                "amount": f"{line.amount:f}",
+            }
+            for line in tax.summary(invoice.lines.all())
+        ]
 
     class Meta:
         model = Invoice
@@ -134,6 +153,11 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "subtotal",
             "tax_rate",
             "tax",
+            "tax_lines",
+            "tax_treatment",
+            "customer_tax_id",
+            "seller",
+            "billing_address",
             "total",
             "amount_paid",
             "balance",

@@ -147,3 +147,24 @@ def test_the_run_loads_tax_inputs_once_per_chunk_not_per_invoice(plan, rates):
     assert len(run_queries(2)) == 1
     Invoice.objects.all().delete()
     assert len(run_queries(10)) == 1
+
+
+def test_the_api_shows_line_tax_tax_lines_and_totals_as_decimal_strings(api_as, subscribed, rates):
+    from accounts.models import StaffRole
+    from tests.api.test_api import API
+
+    BillingProfile.objects.create(customer=subscribed, tax_id="US-12-3456789")
+    invoice_run(month=MONTH, actor=None)
+    body = api_as(StaffRole.VIEWER).get(f"{API}/invoices/").json()
+    [invoice] = body["results"]
+    assert invoice["tax_lines"] == [
+        {"name": "Sales tax", "rate": "8.25", "base": "400.00", "amount": "33.00"}
+    ]
+    assert (invoice["subtotal"], invoice["tax"], invoice["total"]) == (
+        "400.00",
+        "33.00",
+        "433.00",
+    )
+    assert [line["tax_amount"] for line in invoice["lines"]] == ["24.75", "8.25"]
+    assert invoice["customer_tax_id"] == "US-12-3456789"
+    assert invoice["tax_treatment"] == "standard"
