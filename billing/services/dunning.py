@@ -22,6 +22,9 @@ from ..models import (
     OPEN_INVOICE,
     BillingProfile,
     BillingSettings,
+    DunningNotice,
+    DunningPolicy,
+    DunningStage,
     Invoice,
     InvoiceStatus,
     Subscription,
@@ -53,13 +56,158 @@ def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
                 invoice, actor=None, reason=f"Overdue: due {invoice.due_date:%Y-%m-%d}"
             )
             count += 1
+    if notify:
+        send_dunning_notices(today=today)
     return count
+
+
+DEFAULT_REMINDER_DAYS = 3
+DEFAULT_FINAL_NOTICE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The stages for one customer (days; 0: the stage is off)."""
+
+    reminder_days_before_due: int
+    final_notice_after_days: int
+    suspend_after_days: int
+
+
+def _policies() -> tuple[Policy, dict[int, Policy]]:
+    """The tenant's policy and every customer override (a handful of rows), in two queries."""
+    rows = {row.customer_id: row for row in DunningPolicy.objects.all()}
+    tenant_row = rows.pop(None, None)
+
+    def pick(row, name: str, fallback: int) -> int:
+        value = getattr(row, name) if row is not None else None
+        return fallback if value is None else value
+
+    tenant = Policy(
+        reminder_days_before_due=pick(
+            tenant_row, "reminder_days_before_due", DEFAULT_REMINDER_DAYS
+        ),
+        final_notice_after_days=pick(
+            tenant_row, "final_notice_after_days", DEFAULT_FINAL_NOTICE_DAYS
+        ),
+        suspend_after_days=pick(
+            tenant_row, "suspend_after_days", BillingSettings.current().suspend_after_days
+        ),
+    )
+    overrides = {
+        customer_id: Policy(
+            **{name: pick(row, name, getattr(tenant, name)) for name in Policy.__annotations__}
+        )
+        for customer_id, row in rows.items()
+    }
+    return tenant, overrides
+
+
+def policy_for(customer_id: int | None) -> Policy:
+    tenant, overrides = _policies()
+    return overrides.get(customer_id, tenant)
 
 
 def suspend_after_days(customer_id: int | None = None) -> int:
     """Days past due after which an unpaid invoice suspends its company (0: never): the
     customer's override, else the tenant's."""
-    return BillingSettings.current().suspend_after_days
+    return policy_for(customer_id).suspend_after_days
+
+
+@transaction.atomic
+def dunning_policy_save(
+    *, customer_id: int | None, data: dict, actor: User | None
+) -> DunningPolicy:
+    """The tenant's policy (``customer_id=None``) or a customer's override; an override left
+    all empty is removed (the customer follows the tenant again)."""
+    policy = DunningPolicy.objects.select_for_update().filter(
+        customer_id=customer_id
+    ).first() or DunningPolicy(customer_id=customer_id)
+    names = ("reminder_days_before_due", "final_notice_after_days", "suspend_after_days")
+    for name in names:
+        if name in data:
+            setattr(policy, name, data[name])
+    policy.full_clean()
+    if customer_id is not None and all(getattr(policy, n) is None for n in names):
+        if policy.pk:
+            policy._history_user = actor
+            policy.delete()
+        return policy
+    reason = "Dunning override saved" if customer_id else "Dunning policy saved"
+    return save_with_history(policy, actor=actor, reason=reason)
+
+
+def send_dunning_notices(*, today: date | None = None) -> int:
+    """Reminders before the due date and final notices past it, each at most once per invoice
+    (to its billing email, after commit). Returns how many were sent."""
+    today = today or timezone.localdate()
+    tenant, overrides = _policies()
+    policies = [tenant, *overrides.values()]
+    sent = 0
+    longest_reminder = max(p.reminder_days_before_due for p in policies)
+    if longest_reminder:
+        upcoming = Invoice.objects.filter(
+            status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID],
+            due_date__gte=today,
+            due_date__lte=today + timedelta(days=longest_reminder),
+        )
+        for invoice in upcoming.exclude(billing_email="").exclude(
+            dunning_notices__stage=DunningStage.REMINDER
+        ):
+            days = overrides.get(invoice.customer_id, tenant).reminder_days_before_due
+            if days and (invoice.due_date - today).days <= days:
+                sent += _notice(invoice, DunningStage.REMINDER, today)
+    finals = [p.final_notice_after_days for p in policies if p.final_notice_after_days]
+    if finals:
+        late = Invoice.objects.filter(
+            status__in=OPEN_INVOICE, due_date__lte=today - timedelta(days=min(finals))
+        )
+        for invoice in late.exclude(billing_email="").exclude(
+            dunning_notices__stage=DunningStage.FINAL
+        ):
+            days = overrides.get(invoice.customer_id, tenant).final_notice_after_days
+            if days and (today - invoice.due_date).days >= days:
+                sent += _notice(invoice, DunningStage.FINAL, today)
+    return sent
+
+
+NOTICE_SUBJECTS = {
+    DunningStage.REMINDER: "Invoice {number} is due on {due:%B %-d, %Y}",
+    DunningStage.FINAL: "Final notice: invoice {number} is {days} days overdue",
+}
+
+
+def _notice(invoice: Invoice, stage: str, today: date) -> int:
+    from django.db import IntegrityError
+    from django.template.loader import render_to_string
+
+    from accounts.services import queue_email
+
+    policy = policy_for(invoice.customer_id)
+    try:
+        with transaction.atomic():
+            DunningNotice.objects.create(
+                invoice=invoice, stage=stage, sent_to=invoice.billing_email
+            )
+            days = (today - invoice.due_date).days
+            queue_email(
+                subject=NOTICE_SUBJECTS[stage].format(
+                    number=invoice.number, due=invoice.due_date, days=days
+                ),
+                body=render_to_string(
+                    "billing/email/dunning_message.txt",
+                    {
+                        "invoice": invoice,
+                        "stage": stage,
+                        "days_overdue": days,
+                        "suspend_after_days": policy.suspend_after_days,
+                    },
+                ),
+                to=[invoice.billing_email],
+            )
+    except IntegrityError:  # sent by a concurrent run
+        return 0
+    return 1
 
 
 @dataclass(frozen=True)
@@ -118,10 +266,11 @@ def suspend_overdue_customers(*, today: date | None = None) -> int:
     ):
         with transaction.atomic():
             lift_suspension_if_settled(customer_id=customer_id, actor=None, today=today)
-    days = BillingSettings.current().suspend_after_days
-    if not days:
+    tenant, overrides = _policies()
+    limits = [p.suspend_after_days for p in (tenant, *overrides.values()) if p.suspend_after_days]
+    if not limits:
         return 0
-    cutoff = today - timedelta(days=days)
+    cutoff = today - timedelta(days=min(limits))  # each candidate is checked with its own
     candidates = (
         Invoice.objects.filter(
             status__in=OPEN_INVOICE,
