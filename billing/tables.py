@@ -122,9 +122,12 @@ class InvoiceTable(ConsoleTable):
         if self.portal_company is None:
             return view_button(record)
         pdf = format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank" rel="noopener"'
-            ' aria-label="Invoice {} (PDF)"><i class="bi bi-file-earmark-pdf" aria-hidden="true">'
-            "</i> Invoice</a>",
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="Invoice {}">View'
+            '</a> <a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank"'
+            ' rel="noopener" aria-label="Invoice {} (PDF)"><i class="bi bi-file-earmark-pdf"'
+            ' aria-hidden="true"></i> Invoice</a>',
+            reverse("portal:invoice_detail", args=[self.portal_company.pk, record.pk]),
+            record.number,
             reverse("portal:invoice_pdf", args=[self.portal_company.pk, record.pk]),
             record.number,
         )

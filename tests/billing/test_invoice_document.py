@@ -209,3 +209,9 @@ def test_the_emails_numbers_use_the_tenants_format(
         invoice_run(month=MONTH, actor=None)
     # 300 + 100 + 49,000 × 0.05 = 2,850.00
     assert "Amount due: 2.850,00 USD" in mail.outbox[0].body
+
+
+def test_the_portal_billing_page_links_each_invoice_to_its_page(invoice, portal_client):
+    client = portal_client(invoice.customer, role="admin")
+    body = client.get(reverse("portal:billing", args=[invoice.customer_id])).content.decode()
+    assert reverse("portal:invoice_detail", args=[invoice.customer_id, invoice.pk]) in body
