@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views.customer_tab import CustomerBillingView
+from .views.dunning import CustomerDunningView, DunningPolicyView
 from .views.invoices import (
     InvoiceDetailView,
     InvoiceDraftDeleteView,
@@ -96,4 +97,6 @@ urlpatterns = [
     path("settings/seller/", SellerProfileView.as_view(), name="seller_profile"),
     path("settings/tax-rates/", TaxRateListView.as_view(), name="tax_rates"),
     path("customers/<int:pk>/", CustomerBillingView.as_view(), name="customer_billing"),
+    path("customers/<int:pk>/dunning/", CustomerDunningView.as_view(), name="customer_dunning"),
+    path("settings/dunning/", DunningPolicyView.as_view(), name="dunning"),
 ]

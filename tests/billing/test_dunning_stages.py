@@ -114,3 +114,23 @@ def test_a_policy_out_of_range_is_refused_and_nothing_written(policy):
         dunning_policy_save(customer_id=None, data={"suspend_after_days": -1}, actor=None)
     policy.refresh_from_db()
     assert policy.reminder_days_before_due == 5
+
+
+def test_admins_set_the_stages_and_a_customers_override_on_their_pages(client_as, in_tenant):
+    from django.urls import reverse
+
+    from accounts.models import StaffRole
+
+    company = CustomerFactory(name="Acme Robotics")
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(reverse("billing:dunning"), {"reminder_days_before_due": "7"})
+    assert response.status_code == 302
+    assert policy_for(None).reminder_days_before_due == 7
+    url = reverse("billing:customer_dunning", args=[company.pk])
+    assert "7 (tenant)" in admin.get(url).content.decode()
+    assert admin.post(url, {"suspend_after_days": "400"}).status_code == 200  # refused
+    assert not DunningPolicy.objects.filter(customer=company).exists()
+    assert admin.post(url, {"suspend_after_days": "12"}).status_code == 302
+    assert policy_for(company.pk).suspend_after_days == 12
+    assert client_as(StaffRole.STAFF).post(url, {"suspend_after_days": "1"}).status_code == 403
+    assert policy_for(company.pk).suspend_after_days == 12

@@ -586,6 +586,16 @@ BILLING_PAGES = [
         },
         actor_answers=TENANT_WIDE,
     ),
+    # Staged dunning: the tenant's stages and a customer's override.
+    Case("billing:dunning", BILLING, actor_answers=TENANT_WIDE),
+    _post(
+        "billing:dunning",
+        BILLING,
+        {"reminder_days_before_due": "4", "final_notice_after_days": "20"},
+        actor_answers=TENANT_WIDE,
+    ),
+    Case("billing:customer_dunning", BILLING, kwargs=CUSTOMER),
+    _post("billing:customer_dunning", BILLING, {"suspend_after_days": "12"}, kwargs=CUSTOMER),
     Case("billing:customer_billing", VIEW, kwargs=CUSTOMER),
     _post(
         "billing:customer_billing",
