@@ -55,7 +55,12 @@ def rows_of(line, fmt: str = "en") -> list[Row]:
     for tier in line.breakdown:
         first = format_number(tier["from"], fmt, places=None, min_places=0)
         last = format_number(tier["to"], fmt, places=None, min_places=0)
-        span = f"above {first}" if not last else f"{first} – {last}"
+        if not last:
+            span = f"over {first}"
+        elif Decimal(tier["from"]) == 0:
+            span = f"up to {last}"
+        else:
+            span = f"over {first} up to {last}"
         rows.append(
             Row(
                 f"{name}, {span}",

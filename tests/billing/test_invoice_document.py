@@ -78,6 +78,11 @@ def test_the_usage_is_one_line_per_tier_at_the_tiers_price(invoice):
         (Decimal("49000"), Decimal("0.0125"), Decimal("612.50")),
         (Decimal("200000"), Decimal("0.0075"), Decimal("1500.00")),
     ]
+    assert [r.description for r in rows if r.is_tier] == [
+        "Operations, up to 1,000",
+        "Operations, over 1,000 up to 50,000",
+        "Operations, over 50,000",
+    ]
 
 
 def test_the_pdfs_html_has_seller_buyer_tax_lines_and_formatted_numbers(invoice):
