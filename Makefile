@@ -71,7 +71,7 @@ run: setup
 serve: $(SECRET_KEY_FILE) $(STATIC_MANIFEST)
 	@echo "Serving with gunicorn (DEBUG off) on http://$(HOST):$(PORT)/ (Ctrl+C stops the server and the worker; 'make stop' also stops the database)"
 	@set -m; export $(PROD_ENV) HOST=$(HOST) PORT=$(PORT); $(START_WORKER); \
-	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & server=$$!; \
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & server=$$!; set +m; \
 	trap 'kill -TERM $$server 2>/dev/null' INT TERM; \
 	wait $$server; status=$$?; while kill -0 $$server 2>/dev/null; do wait $$server; status=$$?; done; \
 	exit $$status

@@ -10,7 +10,10 @@ within ``graceful_timeout``.
 """
 
 import os
+import sys
+from importlib import import_module
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
 
@@ -25,6 +28,12 @@ def address(host: str, port: str) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+# A settings problem (no usable secret key) stops the start here, said in one line.
+try:
+    import_module(os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.prod"))
+except ImproperlyConfigured as error:
+    sys.exit(f"Clientele cannot start: {error}")
+
 bind = [address(os.environ.get("HOST") or "127.0.0.1", os.environ.get("PORT") or "8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * cores() + 1)
 worker_class = "sync"
@@ -32,12 +41,12 @@ worker_class = "sync"
 # second, share its memory, and a configuration error (no secret key) stops the start at once
 # with its message instead of failing every worker in turn.
 preload_app = True
-timeout = 60  # a worker stuck this long is restarted (exports and PDFs stay well below)
+timeout = 60  # a worker silent this long is killed and replaced
 graceful_timeout = 20
 proc_name = "clientele"
 accesslog = "-"
 # Who, which host (the tenant), what, status, size, time taken.
-access_log_format = '%(h)s %({host}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+access_log_format = '%(h)s %({host}i)s "%(r)s" %(s)s %({content-length}o)s %(M)sms "%(a)s"'
 errorlog = "-"
 # No gunicornc control socket: it would sit at one path for every server on the machine.
 control_socket_disable = True

@@ -47,6 +47,22 @@ def get(port: int, host: str, path: str) -> http.client.HTTPResponse:
     return response
 
 
+def serve_command(**variables) -> list[str]:
+    return ["make", "--no-print-directory", "serve", *(f"{k}={v}" for k, v in variables.items())]
+
+
+def server_env(**extra) -> dict:
+    """The caller's environment without test-only switches (the production settings come from
+    make serve itself)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "HOST"}
+        and not k.startswith(("MAKE", "MFLAGS"))
+    }
+    return {**env, "DATABASE_NAME": connection.settings_dict["NAME"], **extra}
+
+
 class Server:
     def __init__(self, process, port: int, log: Path, key_file: Path, worker_pid: Path):
         self.process, self.port, self.log = process, port, log
@@ -67,18 +83,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     (media / "alpha").mkdir(parents=True)
     (media / "alpha" / "logo.txt").write_text("alpha's logo")
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY", "HOST"}
-        and not k.startswith(("MAKE", "MFLAGS"))
-    }
-    env.update(
-        DATABASE_NAME=connection.settings_dict["NAME"],
-        MEDIA_ROOT=str(media),
-        WEB_CONCURRENCY="2",
-        TENANT_SPARE_SCHEMAS="0",
-    )
+    env = server_env(MEDIA_ROOT=str(media), WEB_CONCURRENCY="2", TENANT_SPARE_SCHEMAS="0")
     log = work / "server.log"
     variables = {
         "PORT": port,
@@ -88,7 +93,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            ["make", "--no-print-directory", "serve", *(f"{k}={v}" for k, v in variables.items())],
+            serve_command(**variables),
             cwd=BASE_DIR,
             env=env,
             stdout=out,
@@ -197,3 +202,25 @@ def test_it_listens_on_loopback_only_and_stops_gracefully_with_its_worker(server
         time.sleep(0.1)
     assert not Path(f"/proc/{server.worker}").exists(), "the worker stops with the server"
     assert not server.worker_pid.exists()
+
+
+def test_a_secret_key_file_others_can_read_stops_the_start_in_one_line(tmp_path):
+    exposed = tmp_path / "secret_key"
+    exposed.write_text("k" * 60)
+    exposed.chmod(0o644)
+    result = subprocess.run(
+        serve_command(
+            PORT=free_port(),
+            SECRET_KEY_FILE=exposed,
+            WORKER_PID=tmp_path / "worker.pid",
+            WORKER_LOG=tmp_path / "worker.log",
+        ),
+        cwd=BASE_DIR,
+        env=server_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert f"Clientele cannot start: The secret key file {exposed} is readable" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
