@@ -10,7 +10,7 @@ bookkeeping record yet and lose them. Projects keep the company's name (not a pe
 
 from core.privacy import Person, register
 
-from .models import Invoice, Payment, Project
+from .models import Invoice, Payment, Project, SellerProfile
 
 register(
     Invoice,
@@ -33,3 +33,12 @@ register(
     not_personal={"customer_name": "the company's name, kept when the customer is purged"},
 )
 register(Payment, text=("reference",))
+register(
+    SellerProfile,
+    not_personal={
+        "contact_email": "the seller's (the workspace's own business) billing address, "
+        "printed on every invoice",
+        "contact_phone": "the seller's business phone, printed on every invoice",
+        "email_reply_to": "the seller's business mailbox for replies to invoice emails",
+    },
+)
