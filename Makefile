@@ -93,7 +93,8 @@ format: install
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: db chromium lint
+# The static files too: tests/core/test_make_run.py serves them the way make run does.
+test: db chromium lint $(STATIC_MANIFEST)
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 stop:
