@@ -169,3 +169,30 @@ def test_an_unknown_tax_treatment_is_a_form_error(client_as):
     )
     assert response.status_code == 400
     assert not BillingProfile.objects.filter(customer=customer).exists()
+
+
+def test_an_uploaded_logo_is_printed_on_the_invoice_pdf(client_as, subscribed):
+    import io
+
+    from PIL import Image
+
+    from billing.models import Invoice
+    from billing.pdf import invoice_document, invoice_pdf
+    from billing.services.invoicing import invoice_run
+
+    from .conftest import MONTH
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), "navy").save(buffer, "PNG")
+    logo = SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png")
+    admin = client_as(StaffRole.ADMIN)
+    response = admin.post(
+        reverse("billing:seller_profile"),
+        {"legal_name": "Logo Ltd", "number_format": "en", "logo": logo},
+    )
+    assert response.status_code == 302
+    invoice_run(month=MONTH, actor=None, notify=False)
+    invoice = Invoice.objects.get(customer=subscribed)
+    assert invoice_document(invoice, for_pdf=True)["logo"].startswith("file://")
+    assert invoice_document(invoice)["logo"].startswith("/media/")
+    assert invoice_pdf(invoice).startswith(b"%PDF")
