@@ -28,8 +28,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from core.events import anyone_listens
+from core.tasks import defer_many_after_commit
 
-from .. import money
+from .. import money, tax
 from ..models import BillingSettings, Invoice, InvoiceRun, InvoiceStatus, Subscription
 from ..pricing import Charges
 from ..selectors import tenant_currency
@@ -74,7 +75,24 @@ def invoices_due(month: date):
         Subscription.objects.filter(start_date__lte=last_possible)
         .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=month))
         .filter(customer__deleted_at__isnull=True)
-        .select_related("customer", "plan")
+        .select_related("customer")  # plans: once per chunk in compute_charges
+        # Parsed on load (phone numbers, timestamps, JSON) or long, and never used by a run.
+        .defer(
+            "created_at",
+            "updated_at",
+            "customer__company_phone",
+            "customer__contact_phone",
+            "customer__billing_phone",
+            "customer__created_at",
+            "customer__updated_at",
+            "customer__archived_at",
+            "customer__description",
+            "customer__custom_attributes",
+            "customer__internal_notes",
+            "customer__search_text",
+            "customer__phone_digits",
+            "customer__website",
+        )
         .order_by("pk")
     )
 
@@ -311,9 +329,21 @@ def _write_chunk(all_charges, actor, issue, today, notify, issue_drafts) -> dict
     issued = list(invoices) if issue else []
     if draft_ids:
         issued += _issue_drafts(draft_ids, numbers[len(fresh) :], settings_row, today, actor)
-    listening = anyone_listens("invoice.issued")
-    for invoice in issued:
-        _after_issue(invoice, notify=notify, emit=listening)
+    if anyone_listens("invoice.issued"):
+        for invoice in issued:
+            _after_issue(invoice, notify=False, emit=True)
+    if notify:
+        # One statement queues the chunk's emails after commit (not one per invoice).
+        from ..tasks import send_invoice_email
+
+        defer_many_after_commit(
+            send_invoice_email,
+            [
+                {"invoice_id": i.pk, "kind": "invoice"}
+                for i in issued
+                if i.billing_email and i.total > 0
+            ],
+        )
     outcome["created"] = len(invoices)
     outcome["drafts_issued"] = len(issued) - (len(invoices) if issue else 0)
     outcome["emails"] = sum(1 for i in issued if notify and i.billing_email and i.total > 0)
@@ -353,6 +383,11 @@ def _issue_drafts(draft_ids, numbers, settings_row, today, actor) -> list[Invoic
 # --- The preview ----------------------------------------------------------------------------
 
 
+def billing_email_of(customer) -> str:
+    """Where the invoice would be emailed: as invoicing.billing_address_of chooses it."""
+    return customer.billing_email or customer.contact_email or customer.company_email
+
+
 @dataclass
 class RunPreview:
     month: date
@@ -376,8 +411,6 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
     validate_run_month(month, today)
     preview = RunPreview(month=month)
     settings_row, currency = BillingSettings.current(), tenant_currency()
-    from .invoicing import billing_address_of
-
     for chunk in chunks(payer_groups(list(invoices_due(month))), RUN_CHUNK):
         sorted_ = sort_charges(compute_charges(chunk, month), today)
         preview.existing_count += sorted_.existing
@@ -385,11 +418,17 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
         preview.draft_count += len(sorted_.drafts)
         skipped = list(sorted_.skipped)
         for charges in sorted_.fresh:
-            invoice = _new_invoice(charges, settings_row, currency)
+            # The totals _new_invoice would store, without building the invoice.
+            total = tax.taxed_totals(
+                charges.lines,
+                customer=charges.customer,
+                settings_row=settings_row,
+                currency=currency,
+            ).total
             preview.invoice_count += 1
-            preview.totals[currency] = preview.totals.get(currency, Decimal("0")) + invoice.total
-            if invoice.total > 0:
-                if billing_address_of(charges.customer)[1]:
+            preview.totals[currency] = preview.totals.get(currency, Decimal("0")) + total
+            if total > 0:
+                if billing_email_of(charges.customer):
                     preview.email_count += 1
                 else:
                     preview.no_email_count += 1

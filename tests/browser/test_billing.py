@@ -59,9 +59,13 @@ def test_run_invoices_pay_in_two_parts_and_lift_a_suspension(page, tenant_url, b
     page.get_by_role("link", name="Billing").first.click()
     page.get_by_role("link", name="Run invoices").click()
     page.locator("input[name=month]").fill("2026-03")
-    page.get_by_role("button", name="Run invoices").click()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("[data-preview=invoices]")).to_be_visible()
+    expect(page.get_by_label(re.compile("^Email each customer"))).not_to_be_checked()
+    page.get_by_label(re.compile("^Issue the invoices")).check()
+    page.get_by_role("button", name="Run March 2026").click()
     expect(page.get_by_text("The invoice run for March 2026 has started")).to_be_visible()
-    expect(page.get_by_role("cell", name="Done").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Done: \d+ invoices? issued"))).to_be_visible()
 
     # The new invoice for Ledger Ltd: 300 + 4 × 25.
     page.get_by_role("navigation", name="Billing").get_by_role("link", name="Invoices").click()
