@@ -2,6 +2,7 @@
 by its recipe, gunicorn with config/gunicorn.py and the production settings, the worker beside
 it) on a free loopback port against the test database, stopped like Ctrl+C stops it."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -75,6 +76,18 @@ class Server:
         os.killpg(self.process.pid, signal.SIGINT)
         self.process.wait(30)
 
+    def kill(self) -> None:
+        """After a failed test: gunicorn and the worker run in process groups of their own."""
+        master = re.search(r"Listening at: \S+ \((\d+)\)", self.log.read_text())
+        if self.worker is None and self.worker_pid.exists():
+            self.worker = int(self.worker_pid.read_text() or 0)
+        for pid in (int(master.group(1)) if master else None, self.worker):
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker, tmp_path_factory):
@@ -105,7 +118,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
     deadline = time.monotonic() + 600
     while "Booting worker" not in log.read_text():
         if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
+            running.kill()
             pytest.fail(f"make serve did not start:\n{log.read_text()}")
         time.sleep(0.1)
     while True:
@@ -113,12 +126,17 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
-            assert process.poll() is None, log.read_text()
+            if process.poll() is not None:
+                running.kill()
+                pytest.fail(f"make serve stopped:\n{log.read_text()}")
             time.sleep(0.1)
     running.worker = int(variables["WORKER_PID"].read_text())
     yield running
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
+        try:
+            running.stop_like_ctrl_c()
+        except subprocess.TimeoutExpired:
+            running.kill()
 
 
 @pytest.fixture
