@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,7 +30,14 @@ from core.events import anyone_listens
 from core.tasks import defer_many_after_commit
 
 from .. import money, tax
-from ..models import BillingSettings, Invoice, InvoiceRun, InvoiceStatus, Subscription
+from ..models import (
+    BillingSettings,
+    Invoice,
+    InvoiceLine,
+    InvoiceRun,
+    InvoiceStatus,
+    Subscription,
+)
 from ..pricing import Charges
 from ..selectors import tenant_currency
 from .invoicing import (
@@ -160,6 +166,17 @@ def sort_charges(all_charges: list[Charges], today: date) -> Sorted:
         .exclude(status=InvoiceStatus.VOID)
         .values_list("pk", "customer_id", "period_start", "number", "status")
     }
+    consolidated = {
+        taken[key][0]: charges
+        for charges in ready
+        if (key := (charges.customer.pk, charges.period.start)) in taken
+        and any("sub_account" in line for line in charges.lines)
+    }
+    on_invoice = set(
+        InvoiceLine.objects.filter(invoice_id__in=list(consolidated), sub_account__isnull=False)
+        .values_list("invoice_id", "sub_account_id")
+        .distinct()
+    )
     for charges in ready:
         found = taken.get((charges.customer.pk, charges.period.start))
         if found is None:
@@ -167,6 +184,21 @@ def sort_charges(all_charges: list[Charges], today: date) -> Sorted:
             continue
         pk, number, status = found
         result.existing += 1
+        # A sub-account that joined the consolidated parent after its invoice was made is
+        # not billed silently elsewhere: it is named, with the way to bill it.
+        late = {
+            line["sub_account"].pk: line["sub_account_name"]
+            for line in charges.lines
+            if "sub_account" in line and (pk, line["sub_account"].pk) not in on_invoice
+        }
+        for name in late.values():
+            result.skipped.append(
+                (
+                    name,
+                    f"not on {number or 'the draft'} of {charges.customer.name}: void that "
+                    "invoice and draft its replacement to bill it",
+                )
+            )
         if status == InvoiceStatus.DRAFT:
             result.drafts.append(pk)
             result.skipped.append((charges.customer.name, "a draft exists for the period"))
@@ -400,7 +432,6 @@ class RunPreview:
     not_due_count: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     skipped_count: int = 0
-    reasons: Counter = field(default_factory=Counter)
 
 
 def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview:
@@ -435,8 +466,6 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
                     skipped.append(
                         (charges.customer.name, "no billing email: would not be emailed")
                     )
-        for _name, reason in skipped:
-            preview.reasons[reason.split(" on ")[0].split(" until ")[0]] += 1
         preview.skipped_count += len(skipped)
         room = SKIPPED_LISTED - len(preview.skipped)
         preview.skipped.extend(skipped[:room])

@@ -43,7 +43,10 @@ def snapshot():
             invoice.number,
             invoice.customer_name,
             invoice.total,
-            [(line.sub_account_name, line.description, line.amount) for line in invoice.lines.all()],
+            [
+                (line.sub_account_name, line.description, line.amount)
+                for line in invoice.lines.all()
+            ],
         )
         for invoice in Invoice.objects.order_by("number").prefetch_related("lines")
     ]
@@ -201,3 +204,18 @@ def test_a_thousand_issues_at_once_leave_no_gap(committed):
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
     assert numbers == [f"INV-{n:06d}" for n in range(1, 1006)]
     assert BillingSettings.objects.get(pk=1).next_invoice_number == 1006
+
+
+def test_a_sub_account_that_joins_after_the_parent_was_invoiced_is_named_not_lost(plan):
+    agency = spread_agency(plan)
+    invoice_run(month=MONTH, actor=None, notify=False)
+    number = Invoice.objects.get(customer=agency).number
+    joined = CustomerFactory(name="Client C", parent=agency)
+    subscribe(joined, plan, start_date=date(2026, 3, 1))
+    preview = invoice_run_preview(month=MONTH)
+    again = invoice_run(month=MONTH, actor=None, notify=False)
+    reason = f"not on {number} of Agency: void that invoice and draft its replacement to bill it"
+    assert ("Client C", reason) in preview.skipped
+    assert ["Client C", reason] in again.skipped
+    assert again.created_count == 0 and Invoice.objects.count() == 5
+    assert not Invoice.objects.filter(customer=joined).exists()
