@@ -98,7 +98,7 @@ def _change(
     current = account_status_of(customer)
     _refuse(customer, current, target)
     customer.portal_access = _TO_PORTAL_ACCESS[target]
-    customer.account_status_reason = reason[:300]
+    customer.account_status_reason = reason
     customer.version += 1
     save_with_history(
         customer,
@@ -111,8 +111,17 @@ def _change(
     return customer
 
 
+MAX_REASON = 300
+
+
 def _clean_reason(reason: str | None) -> str:
-    return " ".join((reason or "").split())[:300]
+    """Kept as written (ends trimmed); too long is refused, never cut."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {MAX_REASON} characters ({len(reason)} given)."}
+        )
+    return reason
 
 
 @transaction.atomic

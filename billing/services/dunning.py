@@ -74,9 +74,13 @@ class Policy:
     suspend_after_days: int
 
 
-def _policies() -> tuple[Policy, dict[int, Policy]]:
-    """The tenant's policy and every customer override (a handful of rows), in two queries."""
-    rows = {row.customer_id: row for row in DunningPolicy.objects.all()}
+def _policies(customer_id: int | None = None) -> tuple[Policy, dict[int, Policy]]:
+    """The tenant's policy and the customer overrides (all of them, or ``customer_id``'s
+    alone), in two queries."""
+    rows = DunningPolicy.objects.all()
+    if customer_id is not None:
+        rows = rows.filter(Q(customer__isnull=True) | Q(customer_id=customer_id))
+    rows = {row.customer_id: row for row in rows}
     tenant_row = rows.pop(None, None)
 
     def pick(row, name: str, fallback: int) -> int:
@@ -104,7 +108,7 @@ def _policies() -> tuple[Policy, dict[int, Policy]]:
 
 
 def policy_for(customer_id: int | None) -> Policy:
-    tenant, overrides = _policies()
+    tenant, overrides = _policies(customer_id)
     return overrides.get(customer_id, tenant)
 
 

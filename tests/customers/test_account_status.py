@@ -174,3 +174,13 @@ def test_relationship_inactive_is_not_the_account_and_both_are_labelled(company,
     portal = Client(HTTP_HOST="alpha.localhost")
     portal.force_login(member.user)
     assert portal.get(reverse("portal:overview", args=[company.pk])).status_code == 200
+
+
+def test_a_reason_is_kept_as_written_and_too_long_is_refused_not_cut(company):
+    with pytest.raises(ValidationError, match="300 characters"):
+        account_suspend(customer_id=company.pk, reason="x" * 301, actor=None)
+    company.refresh_from_db()
+    assert company.portal_access == "active"
+    account_suspend(customer_id=company.pk, reason=" Late\u000bagain ", actor=None)
+    company.refresh_from_db()
+    assert company.account_status_reason == "Late\u000bagain"
