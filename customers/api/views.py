@@ -43,7 +43,8 @@ class CustomerViewSet(ServiceModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        services.customer_soft_delete(customer_id=instance.pk, actor=self.request.user)
+        # The account status machine's Delete: the soft delete, and the company's admins told.
+        account_status.account_delete(customer_id=instance.pk, actor=self.request.user)
 
     @extend_schema(request=AccountActionSerializer, responses={200: CustomerSerializer})
     @action(detail=True, methods=["post"], url_path="account", filter_backends=[])
