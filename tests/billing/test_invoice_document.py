@@ -220,3 +220,17 @@ def test_the_portal_billing_page_links_each_invoice_to_its_page(invoice, portal_
     client = portal_client(invoice.customer, role="admin")
     body = client.get(reverse("portal:billing", args=[invoice.customer_id])).content.decode()
     assert reverse("portal:invoice_detail", args=[invoice.customer_id, invoice.pk]) in body
+
+
+def test_a_reverse_charge_invoice_says_so_and_shows_no_tax(seller, subscribed):
+    from billing.models import TaxTreatment
+
+    TaxRate.objects.create(name="VAT", rate=Decimal("20"))
+    BillingProfile.objects.create(
+        customer=subscribed, tax_id="GB123456789", tax_treatment=TaxTreatment.REVERSE_CHARGE
+    )
+    invoice_run(month=MONTH, actor=None, notify=False)
+    invoice = Invoice.objects.get(customer=subscribed)
+    html = invoice_html(invoice)
+    assert invoice.tax == 0 and "Reverse charge: the customer accounts for the tax" in html
+    assert "GB123456789" in html and "Tax (0%)" in html and "400.00 USD" in html
