@@ -76,7 +76,9 @@ class DunningNotice(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["invoice", "stage"], name="one_dunning_notice_per_stage")
+            models.UniqueConstraint(
+                fields=["invoice", "stage"], name="one_dunning_notice_per_stage"
+            )
         ]
 
     def __str__(self) -> str:
