@@ -11,6 +11,7 @@ bookkeeping record yet and lose them. Projects keep the company's name (not a pe
 from core.privacy import Person, register
 
 from .models import Invoice, Payment, Project, SellerProfile
+from .models_dunning import DunningNotice
 
 register(
     Invoice,
@@ -33,6 +34,9 @@ register(
     not_personal={"customer_name": "the company's name, kept when the customer is purged"},
 )
 register(Payment, text=("reference",))
+# Which address a reminder or final notice went to (the billing contact's, usually): found and
+# erased by that email address.
+register(DunningNotice, people=[Person("dunning notice recipient", ("sent_to",), email="sent_to")])
 register(
     SellerProfile,
     not_personal={
