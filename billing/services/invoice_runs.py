@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -49,7 +50,12 @@ from .invoicing import (
     compute_charges,
 )
 
-RUN_CHUNK = 500
+
+def run_chunk() -> int:
+    """Payers per transaction (``INVOICE_RUN_CHUNK``, 500 by default)."""
+    return settings.INVOICE_RUN_CHUNK
+
+
 SKIPPED_LISTED = 200  # customers named in a run's summary; the rest are counted
 
 
@@ -238,7 +244,7 @@ def invoice_run(
     today: date | None = None,
     notify: bool = True,
     issue_drafts: bool = False,
-    chunk_size: int = RUN_CHUNK,
+    chunk_size: int | None = None,
     run: InvoiceRun | None = None,
 ) -> InvoiceRun:
     """Create (and with ``issue``, issue; with ``notify``, email) the month's invoices for
@@ -256,7 +262,7 @@ def invoice_run(
             groups = payer_groups(list(invoices_due(month)))
             run.payer_count = len(groups)
             _save_progress(run)
-            for chunk in chunks(groups, chunk_size):
+            for chunk in chunks(groups, chunk_size or run_chunk()):
                 outcome = _run_chunk(
                     chunk, month, actor, issue, today, notify, issue_drafts and issue
                 )
@@ -442,7 +448,7 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
     validate_run_month(month, today)
     preview = RunPreview(month=month)
     settings_row, currency = BillingSettings.current(), tenant_currency()
-    for chunk in chunks(payer_groups(list(invoices_due(month))), RUN_CHUNK):
+    for chunk in chunks(payer_groups(list(invoices_due(month))), run_chunk()):
         sorted_ = sort_charges(compute_charges(chunk, month), today)
         preview.existing_count += sorted_.existing
         preview.not_due_count += sorted_.not_due

@@ -307,6 +307,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Background tasks: procrastinate, on the same PostgreSQL. Jobs live in the public schema.
 TASKS_RUN_INLINE = env_bool("TASKS_RUN_INLINE", False)
+# Payers per transaction of an invoice run (a payer's invoice is never split across chunks).
+INVOICE_RUN_CHUNK = int(os.environ.get("INVOICE_RUN_CHUNK", "500"))
 PROCRASTINATE_ON_APP_READY = "core.tasks.on_app_ready"
 
 REST_FRAMEWORK = {

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from accounts.models import User
-from billing.models import Invoice
+from billing.models import BillingProfile, Invoice
 from billing.services.dunning import mark_overdue, suspend_overdue_customers
 from billing.services.invoicing import invoice_run
 from portal.models import Membership
@@ -32,6 +32,19 @@ def billing_data(browser_tenant, django_db_blocker):
         late = CustomerFactory(name="Tardy Traders", billing_email="ap@tardy.example")
         subscribe(late, plan, seats=1, start_date=date(2025, 11, 1))
         invoice_run(month=date(2025, 12, 1), actor=None, today=date(2026, 1, 2))
+        # An agency billed for its clients, its subscriptions far apart in the run's order
+        # (the server runs in chunks of two payers): one complete invoice all the same.
+        agency = CustomerFactory(name="Spread Agency", billing_email="ap@spread.example")
+        BillingProfile.objects.create(customer=agency, consolidated_billing=True)
+        client_a = CustomerFactory(name="Spread Client A", parent=agency)
+        subscribe(client_a, plan, seats=2, start_date=date(2026, 1, 1))
+        for index in range(3):
+            subscribe(
+                CustomerFactory(name=f"Spread Solo {index}"), plan, start_date=date(2026, 1, 1)
+            )
+        subscribe(agency, plan, start_date=date(2026, 1, 1))
+        client_b = CustomerFactory(name="Spread Client B", parent=agency)
+        subscribe(client_b, plan, seats=3, start_date=date(2026, 1, 1))
         mark_overdue()
         suspend_overdue_customers()
         user = User.objects.create_user(email="boss@tardy.example", password=PASSWORD)
@@ -85,6 +98,18 @@ def test_run_invoices_pay_in_two_parts_and_lift_a_suspension(page, tenant_url, b
         pdf_path,
     )
     assert (content_type, magic) == ("application/pdf", "%PDF")
+
+    # The agency's invoice bills its own subscription and both clients' (3 × 300 + 6 × 25).
+    ledger_invoice = page.url
+    page.get_by_role("navigation", name="Billing").get_by_role("link", name="Invoices").click()
+    page.get_by_label("Search").fill("Spread Agency")
+    agency_row = page.get_by_role("row").filter(has_text="Spread Agency")
+    expect(agency_row).to_have_count(1)
+    agency_row.get_by_role("link", name=re.compile(r"^INV-")).click()
+    expect(page.get_by_text("Spread Client A").first).to_be_visible()
+    expect(page.get_by_text("Spread Client B").first).to_be_visible()
+    expect(page.get_by_test_id("balance")).to_have_text("1,050.00 USD")
+    page.goto(ledger_invoice)
 
     # A partial payment, then the rest.
     page.get_by_label("Amount").fill("150")
