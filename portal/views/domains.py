@@ -27,6 +27,30 @@ def _text(error: Exception) -> str:
     return " ".join(getattr(error, "messages", None) or [str(error)])
 
 
+def do_domain_action(request, row, action: str) -> None:
+    """Check a claimed domain's DNS record, mail it a verification link or remove it, with the
+    outcome as a message (the portal's and the console's domain pages alike)."""
+    try:
+        if action == "check":
+            row = domains.domain_verify_by_dns(company_domain=row, actor=request.user)
+            messages.success(request, f"{row.display} is verified.")
+        elif action == "send":
+            address = request.POST.get("address", "")
+            domains.domain_send_verification_link(
+                company_domain=row, address=address, actor=request.user, base_url=base_url(request)
+            )
+            messages.success(
+                request, f"A link is on its way to {address.strip().lower()}; it works for 3 days."
+            )
+        elif action == "remove":
+            domains.domain_remove(company_domain=row, actor=request.user)
+            messages.success(request, f"{row.display} removed.")
+        else:
+            raise Http404("Unknown action")
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _text(error))
+
+
 class DomainsView(PortalMixin, FormView):
     """The company's domains: each with its state and the two ways to prove it; a form to
     add one. Customer admins only (joining by a domain adds users)."""
@@ -85,30 +109,7 @@ class DomainActionView(PortalMixin, View):
             kwargs["did"],
             "change",
         )
-        action = request.POST.get("action", "")
-        try:
-            if action == "check":
-                row = domains.domain_verify_by_dns(company_domain=row, actor=request.user)
-                messages.success(request, f"{row.display} is verified.")
-            elif action == "send":
-                address = request.POST.get("address", "")
-                domains.domain_send_verification_link(
-                    company_domain=row,
-                    address=address,
-                    actor=request.user,
-                    base_url=base_url(request),
-                )
-                messages.success(
-                    request,
-                    f"A link is on its way to {address.strip().lower()}; it works for 3 days.",
-                )
-            elif action == "remove":
-                domains.domain_remove(company_domain=row, actor=request.user)
-                messages.success(request, f"{row.display} removed.")
-            else:
-                raise Http404("Unknown action")
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _text(error))
+        do_domain_action(request, row, request.POST.get("action", ""))
         return redirect("portal:domains", cid=self.company.pk)
 
 
@@ -186,24 +187,5 @@ class CustomerDomainsView(CustomerPageMixin, ObjectDetailView):
             request.POST.get("did"),
             "change",
         )
-        try:
-            if action == "check":
-                row = domains.domain_verify_by_dns(company_domain=row, actor=request.user)
-                messages.success(request, f"{row.display} is verified.")
-            elif action == "send":
-                address = request.POST.get("address", "")
-                domains.domain_send_verification_link(
-                    company_domain=row,
-                    address=address,
-                    actor=request.user,
-                    base_url=base_url(request),
-                )
-                messages.success(request, f"A link is on its way to {address.strip().lower()}.")
-            elif action == "remove":
-                domains.domain_remove(company_domain=row, actor=request.user)
-                messages.success(request, f"{row.display} removed.")
-            else:
-                raise Http404("Unknown action")
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _text(error))
+        do_domain_action(request, row, action)
         return redirect("portal:customer_domains", pk=self.object.pk)
