@@ -1,6 +1,8 @@
+import threading
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from billing.models import Metric, PlanTier
 from tests.factories import CustomerFactory, PlanFactory, subscribe
@@ -35,3 +37,64 @@ def subscribed(plan):
     )
     subscribe(customer, plan, seats=5, start_date=date(2026, 1, 1))
     return customer
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    """Real commits (threads use connections of their own) in tenant alpha; the billing rows
+    and the customers the test made are removed after."""
+    from billing.models import (
+        BillingProfile,
+        BillingSettings,
+        Invoice,
+        InvoiceLine,
+        InvoiceRun,
+        Payment,
+        Plan,
+        Subscription,
+        SubscriptionTerm,
+    )
+    from customers.models import Customer
+    from tenants.models import Tenant
+
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="alpha")
+        connection.set_tenant(tenant)
+        last_customer = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        yield tenant
+        connection.set_tenant(tenant)
+        for model in (Payment, InvoiceLine, Invoice, InvoiceRun, SubscriptionTerm, Subscription):
+            model.history.all().delete() if hasattr(model, "history") else None
+            model.objects.all().delete()
+        Plan.objects.all().delete()
+        made = Customer.objects.filter(pk__gt=last_customer)
+        BillingProfile.objects.filter(customer__in=made).delete()
+        made.filter(parent__isnull=False).delete()
+        made.delete()
+        BillingSettings.objects.filter(pk=1).update(next_invoice_number=1)
+        connection.set_schema_to_public()
+
+
+def in_threads(tenant, jobs, timeout=120):
+    """Run each job in a thread of its own (own connection), all released at once; the
+    jobs' results, after asserting none raised."""
+    start = threading.Barrier(len(jobs))
+    errors, results = [], []
+
+    def work(job):
+        try:
+            connection.set_tenant(tenant)
+            start.wait()
+            results.append(job())
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    assert errors == []
+    return results

@@ -1,21 +1,18 @@
 """Exact invoice runs: a consolidated invoice is complete at any chunk size, a repeated or
 overlapping run bills only what is unbilled, once, and numbers stay contiguous."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
 
-from billing.models import BillingProfile, BillingSettings, Invoice, InvoiceRun, Subscription
+from billing.models import BillingProfile, BillingSettings, Invoice, InvoiceRun
 from billing.services.invoice_runs import invoice_run, invoice_run_preview
 from billing.services.invoicing import invoice_issue
-from tenants.models import Tenant
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
-from .conftest import MONTH
+from .conftest import MONTH, in_threads
 
 START = date(2026, 1, 1)
 
@@ -113,51 +110,6 @@ def test_a_draft_run_is_reviewed_then_issued_in_one_step_as_it_was(plan, mailout
 
 
 # --- Real commits, real concurrency -----------------------------------------------------------
-
-
-@pytest.fixture
-def committed(django_db_setup, django_db_blocker):
-    """Real commits (threads use connections of their own); billing rows removed after."""
-    with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(slug="alpha")
-        connection.set_tenant(tenant)
-        yield tenant
-        connection.set_tenant(tenant)
-        from billing.models import InvoiceLine, Payment, Plan, SubscriptionTerm
-        from customers.models import Customer
-
-        for model in (Payment, InvoiceLine, Invoice, InvoiceRun, SubscriptionTerm, Subscription):
-            model.history.all().delete() if hasattr(model, "history") else None
-            model.objects.all().delete()
-        Plan.objects.all().delete()
-        BillingProfile.objects.filter(customer__name__startswith="Runner").delete()
-        Customer.objects.filter(name__startswith="Runner", parent__isnull=False).delete()
-        Customer.objects.filter(name__startswith="Runner").delete()
-        BillingSettings.objects.filter(pk=1).update(next_invoice_number=1)
-        connection.set_schema_to_public()
-
-
-def in_threads(tenant, jobs):
-    start = threading.Barrier(len(jobs))
-    errors, results = [], []
-
-    def work(job):
-        try:
-            connection.set_tenant(tenant)
-            start.wait()
-            results.append(job())
-        except Exception as error:  # reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
-    return results
 
 
 def test_two_runs_started_together_make_what_one_run_makes(committed):
