@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -151,6 +152,13 @@ class Customer(models.Model):
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the relationship began (the figures count customers by it), not when the row was
+    # made: an import of long-standing customers sets it.
+    customer_since = models.DateField(
+        "customer since",
+        default=timezone.localdate,
+        help_text="When this customer relationship began (defaults to the day it was added).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     # Maintained on save: one lowercase haystack and the digits of every phone number, both
@@ -195,6 +203,11 @@ class Customer(models.Model):
                 fields=["business_type", "status"],
                 condition=models.Q(deleted_at__isnull=True),
                 name="customer_live_type_status",
+            ),
+            models.Index(
+                fields=["customer_since"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="customer_live_since",
             ),
         ]
         constraints = [
