@@ -32,6 +32,18 @@ from .choices import (
     SubscriptionStatus,
     UsageSource,
 )
+from .models_commission import (  # noqa: F401
+    CommissionBasis,
+    CommissionStatement,
+    CommissionStatementLine,
+    StatementStatus,
+)
+from .models_credit import (  # noqa: F401
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteSequence,
+    CustomerCredit,
+)
 from .models_dunning import DunningNotice, DunningPolicy, DunningStage  # noqa: F401
 from .models_tax import (  # noqa: F401
     CustomerTaxFields,
@@ -162,6 +174,14 @@ class BillingSettings(models.Model):
     next_invoice_number = models.PositiveIntegerField(default=1, editable=False)
     payment_instructions = models.TextField(
         blank=True, max_length=1000, help_text="Printed on every invoice, e.g. bank details."
+    )
+    commission_basis = models.CharField(
+        "resellers' commission on",
+        max_length=10,
+        choices=CommissionBasis,
+        default=CommissionBasis.PAYMENTS,
+        help_text="Either way, a client's charges billed to its reseller (consolidated "
+        "invoices) count for that client.",
     )
 
     class Meta:
