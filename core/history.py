@@ -89,14 +89,18 @@ def _label_field(model) -> str:
     return "name" if any(f.name == "name" for f in model._meta.fields) else "pk"
 
 
+NAMES = "names"  # the key of _m2m_sets() that holds the related names
+
+
 def _m2m_fields(model) -> list:
     """The many-to-many fields simple-history tracks for ``model``."""
     return list(getattr(model.history.model, "_history_m2m_fields", []))
 
 
 def _m2m_sets(model, records) -> dict:
-    """For each history record, the ids each tracked many-to-many field held then: one query
-    per field for the whole page (simple-history's own diff queries twice per record)."""
+    """For each history record, the ids each tracked many-to-many field held then, and under
+    the key ``NAMES`` each field's names for those ids: two queries per field for the whole
+    page (simple-history's own diff queries twice per record)."""
     sets: dict = defaultdict(lambda: defaultdict(set))
     for m2m_field in _m2m_fields(model):
         through = next(
@@ -109,8 +113,15 @@ def _m2m_sets(model, records) -> dict:
         rows = through.objects.filter(history_id__in=[r.history_id for r in records]).values_list(
             "history_id", target
         )
+        related_ids = set()
         for history_id, related_id in rows:
             sets[history_id][m2m_field.name].add(related_id)
+            related_ids.add(related_id)
+        sets[NAMES][m2m_field.name] = dict(
+            m2m_field.related_model._base_manager.filter(pk__in=related_ids).values_list(
+                "pk", "name"
+            )
+        )
     return sets
 
 
@@ -122,11 +133,7 @@ def _m2m_changes(model, record, older, sets) -> list[tuple[str, str, str]]:
             sets[record.history_id][m2m_field.name],
         )
         if before != after:
-            names = dict(
-                m2m_field.related_model._base_manager.filter(pk__in=before | after).values_list(
-                    "pk", "name"
-                )
-            )
+            names = sets[NAMES][m2m_field.name]
             shown = [
                 ", ".join(sorted(names.get(i, f"#{i}") for i in ids)) or "—"
                 for ids in (before, after)
