@@ -189,7 +189,10 @@ def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> l
         joined = datetime.combine(today - timedelta(days=rng.randint(0, 700)), time(9))
         created_at.append((customer.pk, timezone.make_aware(joined)))
     for pk, when in created_at:
-        Customer.objects.filter(pk=pk).update(created_at=when)
+        # Customers since when they came on board; those without a subscription (prospects,
+        # former customers, the non-paying) were taken on over the last six years or so.
+        since = when.date() if pk in subscribed else when.date() - timedelta(days=pk * 37 % 1500)
+        Customer.objects.filter(pk=pk).update(created_at=when, customer_since=since)
     return subscriptions
 
 

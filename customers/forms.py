@@ -1,5 +1,6 @@
 from django import forms
 from django.db import models
+from django.utils import timezone
 
 from core.scope import scope_for
 from core.widgets import AutocompleteSelect, FastSelect, KeyValueField
@@ -7,7 +8,16 @@ from core.widgets import AutocompleteSelect, FastSelect, KeyValueField
 from .models import Customer
 from .services import NEW_TOP_LEVEL_REFUSED
 
-COMPANY_FIELDS = ["name", "industry", "business_type", "status", "website", "description", "parent"]
+COMPANY_FIELDS = [
+    "name",
+    "industry",
+    "business_type",
+    "status",
+    "website",
+    "description",
+    "parent",
+    "customer_since",
+]
 CONTACT_FIELDS = [
     "company_email",
     "company_phone",
@@ -109,6 +119,11 @@ class CustomerFormMixin:
             )
         if "website" in self.fields:
             self.fields["website"].widget.attrs["placeholder"] = "https://example.com"
+        if "customer_since" in self.fields:
+            # Left empty: the day it was added (a new customer) or as it was (an edit).
+            field = self.fields["customer_since"]
+            field.required, field.show_hidden_initial = False, False
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         for name in ("country", "billing_country"):
             if name in self.fields:
                 self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
@@ -119,6 +134,11 @@ class CustomerFormMixin:
                     attrs={"placeholder": "+1 202 555 0100", "type": "tel", "autocomplete": "tel"}
                 )
                 self.fields[name].help_text = "With the country code, e.g. +44 20 7946 0000."
+
+    def clean_customer_since(self):
+        return self.cleaned_data.get("customer_since") or (
+            self.instance.customer_since if self.instance.pk else timezone.localdate()
+        )
 
 
 class CustomerForm(CustomerFormMixin, forms.ModelForm):

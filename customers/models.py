@@ -247,11 +247,21 @@ class Customer(models.Model):
         super().clean()
         self.clean_name()
         self._check_parent()
+        self._check_customer_since()
 
     def clean_name(self) -> None:
         if self.name and not self.name.strip():
             raise ValidationError({"name": "Enter the customer's name."})
         self.name = (self.name or "").strip()
+
+    def _check_customer_since(self) -> None:
+        since = self.customer_since
+        if since is None or not hasattr(since, "year"):
+            return  # the field's own validation says what is wrong
+        if since > timezone.localdate():
+            raise ValidationError({"customer_since": "A customer cannot start in the future."})
+        if since.year < 1900:
+            raise ValidationError({"customer_since": "Enter a year from 1900 on."})
 
     def _check_parent(self) -> None:
         if self.parent_id is None:
@@ -333,3 +343,4 @@ class LinkedAccount(models.Model):
 
 
 from .teams import StaffCustomerAssignment, Team  # noqa: E402, F401 - models of this app
+from .models_contacts import Contact, ContactRole  # noqa: E402, F401 - models of this app

@@ -16,6 +16,7 @@ from ..widgets import (
     ChoiceWidget,
     Column,
     CountryWidget,
+    DateWidget,
     PhoneWidget,
     WebsiteWidget,
     _choices,
@@ -77,6 +78,14 @@ CUSTOMER_COLUMNS = [
         example="Account manager: Jane Doe; Tier: Gold",
     ),
     Column(
+        "customer_since",
+        "Customer since",
+        allowed="YYYY-MM-DD, not in the future; empty: the day it is added (or as it was)",
+        help="When the relationship began: the figures count the customer from then, not "
+        "from the day of the import.",
+        example="2019-04-01",
+    ),
+    Column(
         "parent",
         "Parent customer",
         allowed="An existing customer's external ID or exact name; empty: none",
@@ -122,6 +131,7 @@ class CustomerResource(ImportResource):
     billing_country = text_field("billing_country", CountryWidget())
     internal_notes = text_field("internal_notes")
     custom_attributes = text_field("custom_attributes", AttributesWidget())
+    customer_since = text_field("customer_since", DateWidget())
     parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
 
     class Meta(ImportResource.Meta):
@@ -258,6 +268,7 @@ class CustomerResource(ImportResource):
     def check_record(self, instance, row) -> None:
         # Customer.clean() but its parent walk (a query per level): parent_of did that.
         instance.clean_name()
+        instance._check_customer_since()
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
