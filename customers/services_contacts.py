@@ -1,0 +1,246 @@
+"""Writes on contacts and the tenant's contact roles. Each is atomic, locks what it changes,
+validates (a ValidationError and nothing written on bad input), records history with the
+actor and a reason, and sends email only after commit. Pages, the API and the import call
+these and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import User
+from core.services import archive_changes, model_update, save_with_history
+
+from . import reactions
+from .models import Customer
+from .models_contacts import BILLING, Contact, ContactRole, legacy_people
+
+CONTACT_FIELDS = [
+    "name",
+    "title",
+    "email",
+    "other_emails",
+    "phone",
+    "mobile",
+    "preferred_channel",
+    "notes",
+]
+ROLE_FIELDS = ["name", "order"]
+# The portal roles staff may give a contact they invite (the portal checks the actor may).
+INVITE_ROLES = [("read_only", "Read-only"), ("full", "Full access"), ("admin", "Customer admin")]
+
+
+def _check_customer(customer: Customer | None) -> None:
+    if customer is None:
+        raise ValidationError({"customer": "A contact belongs to a customer: choose one."})
+    if customer.deleted_at is not None:
+        raise ValidationError({"customer": "That customer has been deleted."})
+
+
+def _roles(roles: Iterable[ContactRole | int] | None) -> list[ContactRole]:
+    """The roles asked for, each a live role of the tenant (ids or objects)."""
+    ids = sorted({role.pk if isinstance(role, ContactRole) else int(role) for role in roles or ()})
+    found = list(ContactRole.objects.filter(pk__in=ids, is_archived=False))
+    if len(found) != len(ids):
+        raise ValidationError({"roles": "Choose roles from the list."})
+    return sorted(found, key=lambda role: (role.order, role.name.lower()))
+
+
+def _label(roles: list[ContactRole]) -> str:
+    return ", ".join(role.name for role in roles)[:500]
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    customer: Customer,
+    actor: User | None,
+    roles: Iterable[ContactRole | int] = (),
+    reason: str = "Created",
+    **fields: Any,
+) -> Contact:
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    if unknown:
+        raise ValueError(f"Contacts have no fields {unknown}")
+    _check_customer(customer)
+    chosen = _roles(roles)
+    contact = Contact(customer=customer, **fields)
+    contact.roles_label = _label(chosen)
+    save_with_history(contact, actor=actor, reason=reason)
+    contact.roles.set(chosen)
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    contact_id: int,
+    data: dict[str, Any],
+    actor: User | None,
+    roles: Iterable[ContactRole | int] | None = None,
+) -> Contact:
+    """Change the fields in ``data`` (and the roles, when given); nothing is written when
+    nothing differs."""
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    if "customer" in data and getattr(data["customer"], "pk", data["customer"]) != (
+        contact.customer_id
+    ):
+        raise ValidationError("A contact stays with its customer; add them to the other one.")
+    data = {key: value for key, value in data.items() if key != "customer"}
+    chosen = None if roles is None else _roles(roles)
+    fields = list(CONTACT_FIELDS)
+    if chosen is not None and _label(chosen) != contact.roles_label:
+        data["roles_label"] = _label(chosen)
+        fields.append("roles_label")
+    contact, changed = model_update(
+        instance=contact, fields=fields, data=data, actor=actor, reason="Edited"
+    )
+    if chosen is not None:
+        contact.roles.set(chosen)
+    return contact
+
+
+@transaction.atomic
+def contact_set_roles(
+    *, contact_id: int, roles: Iterable[ContactRole | int], actor: User | None
+) -> Contact:
+    contact = Contact.objects.select_for_update().get(pk=contact_id)
+    chosen = _roles(roles)
+    if set(contact.roles.values_list("pk", flat=True)) == {role.pk for role in chosen}:
+        return contact
+    contact.roles_label = _label(chosen)
+    save_with_history(contact, actor=actor, reason=f"Roles: {contact.roles_label or 'none'}")
+    contact.roles.set(chosen)
+    return contact
+
+
+@transaction.atomic
+def contact_set_archived(*, contact_id: int, archived: bool, actor: User | None) -> Contact:
+    """Archive a contact who left (kept with the date, out of lists and of billing) or bring
+    them back."""
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact_id)
+    if contact.is_archived == archived:
+        return contact
+    if not archived:
+        _check_customer(contact.customer)
+    for field, value in archive_changes(archived).items():
+        setattr(contact, field, value)
+    return save_with_history(
+        contact, actor=actor, reason="Left the company (archived)" if archived else "Restored"
+    )
+
+
+@transaction.atomic
+def contact_invite_to_portal(
+    *, contact_id: int, role: str, actor: User | None, base_url: str
+) -> Contact:
+    """Invite the contact to the company's portal with ``role``: the portal's own invitation
+    (a welcome email with a one-time link, after commit); the new user stays linked to the
+    contact."""
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact_id)
+    if not reactions.can_invite_admin():
+        raise ValidationError("The company portal is not available.")
+    if contact.portal_user_id is not None:
+        raise ValidationError(f"{contact.name} already has a portal account.")
+    if contact.is_archived:
+        raise ValidationError(f"{contact.name} has left the company: restore them first.")
+    if not contact.email:
+        raise ValidationError("Give the contact an email address first.")
+    if role not in dict(INVITE_ROLES):
+        raise ValidationError({"role": "Choose a portal role from the list."})
+    _check_customer(contact.customer)
+    first, _, last = contact.name.partition(" ")
+    try:
+        reactions.invite_customer_admin(
+            customer=contact.customer,
+            email=contact.email,
+            first_name=first[:150],
+            last_name=last[:150],
+            actor=actor,
+            base_url=base_url,
+            role=role,
+        )
+    except PermissionDenied:
+        raise ValidationError("You may not give that portal role.") from None
+    contact.portal_user = User.objects.get(email__iexact=contact.email)
+    return save_with_history(contact, actor=actor, reason="Invited to the portal")
+
+
+# --- The wizard's contact step --------------------------------------------------------------
+
+
+def contacts_from_customer_fields(
+    *, customer: Customer, fields: dict[str, Any], actor: User | None
+) -> list[Contact]:
+    """The primary and billing contact typed in the add-customer wizard, as contacts with
+    those roles (one contact when they are the same person). Inside the caller's
+    transaction."""
+    roles = {role.key: role for role in ContactRole.objects.filter(~Q(key=""))}
+    made = []
+    for person in legacy_people(fields):
+        made.append(
+            contact_create(
+                customer=customer,
+                actor=actor,
+                roles=[roles[key] for key in person["roles"] if key in roles],
+                name=person["name"][:150],
+                email=person["email"],
+                phone=person["phone"],
+                mobile=person["mobile"],
+                notes=person["notes"],
+            )
+        )
+    return made
+
+
+# --- Billing's recipient ----------------------------------------------------------------------
+
+
+def billing_contact_of(customer_id: int) -> Contact | None:
+    """The customer's first active billing contact with an email (invoices and dunning go
+    there), or None: billing then falls back to the customer's own fields."""
+    return (
+        Contact.objects.filter(
+            customer_id=customer_id,
+            is_archived=False,
+            roles__key=BILLING,
+            roles__is_archived=False,
+        )
+        .exclude(email="")
+        .order_by("name", "pk")
+        .only("pk", "name", "email")
+        .first()
+    )
+
+
+# --- The tenant's roles -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_role_create(*, name: str, order: int = 100, actor: User | None) -> ContactRole:
+    role = ContactRole(name=name, order=order)
+    return save_with_history(role, actor=actor, reason="Created")
+
+
+@transaction.atomic
+def contact_role_update(*, role_id: int, data: dict[str, Any], actor: User | None) -> ContactRole:
+    """Rename or reorder a role. Contacts' history keeps the role names they had then."""
+    role = ContactRole.objects.select_for_update().get(pk=role_id)
+    role, _changed = model_update(
+        instance=role, fields=ROLE_FIELDS, data=data, actor=actor, reason="Edited"
+    )
+    return role
+
+
+@transaction.atomic
+def contact_role_set_archived(*, role_id: int, archived: bool, actor: User | None) -> ContactRole:
+    """An archived role is no longer offered; contacts keep it (and their history)."""
+    role = ContactRole.objects.select_for_update().get(pk=role_id)
+    if role.is_archived == archived:
+        return role
+    role.is_archived = archived
+    return save_with_history(role, actor=actor, reason="Archived" if archived else "Restored")
