@@ -5,7 +5,7 @@ from django_countries import countries
 from accounts.policies import may_see_deleted
 from core.filters import ArchivableFilterSet, search_filter
 
-from .models import BusinessType, Customer, CustomerStatus
+from .models import BusinessType, Customer, CustomerStatus, PortalAccess
 
 DELETED_CHOICES = [("only", "Deleted only (restore or purge)")]
 
@@ -16,6 +16,13 @@ class CustomerFilterSet(ArchivableFilterSet):
         choices=BusinessType.choices, empty_label="Any type"
     )
     status = django_filters.ChoiceFilter(choices=CustomerStatus.choices, empty_label="Any status")
+    # The account status (seed 002), not the relationship status above.
+    account_status = django_filters.ChoiceFilter(
+        field_name="portal_access",
+        choices=PortalAccess.choices,
+        empty_label="Any account status",
+        label="Account status",
+    )
     industry = django_filters.CharFilter(lookup_expr="iexact", label="Industry")
     country = django_filters.ChoiceFilter(choices=list(countries), empty_label="Any country")
     parent_id = django_filters.NumberFilter(field_name="parent_id", widget=forms.HiddenInput)

@@ -209,6 +209,13 @@ class Customer(models.Model):
                 condition=models.Q(deleted_at__isnull=True),
                 name="customer_live_since",
             ),
+            # Suspended and inactive companies (few): the dashboard's attention panel and the
+            # list's account-status filter.
+            models.Index(
+                fields=["portal_access"],
+                condition=models.Q(deleted_at__isnull=True) & ~models.Q(portal_access="active"),
+                name="customer_live_not_active",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
