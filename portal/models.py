@@ -136,7 +136,6 @@ class CompanyProfile(models.Model):
         help_text="Only domains your company has verified (Settings → Domains); "
         "requests still need an admin's approval.",
     )
-    suspension_reason = models.CharField(max_length=300, blank=True)
     require_two_factor = models.BooleanField(
         "require two-factor authentication for our users",
         default=False,

@@ -3,7 +3,7 @@ people asking to join, and the admin address a domain verification was mailed to
 
 from core.privacy import Person, register
 
-from .models import CompanyDomain, CompanyProfile, JoinRequest, Membership
+from .models import CompanyDomain, JoinRequest, Membership
 
 register(
     Membership,
@@ -26,7 +26,6 @@ register(
     # account for an erased address anyway).
     delete=True,
 )
-register(CompanyProfile, customer="customer_id", text=("suspension_reason",))
 register(
     CompanyDomain,
     customer="customer_id",

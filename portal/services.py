@@ -277,16 +277,13 @@ def company_account_status_changed(
     """The account status changed (customers.account_status): an Inactive or Deleted
     company's users lose their API tokens at once (their sessions end on their next request:
     PortalAccessMiddleware; a Suspended one's tokens are refused until it is active again),
-    the old reason goes, and the company's admins are emailed after commit."""
+    and the company's admins are emailed after commit."""
     from accounts.models import ApiToken
 
     if new in ("inactive", "deleted"):
         ApiToken.objects.filter(
             user__membership__customer=customer, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
-    CompanyProfile.objects.filter(customer=customer).exclude(suspension_reason="").update(
-        suspension_reason=""
-    )
     admins = list(
         User.objects.filter(
             membership__customer=customer,
