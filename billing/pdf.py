@@ -12,12 +12,14 @@ from itertools import groupby
 from pathlib import Path
 
 from django.db import connection
+from django.db.models import Sum
 from django.template.loader import render_to_string
 
 from tenants.models import Tenant
 
 from . import tax
 from .models import Invoice, TaxTreatment
+from .models_credit import CreditNote, CreditSource
 from .models_tax import SellerProfile
 from .money import format_number
 
@@ -106,7 +108,70 @@ def invoice_document(invoice: Invoice, *, for_pdf: bool = False, receipt: bool =
         "tenant": tenant,
         "receipt": receipt,
         "payments": list(invoice.payments.order_by("paid_on", "pk")) if receipt else [],
+        **settlement_of(invoice),
     }
+
+
+def settlement_of(invoice: Invoice) -> dict:
+    """How the invoice's settled amount (``amount_paid``) splits: payments, credit notes and
+    applied customer credit (two queries)."""
+    notes = list(invoice.credit_notes.order_by("issue_date", "pk"))
+    applied = -(
+        invoice.credit_entries.filter(source=CreditSource.APPLIED).aggregate(total=Sum("amount"))[
+            "total"
+        ]
+        or Decimal("0")
+    )
+    credited = sum((note.total for note in notes), Decimal("0"))
+    return {
+        "credit_notes": notes,
+        "credited": credited,
+        "credit_applied": applied,
+        "paid_by_payments": invoice.amount_paid - credited - applied,
+    }
+
+
+def credit_note_document(note: CreditNote, *, for_pdf: bool = False) -> dict:
+    """The credit note printed with the invoice document's blocks: seller and buyer (as on
+    the invoice it credits), its lines with their tax, tax lines and totals."""
+    profile = SellerProfile.current()
+    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    invoice = note.invoice
+    lines = list(note.lines.all())
+    rows = [
+        Row(
+            line.description,
+            line.quantity,
+            line.unit_price,
+            line.amount,
+            line.tax_rate if line.tax_name else None,
+        )
+        for line in lines
+    ]
+    logo = ""
+    if profile.logo:
+        logo = Path(profile.logo.path).as_uri() if for_pdf else profile.logo.url
+    return {
+        "invoice": invoice,
+        "credit_note": note,
+        "groups": [("", rows)],
+        "tax_lines": tax.summary(lines),
+        "treatment_note": tax.TREATMENT_NOTES.get(TaxTreatment(invoice.tax_treatment), ""),
+        "rounding_rule": tax.ROUNDING_RULE,
+        "seller": seller_of(invoice, profile, tenant),
+        "logo": logo,
+        "fmt": profile.number_format,
+        "tenant": tenant,
+        "receipt": False,
+        "payments": [],
+    }
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    from weasyprint import HTML
+
+    context = credit_note_document(note, for_pdf=True)
+    return HTML(string=render_to_string("billing/credit_note_pdf.html", context)).write_pdf()
 
 
 def invoice_html(invoice: Invoice, *, receipt: bool = False) -> str:

@@ -1,5 +1,11 @@
 from django.urls import path
 
+from .views.credit_notes import (
+    CreditNoteCreateView,
+    CreditNoteDetailView,
+    CreditNotePdfView,
+    InvoiceApplyCreditView,
+)
 from .views.customer_tab import CustomerBillingView
 from .views.dunning import CustomerDunningView, DunningPolicyView
 from .views.invoices import (
@@ -57,6 +63,18 @@ urlpatterns = [
         InvoiceDraftDeleteView.as_view(),
         name="invoice_delete",
     ),
+    path(
+        "invoices/<int:pk>/credit-note/",
+        CreditNoteCreateView.as_view(),
+        name="credit_note_create",
+    ),
+    path(
+        "invoices/<int:pk>/apply-credit/",
+        InvoiceApplyCreditView.as_view(),
+        name="invoice_apply_credit",
+    ),
+    path("credit-notes/<int:pk>/", CreditNoteDetailView.as_view(), name="credit_note_detail"),
+    path("credit-notes/<int:pk>/pdf/", CreditNotePdfView.as_view(), name="credit_note_pdf"),
     path("invoice-runs/", InvoiceRunView.as_view(), name="invoice_runs"),
     path("invoice-runs/<int:pk>/", InvoiceRunDetailView.as_view(), name="invoice_run_detail"),
     path(

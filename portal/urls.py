@@ -4,6 +4,7 @@ from .views.base import portal_home, suspended
 from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
 from .views.console import CustomerUserActionView, CustomerUsersView
+from .views.credit_notes import CreditNotePdfView
 from .views.domains import CustomerDomainsView, DomainActionView, DomainsView, DomainVerifyView
 from .views.invoice_page import InvoiceDetailView
 from .views.join import JoinDecisionView, JoinView, join_confirm
@@ -78,6 +79,11 @@ urlpatterns = [
         "portal/c/<int:cid>/billing/invoices/<int:iid>/receipt/",
         BillingDocumentView.as_view(receipt=True),
         name="invoice_receipt",
+    ),
+    path(
+        "portal/c/<int:cid>/billing/credit-notes/<int:nid>/pdf/",
+        CreditNotePdfView.as_view(),
+        name="credit_note_pdf",
     ),
     path("portal/c/<int:cid>/api-tokens/", ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.

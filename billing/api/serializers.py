@@ -5,6 +5,8 @@ from rest_framework import serializers
 from billing import tax
 from billing.forms import PROJECT_FIELDS
 from billing.models import (
+    CreditNote,
+    CreditNoteLine,
     Invoice,
     InvoiceLine,
     Metric,
@@ -170,12 +172,118 @@ class InvoiceSerializer(serializers.ModelSerializer):
 class PaymentSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.none())
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    currency = serializers.CharField(
+        max_length=3,
+        required=False,
+        write_only=True,
+        help_text="The payment's currency; one other than the invoice's is refused. What is "
+        "paid above the balance is kept as the customer's credit.",
+    )
 
     class Meta:
         model = Payment
-        fields = ["id", "invoice", "amount", "method", "paid_on", "reference", "created_at"]
+        fields = [
+            "id",
+            "invoice",
+            "amount",
+            "currency",
+            "method",
+            "paid_on",
+            "reference",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         validators = []  # the service reports a repeated reference clearly
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["invoice"].queryset = Invoice.objects.visible_to(request.user)
+
+
+class CreditNoteLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CreditNoteLine
+        fields = [
+            "invoice_line",
+            "description",
+            "quantity",
+            "unit_price",
+            "amount",
+            "tax_name",
+            "tax_rate",
+            "tax_amount",
+        ]
+        read_only_fields = fields
+
+
+class CreditLineInputSerializer(StrictSerializerMixin, serializers.Serializer):
+    line = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quantity = serializers.DecimalField(max_digits=16, decimal_places=3, min_value=Decimal("0.001"))
+
+
+class CreditNoteSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A credit note against an issued invoice. To create one, send the ``invoice``, a
+    ``reason`` and one of: ``amount`` (tax included), ``invoice_lines`` (invoice line ids and
+    quantities) or ``full: true`` (everything still due)."""
+
+    invoice = serializers.PrimaryKeyRelatedField(queryset=Invoice.objects.none())
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        write_only=True,
+    )
+    invoice_lines = CreditLineInputSerializer(many=True, required=False, write_only=True)
+    full = serializers.BooleanField(required=False, default=False, write_only=True)
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
+    tax_lines = serializers.SerializerMethodField()
+
+    def get_tax_lines(self, note) -> list[dict]:
+        return [
+            {
+                "name": line.name,
+                "rate": f"{line.rate:f}",
+                "base": f"{line.base:f}",
+                "amount": f"{line.amount:f}",
+            }
+            for line in tax.summary(note.lines.all())
+        ]
+
+    class Meta:
+        model = CreditNote
+        fields = [
+            "id",
+            "number",
+            "invoice",
+            "customer",
+            "customer_name",
+            "issue_date",
+            "reason",
+            "currency",
+            "subtotal",
+            "tax",
+            "tax_lines",
+            "total",
+            "lines",
+            "amount",
+            "invoice_lines",
+            "full",
+            "created_at",
+        ]
+        read_only_fields = [
+            "number",
+            "customer",
+            "customer_name",
+            "issue_date",
+            "currency",
+            "subtotal",
+            "tax",
+            "total",
+            "created_at",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,16 @@ from billing.filters import (
     SubscriptionFilterSet,
     UsageFilterSet,
 )
-from billing.models import Invoice, Payment, Project, Subscription, UsageRecord, UsageSource
+from billing.models import (
+    CreditNote,
+    Invoice,
+    Payment,
+    Project,
+    Subscription,
+    UsageRecord,
+    UsageSource,
+)
+from billing.services.credit_notes import credit_note_create
 from billing.services.payments import payment_record
 from billing.services.projects import project_create, project_update
 from billing.services.subscriptions import subscription_create
@@ -16,6 +25,7 @@ from core.api.base import ServiceModelViewSet
 from core.api.policy import BillingPermission
 
 from .serializers import (
+    CreditNoteSerializer,
     InvoiceSerializer,
     PaymentSerializer,
     ProjectSerializer,
@@ -113,3 +123,32 @@ class PaymentViewSet(ServiceModelViewSet):
         data = dict(data)
         invoice = data.pop("invoice")
         return payment_record(invoice_id=invoice.pk, actor=self.request.user, **data)
+
+
+class CreditNoteViewSet(ServiceModelViewSet):
+    """Credit notes against issued invoices: list, read, and issue one (the same service as
+    the console's “Issue credit note”)."""
+
+    queryset = CreditNote.objects.all()
+    serializer_class = CreditNoteSerializer
+    permission_classes = [BillingPermission]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            CreditNote.objects.visible_to(self.request.user)
+            .select_related("invoice")
+            .prefetch_related("lines")
+            .order_by("-pk")
+        )
+
+    def create_with_service(self, data):
+        lines = {item["line"]: item["quantity"] for item in data.get("invoice_lines") or []}
+        return credit_note_create(
+            invoice_id=data["invoice"].pk,
+            reason=data.get("reason", ""),
+            amount=data.get("amount"),
+            lines=lines or None,
+            full=data.get("full", False),
+            actor=self.request.user,
+        )

@@ -41,6 +41,7 @@ from ..models import (
 )
 from ..pricing import Charges
 from ..selectors import tenant_currency
+from .credit_notes import credit_apply_to_issued
 from .invoicing import (
     _after_issue,
     _issue_fields,
@@ -367,6 +368,9 @@ def _write_chunk(all_charges, actor, issue, today, notify, issue_drafts) -> dict
     issued = list(invoices) if issue else []
     if draft_ids:
         issued += _issue_drafts(draft_ids, numbers[len(fresh) :], settings_row, today, actor)
+    # Customers' credit (earlier overpayments) is applied to their new invoices in this same
+    # transaction: one query for the chunk when nobody has credit.
+    credit_apply_to_issued(issued, actor=actor, today=today)
     if anyone_listens("invoice.issued"):
         for invoice in issued:
             _after_issue(invoice, notify=False, emit=True)

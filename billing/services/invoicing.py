@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..pricing import Charges
 from ..selectors import tenant_currency
+from .credit_notes import credit_apply_to_issued
 from .dunning import settle_suspension
 
 # --- Computing the lines -----------------------------------------------------------------
@@ -265,6 +266,8 @@ def invoice_issue(*, invoice_id: int, actor: User | None, today: date | None = N
     settings_row, (number,) = _reserve_numbers(1)
     _issue_fields(invoice, number, settings_row, today or timezone.localdate())
     save_with_history(invoice, actor=actor, reason=f"Issued as {number}")
+    # The customer's credit (an earlier overpayment) settles what it can, in this transaction.
+    credit_apply_to_issued([invoice], actor=actor, today=invoice.issue_date)
     _after_issue(invoice)
     return invoice
 
@@ -292,12 +295,14 @@ def invoice_void(
         raise ValidationError("Only an issued invoice can be voided.")
     if invoice.amount_paid:
         raise ValidationError(
-            "Payments are recorded against this invoice; it cannot be voided. Correct the "
-            "next invoice instead."
+            "Payments are recorded against this invoice (or a credit note, or applied "
+            "credit); it cannot be voided. Issue a credit note for what is still due instead."
         )
     invoice.status = InvoiceStatus.VOID
     invoice.void_reason = reason[:300]
-    save_with_history(invoice, actor=actor, reason=f"Voided: {reason[:200]}")
+    # The history reason column holds 100 characters; the full reason is on void_reason.
+    why = f"Voided: {reason}"
+    save_with_history(invoice, actor=actor, reason=why if len(why) <= 100 else why[:99] + "…")
     settle_suspension(invoice, actor=actor)  # dunning: a void may lift a suspension
     if not recompute or invoice.customer_id is None:
         return None

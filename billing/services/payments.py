@@ -18,6 +18,7 @@ from core.tasks import defer_after_commit
 
 from .. import money
 from ..models import Invoice, InvoiceStatus, MonthlyCollections, Payment
+from .credit_notes import credit_add_overpayment, parse_amount
 from .dunning import lift_suspension_if_settled
 
 
@@ -40,24 +41,32 @@ def payment_record(
     reference: str = "",
     actor: User | None,
     notify: bool = True,
+    currency: str | None = None,
 ) -> Payment:
     """Record money received. The invoice row is locked, so two people recording at once
-    cannot pay it twice over; a payment larger than the balance is refused (no credit kept)."""
+    cannot pay it twice over; what is paid above the balance is kept as the customer's
+    credit (applied to its next invoice). A payment in another currency than the invoice's
+    is refused."""
     invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
     if not invoice.is_open:
         raise ValidationError(
             f"This invoice is {invoice.get_status_display().lower()}; payments go against "
             "issued, partially paid or overdue invoices."
         )
-    amount = money.to_money(amount)
-    if amount <= 0:
-        raise ValidationError({"amount": "Enter an amount greater than zero."})
-    if amount > invoice.balance:
+    if currency not in (None, "") and str(currency).strip().upper() != invoice.currency:
         raise ValidationError(
             {
-                "amount": f"The balance is {invoice.balance} {invoice.currency}; a payment of "
-                f"{amount} is larger. Record at most the balance (overpayments are not kept "
-                "as credit)."
+                "currency": f"Invoice {invoice.number} is in {invoice.currency}; a payment in "
+                f"{str(currency).strip()[:3]} cannot be recorded against it. Convert it first."
+            }
+        )
+    amount = parse_amount(amount)
+    excess = max(amount - invoice.balance, money.ZERO)
+    if excess and invoice.customer_id is None:
+        raise ValidationError(
+            {
+                "amount": f"The balance is {invoice.balance} {invoice.currency}; the customer "
+                "was purged, so an overpayment cannot be kept as credit."
             }
         )
     if paid_on > timezone.localdate():
@@ -83,7 +92,9 @@ def payment_record(
             {"reference": "A payment with this reference is already recorded."}
         ) from error
     add_to_monthly_collections(paid_on, amount)
-    invoice.amount_paid += amount
+    invoice.amount_paid += amount - excess
+    if excess:
+        credit_add_overpayment(invoice=invoice, payment=payment, amount=excess, actor=actor)
     if invoice.balance == 0:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_on = paid_on
@@ -92,7 +103,8 @@ def payment_record(
     save_with_history(
         invoice,
         actor=actor,
-        reason=f"Payment of {amount} {invoice.currency} recorded ({payment.get_method_display()})",
+        reason=f"Payment of {amount} {invoice.currency} recorded ({payment.get_method_display()})"
+        + (f", {excess} kept as credit" if excess else ""),
     )
     from ..tasks import send_invoice_email
 

@@ -38,15 +38,18 @@ def test_an_admin_records_a_partial_payment_then_the_rest(client_as, invoice):
     assert invoice.status == "paid" and Payment.objects.count() == 2
 
 
-def test_an_overpayment_is_explained_and_nothing_is_written(client_as, invoice):
+def test_an_overpayment_pays_the_invoice_and_keeps_the_rest_as_credit(client_as, invoice):
     admin = client_as(StaffRole.ADMIN)
     response = admin.post(
         reverse("billing:invoice_payment", args=[invoice.pk]),
         {"amount": "999.00", "method": "card", "paid_on": date.today().isoformat()},
+        follow=True,
     )
-    assert response.status_code == 400
-    assert b"The balance is 400.00" in response.content
-    assert not Payment.objects.exists()
+    assert response.status_code == 200
+    invoice.refresh_from_db()
+    assert invoice.status == "paid" and invoice.balance == 0
+    assert Payment.objects.get().amount == Decimal("999.00")
+    assert invoice.customer.credit_entries.get().amount == Decimal("599.00")
 
 
 @pytest.mark.parametrize("amount", ["abc", "-1", "1e9999", ""])
