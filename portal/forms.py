@@ -172,6 +172,12 @@ class CompanyTwoFactorForm(forms.Form):
         required=False,
         help_text=CompanyProfile._meta.get_field("require_two_factor").help_text,
     )
+    reason = forms.CharField(
+        label="Reason (kept in the company's history)",
+        required=False,
+        max_length=60,
+        help_text='Optional, e.g. "Our insurer asks for it".',
+    )
 
 
 class PortalLocationForm(forms.ModelForm):

@@ -40,6 +40,22 @@ def company_two_factor_requirement(user) -> str | None:
     return f"{membership.customer.name} requires two-factor authentication for its users."
 
 
+def users_without_second_factor(company: Customer) -> int:
+    """How many of the company's active users have no second factor (an authenticator app
+    or a passkey) yet: those a requirement sends to set one up at their next sign-in."""
+    from allauth.mfa.models import Authenticator
+    from django.db.models import Exists, OuterRef
+
+    from accounts.mfa_policy import FACTOR_TYPES
+
+    has_factor = Authenticator.objects.filter(user=OuterRef("pk"), type__in=FACTOR_TYPES)
+    return (
+        User.objects.filter(membership__customer=company, is_active=True)
+        .exclude(Exists(has_factor))
+        .count()
+    )
+
+
 def may_set_company_two_factor(actor, company: Customer) -> bool:
     """A customer admin of the company (or of its parent), or staff who manage records."""
     scope = scope_for(actor)

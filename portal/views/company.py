@@ -18,7 +18,7 @@ from locations.models import Location
 from portal import services
 from portal.forms import CompanyDetailsForm, CompanyProfileForm, CompanyTwoFactorForm
 from portal.models import CompanyProfile, Membership, PortalPermission
-from portal.security import company_two_factor_set
+from portal.security import company_two_factor_set, users_without_second_factor
 
 from ..policies import portal_can
 from .base import PortalMixin
@@ -76,9 +76,10 @@ class SettingsView(PortalMixin, TemplateView):
         if PortalPermission.MANAGE_USERS in context["perms"]:
             profile = CompanyProfile.objects.filter(customer=self.company).first()
             required = bool(profile and profile.require_two_factor)
-            context["two_factor_form"] = CompanyTwoFactorForm(
+            context["two_factor_form"] = kwargs.get("two_factor_form") or CompanyTwoFactorForm(
                 initial={"require_two_factor": required}, prefix="security"
             )
+            context["users_without_second_factor"] = users_without_second_factor(self.company)
         return context
 
     def post(self, request, *args, **kwargs):
@@ -114,9 +115,15 @@ class SettingsView(PortalMixin, TemplateView):
         if not portal_can(request.user, PortalPermission.MANAGE_USERS):
             raise PermissionDenied("Only the company's admins decide who needs two-factor sign-in.")
         form = CompanyTwoFactorForm(request.POST, prefix="security")
-        form.is_valid()  # a lone checkbox: always valid
-        required = form.cleaned_data.get("require_two_factor", False)
-        company_two_factor_set(company=self.company, required=required, actor=request.user)
+        if not form.is_valid():  # only a reason too long can fail
+            return self.render_to_response(self.get_context_data(two_factor_form=form))
+        company_two_factor_set(
+            company=self.company,
+            required=form.cleaned_data["require_two_factor"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"].strip(),
+        )
+        required = form.cleaned_data["require_two_factor"]
         messages.success(
             request,
             "Two-factor authentication is now required for your users: those without it set "

@@ -167,11 +167,24 @@ def company(in_tenant):
 
 def test_customer_admin_requires_it_for_the_company(tenant, company, portal_client):
     admin = portal_client(company, role="admin")
-    page = admin.get(f"/portal/c/{company.pk}/settings/")
-    assert "Require two-factor authentication for our users" in page.content.decode()
+    MembershipFactory(customer=company, role="full")
+    page = admin.get(f"/portal/c/{company.pk}/settings/").content.decode()
+    assert "Require two-factor authentication for our users" in page
+    assert "2 of your active users have no second factor yet." in page
+    too_long = admin.post(
+        f"/portal/c/{company.pk}/settings/",
+        {"security-require_two_factor": "on", "security-reason": "x" * 61, "security-submit": "1"},
+    )
+    assert too_long.status_code == 200 and "at most 60 characters" in too_long.content.decode()
+    connection.set_tenant(tenant)
+    assert not CompanyProfile.objects.filter(customer=company, require_two_factor=True).exists()
     response = admin.post(
         f"/portal/c/{company.pk}/settings/",
-        {"security-require_two_factor": "on", "security-submit": "1"},
+        {
+            "security-require_two_factor": "on",
+            "security-reason": "Our insurer asks for it",
+            "security-submit": "1",
+        },
     )
     assert response.status_code == 302
     connection.set_tenant(tenant)
@@ -179,7 +192,9 @@ def test_customer_admin_requires_it_for_the_company(tenant, company, portal_clie
     assert profile.require_two_factor
     record = profile.history.first()
     assert record.history_user == admin.user
-    assert record.history_change_reason == "Two-factor required for users"
+    assert record.history_change_reason == "Two-factor required for users: Our insurer asks for it"
+    page = admin.get(f"/portal/c/{company.pk}/settings/").content.decode()
+    assert "they set one up at their next sign-in" in page
 
     user = MembershipFactory(customer=company, role="full").user
     client = sign_in(tenant, user)
