@@ -300,9 +300,21 @@ class BillingSettingsForm(forms.ModelForm):
             "suspend_after_days",
             "tax_rate",
             "invoice_prefix",
+            "commission_basis",
         ]
         # Payment instructions moved to the seller profile (forms_tax.SellerProfileForm).
         labels = {"tax_rate": "Flat tax rate (%) while no tax rates are set"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Forms that leave it out (older clients of this page) keep the tenant's choice.
+        self.fields["commission_basis"].required = False
+        self.fields["commission_basis"].widget = forms.RadioSelect(
+            choices=self.fields["commission_basis"].choices[1:]
+        )
+
+    def clean_commission_basis(self) -> str:
+        return self.cleaned_data.get("commission_basis") or self.instance.commission_basis
 
     def clean_invoice_prefix(self) -> str:
         """Capitals, no spaces: numbers stay easy to read out and to search for."""

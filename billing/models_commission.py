@@ -2,8 +2,8 @@
 month, one line per client, and whether it was paid out (Pending → Approved → Paid, or Void).
 
 Statements are made by ``services.commissions.prepare_commission_statements`` on the basis the
-tenant chose (``BillingSettings.commission_basis``): the clients' usage charges on invoices
-issued in the month, or the payments received in the month. Money is Decimal; a statement
+tenant chose (``BillingSettings.commission_basis``): the clients' usage charges invoiced for
+the month, or the payments received in the month. Money is Decimal; a statement
 is in one currency (a reseller whose clients paid in two currencies gets two)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from .querysets import BILLING_ACTIONS
 
 class CommissionBasis(models.TextChoices):
     PAYMENTS = "payments", "Payments received from the clients in the month"
-    USAGE = "usage", "Clients' usage charges on invoices issued in the month"
+    USAGE = "usage", "Clients' usage charges invoiced for the month"
 
 
 class StatementStatus(models.TextChoices):

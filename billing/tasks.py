@@ -123,3 +123,21 @@ def monthly_invoice_run(timestamp: int) -> int:
             except Exception:
                 logger.exception("Invoice run failed in %s", tenant.schema_name)
     return created
+
+
+@app.periodic(cron="30 5 1 * *")  # 05:30 on the first of every month, after the invoice run
+@app.task(name="billing.tasks.monthly_commission_statements", queue="billing")
+def monthly_commission_statements(timestamp: int) -> int:
+    """Prepare last month's resellers' commission statements for every tenant (idempotent:
+    a repeat refreshes Pending statements and leaves Approved and Paid ones alone)."""
+    from .services.commissions import prepare_commission_statements
+
+    month = money.add_months(timezone.localdate().replace(day=1), -1)
+    created = 0
+    for tenant in Tenant.objects.customer_tenants():
+        with schema_context(tenant.schema_name):
+            try:
+                created += prepare_commission_statements(month=month, actor=None).created
+            except Exception:
+                logger.exception("Commission statements failed in %s", tenant.schema_name)
+    return created

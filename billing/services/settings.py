@@ -22,6 +22,7 @@ BILLING_SETTINGS_FIELDS = frozenset(
         "tax_rate",
         "invoice_prefix",
         "payment_instructions",
+        "commission_basis",
     }
 )
 

@@ -1,0 +1,379 @@
+"""Resellers' commission statements: preparing a month's, and their payout status.
+
+A reseller's clients are its sub-accounts. What a client's commission is computed on is the
+tenant's choice (``BillingSettings.commission_basis``):
+
+- **usage**: the usage lines of the invoices issued for the month (their period starts in it;
+  not draft, not void) — on the client's own invoices, and on the reseller's consolidated
+  invoices the lines of that client (``InvoiceLine.sub_account``). The monthly job runs after
+  the month's invoice run, and a Pending statement is refreshed when drafts are issued later;
+- **payments**: payments *received* in the month on the client's own invoices, and on the
+  reseller's consolidated invoices the client's share of each payment (the share its lines
+  have in the invoice's lines, rounded to cents).
+
+The rate is the reseller's (``BillingProfile.commission_rate``) when the statement is made;
+the commission is computed per client line (rounded half up to cents) and totalled.
+
+``prepare_commission_statements`` is idempotent: a re-run refreshes Pending statements and
+never touches Approved or Paid ones (nor Void ones: a voided statement is replaced by a new
+Pending one). Status changes go through one service each, with history and a reason."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import DecimalField, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from core.services import save_with_history
+
+from .. import money
+from ..models import (
+    BillingProfile,
+    BillingSettings,
+    CommissionBasis,
+    CommissionStatement,
+    CommissionStatementLine,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    Payment,
+    StatementStatus,
+)
+
+ZERO = Decimal("0.00")
+NOT_BILLED = (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
+# Serialises preparing statements in one tenant (the monthly job and a click).
+LOCK_KEY = "billing.commission_statements"
+
+
+# --- What a month's commission is computed on -----------------------------------------------
+
+
+def month_period(month: date) -> money.Period:
+    start = month.replace(day=1)
+    end = date.fromordinal(money.add_months(start, 1).toordinal() - 1)
+    return money.Period(start, end)
+
+
+def month_is_over(month: date, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return money.add_months(month.replace(day=1), 1) <= today
+
+
+def _usage_bases(clients: dict[int, int], period: money.Period) -> dict[tuple, Decimal]:
+    """(client, currency) → usage charges on the invoices of the period: one query."""
+    rows = (
+        InvoiceLine.objects.filter(
+            kind=LineKind.USAGE,
+            invoice__period_start__gte=period.start,
+            invoice__period_start__lte=period.end,
+        )
+        .exclude(invoice__status__in=NOT_BILLED)
+        .annotate(who=Coalesce("sub_account_id", "invoice__customer_id"))
+        .filter(who__in=list(clients))
+        .values("who", "invoice__currency")
+        .annotate(total=Sum("amount"))
+        .values_list("who", "invoice__currency", "total")
+    )
+    return {(who, currency): total for who, currency, total in rows}
+
+
+def _payment_bases(
+    clients: dict[int, int], resellers: list[int], period: money.Period
+) -> dict[tuple, Decimal]:
+    """(client, currency) → payments received in the period: a client's own invoices count
+    whole; a reseller's consolidated invoice counts for each client by its lines' share.
+    Two queries."""
+    bases: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    payments = list(
+        Payment.objects.filter(
+            paid_on__gte=period.start,
+            paid_on__lte=period.end,
+            invoice__customer_id__in=[*clients, *resellers],
+        ).values_list("invoice_id", "invoice__customer_id", "invoice__currency", "amount")
+    )
+    consolidated = {
+        invoice for invoice, customer, _currency, _amount in payments if customer not in clients
+    }
+    shares: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    invoice_lines: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if consolidated:
+        amount = Coalesce(Sum("amount"), ZERO, output_field=DecimalField())
+        for invoice, who, total in (
+            InvoiceLine.objects.filter(invoice_id__in=sorted(consolidated))
+            .values("invoice_id", "sub_account_id")
+            .annotate(total=amount)
+            .values_list("invoice_id", "sub_account_id", "total")
+        ):
+            invoice_lines[invoice] += total
+            if who in clients:
+                shares[invoice][who] = total
+    for invoice, customer, currency, paid in payments:
+        if customer in clients:
+            bases[(customer, currency)] += paid
+            continue
+        whole = invoice_lines.get(invoice, ZERO)
+        if whole <= 0:
+            continue
+        for client, part in shares[invoice].items():
+            bases[(client, currency)] += money.to_money(paid * part / whole)
+    return dict(bases)
+
+
+@dataclass
+class Draft:
+    """One statement as computed: a reseller, a currency, its client lines."""
+
+    reseller_id: int
+    currency: str
+    rate: Decimal
+    lines: list[tuple[int, str, Decimal, Decimal]] = field(default_factory=list)
+
+    @property
+    def base_total(self) -> Decimal:
+        return money.total(line[2] for line in self.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return money.total(line[3] for line in self.lines)
+
+
+def compute_statements(month: date, basis: str, *, reseller_ids=None) -> list[Draft]:
+    """Every reseller's statements for the month, computed and not saved: one per currency
+    its clients were charged (or paid) in, and always one in the tenant's currency, listing
+    every client. A fixed number of queries whatever the number of resellers and clients."""
+    from customers.models import Customer
+
+    from ..selectors import tenant_currency
+
+    period = month_period(month)
+    profiles = BillingProfile.objects.filter(
+        is_reseller=True, customer__deleted_at__isnull=True
+    ).values_list("customer_id", "commission_rate")
+    if reseller_ids is not None:
+        profiles = profiles.filter(customer_id__in=list(reseller_ids))
+    rates = dict(profiles)
+    if not rates:
+        return []
+    client_rows = list(
+        Customer._base_manager.filter(parent_id__in=list(rates))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "parent_id")
+    )
+    clients = {pk: parent for pk, _name, parent in client_rows}
+    if basis == CommissionBasis.USAGE:
+        bases = _usage_bases(clients, period)
+    else:
+        bases = _payment_bases(clients, list(rates), period)
+    home = tenant_currency()
+    currencies: dict[int, set[str]] = defaultdict(lambda: {home})
+    for client, currency in bases:
+        currencies[clients[client]].add(currency)
+    drafts = []
+    for reseller, rate in sorted(rates.items()):
+        for currency in sorted(currencies[reseller]):
+            draft = Draft(reseller, currency, rate)
+            for pk, name, parent in client_rows:
+                if parent != reseller:
+                    continue
+                base = bases.get((pk, currency))
+                if base is None and currency != home:
+                    continue
+                base = money.to_money(base or ZERO)
+                draft.lines.append((pk, name, base, money.percent_of(base, rate)))
+            drafts.append(draft)
+    return drafts
+
+
+# --- Preparing a month -------------------------------------------------------------------------
+
+
+@dataclass
+class PrepareResult:
+    month: date
+    created: int = 0
+    refreshed: int = 0
+    unchanged: int = 0
+    kept: int = 0  # approved or paid: never touched
+
+    def __str__(self) -> str:
+        return (
+            f"{self.month:%B %Y}: {self.created} statement(s) made, {self.refreshed} refreshed, "
+            f"{self.unchanged} unchanged, {self.kept} approved or paid left as they are."
+        )
+
+
+def check_month(month: date | None) -> date:
+    """The first day of a month that is over, or a ValidationError saying why not."""
+    if month is None:
+        raise ValidationError("Choose a month.")
+    month = month.replace(day=1)
+    if not month_is_over(month):
+        ready = money.add_months(month, 1)
+        raise ValidationError(
+            f"{month:%B %Y} is not over yet: its commission statements can be prepared "
+            f"from {ready:%-d %B %Y}."
+        )
+    return month
+
+
+def _signature(statement: CommissionStatement, lines) -> tuple:
+    return (
+        statement.basis,
+        statement.rate,
+        statement.base_total,
+        statement.total,
+        tuple((line[0], line[1], line[2], line[3]) for line in lines),
+    )
+
+
+@transaction.atomic
+def prepare_commission_statements(
+    *, month: date, actor: User | None, reseller_ids=None
+) -> PrepareResult:
+    """Make (or refresh) every reseller's commission statement for ``month``, a month that
+    is over. Pending statements are recomputed; Approved and Paid ones stay as they are."""
+    month = check_month(month)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK_KEY])
+    basis = BillingSettings.current().commission_basis
+    drafts = compute_statements(month, basis, reseller_ids=reseller_ids)
+    existing = {
+        (statement.reseller_id, statement.currency): statement
+        for statement in CommissionStatement.objects.select_for_update()
+        .filter(month=month)
+        .exclude(status=StatementStatus.VOID)
+        .prefetch_related("lines")
+    }
+    result = PrepareResult(month)
+    new_lines = []
+    for draft in drafts:
+        statement = existing.get((draft.reseller_id, draft.currency))
+        if statement is not None and statement.status != StatementStatus.PENDING:
+            result.kept += 1
+            continue
+        if statement is not None:
+            before = _signature(
+                statement,
+                [
+                    (line.client_id, line.client_name, line.base_amount, line.commission)
+                    for line in statement.lines.all()
+                ],
+            )
+            statement.basis, statement.rate = basis, draft.rate
+            statement.base_total, statement.total = draft.base_total, draft.total
+            if _signature(statement, draft.lines) == before:
+                result.unchanged += 1
+                continue
+            statement.refreshed_at = timezone.now()
+            save_with_history(statement, actor=actor, reason="Commission statement refreshed")
+            statement.lines.all().delete()
+            result.refreshed += 1
+        else:
+            statement = CommissionStatement(
+                reseller_id=draft.reseller_id,
+                month=month,
+                basis=basis,
+                rate=draft.rate,
+                currency=draft.currency,
+                base_total=draft.base_total,
+                total=draft.total,
+                prepared_by=actor,
+            )
+            save_with_history(statement, actor=actor, reason="Commission statement prepared")
+            result.created += 1
+        new_lines += [
+            CommissionStatementLine(
+                statement=statement,
+                client_id=client,
+                client_name=name,
+                base_amount=base,
+                commission=commission,
+            )
+            for client, name, base, commission in draft.lines
+        ]
+    CommissionStatementLine.objects.bulk_create(new_lines)
+    return result
+
+
+# --- Payout status -----------------------------------------------------------------------------
+
+
+def _locked(statement: CommissionStatement) -> CommissionStatement:
+    return CommissionStatement.objects.select_for_update().get(pk=statement.pk)
+
+
+def _refuse_unless(statement: CommissionStatement, allowed: tuple[str, ...], doing: str) -> None:
+    if statement.status in allowed:
+        return
+    if statement.status == StatementStatus.VOID:
+        raise ValidationError(f"This statement is void: it cannot be {doing}.")
+    if statement.status == StatementStatus.PAID:
+        raise ValidationError(
+            f"This statement was paid on {statement.paid_on:%-d %B %Y}: it cannot be {doing}."
+        )
+    if statement.status == StatementStatus.APPROVED:
+        raise ValidationError(f"This statement is already approved: it cannot be {doing}.")
+    raise ValidationError(f"Approve this statement first: a pending one cannot be {doing}.")
+
+
+@transaction.atomic
+def commission_statement_approve(
+    *, statement: CommissionStatement, actor: User | None, reason: str = ""
+) -> CommissionStatement:
+    """Pending → Approved: the amounts are final and the reseller sees the statement."""
+    statement = _locked(statement)
+    _refuse_unless(statement, (StatementStatus.PENDING,), "approved")
+    statement.status = StatementStatus.APPROVED
+    return save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Approved")
+
+
+@transaction.atomic
+def commission_statement_mark_paid(
+    *,
+    statement: CommissionStatement,
+    actor: User | None,
+    paid_on: date | None,
+    reference: str = "",
+    reason: str = "",
+) -> CommissionStatement:
+    """Approved → Paid, on the day the commission was paid out, with the transfer's
+    reference."""
+    statement = _locked(statement)
+    _refuse_unless(statement, (StatementStatus.APPROVED,), "paid")
+    if paid_on is None:
+        raise ValidationError({"paid_on": "Enter the date the commission was paid."})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": "The payment date cannot be in the future."})
+    if paid_on < statement.month:
+        raise ValidationError(
+            {"paid_on": f"The payment date cannot be before {statement.month:%B %Y}."}
+        )
+    statement.status = StatementStatus.PAID
+    statement.paid_on = paid_on
+    statement.payment_reference = " ".join(reference.split())[:100]
+    return save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Paid out")
+
+
+@transaction.atomic
+def commission_statement_void(
+    *, statement: CommissionStatement, actor: User | None, reason: str
+) -> CommissionStatement:
+    """Pending or Approved → Void (a paid statement stays paid). Preparing the month again
+    makes a new Pending statement in its place."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why this statement is void."})
+    statement = _locked(statement)
+    _refuse_unless(statement, (StatementStatus.PENDING, StatementStatus.APPROVED), "voided")
+    statement.status = StatementStatus.VOID
+    statement.void_reason = reason[:300]
+    return save_with_history(statement, actor=actor, reason=f"Void: {reason}"[:100])
