@@ -80,6 +80,7 @@ TENANT_APPS = [
     "webhooks",
     "imports",
     "privacy",
+    "documents",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -234,6 +235,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-us"
+# Our wording over the packages' (allauth's Title Case headings become sentence case).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -256,6 +259,42 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / ".data" / "media")
 MEDIA_URL = "/media/"
 
+# Documents (files on customers, locations, assets): served only through the app's download
+# views, which check the scope. Their own storage alias, never under MEDIA_ROOT (the media
+# route would serve them to anyone): a directory outside it, or an S3-compatible bucket with
+# DOCUMENTS_STORAGE=s3 (django-storages; private objects, no public URL). Keys start with the
+# tenant's schema name and a random token (documents/files.py).
+DOCUMENTS_STORAGE = os.environ.get("DOCUMENTS_STORAGE", "filesystem")
+DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or BASE_DIR / ".data" / "documents")
+DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(25 * 1024 * 1024)))
+if DOCUMENTS_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("DOCUMENTS_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("DOCUMENTS_S3_REGION") or None,
+            "access_key": os.environ.get("DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("DOCUMENTS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "documents.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": DOCUMENTS_ROOT},
+    }
+# Every multipart upload is counted as it streams in: a file beyond the largest limit any form
+# takes is skipped (not written to disk) and the view says so (documents/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "documents.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / ".data" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get(
@@ -276,7 +315,8 @@ DOMAIN_VERIFICATION_DNS_TIMEOUT = float(os.environ.get("DOMAIN_VERIFICATION_DNS_
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+# Bootstrap 5 with rows rendered in Python (core.tables.render_rows) and data-label cells.
+DJANGO_TABLES2_TEMPLATE = "django_tables2/clientele.html"
 
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
