@@ -24,6 +24,7 @@ from . import services
 from .filters import AssetFilterSet
 from .forms import AssetBulkForm, AssetForm
 from .models import Asset
+from .panels import asset_panels
 from .tables import AssetTable
 
 
@@ -106,6 +107,7 @@ class AssetDetailView(ObjectDetailView):
         page, entries = history_page(Asset, self.object.history.all(), self.request.GET.get("page"))
         user = self.request.user
         context.update(
+            panels=asset_panels(self.request, self.object),
             page_obj=page,
             entries=entries,
             can_edit=user_can(user, Capability.EDIT_RECORDS),

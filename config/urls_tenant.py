@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("locations/", include("locations.urls")),
     path("assets/", include("assets.urls")),
+    path("documents/", include("documents.urls")),
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
     path("settings/webhooks/", include("webhooks.urls")),

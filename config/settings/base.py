@@ -184,7 +184,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A welcome or reset link signs the person in once the password is set (allauth still asks
+# for a second factor when they have one; a required one is set up next).
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 # Signed values carry the tenant (core/tokens.py): reset keys, allauth's email confirmation

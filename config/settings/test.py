@@ -24,6 +24,10 @@ STORAGES = {
 }
 # Uploads made by tests go to a throwaway directory, not .data/media.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")
+# Documents too (unless a test run points them at a bucket with DOCUMENTS_STORAGE=s3).
+DOCUMENTS_ROOT = tempfile.mkdtemp(prefix="clientele-test-documents-")
+if DOCUMENTS_STORAGE != "s3":  # noqa: F405
+    STORAGES["documents"] = {**STORAGES["documents"], "OPTIONS": {"location": DOCUMENTS_ROOT}}
 # Tests run tasks in-process when their transaction commits; tests/core/test_tasks.py
 # also runs them through the real queue and a worker.
 TASKS_RUN_INLINE = os.environ.get("TASKS_RUN_INLINE", "true") == "true"
