@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from assets.api.views import AssetViewSet
 from billing.api.views import (
+    CreditNoteViewSet,
     InvoiceViewSet,
     PaymentViewSet,
     ProjectViewSet,
@@ -13,7 +14,12 @@ from billing.api.views import (
     UsageRecordViewSet,
 )
 from core.api.base import api_not_found
-from customers.api.views import CustomerViewSet, LinkedAccountViewSet
+from customers.api.views import (
+    ContactRoleViewSet,
+    ContactViewSet,
+    CustomerViewSet,
+    LinkedAccountViewSet,
+)
 from locations.api.views import LocationViewSet
 from portal.api.views import (
     PortalCompanyAssetViewSet,
@@ -27,6 +33,8 @@ from portal.api.views import (
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("linked-accounts", LinkedAccountViewSet, basename="linked-account")
+router.register("contacts/roles", ContactRoleViewSet, basename="contact-role")
+router.register("contacts", ContactViewSet, basename="contact")
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("projects", ProjectViewSet, basename="project")
@@ -34,6 +42,7 @@ router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("usage-records", UsageRecordViewSet, basename="usage-record")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"

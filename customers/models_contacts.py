@@ -79,6 +79,9 @@ class ContactRole(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:contact_roles")
+
     def clean(self) -> None:
         super().clean()
         self.name = " ".join((self.name or "").split())

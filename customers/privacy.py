@@ -3,7 +3,7 @@ its billing contact's email and phone, and notes and addresses about the custome
 
 from core.privacy import Person, register
 
-from .models import Customer, StaffCustomerAssignment
+from .models import Contact, Customer, StaffCustomerAssignment
 
 ADDRESS = (
     "address_line1",
@@ -60,4 +60,25 @@ register(
 register(
     StaffCustomerAssignment,
     people=[Person("customer assignment", (), user="user_id", account=True)],
+)
+
+# A customer's contacts: everything about the person; found by their email or through the
+# customer (a purge).
+register(
+    Contact,
+    customer="customer_id",
+    people=[
+        Person(
+            "contact",
+            ("name", "title", "email", "other_emails", "phone", "mobile", "notes"),
+            email="email",
+            name=("name",),
+            phone="phone",
+        )
+    ],
+    derived=("search_text", "phone_digits"),
+    not_personal={
+        "roles_label": "the names of the contact's roles in the tenant's list",
+        "portal_user": "a link to the portal user, whose own data the portal declares",
+    },
 )

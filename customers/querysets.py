@@ -41,7 +41,12 @@ class CustomerQuerySet(ScopedQuerySet):
 
     def search(self, term: str) -> CustomerQuerySet:
         """Partial, case-insensitive match over the search haystack, phone digits whatever the
-        formatting, and trigram word similarity on the name for small typos."""
+        formatting, and trigram word similarity on the name for small typos; and the
+        customers whose current contacts match by name, title, email or phone. Both sides
+        are trigram-indexed scans, joined by a UNION of ids (an OR would scan every
+        customer)."""
+        from .models_contacts import Contact, contact_search_condition
+
         term = " ".join((term or "").split())[:SEARCH_MAX_LENGTH]
         if not term:
             return self
@@ -49,7 +54,13 @@ class CustomerQuerySet(ScopedQuerySet):
         digits = re.sub(r"\D", "", term)
         if len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
             condition |= Q(phone_digits__contains=digits)
-        return self.filter(condition)
+        own = self.model._base_manager.filter(condition).order_by().values("pk")
+        by_contact = (
+            Contact.objects.filter(contact_search_condition(term, prefix=""), is_archived=False)
+            .order_by()
+            .values("customer_id")
+        )
+        return self.filter(pk__in=own.union(by_contact))
 
     def for_list(self) -> CustomerQuerySet:
         return self.only(

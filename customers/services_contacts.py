@@ -17,7 +17,7 @@ from core.services import archive_changes, model_update, save_with_history
 
 from . import reactions
 from .models import Customer
-from .models_contacts import BILLING, Contact, ContactRole, legacy_people
+from .models_contacts import BILLING, PRIMARY, Contact, ContactRole, legacy_people
 
 CONTACT_FIELDS = [
     "name",
@@ -200,21 +200,33 @@ def contacts_from_customer_fields(
 # --- Billing's recipient ----------------------------------------------------------------------
 
 
-def billing_contact_of(customer_id: int) -> Contact | None:
-    """The customer's first active billing contact with an email (invoices and dunning go
-    there), or None: billing then falls back to the customer's own fields."""
-    return (
+def invoice_recipient(customer: Customer) -> tuple[str, str]:
+    """Who a customer's invoices and payment reminders go to, as (name, email): its first
+    current billing contact with an email; else the old billing fields; else its first
+    current primary contact; else the old contact fields; else the company email. One
+    query."""
+    rows = (
         Contact.objects.filter(
-            customer_id=customer_id,
+            customer_id=customer.pk,
             is_archived=False,
-            roles__key=BILLING,
+            roles__key__in=[BILLING, PRIMARY],
             roles__is_archived=False,
         )
         .exclude(email="")
         .order_by("name", "pk")
-        .only("pk", "name", "email")
-        .first()
+        .values_list("name", "email", "roles__key")
     )
+    by_role: dict[str, tuple[str, str]] = {}
+    for name, email, key in rows:
+        by_role.setdefault(key, (name, email))
+    if BILLING in by_role:
+        return by_role[BILLING]
+    old_name = customer.billing_contact_name or customer.contact_name
+    if customer.billing_email:
+        return old_name, customer.billing_email
+    if PRIMARY in by_role:
+        return by_role[PRIMARY]
+    return old_name, customer.contact_email or customer.company_email
 
 
 # --- The tenant's roles -----------------------------------------------------------------------
@@ -244,3 +256,17 @@ def contact_role_set_archived(*, role_id: int, archived: bool, actor: User | Non
         return role
     role.is_archived = archived
     return save_with_history(role, actor=actor, reason="Archived" if archived else "Restored")
+
+
+def key_contacts_overview(customer_ids: list[int]) -> dict:
+    """The customer page overview's card: its primary and billing contacts (then others), in
+    two queries whatever the number of contacts."""
+    contacts = (
+        Contact.objects.filter(customer_id__in=customer_ids, is_archived=False)
+        .with_roles()
+        .ranked()[:KEY_CONTACTS_SHOWN]
+    )
+    return {"key_contacts": list(contacts)}
+
+
+KEY_CONTACTS_SHOWN = 3

@@ -33,6 +33,7 @@ class CustomerTabRoute:
 
 CUSTOMER_TABS: list[CustomerTab] = [
     CustomerTab("overview", "Overview", "customers:customer_detail", order=0),
+    CustomerTab("contacts", "Contacts", "customers:customer_contacts", order=5),
     CustomerTab("subaccounts", "Sub-accounts", "customers:customer_subaccounts", order=80),
     CustomerTab("linked", "Linked organizations & accounts", "customers:customer_linked", order=85),
     CustomerTab("history", "History", "customers:customer_history", order=1000),

@@ -10,6 +10,18 @@ from .views.actions import (
     CustomerUnarchiveView,
     LinkedAccountUnlinkView,
 )
+from .views.contacts import (
+    ContactArchiveView,
+    ContactCreateView,
+    ContactDetailView,
+    ContactInviteView,
+    ContactListView,
+    ContactRoleArchiveView,
+    ContactRoleListView,
+    ContactRoleUpdateView,
+    ContactUpdateView,
+    CustomerContactsView,
+)
 from .views.create import CustomerAutocompleteView, CustomerCreateWizard, CustomerQuickAddView
 from .views.detail import (
     CustomerDetailView,
@@ -33,6 +45,35 @@ urlpatterns = [
     path("add/", CustomerCreateWizard.as_view(), name="customer_create"),
     path("quick-add/", CustomerQuickAddView.as_view(), name="customer_quick_add"),
     path("autocomplete/", CustomerAutocompleteView.as_view(), name="customer_autocomplete"),
+    # Contacts (customers/views/contacts.py).
+    path("contacts/", ContactListView.as_view(), name="contact_list"),
+    path("contacts/add/", ContactCreateView.as_view(), name="contact_create"),
+    path("contacts/roles/", ContactRoleListView.as_view(), name="contact_roles"),
+    path(
+        "contacts/roles/<int:pk>/edit/",
+        ContactRoleUpdateView.as_view(),
+        name="contact_role_update",
+    ),
+    path(
+        "contacts/roles/<int:pk>/archive/",
+        ContactRoleArchiveView.as_view(),
+        name="contact_role_archive",
+    ),
+    path(
+        "contacts/roles/<int:pk>/unarchive/",
+        ContactRoleArchiveView.as_view(archived=False),
+        name="contact_role_unarchive",
+    ),
+    path("contacts/<int:pk>/", ContactDetailView.as_view(), name="contact_detail"),
+    path("contacts/<int:pk>/edit/", ContactUpdateView.as_view(), name="contact_update"),
+    path("contacts/<int:pk>/archive/", ContactArchiveView.as_view(), name="contact_archive"),
+    path(
+        "contacts/<int:pk>/unarchive/",
+        ContactArchiveView.as_view(archived=False),
+        name="contact_unarchive",
+    ),
+    path("contacts/<int:pk>/invite/", ContactInviteView.as_view(), name="contact_invite"),
+    path("<int:pk>/contacts/", CustomerContactsView.as_view(), name="customer_contacts"),
     path("<int:pk>/", CustomerDetailView.as_view(), name="customer_detail"),
     path("<int:pk>/edit/", CustomerUpdateView.as_view(), name="customer_update"),
     path(

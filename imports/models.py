@@ -17,6 +17,7 @@ class ImportKind(models.TextChoices):
     LOCATIONS = "locations", "Locations"
     ASSETS = "assets", "Assets"
     USAGE = "usage", "Usage"
+    CONTACTS = "contacts", "Contacts"
 
 
 class ImportStatus(models.TextChoices):

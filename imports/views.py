@@ -31,9 +31,10 @@ LIST_URLS = {
     "locations": "locations:location_list",
     "assets": "assets:asset_list",
     "usage": "billing:usagerecord_list",
+    "contacts": "customers:contact_list",
 }
 # The navigation section each kind's pages belong to (usage lives under Billing).
-NAV_SECTIONS = {"usage": "billing"}
+NAV_SECTIONS = {"usage": "billing", "contacts": "customers"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

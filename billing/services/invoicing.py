@@ -18,6 +18,7 @@ from accounts.models import User
 from core.events import emit_event
 from core.services import save_with_history
 from core.tasks import defer_after_commit
+from customers.services_contacts import invoice_recipient
 
 from .. import money, pricing, tax
 from ..models import (
@@ -157,16 +158,17 @@ def billing_address_of(customer) -> tuple[str, str]:
     prefix = "billing_" if has_billing else ""
     part = lambda name: getattr(customer, prefix + name)  # noqa: E731
     country = part("country")
+    # Who it goes to: the billing contacts first, then the old fields (customers decides).
+    recipient, email = invoice_recipient(customer)
     lines = [
         customer.name,
-        customer.billing_contact_name or customer.contact_name,
+        recipient,
         part("address_line1"),
         part("address_line2"),
         " ".join(p for p in (part("postal_code"), part("city")) if p),
         part("state"),
         country.name if country else "",
     ]
-    email = customer.billing_email or customer.contact_email or customer.company_email
     return "\n".join(line for line in lines if line), email
 
 

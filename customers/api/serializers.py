@@ -6,6 +6,8 @@ from core.api.base import StrictSerializerMixin
 from customers.account_status import account_status_of
 from customers.forms import EDITABLE_FIELDS
 from customers.models import Customer, LinkedAccount
+from customers.models_contacts import Contact, ContactRole
+from customers.services_contacts import CONTACT_FIELDS
 
 
 def validate_website(value: str) -> None:
@@ -80,3 +82,53 @@ class LinkedAccountSerializer(StrictSerializerMixin, serializers.ModelSerializer
 class AccountActionSerializer(StrictSerializerMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=["suspend", "deactivate", "reactivate", "delete"])
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ContactSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    """A contact. ``roles`` are ids from /api/v1/contacts/roles/ (``role_names`` reads them);
+    ``other_emails`` is a comma-separated list. The customer is set when created."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    roles = serializers.PrimaryKeyRelatedField(
+        queryset=ContactRole.objects.none(), many=True, required=False
+    )
+    role_names = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            *CONTACT_FIELDS,
+            "roles",
+            "role_names",
+            "portal_user",
+            "is_archived",
+            "archived_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["portal_user", "is_archived", "archived_at", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["customer"].queryset = Customer.objects.visible_to(request.user)
+            self.fields["roles"].child_relation.queryset = ContactRole.objects.all()
+
+    def get_role_names(self, contact) -> list[str]:
+        return [role.name for role in contact.roles.all()]
+
+
+class ContactRoleSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    class Meta:
+        model = ContactRole
+        fields = ["id", "name", "key", "order", "is_archived"]
+        read_only_fields = fields
+
+
+class ContactArchiveSerializer(StrictSerializerMixin, serializers.Serializer):
+    archived = serializers.BooleanField(
+        help_text="true: the contact left (archived with the date); false: restore them."
+    )

@@ -8,12 +8,21 @@ from rest_framework.response import Response
 
 from core.api.base import ConsolePermission, ServiceModelViewSet, service_errors_as_400
 from core.policies import Capability, user_can
-from customers import account_status, services
+from customers import account_status, services, services_contacts
 from customers.filters import CustomerFilterSet
 from customers.forms import EDITABLE_FIELDS
+from customers.forms_contacts import ContactFilterSet
 from customers.models import Customer, LinkedAccount
+from customers.models_contacts import Contact, ContactRole
 
-from .serializers import AccountActionSerializer, CustomerSerializer, LinkedAccountSerializer
+from .serializers import (
+    AccountActionSerializer,
+    ContactArchiveSerializer,
+    ContactRoleSerializer,
+    ContactSerializer,
+    CustomerSerializer,
+    LinkedAccountSerializer,
+)
 
 BULK_LIMIT = 500
 
@@ -111,3 +120,65 @@ class LinkedAccountViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return LinkedAccount.objects.visible_to(self.request.user)
+
+
+class ContactViewSet(ServiceModelViewSet):
+    """Contacts of the customers you can see. Filters are the list page's (``q`` for name,
+    email or phone, ``customer_id``, ``role``, ``preferred_channel``, ``archived``). No
+    DELETE: a contact who left is archived (``POST …/archive/``), keeping their history."""
+
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContactFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    uses_etags = True
+
+    def get_queryset(self):
+        return Contact.objects.visible_to(self.request.user).select_related("customer").with_roles()
+
+    def create_with_service(self, data):
+        data = dict(data)
+        return services_contacts.contact_create(
+            customer=data.pop("customer"),
+            roles=data.pop("roles", ()),
+            actor=self.request.user,
+            **data,
+        )
+
+    def update_with_service(self, instance, data):
+        data = dict(data)
+        roles = data.pop("roles", None)
+        if "customer" in data and data["customer"].pk == instance.customer_id:
+            data.pop("customer")
+        return services_contacts.contact_update(
+            contact_id=instance.pk, data=data, roles=roles, actor=self.request.user
+        )
+
+    @extend_schema(request=ContactArchiveSerializer, responses={200: ContactSerializer})
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def archive(self, request, pk=None):
+        """``{"archived": true}``: the contact left (archived with the date, out of lists and
+        billing); ``false`` restores them."""
+        contact = self.get_object()
+        serializer = ContactArchiveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with service_errors_as_400():
+            contact = services_contacts.contact_set_archived(
+                contact_id=contact.pk,
+                archived=serializer.validated_data["archived"],
+                actor=request.user,
+            )
+        return Response(self.get_serializer(self.get_queryset().get(pk=contact.pk)).data)
+
+
+class ContactRoleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The tenant's contact roles (edited on the console's Contact roles page)."""
+
+    queryset = ContactRole.objects.all()
+    serializer_class = ContactRoleSerializer
+    permission_classes = [ConsolePermission]
+    pagination_class = None
+
+    def get_queryset(self):
+        return ContactRole.objects.visible_to(self.request.user).order_by("order", "name")

@@ -25,8 +25,19 @@ from customers.forms import (
     ReviewStepForm,
 )
 from customers.models import Customer
+from customers.services_contacts import contacts_from_customer_fields
 
 from .list import customers_crumb
+
+# The contact step's primary and billing contact: contacts, not customer columns.
+LEGACY_CONTACT_FIELDS = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "billing_contact_name",
+    "billing_email",
+    "billing_phone",
+)
 
 
 class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardView):
@@ -162,9 +173,16 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             if "admin" in self.get_form_list()
             else {}
         )
+        # The step's primary and billing contact become contacts with those roles (one
+        # contact when they are the same person); the customer's old contact columns are
+        # left empty.
+        people = {name: data.pop(name, "") for name in LEGACY_CONTACT_FIELDS}
         try:
             with transaction.atomic():
                 customer = services.customer_create(actor=self.request.user, **data)
+                contacts_from_customer_fields(
+                    customer=customer, fields=people, actor=self.request.user
+                )
                 if admin.get("email"):
                     reactions.invite_customer_admin(
                         customer=customer,

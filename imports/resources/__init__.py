@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..engine import ImportResource
 from ..usage import UsageResource
 from .assets import AssetResource
+from .contacts import ContactResource
 from .customers import CustomerResource
 from .headers import HeaderMap, map_headers
 from .locations import LocationResource
@@ -15,6 +16,7 @@ RESOURCES: dict[str, type[ImportResource]] = {
     "locations": LocationResource,
     "assets": AssetResource,
     "usage": UsageResource,
+    "contacts": ContactResource,
 }
 
 __all__ = ["RESOURCES", "HeaderMap", "map_headers"]

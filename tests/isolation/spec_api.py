@@ -167,6 +167,13 @@ CONSOLE_API_CASES = [
         },
     ),
     _api("payment-detail", VIEW, kwargs=_record("payment")),
+    _api("credit-note-list", VIEW),
+    _write(
+        "credit-note-list",
+        BILLING,
+        data=lambda o: {"invoice": o.invoice.pk, "amount": "1.00", "reason": "Matrix"},
+    ),
+    _api("credit-note-detail", VIEW, kwargs=_record("credit_note")),
     _api("portal-user-list", VIEW),
     _write(
         "portal-user-list",
@@ -253,3 +260,35 @@ PORTAL_API_CASES = [
 ]
 
 API_CASES = CONSOLE_API_CASES + PORTAL_API_CASES
+
+# Contacts (#18): scoped like their customer; no DELETE (a contact who left is archived).
+CONTACT = _record("contact")
+CONTACT_API_CASES = [
+    _api("contact-list", VIEW),
+    _write(
+        "contact-list",
+        EDIT,
+        data=lambda o: {"customer": o.customer.pk, "name": "API Contact", "email": "a@x.example"},
+    ),
+    _api("contact-detail", VIEW, kwargs=CONTACT),
+    _write(
+        "contact-detail",
+        EDIT,
+        "patch",
+        {"title": "Set by API"},
+        kwargs=CONTACT,
+        etag=lambda o: o.contact,
+    ),
+    _write(
+        "contact-detail",
+        EDIT,
+        "put",
+        lambda o: {"customer": o.customer.pk, "name": "Put Contact"},
+        kwargs=CONTACT,
+        etag=lambda o: o.contact,
+    ),
+    _write("contact-archive", EDIT, data={"archived": True}, kwargs=CONTACT),
+    _api("contact-role-list", VIEW),
+    _api("contact-role-detail", VIEW, kwargs=lambda o: {"pk": o.contact_role.pk}),
+]
+API_CASES += CONTACT_API_CASES

@@ -486,6 +486,23 @@ BILLING_PAGES = [
     _post("billing:invoice_delete", BILLING, kwargs=DRAFT),
     Case("billing:invoice_void", BILLING, kwargs=INVOICE),
     _post("billing:invoice_void", BILLING, {"reason": "Matrix"}, kwargs=INVOICE),
+    # Credit notes (#15): issued from an open invoice; the customer's credit applied by hand.
+    Case("billing:credit_note_create", BILLING, kwargs=INVOICE),
+    _post(
+        "billing:credit_note_create",
+        BILLING,
+        {"mode": "amount", "amount": "1.00", "reason": "Matrix"},
+        kwargs=INVOICE,
+    ),
+    Case("billing:credit_note_detail", VIEW, kwargs=pk_of("credit_note")),
+    Case("billing:credit_note_pdf", VIEW, kwargs=pk_of("credit_note")),
+    _post(
+        "billing:invoice_apply_credit",
+        BILLING,
+        {"amount": ""},
+        kwargs=INVOICE,
+        no_effect="the company has no credit: refused with a message, nothing written",
+    ),
     Case("billing:invoice_runs", VIEW, actor_answers=TENANT_WIDE),
     _post(
         "billing:invoice_runs",
@@ -655,3 +672,67 @@ CONSOLE_CASES = TEAMS + (
     CORE + CUSTOMERS + LOCATIONS + ASSETS + IMPORTS + PROJECTS + BILLING_PAGES + WEBHOOKS + MEDIA
 )
 CONSOLE_CASES += PERSONAL_DATA
+
+
+# Contacts (#18): scoped like their customer; roles are the tenant's list (admins edit it).
+def _contact(o):
+    return {"pk": o.contact.pk}
+
+
+def _contact_role(o):
+    return {"pk": o.contact_role.pk}
+
+
+CONTACTS = [
+    Case("customers:contact_list", VIEW),
+    Case("customers:customer_contacts", VIEW, kwargs=CUSTOMER),
+    Case("customers:contact_create", EDIT),
+    _post(
+        "customers:contact_create",
+        EDIT,
+        lambda o: {"customer": o.customer.pk, "name": "Matrix Contact", "preferred_channel": "any"},
+    ),
+    Case("customers:contact_detail", VIEW, kwargs=_contact),
+    Case("customers:contact_update", EDIT, kwargs=_contact),
+    _post(
+        "customers:contact_update",
+        EDIT,
+        {"name": "Renamed Contact", "preferred_channel": "any"},
+        kwargs=_contact,
+    ),
+    Case("customers:contact_archive", EDIT, kwargs=_contact),
+    _post("customers:contact_archive", EDIT, kwargs=_contact),
+    Case("customers:contact_unarchive", EDIT, kwargs=_contact),
+    _post(
+        "customers:contact_unarchive",
+        EDIT,
+        kwargs=_contact,
+        no_effect="the contact has not left",
+    ),
+    Case("customers:contact_invite", MANAGE, kwargs=_contact),
+    _post("customers:contact_invite", MANAGE, {"role": "read_only"}, kwargs=_contact),
+    Case("customers:contact_roles", VIEW),
+    _post("customers:contact_roles", MANAGE, {"name": "Matrix role", "order": 5}),
+    Case("customers:contact_role_update", MANAGE, kwargs=_contact_role),
+    _post(
+        "customers:contact_role_update",
+        MANAGE,
+        {"name": "Renamed role", "order": 91},
+        kwargs=_contact_role,
+    ),
+    _post("customers:contact_role_archive", MANAGE, kwargs=_contact_role),
+    _post(
+        "customers:contact_role_unarchive",
+        MANAGE,
+        kwargs=_contact_role,
+        no_effect="the role is not archived",
+    ),
+    Case("imports:import_upload", IMPORT, variant="contacts", kwargs=lambda o: _upload("contacts")),
+    Case(
+        "imports:import_template",
+        IMPORT,
+        variant="contacts",
+        kwargs=lambda o: {"kind": "contacts", "fmt": "csv"},
+    ),
+]
+CONSOLE_CASES += CONTACTS

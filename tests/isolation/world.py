@@ -18,7 +18,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 
-from billing.models import InvoiceRun
+from billing.models import CreditNote, InvoiceRun
+from customers.models import Contact, ContactRole
 from portal.models import CompanyDomain
 from tests.factories import (
     AssetFactory,
@@ -82,6 +83,8 @@ class CompanyRecords:
     deleted: object  # a soft-deleted sub-account of the company
     # A live customer of the same family with no records (a sub-account of its company).
     prospect: object
+    credit_note: object  # a credit note of paid_invoice
+    contact: object  # a contact of the company, with an email (not a portal user)
 
 
 COMPANY_RECORDS = frozenset(f.name for f in fields(CompanyRecords))
@@ -101,6 +104,7 @@ class TenantRecords:
     customer_type: int  # the content type id of customers, for the admin's view-on-site
     media_path: str  # an uploaded file under the tenant's media directory
     invoice_run: object  # a finished draft run (its page offers to issue the drafts)
+    contact_role: object  # one of the tenant's contact roles
 
 
 TENANT_RECORDS = frozenset(f.name for f in fields(TenantRecords))
@@ -171,6 +175,7 @@ def build_world(alpha, beta) -> World:
         invoice_run=InvoiceRun.objects.create(
             pk=next(ids), period=date(2026, 1, 1), issue=False, status="done"
         ),
+        contact_role=ContactRole.objects.create(pk=next(ids), name="Isolation role", order=90),
     )
     shared = {"plan": plan, "metric": tenant_records.metric}
     public_records = build_public_records(alpha)
@@ -274,6 +279,25 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
         ),
         prospect=CustomerFactory(
             pk=next(ids), name=f"Prospect {token} {n}", parent=parent or customer
+        ),
+        credit_note=CreditNote.objects.create(
+            pk=next(ids),
+            invoice=paid_invoice,
+            customer=customer,
+            customer_name=customer.name,
+            number=f"CN-{token}-{n}",
+            issue_date=date(2026, 3, 2),
+            reason=f"Credit {token}",
+            currency=paid_invoice.currency,
+            subtotal=1,
+            tax=0,
+            total=1,
+        ),
+        contact=Contact.objects.create(
+            pk=next(ids),
+            customer=customer,
+            name=f"Contact {token} {n}",
+            email=f"contact.{token}.{n}@example.com",
         ),
     )
 
