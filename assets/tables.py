@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.table_attrs import OPTIONAL
 from core.tables import (
     ARCHIVED_BADGE,
     ConsoleTable,
@@ -43,9 +44,9 @@ class AssetTable(ConsoleTable):
         exclude_from_export=True,
     )
     name = tables.Column(verbose_name="Name / tag", order_by=("name", "id"))
-    serial_number = tables.Column(verbose_name="Serial", default="—")
-    model_name = tables.Column(verbose_name="Model", default="—")
-    category = tables.Column()
+    serial_number = tables.Column(verbose_name="Serial", default="—", attrs=OPTIONAL)
+    model_name = tables.Column(verbose_name="Model", default="—", attrs=OPTIONAL)
+    category = tables.Column(attrs=OPTIONAL)
     status = tables.Column()
     owner = tables.Column(verbose_name="Owner", order_by=("owner__name", "name"), empty_values=())
     location = tables.Column(

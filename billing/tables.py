@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.table_attrs import OPTIONAL
 from core.tables import ACTION_COLUMN_ATTRS, ConsoleTable, badge, edit_button, link, view_button
 
 from .models import Invoice, Payment, Plan, Project, Subscription, SubscriptionStatus, UsageRecord
@@ -81,10 +82,12 @@ class InvoiceTable(ConsoleTable):
 
     number = tables.Column(verbose_name="Number", order_by=("number", "pk"))
     customer = tables.Column(accessor="customer_name", order_by=("customer_name", "pk"))
-    period_start = tables.DateColumn(format="M Y", verbose_name="Period")
+    period_start = tables.DateColumn(format="M Y", verbose_name="Period", attrs=OPTIONAL)
     status = tables.Column()
-    issue_date = tables.DateColumn(format="Y-m-d", verbose_name="Issued", default="—")
-    due_date = tables.DateColumn(format="Y-m-d", verbose_name="Due", default="—")
+    issue_date = tables.DateColumn(
+        format="Y-m-d", verbose_name="Issued", default="—", attrs=OPTIONAL
+    )
+    due_date = tables.DateColumn(format="Y-m-d", verbose_name="Due", default="—", attrs=OPTIONAL)
     total = money_column("Total")
     balance = money_column("Balance", empty_values=(), orderable=False)
 
@@ -122,7 +125,7 @@ class InvoiceTable(ConsoleTable):
         if self.portal_company is None:
             return view_button(record)
         pdf = format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="Invoice {}">View'
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="View invoice {}">View'
             '</a> <a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank"'
             ' rel="noopener" aria-label="Invoice {} (PDF)"><i class="bi bi-file-earmark-pdf"'
             ' aria-hidden="true"></i> Invoice</a>',
@@ -181,8 +184,11 @@ class SubscriptionTable(ConsoleTable):
     plan = tables.Column(order_by=("plan__name", "pk"))
     seats = tables.Column(attrs={"td": {"class": "text-end"}})
     status = tables.Column()
-    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Since")
-    anchor_day = tables.Column(verbose_name="Anchor day", attrs={"td": {"class": "text-end"}})
+    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Since", attrs=OPTIONAL)
+    anchor_day = tables.Column(
+        verbose_name="Anchor day",
+        attrs={"th": {"class": "col-optional"}, "td": {"class": "text-end col-optional"}},
+    )
     monthly = money_column("Monthly", empty_values=(), orderable=False)
 
     class Meta:
@@ -256,8 +262,8 @@ class UsageTable(ConsoleTable):
     customer = tables.Column(order_by=("customer__name", "pk"))
     metric = tables.Column(order_by=("metric__name", "pk"))
     quantity = tables.Column(attrs={"td": {"class": "text-end"}})
-    source = tables.Column()
-    recorded_by = tables.Column(default="—", orderable=False)
+    source = tables.Column(attrs=OPTIONAL)
+    recorded_by = tables.Column(default="—", orderable=False, attrs=OPTIONAL)
 
     class Meta:
         model = UsageRecord
@@ -298,8 +304,8 @@ class PaymentTable(ConsoleTable):
         verbose_name="Customer",
         order_by=("invoice__customer_name",),
     )
-    method = tables.Column()
-    reference = tables.Column(default="—")
+    method = tables.Column(attrs=OPTIONAL)
+    reference = tables.Column(default="—", attrs=OPTIONAL)
     amount = money_column("Amount")
 
     class Meta:

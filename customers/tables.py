@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from core.table_attrs import OPTIONAL  # a phone shows name, type, status and the counts
 from core.tables import ARCHIVED_BADGE, DELETED_BADGE, ConsoleTable, badge
 
 from .models import Customer
@@ -13,9 +14,9 @@ class CustomerTable(ConsoleTable):
     of 100 rows stays cheap."""
 
     name = tables.Column(verbose_name="Customer Name", order_by=("name", "id"))
-    industry = tables.Column(default="—")
+    industry = tables.Column(default="—", attrs=OPTIONAL)
     business_type = tables.Column(verbose_name="Business Type")
-    website = tables.Column(default="—")
+    website = tables.Column(default="—", attrs=OPTIONAL)
     status = tables.Column()
 
     class Meta:
@@ -44,13 +45,18 @@ class CustomerTable(ConsoleTable):
                     tables.Column(
                         verbose_name=column.label,
                         orderable=False,
-                        attrs={"td": {"class": "text-end"}},
+                        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
                     ),
                 )
                 for column in COUNT_COLUMNS
             ],
         )
         super().__init__(*args, **kwargs)
+        # A phone opens the record from its name: the View and Edit buttons give way there.
+        self.columns["actions"].column.attrs = {
+            "th": {"class": "text-end col-optional"},
+            "td": {"class": "text-end text-nowrap col-optional"},
+        }
 
     def render_name(self, record):
         return format_html(

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.table_attrs import OPTIONAL
 from core.tables import ARCHIVED_BADGE, ConsoleTable, badge, edit_button
 
 from .models import Location
@@ -15,11 +16,15 @@ class LocationTable(ConsoleTable):
     edit_url_name = "locations:location_update"
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer__name", "name"))
-    location_type = tables.Column(verbose_name="Type")
+    location_type = tables.Column(verbose_name="Type", attrs=OPTIONAL)
     status = tables.Column()
-    city = tables.Column(default="—")
-    country = tables.Column(default="—")
-    address = tables.Column(empty_values=(), orderable=False, attrs={"td": {"class": "small"}})
+    city = tables.Column(default="—", attrs=OPTIONAL)
+    country = tables.Column(default="—", attrs=OPTIONAL)
+    address = tables.Column(
+        empty_values=(),
+        orderable=False,
+        attrs={"th": {"class": "col-optional"}, "td": {"class": "small col-optional"}},
+    )
 
     class Meta:
         model = Location
