@@ -1,5 +1,11 @@
 from django.urls import path
 
+from .views.commissions import (
+    CommissionStatementActionView,
+    CommissionStatementDetailView,
+    CommissionStatementListView,
+    CommissionStatementPrepareView,
+)
 from .views.credit_notes import (
     CreditNoteCreateView,
     CreditNoteDetailView,
@@ -111,6 +117,26 @@ urlpatterns = [
     path("usage/add/", UsageCreateView.as_view(), name="usagerecord_create"),
     path("payments/", PaymentListView.as_view(), name="payment_list"),
     path("commissions/", CommissionReportView.as_view(), name="commissions"),
+    path(
+        "commissions/statements/",
+        CommissionStatementListView.as_view(),
+        name="commission_statement_list",
+    ),
+    path(
+        "commissions/statements/prepare/",
+        CommissionStatementPrepareView.as_view(),
+        name="commission_statement_prepare",
+    ),
+    path(
+        "commissions/statements/<int:pk>/",
+        CommissionStatementDetailView.as_view(),
+        name="commission_statement_detail",
+    ),
+    path(
+        "commissions/statements/<int:pk>/action/",
+        CommissionStatementActionView.as_view(),
+        name="commission_statement_action",
+    ),
     path("settings/", BillingSettingsView.as_view(), name="settings"),
     path("settings/seller/", SellerProfileView.as_view(), name="seller_profile"),
     path("settings/tax-rates/", TaxRateListView.as_view(), name="tax_rates"),

@@ -13,7 +13,7 @@ from customers.views.detail import CustomerPageMixin
 
 from .. import figures
 from ..forms import BillingProfileForm
-from ..models import BillingProfile, Invoice, Payment
+from ..models import BillingProfile, CommissionStatement, Invoice, Payment
 from ..selectors import customer_subscription
 from ..services.settings import billing_profile_save
 from ..tables import InvoiceTable, PaymentTable
@@ -57,6 +57,10 @@ class CustomerBillingView(CustomerPageMixin, ObjectDetailView):
                 empty_text="No payments yet.",
             ),
             profile=profile,
+            # A reseller's commission statements, newest first (resellers only: one query).
+            commission_statements=list(CommissionStatement.objects.filter(reseller=customer)[:12])
+            if profile and profile.is_reseller
+            else None,
             can_manage_billing=can_manage,
             profile_form=kwargs.get("profile_form")
             or (BillingProfileForm(instance=profile) if can_manage else None),
