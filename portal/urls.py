@@ -5,6 +5,7 @@ from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
 from .views.console import CustomerUserActionView, CustomerUsersView
 from .views.credit_notes import CreditNotePdfView
+from .views.documents import DocumentDownloadView, DocumentsView
 from .views.domains import CustomerDomainsView, DomainActionView, DomainsView, DomainVerifyView
 from .views.invoice_page import InvoiceDetailView
 from .views.join import JoinDecisionView, JoinView, join_confirm
@@ -84,6 +85,12 @@ urlpatterns = [
         "portal/c/<int:cid>/billing/credit-notes/<int:nid>/pdf/",
         CreditNotePdfView.as_view(),
         name="credit_note_pdf",
+    ),
+    path("portal/c/<int:cid>/documents/", DocumentsView.as_view(), name="documents"),
+    path(
+        "portal/c/<int:cid>/documents/<int:did>/download/",
+        DocumentDownloadView.as_view(),
+        name="document_download",
     ),
     path("portal/c/<int:cid>/api-tokens/", ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.
