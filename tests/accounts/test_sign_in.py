@@ -108,3 +108,32 @@ def test_sign_out(client_as):
     assert client.get("/").status_code == 200
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/").status_code == 302
+
+
+def reset_by_link(client: Client, user: User, password: str):
+    from allauth.account.utils import user_pk_to_url_str
+
+    from core.tokens import TenantPasswordResetTokenGenerator
+
+    token = TenantPasswordResetTokenGenerator().make_token(user)
+    form_url = client.get(f"/accounts/password/reset/key/{user_pk_to_url_str(user)}-{token}/")
+    return client.post(form_url["Location"], {"password1": password, "password2": password})
+
+
+def test_setting_a_password_from_a_link_signs_the_person_in(make_user, tenant_client):
+    user = make_user(role=StaffRole.STAFF, email="new@alpha.example")
+    response = reset_by_link(tenant_client, user, "Harbour-Lights-2026")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert tenant_client.get("/").status_code == 200  # signed in: the dashboard, no dead end
+
+
+def test_a_second_factor_is_still_asked_after_a_reset(make_user, tenant_client):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = make_user(role=StaffRole.STAFF, email="careful@alpha.example")
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    response = reset_by_link(tenant_client, user, "Harbour-Lights-2026")
+    assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+    assert tenant_client.get("/")["Location"].startswith("/accounts/login/")

@@ -40,8 +40,8 @@ def test_customer_admin_from_the_wizard_to_the_portal_and_a_read_only_colleague(
     sign_out(page)
 
     # The invitation email (the server's local mail output) lets her choose a password.
+    # Choosing it signs her in: she lands in her company's portal in one go.
     set_password_from_email(page, tenant_url, "paula@pioneers.example", "Pioneer-Trail-2026")
-    sign_in(page, tenant_url, "paula@pioneers.example", "Pioneer-Trail-2026")
     expect(page).to_have_url(re.compile(r"/portal/c/\d+/$"))
     expect(page.get_by_role("heading", name="Portal Pioneers", exact=True)).to_be_visible()
     company_url = page.url
@@ -68,7 +68,6 @@ def test_customer_admin_from_the_wizard_to_the_portal_and_a_read_only_colleague(
     sign_out(page)
 
     set_password_from_email(page, tenant_url, "rita@pioneers.example", "Reading-Lamp-2026")
-    sign_in(page, tenant_url, "rita@pioneers.example", "Reading-Lamp-2026")
     expect(page.get_by_role("heading", name="Portal Pioneers", exact=True)).to_be_visible()
     page.get_by_role("link", name="Users").click()
     expect(page.get_by_text("paula@pioneers.example")).to_be_visible()

@@ -45,12 +45,17 @@ def test_staff_admin_creates_a_customer_admin_who_sets_a_password_and_lands_in_t
         r"http://alpha\.localhost(/accounts/password/reset/key/\S+)", message.body
     ).group(1)
     form_url = tenant_client.get(path)["Location"]
-    tenant_client.post(form_url, {"password1": "Sunny-Harbour-88", "password2": "Sunny-Harbour-88"})
+    response = tenant_client.post(
+        form_url, {"password1": "Sunny-Harbour-88", "password2": "Sunny-Harbour-88"}
+    )
+    # Choosing the password signs her in and takes her to the portal: no dead end.
+    assert response["Location"] == "/portal/"
+    assert tenant_client.get("/portal/")["Location"] == url("overview", company)
+    tenant_client.logout()
     response = tenant_client.post(
         "/accounts/login/", {"login": "ada@acme.example", "password": "Sunny-Harbour-88"}
     )
     assert response["Location"] == "/portal/"
-    assert tenant_client.get("/portal/")["Location"] == url("overview", company)
     # Staff see that the welcome email was used.
     content = admin.get(reverse("portal:customer_users", args=[company.pk])).content.decode()
     assert "Used — password set" in content
