@@ -20,6 +20,7 @@ from customers.api.views import (
     CustomerViewSet,
     LinkedAccountViewSet,
 )
+from documents.api.views import DocumentViewSet
 from locations.api.views import LocationViewSet
 from portal.api.views import (
     PortalCompanyAssetViewSet,
@@ -43,6 +44,7 @@ router.register("usage-records", UsageRecordViewSet, basename="usage-record")
 router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("documents", DocumentViewSet, basename="document")
 router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"
