@@ -10,6 +10,7 @@ class BillingConfig(AppConfig):
 
         from . import customer_page
         from .services.projects import projects_customer_purged
+        from .views.analytics import CustomerAnalyticsView
         from .views.projects import CustomerProjectsView
 
         customer_page.register()
@@ -19,4 +20,9 @@ class BillingConfig(AppConfig):
             route="projects/",
         )
         register_tab(CustomerTab("billing", "Billing", "billing:customer_billing", order=60))
+        register_tab(
+            CustomerTab("analytics", "Analytics", "customers:customer_analytics", order=65),
+            view=CustomerAnalyticsView,
+            route="analytics/",
+        )
         reactions.register(reactions.on_customer_purged, projects_customer_purged)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views.analytics import AnalyticsView
 from .views.commissions import (
     CommissionStatementActionView,
     CommissionStatementDetailView,
@@ -116,6 +117,7 @@ urlpatterns = [
     path("usage/", UsageListView.as_view(), name="usagerecord_list"),
     path("usage/add/", UsageCreateView.as_view(), name="usagerecord_create"),
     path("payments/", PaymentListView.as_view(), name="payment_list"),
+    path("analytics/", AnalyticsView.as_view(), name="analytics"),
     path("commissions/", CommissionReportView.as_view(), name="commissions"),
     path(
         "commissions/statements/",

@@ -15,7 +15,7 @@ from core.scope import scope_for
 from customers.forms import https_urls
 
 from . import services
-from .models import WebhookEndpoint, WebhookEvent
+from .models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -91,8 +91,20 @@ class WebhookDetailView(WebhookOwnerMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         deliveries = self.endpoint.deliveries.all()
+        # ?status=failed: the failures only (the dashboard's "needs attention" link).
+        status = self.request.GET.get("status")
+        if status in WebhookDelivery.Status.values:
+            deliveries = deliveries.filter(status=status)
+        else:
+            status = ""
         page = Paginator(deliveries, 25).get_page(self.request.GET.get("page"))
-        context.update(endpoint=self.endpoint, page_obj=page, deliveries=page.object_list)
+        context.update(
+            endpoint=self.endpoint,
+            page_obj=page,
+            deliveries=page.object_list,
+            status_filter=status,
+            status_choices=WebhookDelivery.Status.choices,
+        )
         return context
 
     def post(self, request, *args, **kwargs):

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billing import figures
 from billing.models import Invoice, MonthlyCollections, Subscription
@@ -99,27 +100,28 @@ def test_the_dashboard_series_line_up_with_their_labels(subscribed):
     assert figures.dashboard(999)["months"] == 12  # unknown ranges fall back
 
 
-def test_new_customers_are_counted_in_the_month_they_arrived(in_tenant):
-    from datetime import datetime, timedelta
-
-    from django.utils import timezone
+def test_new_customers_are_counted_in_the_month_they_became_customers(in_tenant):
+    """By "customer since", not by when the row was made (an import is not new business)."""
+    from datetime import timedelta
 
     from customers.models import Customer
 
     starts = figures.month_starts(3)
-    first_instant = timezone.make_aware(datetime.combine(starts[0], datetime.min.time()))
     arrivals = {
-        first_instant - timedelta(seconds=1): "before the range",
-        first_instant: "first month",
-        first_instant + timedelta(days=20): "first month",
-        timezone.make_aware(datetime.combine(starts[2], datetime.min.time())): "this month",
+        starts[0] - timedelta(days=1): "before the range",
+        starts[0]: "first month",
+        starts[0] + timedelta(days=20): "first month",
+        starts[2]: "this month",
     }
-    for index, (moment, label) in enumerate(arrivals.items()):
-        customer = CustomerFactory(name=f"{label} {index}")
-        Customer.objects.filter(pk=customer.pk).update(created_at=moment)
-    deleted = CustomerFactory(name="gone")
+    for index, (day, label) in enumerate(arrivals.items()):
+        CustomerFactory(name=f"{label} {index}", customer_since=day)
+    imported = CustomerFactory(name="imported today", customer_since=date(2019, 5, 5))
+    assert imported.created_at.date() >= starts[2]
+    deleted = CustomerFactory(name="gone", customer_since=starts[2])
     Customer.objects.filter(pk=deleted.pk).update(deleted_at=timezone.now())
     assert figures.new_customers_per_month(starts) == [2, 0, 1]
+    assert figures.new_customers_per_month([date(2019, 5, 1)]) == [1]
+    assert figures.new_customers_per_month(starts, customers=[imported.pk]) == [0, 0, 0]
 
 
 def test_the_demo_has_a_year_of_billing_and_a_suspended_company(in_tenant):

@@ -614,6 +614,9 @@ BILLING_PAGES = [
     Case("billing:customer_dunning", BILLING, kwargs=CUSTOMER),
     _post("billing:customer_dunning", BILLING, {"suspend_after_days": "12"}, kwargs=CUSTOMER),
     Case("billing:customer_billing", VIEW, kwargs=CUSTOMER),
+    # Analytics: across the customers a user reaches, and a customer's tab (scoped like its page).
+    Case("billing:analytics", VIEW),
+    Case("customers:customer_analytics", VIEW, kwargs=CUSTOMER),
     _post(
         "billing:customer_billing",
         BILLING,
