@@ -57,7 +57,7 @@ def payment_record(
         raise ValidationError(
             {
                 "currency": f"Invoice {invoice.number} is in {invoice.currency}; a payment in "
-                f"{str(currency).strip()[:3]} cannot be recorded against it. Convert it first."
+                f"{str(currency).strip()[:3].upper()} cannot be recorded against it. Convert it first."
             }
         )
     amount = parse_amount(amount)
