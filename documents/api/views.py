@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.base import service_errors_as_400
-from core.api.policy import ConsolePermission
+from core.api.policy import ConsolePermission, TextSafeJSONParser
 
 from .. import services
 from ..downloads import version_response
@@ -50,7 +50,8 @@ class DocumentViewSet(
     permission_classes = [ConsolePermission]
     filter_backends = [DjangoFilterBackend]
     filterset_class = DocumentFilterSet
-    parser_classes = [parsers.MultiPartParser, parsers.FormParser]
+    # JSON is read too, to answer it with the missing file's 400 rather than a 415.
+    parser_classes = [parsers.MultiPartParser, parsers.FormParser, TextSafeJSONParser]
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

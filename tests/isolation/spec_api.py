@@ -292,3 +292,23 @@ CONTACT_API_CASES = [
     _api("contact-role-detail", VIEW, kwargs=lambda o: {"pk": o.contact_role.pk}),
 ]
 API_CASES += CONTACT_API_CASES
+
+# Documents (#18): scoped like their record. Uploads are multipart (tests/api/
+# test_documents_api.py); the matrix sends JSON, which carries no file: a 400 for whoever may
+# upload, the same refusals as ever for everyone else.
+DOCUMENT = _record("document")
+NO_FILE = "a JSON body carries no file (uploads are multipart)"
+DOCUMENT_API_CASES = [
+    _api("document-list", VIEW),
+    _write(
+        "document-list",
+        EDIT,
+        data=lambda o: {"customer": o.customer.pk, "title": "API document"},
+        ok=(400,),
+        no_effect=NO_FILE,
+    ),
+    _api("document-detail", VIEW, kwargs=DOCUMENT),
+    _api("document-download", VIEW, kwargs=DOCUMENT),
+    _write("document-versions", EDIT, kwargs=DOCUMENT, ok=(400,), no_effect=NO_FILE),
+]
+API_CASES += DOCUMENT_API_CASES

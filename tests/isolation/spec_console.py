@@ -739,3 +739,59 @@ CONTACTS = [
     ),
 ]
 CONSOLE_CASES += CONTACTS
+
+
+# Documents (#18): scoped like the record they are on; files only through the app.
+def _document(o):
+    return {"pk": o.document.pk}
+
+
+def _document_version(o):
+    return {"pk": o.document.pk, "vid": o.document.current_id}
+
+
+def _document_record(kind: str):
+    def kwargs(o):
+        return {"record_type": kind, "record_id": getattr(o, kind).pk}
+
+    return kwargs
+
+
+def _document_file(o):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {
+        "title": "Matrix document",
+        "file": SimpleUploadedFile("matrix.pdf", b"%PDF-1.4\nmatrix\n", "application/pdf"),
+    }
+
+
+DOCUMENTS = [
+    Case("customers:customer_documents", VIEW, kwargs=CUSTOMER),
+    Case("documents:document_detail", VIEW, kwargs=_document),
+    Case("documents:version_download", VIEW, kwargs=_document_version),
+    Case("documents:document_update", EDIT, kwargs=_document),
+    _post("documents:document_update", EDIT, {"title": "Renamed document"}, kwargs=_document),
+    Case("documents:document_version_add", EDIT, kwargs=_document),
+    _post("documents:document_version_add", EDIT, _document_file, kwargs=_document),
+    Case("documents:document_share", EDIT, kwargs=_document),
+    _post("documents:document_share", EDIT, kwargs=_document, no_effect="it is shared already"),
+    Case("documents:document_unshare", EDIT, kwargs=_document),
+    _post("documents:document_unshare", EDIT, kwargs=_document),
+    Case("documents:document_archive", MANAGE, kwargs=_document),
+    _post("documents:document_archive", MANAGE, kwargs=_document),
+    Case("documents:document_restore", MANAGE, kwargs=_document),
+    _post("documents:document_restore", MANAGE, kwargs=_document, no_effect="it is not archived"),
+]
+for _kind in ("customer", "location", "asset"):
+    DOCUMENTS += [
+        Case("documents:document_upload", EDIT, variant=_kind, kwargs=_document_record(_kind)),
+        _post(
+            "documents:document_upload",
+            EDIT,
+            _document_file,
+            variant=_kind,
+            kwargs=_document_record(_kind),
+        ),
+    ]
+CONSOLE_CASES += DOCUMENTS

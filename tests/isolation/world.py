@@ -85,6 +85,7 @@ class CompanyRecords:
     prospect: object
     credit_note: object  # a credit note of paid_invoice
     contact: object  # a contact of the company, with an email (not a portal user)
+    document: object  # a document on the company, shared with its portal (one PDF version)
 
 
 COMPANY_RECORDS = frozenset(f.name for f in fields(CompanyRecords))
@@ -299,7 +300,36 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
             name=f"Contact {token} {n}",
             email=f"contact.{token}.{n}@example.com",
         ),
+        document=build_document(customer, token, ids),
     )
+
+
+def build_document(customer, token: str, ids):
+    """A shared document with one stored version (the bytes in the documents storage)."""
+    from django.core.files.base import ContentFile
+
+    from documents.models import Document, DocumentVersion
+    from documents.storage import documents_storage, new_key
+
+    n = next(ids)
+    document = Document.objects.create(
+        pk=n, customer=customer, title=f"Document {token} {n}", shared_with_portal=True
+    )
+    content = b"%PDF-1.4\n" + f"isolation {token}\n".encode()
+    version = DocumentVersion(
+        pk=next(ids),
+        document=document,
+        number=1,
+        original_name=f"contract-{token}.pdf",
+        size=len(content),
+        content_type="application/pdf",
+        sha256="0" * 64,
+    )
+    version.file.name = documents_storage().save(new_key(), ContentFile(content))
+    version.save()
+    Document.objects.filter(pk=document.pk).update(current=version)
+    document.current = version
+    return document
 
 
 def write_media_probe(schema_name: str) -> str:
