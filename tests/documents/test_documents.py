@@ -236,3 +236,35 @@ def test_an_archived_document_takes_no_new_version_and_cannot_be_shared(staff):
     with pytest.raises(ValidationError):
         services.document_set_shared(actor=staff, document_id=document.pk, shared=True)
     assert stored_files() == before
+
+
+def test_a_purge_removes_the_customers_and_its_sites_documents_and_files(
+    staff, django_capture_on_commit_callbacks
+):
+    from customers import services as customer_services
+
+    customer = CustomerFactory()
+    site = LocationFactory(customer=customer)
+    asset = AssetFactory(owner=customer, location=None)
+    own, at_site, on_asset = create(staff, customer), create(staff, site), create(staff, asset)
+    gone = {own.current.file.name, at_site.current.file.name}
+    kept = CustomerFactory()
+    other = create(staff, kept)
+    customer_services.customer_soft_delete(customer_id=customer.pk, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_purge(customer_id=customer.pk, actor=None)
+    assert set(Document.objects.values_list("pk", flat=True)) == {on_asset.pk, other.pk}
+    files = stored_files()
+    assert not gone & files
+    assert {on_asset.current.file.name, other.current.file.name} <= files
+
+
+def test_erasing_a_person_clears_their_uploads_link(staff, in_tenant):
+    from privacy.services import person_erase
+
+    owner = UserFactory(role=StaffRole.OWNER)
+    document = create(staff, CustomerFactory(), title="Notes")
+    person_erase(email=staff.email, reason="Request of 2026-03-01", actor=owner)
+    version = DocumentVersion.objects.get(document=document)
+    assert version.uploaded_by is None
+    assert version.size > 0 and version.original_name == "contract.pdf"
