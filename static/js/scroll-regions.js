@@ -5,7 +5,7 @@
 // too: the boxes still scroll.
 (function () {
   "use strict";
-  const SELECTOR = ".table-responsive, .scroll-row, .scroll-region";
+  const SELECTOR = ".table-responsive, .scroll-row, .scroll-region, .card-body:has(> .invoice-doc)";
 
   function regionName(box) {
     if (box.dataset.scrollLabel) return box.dataset.scrollLabel;
