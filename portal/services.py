@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,21 +42,42 @@ def _check_role(actor: User | None, role: str) -> None:
         raise PermissionDenied("You may not give that role.")
 
 
-def _check_seat_free(customer: Customer) -> None:
-    """A company's active users may not outnumber its subscription's seats. The company row
-    is locked, so two admins inviting at once cannot both take the last seat."""
+@dataclass(frozen=True)
+class SeatUsage:
+    """A company's active users against its subscription's seats (``limit`` None: no limit)."""
+
+    company_name: str
+    used: int
+    limit: int | None
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.used >= self.limit
+
+    @property
+    def refusal(self) -> str:
+        seats = f"{self.limit} seat{'s' if self.limit != 1 else ''}"
+        return (
+            f"{self.company_name}'s subscription has {seats}, all in use. Deactivate a user "
+            "first, or ask your provider for more seats."
+        )
+
+
+def seat_usage(customer: Customer) -> SeatUsage:
     from billing.selectors import seat_limit
 
     limit = seat_limit(customer.pk)
-    if limit is None:
-        return
+    used = Membership.objects.filter(customer=customer, user__is_active=True).count()
+    return SeatUsage(company_name=customer.name, used=used, limit=limit)
+
+
+def _check_seat_free(customer: Customer) -> None:
+    """A company's active users may not outnumber its subscription's seats. The company row
+    is locked, so two admins inviting at once cannot both take the last seat."""
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    active = Membership.objects.filter(customer=customer, user__is_active=True).count()
-    if active >= limit:
-        raise ValidationError(
-            f"{customer.name}'s subscription has {limit} seat{'s' if limit != 1 else ''}, all "
-            "in use. Deactivate a user first, or ask your provider for more seats."
-        )
+    usage = seat_usage(customer)
+    if usage.full:
+        raise ValidationError(usage.refusal)
 
 
 def _check_email_free(email: str) -> str:

@@ -48,6 +48,7 @@ class UsersView(PortalMixin, TemplateView):
             context["join_requests"] = JoinRequest.objects.filter(
                 customer=self.company, status=JoinRequest.Status.PENDING
             )
+            context["seats"] = services.seat_usage(self.company)
         return context
 
 
@@ -59,6 +60,9 @@ class UserInviteView(PortalMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "actor": self.request.user, "customer": self.company}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(seats=services.seat_usage(self.company), **kwargs)
 
     def form_valid(self, form):
         try:

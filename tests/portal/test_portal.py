@@ -444,3 +444,24 @@ def test_logos_are_served_only_on_their_tenants_host(portal_client, company):
     assert Client(HTTP_HOST="beta.localhost").get(logo_url).status_code == 404
     assert admin.get("/media/beta/logos/logo.png").status_code == 404
     assert admin.get("/media/alpha/../alpha/logos/x.png").status_code == 404
+
+
+def test_seat_usage_is_shown_before_inviting_and_invite_is_off_at_the_limit(portal_client, company):
+    from datetime import date
+
+    from tests.factories import PlanFactory, subscribe
+
+    admin = portal_client(company, "admin")
+    subscription = subscribe(company, PlanFactory(), seats=3, start_date=date(2026, 1, 1))
+    MembershipFactory(customer=company)
+    users = admin.get(url("users", company)).content.decode()
+    assert "2 of 3 seats in use" in users
+    assert f'href="{url("user_invite", company)}"' in users
+    subscription.seats = 2
+    subscription.save()
+    users = admin.get(url("users", company)).content.decode()
+    assert "2 of 2 seats in use" in users and "all in use" in users
+    assert f'href="{url("user_invite", company)}"' not in users  # a disabled button instead
+    invite = admin.get(url("user_invite", company)).content.decode()
+    assert "all in use. Deactivate a user first" in invite
+    assert 'type="submit" disabled' in invite
