@@ -8,6 +8,7 @@ reads only what the asker's scope reaches."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,63 +55,48 @@ def listed(name: str, **params) -> str:
     return f"{reverse(name)}?{urlencode(params)}"
 
 
-def overdue_invoices(scope: Scope, style: str) -> list[AttentionItem]:
-    """Invoices marked overdue: how many, and what they still owe per currency (one query on
-    the partial index of open invoices)."""
-    rows = list(
+def invoices(scope: Scope, style: str) -> list[AttentionItem]:
+    """Invoices marked overdue, and (for those who bill) drafts an invoice run left for
+    review: how many, and their amounts per currency. One query (the overdue part reads the
+    partial index of open invoices)."""
+    statuses = [InvoiceStatus.OVERDUE]
+    if scope.can(Capability.MANAGE_BILLING):
+        statuses.append(InvoiceStatus.DRAFT)
+    rows = (
         Invoice.objects.restrict(scope)
-        .filter(status=InvoiceStatus.OVERDUE)
-        .values("currency")
+        .filter(status__in=statuses)
+        .values("status", "currency")
         .annotate(n=Count("pk"), due=Sum(F("total") - F("amount_paid")))
-        .order_by("currency")
+        .order_by("status", "currency")
     )
-    count = sum(row["n"] for row in rows)
-    if not count:
-        return []
-    return [
-        AttentionItem(
-            "overdue_invoices",
-            count,
-            counted(count, "overdue invoice", "overdue invoices"),
-            listed("billing:invoice_list", status=InvoiceStatus.OVERDUE),
-            [
-                f"{formatted(row['due'] or Decimal(0), 'money', style)} {row['currency']}"
-                for row in rows
-            ],
-            icon="hourglass-bottom",
-            tone="danger",
+    by_status = defaultdict(list)
+    for row in rows:
+        by_status[row["status"]].append(row)
+    found = []
+    for status, key, singular, plural, icon, tone in (
+        (InvoiceStatus.OVERDUE, "overdue_invoices", "overdue invoice", "overdue invoices",
+         "hourglass-bottom", "danger"),
+        (InvoiceStatus.DRAFT, "draft_invoices", "draft invoice to issue",
+         "draft invoices to issue", "file-earmark-text", "info"),
+    ):  # fmt: skip
+        if not by_status[status]:
+            continue
+        count = sum(row["n"] for row in by_status[status])
+        found.append(
+            AttentionItem(
+                key,
+                count,
+                counted(count, singular, plural),
+                listed("billing:invoice_list", status=status),
+                [
+                    f"{formatted(row['due'] or Decimal(0), 'money', style)} {row['currency']}"
+                    for row in by_status[status]
+                ],
+                icon=icon,
+                tone=tone,
+            )
         )
-    ]
-
-
-def draft_invoices(scope: Scope, style: str) -> list[AttentionItem]:
-    """Drafts an invoice run left for review, waiting to be issued (for those who bill)."""
-    if not scope.can(Capability.MANAGE_BILLING):
-        return []
-    rows = list(
-        Invoice.objects.restrict(scope)
-        .filter(status=InvoiceStatus.DRAFT)
-        .values("currency")
-        .annotate(n=Count("pk"), total=Sum("total"))
-        .order_by("currency")
-    )
-    count = sum(row["n"] for row in rows)
-    if not count:
-        return []
-    return [
-        AttentionItem(
-            "draft_invoices",
-            count,
-            counted(count, "draft invoice to issue", "draft invoices to issue"),
-            listed("billing:invoice_list", status=InvoiceStatus.DRAFT),
-            [
-                f"{formatted(row['total'] or Decimal(0), 'money', style)} {row['currency']}"
-                for row in rows
-            ],
-            icon="file-earmark-text",
-            tone="info",
-        )
-    ]
+    return found
 
 
 def suspended_companies(scope: Scope, style: str) -> list[AttentionItem]:
@@ -131,7 +117,7 @@ def suspended_companies(scope: Scope, style: str) -> list[AttentionItem]:
     ]
 
 
-BILLING_SOURCES: list[AttentionSource] = [overdue_invoices, suspended_companies, draft_invoices]
+BILLING_SOURCES: list[AttentionSource] = [invoices, suspended_companies]
 
 
 def needs_attention(scope: Scope, style: str = "en") -> list[AttentionItem]:

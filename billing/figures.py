@@ -354,14 +354,12 @@ def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
         .values_list("month", "n"),
         starts,
     )
-    at_start = (
-        subscriptions.filter(start_date__lt=first)
-        .filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=first))
-        .count()
+    # Subscriptions live at the start of the period, and those of them cancelled since.
+    counts = subscriptions.filter(start_date__lt=first).aggregate(
+        at_start=Count("pk", filter=Q(cancelled_on__isnull=True) | Q(cancelled_on__gte=first)),
+        lost=Count("pk", filter=Q(status="cancelled", cancelled_on__gte=first)),
     )
-    lost = subscriptions.filter(
-        start_date__lt=first, status="cancelled", cancelled_on__gte=first
-    ).count()
+    at_start, lost = counts["at_start"], counts["lost"]
     retention = round(100 * (at_start - lost) / at_start, 1) if at_start else None
     mrr_trend = _monthly(mrr_by_month(first, starts[-1], customers=customers), starts)
     collected = _monthly(collections_per_month(first, customers), starts)
