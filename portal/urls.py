@@ -10,6 +10,11 @@ from .views.domains import CustomerDomainsView, DomainActionView, DomainsView, D
 from .views.invoice_page import InvoiceDetailView
 from .views.join import JoinDecisionView, JoinView, join_confirm
 from .views.places import AssetsView, LocationEditView, LocationsView
+from .views.reseller import (
+    ResellerClientsView,
+    ResellerStatementDetailView,
+    ResellerStatementsView,
+)
 from .views.users import (
     ApiTokensView,
     PermissionSetEditView,
@@ -91,6 +96,18 @@ urlpatterns = [
         "portal/c/<int:cid>/documents/<int:did>/download/",
         DocumentDownloadView.as_view(),
         name="document_download",
+    ),
+    # A reseller's own view: its clients and its commission statements.
+    path("portal/c/<int:cid>/clients/", ResellerClientsView.as_view(), name="reseller_clients"),
+    path(
+        "portal/c/<int:cid>/commissions/",
+        ResellerStatementsView.as_view(),
+        name="reseller_statements",
+    ),
+    path(
+        "portal/c/<int:cid>/commissions/<int:sid>/",
+        ResellerStatementDetailView.as_view(),
+        name="reseller_statement_detail",
     ),
     path("portal/c/<int:cid>/api-tokens/", ApiTokensView.as_view(), name="api_tokens"),
     # The console's side: a customer's users.

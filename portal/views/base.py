@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -32,6 +33,18 @@ PORTAL_NAV = [
     ("documents", "Documents", "portal:documents", "file-earmark", PortalPermission.VIEW_OVERVIEW),
     ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
 ]
+
+RESELLER_NAV = [
+    ("reseller_clients", "Clients", "portal:reseller_clients", "diagram-3"),
+    ("reseller_commissions", "Commissions", "portal:reseller_statements", "cash-coin"),
+]
+
+
+def reseller_flag() -> Exists:
+    """Whether a company is a reseller, for the navigation (no query of its own)."""
+    from billing.models import BillingProfile
+
+    return Exists(BillingProfile.objects.filter(customer=OuterRef("pk"), is_reseller=True))
 
 
 def base_url(request) -> str:
@@ -62,7 +75,10 @@ class PortalMixin(AccessMixin):
         user = self.request.user
         permissions = portal_permissions(user)
         companies = list(
-            Customer.objects.visible_to(user).only("pk", "name", "parent_id").order_by("name")
+            Customer.objects.visible_to(user)
+            .only("pk", "name", "parent_id")
+            .annotate(is_reseller=reseller_flag())
+            .order_by("name")
         )
         own = membership_of(user).customer
         profile = CompanyProfile.objects.filter(customer=own).first()
@@ -84,6 +100,19 @@ class PortalMixin(AccessMixin):
                 if permission in permissions
             ],
         )
+        # A reseller's users with the billing permission: its clients and its commission.
+        if PortalPermission.VIEW_BILLING in permissions and any(
+            c.pk == self.company.pk and c.is_reseller for c in companies
+        ):
+            context["portal_nav"] += [
+                {
+                    "key": key,
+                    "label": label,
+                    "url": reverse(name, args=[self.company.pk]),
+                    "icon": icon,
+                }
+                for key, label, name, icon in RESELLER_NAV
+            ]
         return context
 
 
