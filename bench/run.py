@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("DATABASE_NAME", "clientele_bench")
 os.environ["DEBUG"] = "false"
 
-SECTIONS = ("provisioning", "customers", "imports", "worker", "billing")
+SECTIONS = ("provisioning", "customers", "lists", "imports", "worker", "billing")
 
 
 def chosen_sections() -> list[str] | None:
@@ -42,11 +42,12 @@ def main() -> int:
     setup_django()
     from django.db import connection
 
-    from bench.sections import billing, customers, imports, provisioning, worker
+    from bench.sections import billing, customers, imports, lists, provisioning, worker
 
     sections = {
         "provisioning": lambda: provisioning.bench_provisioning() or True,
         "customers": customers.bench_customers,
+        "lists": lists.bench_lists,
         "imports": imports.bench_imports,
         "worker": worker.bench_worker,
         "billing": billing.bench_billing,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
@@ -27,6 +27,7 @@ from django_tables2 import RequestConfig
 
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
+from .pagination import paginate
 from .policies import Capability, may_import, user_can
 from .querysets import access
 from .scope import Scope, scope_for
@@ -82,15 +83,15 @@ class CappedCountPaginator(Paginator):
 
 
 def paginate_table(table, request, *, capped: bool = False, page_param: str = "page") -> None:
-    """Paginate with our own page-size rules (django-tables2 would take any ?per_page=)."""
-    paginator_class = CappedCountPaginator if capped else Paginator
-    table.paginate(paginator_class=paginator_class, per_page=per_page_from(request), page=1)
-    try:
-        table.page = table.paginator.page(request.GET.get(page_param) or 1)
-    except PageNotAnInteger:
-        table.page = table.paginator.page(1)
-    except EmptyPage:
-        table.page = table.paginator.page(table.paginator.num_pages)
+    """Paginate with our own page-size rules (django-tables2 would take any ?per_page=):
+    numbered pages first, keyset pages through a cursor beyond them (core.pagination)."""
+    paginate(
+        table,
+        request,
+        paginator_class=CappedCountPaginator if capped else Paginator,
+        per_page=per_page_from(request),
+        page_param=page_param,
+    )
 
 
 def cell_getter(table, name: str):
@@ -199,7 +200,12 @@ class ListMachinery(ScopedViewMixin, TemplateView):
             queryset, can_edit=user_can(self.request.user, Capability.EDIT_RECORDS)
         )
 
+    # True while answering htmx's live search (hx-target="results"): only the results are
+    # rendered, so get_context_data leaves out what only the full page shows (type cards...).
+    partial = False
+
     def get(self, request, *args, **kwargs):
+        self.partial = bool(request.htmx) and request.htmx.target == "results"
         filterset = self.get_filterset()
         queryset = filterset.qs
         export = request.GET.get("export")
@@ -212,7 +218,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         paginate_table(table, request, capped=self.always_cap_count or self.is_filtered())
         self.decorate_page([row.record for row in table.page.object_list])
         context = self.get_context_data(filterset=filterset, table=table, **kwargs)
-        if request.htmx and request.htmx.target == "results":
+        if self.partial:
             return self.response_class(request, self.results_template_name, context)
         return self.render_to_response(context)
 

@@ -24,3 +24,21 @@ class ArchivableFields(models.Model):
 
     class Meta:
         abstract = True
+
+
+class RateCounter(models.Model):
+    """Requests counted per rate-limit key and fixed time window (core.throttle): one UPSERT
+    per request. Lives in the public schema; keys carry the tenant's schema name."""
+
+    key = models.CharField(max_length=255)
+    window = models.BigIntegerField(help_text="The window's start, in Unix seconds.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("key", "window"), name="rate_counter_key_window")
+        ]
+        indexes = [models.Index(fields=("window",), name="rate_counter_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window}: {self.hits}"

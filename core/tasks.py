@@ -192,3 +192,12 @@ def on_app_ready(app) -> None:
             "webhooks.tasks",
         }
     )
+
+
+@app.periodic(cron="41 * * * *")  # hourly
+@app.task(name="core.tasks.purge_rate_counters", queue="maintenance")
+def purge_rate_counters(timestamp: int) -> int:
+    """Delete API rate-limit counters no rate can read any more (core.throttle)."""
+    from core.throttle import purge_before
+
+    return purge_before(now=time.time())

@@ -45,7 +45,8 @@ class InvoiceListView(BillingNavMixin, ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_manage_billing"] = user_can(self.request.user, Capability.MANAGE_BILLING)
-        context["figures"] = figures.tenant_figures(scope_for(self.request.user))
+        if not self.partial:  # the figures sit above the results, outside the live search
+            context["figures"] = figures.tenant_figures(scope_for(self.request.user))
         return context
 
 

@@ -3,9 +3,11 @@ that imports DRF views)."""
 
 import math
 
+from django.db import connection
 from rest_framework import exceptions, pagination, parsers, permissions, throttling
 
 from core.policies import Capability, user_can
+from core.throttle import count_request
 
 
 class ConsolePermission(permissions.BasePermission):
@@ -24,7 +26,9 @@ class ConsolePermission(permissions.BasePermission):
 
 
 class TokenRateThrottle(throttling.SimpleRateThrottle):
-    """A rate per API token (per user for session requests)."""
+    """A rate per API token (per user for session requests), per tenant. Counted with one
+    UPSERT per request (core.throttle), not in the cache: the database cache spent four
+    queries per request on it, one a COUNT(*) of the cache table."""
 
     scope = "token"
 
@@ -34,7 +38,22 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
             if hasattr(request.auth, "prefix")
             else f"user-{request.user.pk}"
         )
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+        schema = getattr(connection, "schema_name", "public")
+        return f"{schema}:" + self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        allowed, self._wait = count_request(
+            key, limit=self.num_requests, duration=self.duration, now=self.timer()
+        )
+        return allowed
+
+    def wait(self):
+        return self._wait
 
 
 class IdCursorPagination(pagination.CursorPagination):

@@ -46,6 +46,9 @@ class CustomerListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["can_edit"] = user_can(self.request.user, Capability.EDIT_RECORDS)
+        if self.partial:  # live search: the cards and the quick-add form stay as they are
+            return context
         counts = dict(
             Customer.objects.visible_to(self.request.user)
             .live()
@@ -73,5 +76,4 @@ class CustomerListView(ObjectListView):
             ],
         ]
         context["quick_add_form"] = QuickAddForm(user=self.request.user)
-        context["can_edit"] = user_can(self.request.user, Capability.EDIT_RECORDS)
         return context
