@@ -3,6 +3,8 @@
 ``kwargs`` name the target's records (``o.customer``…: company A's for staff, another
 company's for the actors that must not reach it); see spec.py for the vocabulary."""
 
+from datetime import date, timedelta
+
 from .oracle import FORBIDDEN, NOT_FOUND, REFUSED
 from .spec import (
     ASSET,
@@ -26,6 +28,8 @@ from .spec import (
 )
 
 TODAY_ISH = "2026-03-01"
+# A month that is over (the world's companies are resellers: preparing it makes statements).
+LAST_MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1).isoformat()
 
 
 # Tenant-wide billing pages (invoice runs, billing settings) need an unlimited scope.
@@ -571,6 +575,21 @@ BILLING_PAGES = [
     ),
     Case("billing:payment_list", VIEW),
     Case("billing:commissions", VIEW),
+    # Resellers' commission statements: read by staff, prepared and paid out by billing managers.
+    Case("billing:commission_statement_list", VIEW),
+    Case("billing:commission_statement_detail", VIEW, kwargs=pk_of("commission_statement")),
+    _post(
+        "billing:commission_statement_action",
+        BILLING,
+        {"action": "approve"},
+        kwargs=pk_of("commission_statement"),
+    ),
+    _post(
+        "billing:commission_statement_prepare",
+        BILLING,
+        {"month": LAST_MONTH},
+        actor_answers=TENANT_WIDE,
+    ),
     Case("billing:settings", VIEW, actor_answers=TENANT_WIDE),
     _post(
         "billing:settings",

@@ -97,6 +97,15 @@ PORTAL_CASES = [
     _get("portal:invoice_detail", Portal("view_billing"), kwargs=_with("invoice", "iid")),
     _get("portal:invoice_pdf", Portal("view_billing"), kwargs=_with("invoice", "iid")),
     _get("portal:invoice_receipt", Portal("view_billing"), kwargs=_with("paid_invoice", "iid")),
+    # A reseller's own view (every company of the world is a reseller): its clients and its
+    # approved commission statements.
+    _get("portal:reseller_clients", Portal("view_billing")),
+    _get("portal:reseller_statements", Portal("view_billing")),
+    _get(
+        "portal:reseller_statement_detail",
+        Portal("view_billing"),
+        kwargs=_with("commission_shown", "sid"),
+    ),
     _get("portal:credit_note_pdf", Portal("view_billing"), kwargs=_with("credit_note", "nid")),
     # Documents staff shared with the company (#18): the list and a download.
     _get("portal:documents", Portal("view_overview")),

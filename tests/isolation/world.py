@@ -86,6 +86,10 @@ class CompanyRecords:
     credit_note: object  # a credit note of paid_invoice
     contact: object  # a contact of the company, with an email (not a portal user)
     document: object  # a document on the company, shared with its portal (one PDF version)
+    # Every company is a reseller (its sub-accounts are its clients) with a pending commission
+    # statement of January 2026; its portal shows approved ones (commission_shown).
+    commission_statement: object
+    commission_shown: object  # an approved statement of December 2025
 
 
 COMPANY_RECORDS = frozenset(f.name for f in fields(CompanyRecords))
@@ -301,7 +305,29 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
             email=f"contact.{token}.{n}@example.com",
         ),
         document=build_document(customer, token, ids),
+        **reseller_records(customer, token, ids),
     )
+
+
+def reseller_records(customer, token: str, ids) -> dict:
+    """The company as a reseller, with a pending and an approved commission statement."""
+    from billing.models import BillingProfile, CommissionStatement, CommissionStatementLine
+
+    BillingProfile.objects.create(customer=customer, is_reseller=True, commission_rate=10)
+    made = {}
+    for key, month, status in (
+        ("commission_statement", date(2026, 1, 1), "pending"),
+        ("commission_shown", date(2025, 12, 1), "approved"),
+    ):
+        statement = CommissionStatement.objects.create(
+            pk=next(ids), reseller=customer, month=month, basis="payments", rate=10,
+            base_total=100, total=10, status=status,
+        )  # fmt: skip
+        CommissionStatementLine.objects.create(
+            statement=statement, client_name=f"Client {token}", base_amount=100, commission=10
+        )
+        made[key] = statement
+    return made
 
 
 def build_document(customer, token: str, ids):
