@@ -78,7 +78,7 @@ def test_dashboard_attention_and_a_customers_analytics_tab(page, tenant_url, vet
     expect(page.locator("[data-partial-month] th")).to_contain_text("partial month")
     page.screenshot(path="test-artifacts/customer-analytics.png", full_page=True)
 
-    page.get_by_label("From").fill("2026-05")
-    page.get_by_label("To").fill("2026-01")
+    page.get_by_label("From", exact=True).fill("2026-05")
+    page.get_by_label("To", exact=True).fill("2026-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("“From” must not be after “To”.")).to_be_visible()
