@@ -24,7 +24,7 @@ WORKER_LOG ?= .data/worker.log
 START_WORKER = $(MANAGE) procrastinate worker > $(WORKER_LOG) 2>&1 & echo $$! > $(WORKER_PID); \
 	trap 'kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID)' EXIT
 
-.PHONY: run serve dev test stop install syslibs db setup lint format chromium bench clean
+.PHONY: run serve dev test stop install syslibs db setup lint format chromium bench bench-http bench-tenants pgbouncer clean
 
 install: syslibs $(VENV)/.installed node_modules/.installed
 
@@ -81,6 +81,10 @@ dev: setup
 	@echo "Starting the worker and the development server on http://$(HOST):$(PORT)/ (Ctrl+C stops both)"
 	@$(START_WORKER); $(MANAGE) runserver $(HOST):$(PORT)
 
+# PgBouncer for tests/core/test_pgbouncer.py (Debian's 1.18; the test starts its own on loopback).
+pgbouncer:
+	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
+
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -94,7 +98,7 @@ format: install
 	@$(VENV)/bin/ruff format .
 
 # The static files too: tests/core/test_make_run.py serves them the way make run does.
-test: db chromium lint $(STATIC_MANIFEST)
+test: db chromium pgbouncer lint $(STATIC_MANIFEST)
 	@$(PY) -m pytest -q $(PYTEST_ARGS)
 
 stop:
@@ -106,3 +110,8 @@ clean: stop
 
 bench: db
 	@$(PY) bench/run.py
+
+# The production server (gunicorn, 2 workers) on a free loopback port against the bench
+# database, driven by 1 and 8 concurrent clients: p50/p95, req/s and the targets (bench/http_bench.py).
+bench-http: db $(STATIC_MANIFEST)
+	@$(PY) -m bench.http_bench

@@ -26,6 +26,8 @@ EMBEDDED_PGDATA = Path(os.environ.get("EMBEDDED_PGDATA") or BASE_DIR / ".data" /
 # Set by ALTER SYSTEM on clusters made before durability was kept; start() takes them back.
 UNSAFE_SETTINGS = ("fsync", "full_page_writes", "synchronous_commit")
 DEFAULT_DB_NAME = "clientele"
+# DATABASE_POOLER: how connections reach PostgreSQL (docs/scaling.md).
+POOLERS = ("", "pgbouncer-transaction", "psycopg-pool")
 
 
 def embedded_socket_dir() -> Path:
@@ -52,6 +54,40 @@ def database_config(name: str = DEFAULT_DB_NAME) -> dict:
             "CONN_MAX_AGE": 60,
         }
     config["ENGINE"] = "django_tenants.postgresql_backend"
+    return with_pooler(config, os.environ.get("DATABASE_POOLER", ""))
+
+
+def with_pooler(config: dict, pooler: str) -> dict:
+    """The supported ways to pool connections (docs/scaling.md):
+
+    - ``""`` (default): each worker process keeps its own connection (``CONN_MAX_AGE``);
+    - ``pgbouncer-transaction``: ``DATABASE_URL`` points at PgBouncer in transaction mode; the
+      schema is set inside every transaction (config/pooled_postgresql) and server-side
+      cursors are off, since consecutive transactions may run on different server connections;
+    - ``psycopg-pool``: Django's own psycopg pool in each process (``OPTIONS["pool"]``, sized
+      by ``DATABASE_POOL_MIN``/``DATABASE_POOL_MAX``); a connection goes back to the pool after
+      each request and django-tenants sets the schema again on the next checkout.
+    """
+    if pooler not in POOLERS:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f"DATABASE_POOLER={pooler!r} is not supported; use one of "
+            f"{', '.join(repr(name) for name in POOLERS)}."
+        )
+    if pooler == "pgbouncer-transaction":
+        config["ENGINE"] = "config.pooled_postgresql"
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    elif pooler == "psycopg-pool":
+        config["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+        config["OPTIONS"] = {
+            **config.get("OPTIONS", {}),
+            "pool": {
+                "min_size": int(os.environ.get("DATABASE_POOL_MIN", "1")),
+                "max_size": int(os.environ.get("DATABASE_POOL_MAX", "4")),
+                "timeout": 10,
+            },
+        }
     return config
 
 
