@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from core.generic import csv_response
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, may_import, may_open_import_job
 from core.querysets import access
@@ -22,7 +24,7 @@ from core.scope import scope_for
 from . import services
 from .forms import ImportUploadForm
 from .models import ImportJob, ImportKind, ImportRow, RowAction
-from .parsing import ImportFileError, human_size
+from .parsing import ImportFileError, human_size, read_table
 from .resources import RESOURCES
 
 ROWS_PER_PAGE = 50
@@ -242,3 +244,35 @@ class ImportJobConfirmView(ImportJobMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect(self.job)
+
+
+class ImportJobErrorsView(ImportJobMixin, View):
+    """The rows in error as a CSV to fix and upload again: the file's own columns, as typed,
+    and an "Errors" column saying what to change (line numbers of the original file first)."""
+
+    def get(self, request, pk):
+        job = self.job
+        if job.is_busy or not job.error_count:
+            raise Http404("This import has no rows in error.")
+        errors = dict(
+            ImportRow.objects.filter(job=job, action=RowAction.ERROR).values_list(
+                "line", "messages"
+            )
+        )
+        data = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).get()
+        try:
+            table = read_table(bytes(data), job.file_name)
+        except ImportFileError as error:  # the stored file was readable when checked
+            raise Http404(str(error)) from None
+
+        def described(messages) -> str:
+            return "; ".join(f"{column}: {text}" if column else text for column, text in messages)
+
+        rows = [["Line", *table.headers, "Errors"]]
+        rows += [
+            [line, *row, described(errors[line])]
+            for line, row in zip(table.lines, table.rows, strict=True)
+            if line in errors
+        ]
+        stem = re.sub(r"[^\w.-]+", "-", job.file_name.rsplit(".", 1)[0])[:80].strip("-.")
+        return csv_response(f"{stem or 'import'}-errors.csv", rows)

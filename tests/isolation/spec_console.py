@@ -433,11 +433,12 @@ IMPORTS = [
     ),
     Case("imports:import_job", MANAGE, kwargs=_import_job),
     Case("imports:import_job_status", MANAGE, kwargs=_import_job),
+    Case("imports:import_job_errors", MANAGE, kwargs=_import_job),
     _post(
         "imports:import_job_confirm",
         MANAGE,
         kwargs=_import_job,
-        no_effect="the file has not been checked yet: confirming it is refused with a message",
+        no_effect="the file has a row in error: confirming it is refused with a message",
     ),
 ]
 

@@ -167,12 +167,17 @@ def build_world(alpha, beta) -> World:
     staff_member = UserFactory(
         pk=next(ids), role="viewer", email="teammate@alpha.example", password=None
     )
+    # Checked, with a row in error: its page, its status and its error file answer.
+    import_job = ImportJobFactory(
+        pk=next(ids), created_by=staff_member, status="ready", error_count=1
+    )
+    import_job.rows.create(line=2, action="error", messages=[["external_id", "Taken."]])
     tenant_records = TenantRecords(
         plan=plan,
         metric=MetricFactory(pk=next(ids)),
         webhook=WebhookEndpointFactory(pk=next(ids)),
         staff_member=staff_member,
-        import_job=ImportJobFactory(pk=next(ids), created_by=staff_member),
+        import_job=import_job,
         sign_in_event=SignInEventFactory(pk=next(ids), user=staff_member),
         team=TeamFactory(pk=next(ids), name="Isolation team"),
         customer_type=ContentType.objects.get_by_natural_key("customers", "customer").pk,
