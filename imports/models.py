@@ -148,6 +148,8 @@ class ImportRow(models.Model):
     record = models.CharField(max_length=255, blank=True)
     # [[column, message], ...] for errors.
     messages = models.JSONField(default=list, blank=True)
+    # The record the import made or changed, once it ran (the results page links it).
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["line"]
