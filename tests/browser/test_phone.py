@@ -16,6 +16,9 @@ from .ui_world import (
     OWNER,
     PHONE,
     PORTAL_ADMIN,
+    axe_violations,
+    collect,
+    describe,
     new_page,
     resize,
     ui_world,  # noqa: F401  (fixture)
@@ -204,6 +207,12 @@ def test_a_failed_submit_focuses_an_error_summary_linked_to_each_field(
             )
             message = link.inner_text().split(": ", 1)[1]
             assert message in errors, f"{target} is not described by its error {message!r}"
+        found = {}  # the page with its errors passes axe at both widths
+        for viewport in (DESKTOP, PHONE):
+            resize(page, viewport)
+            collect(found, axe_violations(page), f"failed submit at {viewport['width']}px")
+        resize(page, DESKTOP)
+        assert not found, describe(found)
         expect(links.first).to_contain_text("Customer name")
         links.first.click()
         expect(page.get_by_label("Customer name")).to_be_focused()

@@ -127,6 +127,7 @@ def _existing() -> dict | None:
 def new_page(chromium, viewport: dict):
     """A tab of its own context with axe-core loaded before each page's scripts (an init
     script is not an inline script: the content security policy stays as strict as served)."""
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: run make install (npm ci, package-lock.json)"
     context = chromium.new_context(viewport=viewport)
     context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
