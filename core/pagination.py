@@ -138,10 +138,22 @@ def _after(keys: list[Key], values: list) -> Q:
     last when ascending, first when descending). Keys that share one direction and cannot be
     NULL become one row comparison, ``(a, b) > (x, y)``, which an index on (a, b) answers
     with a range scan; others become the equivalent OR of ANDs."""
+    first, start = keys[0], values[0]
+    # The first key's bound again on its own: an index on that key (or on a joined table's
+    # column, where a row comparison across tables is no index condition) starts there.
+    bound = (
+        Q(**{f"{first.path}__{'lte' if first.descending else 'gte'}": start})
+        if start is not None and not first.nullable
+        else Q()
+    )
     if len({key.descending for key in keys}) == 1 and not any(key.nullable for key in keys):
         columns = Tuple(*(F(key.path) for key in keys))
         lookup = TupleLessThan if keys[0].descending else TupleGreaterThan
-        return Q(lookup(columns, list(values)))
+        return bound & Q(lookup(columns, list(values)))
+    return bound & _after_by_parts(keys, values)
+
+
+def _after_by_parts(keys: list[Key], values: list) -> Q:
     condition = Q(pk__in=[])
     equal = Q()
     for key, value in zip(keys, values, strict=True):

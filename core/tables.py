@@ -32,30 +32,36 @@ _URL_ID_PLACEHOLDER = 987654321987
 ACTION_COLUMN_ATTRS = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
 
+def _escaped(value) -> str:
+    """``conditional_escape`` without its lazy-string wrapper: these helpers run once per
+    cell, and format_html's per-argument overhead was a tenth of a list's rendering."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html_escape(str(value))
+
+
 def badge(css: str, label: str) -> str:
-    return format_html('<span class="badge {}">{}</span>', css, label)
+    return SafeString(f'<span class="badge {_escaped(css)}">{_escaped(label)}</span>')
 
 
 def view_button(record) -> str:
-    return format_html(
-        '<a class="btn btn-sm btn-outline-secondary" href="{}" aria-label="View {}">'
-        '<i class="bi bi-eye" aria-hidden="true"></i> View</a>',
-        record.get_absolute_url(),
-        str(record),
+    return SafeString(
+        f'<a class="btn btn-sm btn-outline-secondary" href="{_escaped(record.get_absolute_url())}"'
+        f' aria-label="View {_escaped(str(record))}">'
+        '<i class="bi bi-eye" aria-hidden="true"></i> View</a>'
     )
 
 
 def edit_button(url: str, record) -> str:
-    return format_html(
-        '<a class="btn btn-sm btn-outline-primary" href="{}" aria-label="Edit {}">'
-        '<i class="bi bi-pencil" aria-hidden="true"></i> Edit</a>',
-        url,
-        str(record),
+    return SafeString(
+        f'<a class="btn btn-sm btn-outline-primary" href="{_escaped(url)}"'
+        f' aria-label="Edit {_escaped(str(record))}">'
+        '<i class="bi bi-pencil" aria-hidden="true"></i> Edit</a>'
     )
 
 
 def link(url: str, label) -> str:
-    return format_html('<a href="{}">{}</a>', url, label)
+    return SafeString(f'<a href="{_escaped(url)}">{_escaped(label)}</a>')
 
 
 class ConsoleTable(tables.Table):
@@ -77,7 +83,7 @@ class ConsoleTable(tables.Table):
     def render_actions(self, record):
         if not self.can_edit or getattr(record, "deleted_at", None):
             return view_button(record)
-        return format_html("{} {}", view_button(record), edit_button(self.edit_url(record), record))
+        return SafeString(f"{view_button(record)} {edit_button(self.edit_url(record), record)}")
 
     def edit_url(self, record) -> str:
         """``reverse(edit_url_name, args=[record.pk])``, reversed once per table: the URL

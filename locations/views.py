@@ -35,6 +35,8 @@ class LocationListView(ObjectListView):
     add_url_name = "locations:location_create"
     nav_section = "locations"
     breadcrumbs = [("Locations", None)]
+    # Counting 250,000 locations (behind the deleted-customer check) took 40 ms of every page.
+    always_cap_count = True
 
     def get_queryset(self):
         return Location.objects.visible_to(self.request.user).for_list()

@@ -189,3 +189,46 @@ def test_an_empty_table_shows_its_empty_text():
     table = PriorityTable([], can_edit=False, empty_text="Nothing here.")
     html = table.as_html(RequestFactory().get("/"))
     assert '<td colspan="6">Nothing here.</td>' in html
+
+
+HTMX_RESULTS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+
+
+@pytest.mark.parametrize("url", ["/customers/", "/billing/invoices/"])
+def test_the_live_search_partial_runs_fewer_queries_than_the_full_page(client_as, records, url):
+    """The partial is only the results: no type-card counts, no invoice figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = client_as(StaffRole.ADMIN)
+    admin.get(url, {"q": "a"})
+    with CaptureQueriesContext(connection) as full:
+        page = admin.get(url, {"q": "a"})
+    with CaptureQueriesContext(connection) as partial:
+        results = admin.get(url, {"q": "a"}, **HTMX_RESULTS)
+    assert len(partial) < len(full)
+    assert table_html(results.content) == table_html(page.content)
+    assert "<html" not in results.content.decode()
+    if url == "/customers/":
+        assert "type_cards" not in results.context and "quick_add_form" not in results.context
+        assert not [
+            q
+            for q in partial.captured_queries
+            if "business_type" in q["sql"] and "GROUP BY" in q["sql"]
+        ]
+
+
+def test_cell_helpers_escape_as_format_html_does():
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    from core.tables import badge, link
+
+    hostile = "<script>alert(\"x\")</script> & 'q'"
+    assert badge("text-bg-primary", hostile) == format_html(
+        '<span class="badge {}">{}</span>', "text-bg-primary", hostile
+    )
+    assert link(f"/x/?a=1&b={hostile}", hostile) == format_html(
+        '<a href="{}">{}</a>', f"/x/?a=1&b={hostile}", hostile
+    )
+    assert link("/y/", mark_safe("<b>kept</b>")) == '<a href="/y/"><b>kept</b></a>'
