@@ -3,12 +3,13 @@ eager loading and does its work in a fixed number of queries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, Sum, When
+from django.db.models import Case, Sum, When
 
 from . import money
 from .models import (
@@ -80,55 +81,205 @@ def tenant_currency() -> str:
 
 
 # --- Resellers' commission --------------------------------------------------------------------
+# What a client's commission is computed on, the tenant's choice (BillingSettings.
+# commission_basis); services.commissions makes the monthly statements from it, and the
+# console's "this month so far" report shows it live.
+#
+# - usage: the usage lines of the invoices issued for the month (their period starts in it;
+#   not draft, not void), on the client's own invoices and, on its reseller's consolidated
+#   invoices, the lines of that client (InvoiceLine.sub_account);
+# - payments: payments received in the month on the client's own invoices and, on its
+#   reseller's consolidated invoices, the client's share of each payment (the share its lines
+#   have in the invoice's lines, rounded to cents).
+
+NOT_BILLED = (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
+ZERO = Decimal("0.00")
 
 
-def _paid_in(period: money.Period, per: str, **filters: Any) -> dict[int, Decimal]:
-    """Payments received in the period, summed per ``per`` (a path from Payment)."""
-    return dict(
-        Payment.objects.filter(paid_on__gte=period.start, paid_on__lte=period.end, **filters)
-        .values(per)
+def month_period(month: date) -> money.Period:
+    start = month.replace(day=1)
+    return money.Period(start, date.fromordinal(money.add_months(start, 1).toordinal() - 1))
+
+
+def _usage_bases(clients: dict[int, int], period: money.Period) -> dict[tuple, Decimal]:
+    """(client, currency) → usage charges on the invoices of the period: one query."""
+    from django.db.models.functions import Coalesce
+
+    from .models import InvoiceLine, LineKind
+
+    rows = (
+        InvoiceLine.objects.filter(
+            kind=LineKind.USAGE,
+            invoice__period_start__gte=period.start,
+            invoice__period_start__lte=period.end,
+        )
+        .exclude(invoice__status__in=NOT_BILLED)
+        .annotate(who=Coalesce("sub_account_id", "invoice__customer_id"))
+        .filter(who__in=list(clients))
+        .values("who", "invoice__currency")
         .annotate(total=Sum("amount"))
-        .values_list(per, "total")
+        .values_list("who", "invoice__currency", "total")
     )
+    return {(who, currency): total for who, currency, total in rows}
 
 
-def _commission(paid: Decimal | None, rate: Decimal) -> dict:
-    paid = paid if paid is not None else Decimal("0.00")
-    return {"paid": paid, "rate": rate, "commission": money.percent_of(paid, rate)}
+def _payment_bases(
+    clients: dict[int, int], resellers: list[int], period: money.Period
+) -> dict[tuple, Decimal]:
+    """(client, currency) → payments received in the period: a client's own invoices count
+    whole; a reseller's consolidated invoice counts for each client by its lines' share.
+    Two queries."""
+    from collections import defaultdict
+
+    from .models import InvoiceLine
+
+    bases: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    payments = list(
+        Payment.objects.filter(
+            paid_on__gte=period.start,
+            paid_on__lte=period.end,
+            invoice__customer_id__in=[*clients, *resellers],
+        ).values_list("invoice_id", "invoice__customer_id", "invoice__currency", "amount")
+    )
+    consolidated = {invoice for invoice, customer, _c, _a in payments if customer not in clients}
+    shares: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    invoice_lines: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if consolidated:
+        for invoice, who, total in (
+            InvoiceLine.objects.filter(invoice_id__in=sorted(consolidated))
+            .values("invoice_id", "sub_account_id")
+            .annotate(total=Sum("amount"))
+            .values_list("invoice_id", "sub_account_id", "total")
+        ):
+            invoice_lines[invoice] += total
+            if who in clients:
+                shares[invoice][who] = total
+    for invoice, customer, currency, paid in payments:
+        if customer in clients:
+            bases[(customer, currency)] += paid
+            continue
+        whole = invoice_lines.get(invoice, ZERO)
+        if whole <= 0:
+            continue
+        for client, part in shares[invoice].items():
+            bases[(client, currency)] += money.to_money(paid * part / whole)
+    return dict(bases)
+
+
+@dataclass
+class CommissionDraft:
+    """One reseller's commission in one currency, computed and not saved: its client lines
+    as (client id, client name, base, commission)."""
+
+    reseller_id: int
+    currency: str
+    rate: Decimal
+    lines: list[tuple[int, str, Decimal, Decimal]] = field(default_factory=list)
+
+    @property
+    def base_total(self) -> Decimal:
+        return money.total(line[2] for line in self.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return money.total(line[3] for line in self.lines)
+
+
+def compute_commissions(month: date, basis: str, *, reseller_ids=None) -> list[CommissionDraft]:
+    """Every reseller's commission for the month (or those of ``reseller_ids``): one draft per
+    currency its clients were charged (or paid) in, and always one in the tenant's currency
+    listing every client. A fixed number of queries whatever the number of resellers."""
+    from collections import defaultdict
+
+    from customers.models import Customer
+
+    from .models_commission import CommissionBasis
+
+    period = month_period(month)
+    profiles = BillingProfile.objects.filter(
+        is_reseller=True, customer__deleted_at__isnull=True
+    ).values_list("customer_id", "commission_rate")
+    if reseller_ids is not None:
+        profiles = profiles.filter(customer_id__in=list(reseller_ids))
+    rates = dict(profiles)
+    if not rates:
+        return []
+    client_rows = list(
+        Customer._base_manager.filter(parent_id__in=list(rates))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "parent_id")
+    )
+    clients = {pk: parent for pk, _name, parent in client_rows}
+    if basis == CommissionBasis.USAGE:
+        bases = _usage_bases(clients, period)
+    else:
+        bases = _payment_bases(clients, list(rates), period)
+    home = tenant_currency()
+    currencies: dict[int, set[str]] = defaultdict(lambda: {home})
+    for client, currency in bases:
+        currencies[clients[client]].add(currency)
+    drafts = []
+    for reseller, rate in sorted(rates.items()):
+        for currency in sorted(currencies[reseller], key=lambda c: (c != home, c)):
+            draft = CommissionDraft(reseller, currency, rate)
+            for pk, name, parent in client_rows:
+                if parent != reseller:
+                    continue
+                base = bases.get((pk, currency))
+                if base is None and currency != home:
+                    continue
+                base = money.to_money(base or ZERO)
+                draft.lines.append((pk, name, base, money.percent_of(base, rate)))
+            drafts.append(draft)
+    return drafts
+
+
+def _labelled(name: str, currency: str, home: str) -> str:
+    return name if currency == home else f"{name} ({currency})"
 
 
 def commission_rows(reseller, period: money.Period) -> list[dict]:
-    """Each client of a reseller with what it paid in the period and the commission due."""
-    from customers.models import Customer
+    """Each client of a reseller with its base in the period (on the tenant's basis) and the
+    commission due; a client's amounts in another currency are a row of their own."""
+    from .models import BillingSettings
 
-    profile = BillingProfile.objects.filter(customer=reseller).first()
-    rate = profile.commission_rate if profile else Decimal(0)
-    paid = _paid_in(period, "invoice__customer_id", invoice__customer__parent=reseller)
-    clients = Customer.objects.filter(parent=reseller).order_by("name").only("id", "name")
-    return [{"customer": client, **_commission(paid.get(client.pk), rate)} for client in clients]
+    basis = BillingSettings.current().commission_basis
+    home = tenant_currency()
+    return [
+        {
+            "customer": {"pk": pk, "name": _labelled(name, draft.currency, home)},
+            "paid": base,
+            "rate": draft.rate,
+            "commission": commission,
+        }
+        for draft in compute_commissions(period.start, basis, reseller_ids=[reseller.pk])
+        for pk, name, base, commission in draft.lines
+    ]
 
 
 def commission_summary(resellers, period: money.Period) -> list[dict]:
-    """Every reseller with its number of clients, what they paid in the period and the
-    commission due: three queries however many resellers there are."""
-    from customers.models import Customer
+    """Every reseller with its number of clients, their base in the period (on the tenant's
+    basis) and the commission due (a row per other currency): a fixed number of queries."""
+    from .models import BillingSettings
 
-    resellers = list(resellers.select_related("billing_profile").order_by("name"))
-    ids = [reseller.pk for reseller in resellers]
-    clients = dict(
-        Customer.objects.filter(parent_id__in=ids)
-        .values("parent_id")
-        .annotate(count=Count("pk"))
-        .values_list("parent_id", "count")
-    )
-    paid = _paid_in(period, "invoice__customer__parent_id", invoice__customer__parent_id__in=ids)
+    resellers = list(resellers.order_by("name"))
+    basis = BillingSettings.current().commission_basis
+    home = tenant_currency()
+    drafts: dict[int, list[CommissionDraft]] = {}
+    for draft in compute_commissions(
+        period.start, basis, reseller_ids=[reseller.pk for reseller in resellers]
+    ):
+        drafts.setdefault(draft.reseller_id, []).append(draft)
     return [
         {
-            "reseller": reseller,
-            "clients": clients.get(reseller.pk, 0),
-            **_commission(paid.get(reseller.pk), reseller.billing_profile.commission_rate),
+            "reseller": {"pk": reseller.pk, "name": _labelled(reseller.name, draft.currency, home)},
+            "clients": len(draft.lines),
+            "paid": draft.base_total,
+            "rate": draft.rate,
+            "commission": draft.total,
         }
         for reseller in resellers
+        for draft in drafts.get(reseller.pk, [])
     ]
 
 

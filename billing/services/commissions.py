@@ -20,15 +20,11 @@ Pending one). Status changes go through one service each, with history and a rea
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DecimalField, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,161 +32,20 @@ from core.services import save_with_history
 
 from .. import money
 from ..models import (
-    BillingProfile,
     BillingSettings,
-    CommissionBasis,
     CommissionStatement,
     CommissionStatementLine,
-    InvoiceLine,
-    InvoiceStatus,
-    LineKind,
-    Payment,
     StatementStatus,
 )
+from ..selectors import compute_commissions
 
-ZERO = Decimal("0.00")
-NOT_BILLED = (InvoiceStatus.DRAFT, InvoiceStatus.VOID)
 # Serialises preparing statements in one tenant (the monthly job and a click).
 LOCK_KEY = "billing.commission_statements"
-
-
-# --- What a month's commission is computed on -----------------------------------------------
-
-
-def month_period(month: date) -> money.Period:
-    start = month.replace(day=1)
-    end = date.fromordinal(money.add_months(start, 1).toordinal() - 1)
-    return money.Period(start, end)
 
 
 def month_is_over(month: date, today: date | None = None) -> bool:
     today = today or timezone.localdate()
     return money.add_months(month.replace(day=1), 1) <= today
-
-
-def _usage_bases(clients: dict[int, int], period: money.Period) -> dict[tuple, Decimal]:
-    """(client, currency) → usage charges on the invoices of the period: one query."""
-    rows = (
-        InvoiceLine.objects.filter(
-            kind=LineKind.USAGE,
-            invoice__period_start__gte=period.start,
-            invoice__period_start__lte=period.end,
-        )
-        .exclude(invoice__status__in=NOT_BILLED)
-        .annotate(who=Coalesce("sub_account_id", "invoice__customer_id"))
-        .filter(who__in=list(clients))
-        .values("who", "invoice__currency")
-        .annotate(total=Sum("amount"))
-        .values_list("who", "invoice__currency", "total")
-    )
-    return {(who, currency): total for who, currency, total in rows}
-
-
-def _payment_bases(
-    clients: dict[int, int], resellers: list[int], period: money.Period
-) -> dict[tuple, Decimal]:
-    """(client, currency) → payments received in the period: a client's own invoices count
-    whole; a reseller's consolidated invoice counts for each client by its lines' share.
-    Two queries."""
-    bases: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    payments = list(
-        Payment.objects.filter(
-            paid_on__gte=period.start,
-            paid_on__lte=period.end,
-            invoice__customer_id__in=[*clients, *resellers],
-        ).values_list("invoice_id", "invoice__customer_id", "invoice__currency", "amount")
-    )
-    consolidated = {
-        invoice for invoice, customer, _currency, _amount in payments if customer not in clients
-    }
-    shares: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    invoice_lines: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    if consolidated:
-        amount = Coalesce(Sum("amount"), ZERO, output_field=DecimalField())
-        for invoice, who, total in (
-            InvoiceLine.objects.filter(invoice_id__in=sorted(consolidated))
-            .values("invoice_id", "sub_account_id")
-            .annotate(total=amount)
-            .values_list("invoice_id", "sub_account_id", "total")
-        ):
-            invoice_lines[invoice] += total
-            if who in clients:
-                shares[invoice][who] = total
-    for invoice, customer, currency, paid in payments:
-        if customer in clients:
-            bases[(customer, currency)] += paid
-            continue
-        whole = invoice_lines.get(invoice, ZERO)
-        if whole <= 0:
-            continue
-        for client, part in shares[invoice].items():
-            bases[(client, currency)] += money.to_money(paid * part / whole)
-    return dict(bases)
-
-
-@dataclass
-class Draft:
-    """One statement as computed: a reseller, a currency, its client lines."""
-
-    reseller_id: int
-    currency: str
-    rate: Decimal
-    lines: list[tuple[int, str, Decimal, Decimal]] = field(default_factory=list)
-
-    @property
-    def base_total(self) -> Decimal:
-        return money.total(line[2] for line in self.lines)
-
-    @property
-    def total(self) -> Decimal:
-        return money.total(line[3] for line in self.lines)
-
-
-def compute_statements(month: date, basis: str, *, reseller_ids=None) -> list[Draft]:
-    """Every reseller's statements for the month, computed and not saved: one per currency
-    its clients were charged (or paid) in, and always one in the tenant's currency, listing
-    every client. A fixed number of queries whatever the number of resellers and clients."""
-    from customers.models import Customer
-
-    from ..selectors import tenant_currency
-
-    period = month_period(month)
-    profiles = BillingProfile.objects.filter(
-        is_reseller=True, customer__deleted_at__isnull=True
-    ).values_list("customer_id", "commission_rate")
-    if reseller_ids is not None:
-        profiles = profiles.filter(customer_id__in=list(reseller_ids))
-    rates = dict(profiles)
-    if not rates:
-        return []
-    client_rows = list(
-        Customer._base_manager.filter(parent_id__in=list(rates))
-        .order_by("name", "pk")
-        .values_list("pk", "name", "parent_id")
-    )
-    clients = {pk: parent for pk, _name, parent in client_rows}
-    if basis == CommissionBasis.USAGE:
-        bases = _usage_bases(clients, period)
-    else:
-        bases = _payment_bases(clients, list(rates), period)
-    home = tenant_currency()
-    currencies: dict[int, set[str]] = defaultdict(lambda: {home})
-    for client, currency in bases:
-        currencies[clients[client]].add(currency)
-    drafts = []
-    for reseller, rate in sorted(rates.items()):
-        for currency in sorted(currencies[reseller]):
-            draft = Draft(reseller, currency, rate)
-            for pk, name, parent in client_rows:
-                if parent != reseller:
-                    continue
-                base = bases.get((pk, currency))
-                if base is None and currency != home:
-                    continue
-                base = money.to_money(base or ZERO)
-                draft.lines.append((pk, name, base, money.percent_of(base, rate)))
-            drafts.append(draft)
-    return drafts
 
 
 # --- Preparing a month -------------------------------------------------------------------------
@@ -245,7 +100,7 @@ def prepare_commission_statements(
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [LOCK_KEY])
     basis = BillingSettings.current().commission_basis
-    drafts = compute_statements(month, basis, reseller_ids=reseller_ids)
+    drafts = compute_commissions(month, basis, reseller_ids=reseller_ids)
     existing = {
         (statement.reseller_id, statement.currency): statement
         for statement in CommissionStatement.objects.select_for_update()

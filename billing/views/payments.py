@@ -13,7 +13,7 @@ from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from .. import money
 from ..filters import PaymentFilterSet
 from ..forms import CommissionReportForm
-from ..models import Payment
+from ..models import BillingSettings, Payment
 from ..selectors import commission_rows, commission_summary
 from ..tables import PaymentTable
 from .base import BillingNavMixin
@@ -32,10 +32,15 @@ class PaymentListView(BillingNavMixin, ObjectListView):
 
 
 class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
-    """A reseller's clients, what they paid in a month and the commission due; as CSV too."""
+    """A reseller's clients, their base in a month (what they paid, or their usage charges:
+    the tenant's basis) and the commission due, live, as the month's statement will have it;
+    as CSV too. The monthly statements are billing/views/commissions.py."""
 
     template_name = "billing/commissions.html"
-    breadcrumbs = [("Invoices", reverse_lazy("billing:invoice_list")), ("Commissions", None)]
+    breadcrumbs = [
+        ("Commission statements", reverse_lazy("billing:commission_statement_list")),
+        ("So far", None),
+    ]
 
     def get(self, request, *args, **kwargs):
         form = CommissionReportForm(request.GET, user=request.user)
@@ -47,13 +52,13 @@ class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin
         if reseller:
             rows = commission_rows(reseller, period)
             header = ["Client", "Paid", "Commission rate (%)", "Commission"]
-            lines = [[r["customer"].name, r["paid"], r["rate"], r["commission"]] for r in rows]
+            lines = [[r["customer"]["name"], r["paid"], r["rate"], r["commission"]] for r in rows]
             file_name = f"commission-{reseller.pk}-{month:%Y-%m}.csv"
         else:
             rows = commission_summary(form.fields["reseller"].queryset, period)
             header = ["Reseller", "Clients", "Paid", "Commission rate (%)", "Commission"]
             lines = [
-                [r["reseller"].name, r["clients"], r["paid"], r["rate"], r["commission"]]
+                [r["reseller"]["name"], r["clients"], r["paid"], r["rate"], r["commission"]]
                 for r in rows
             ]
             file_name = f"commissions-{month:%Y-%m}.csv"
@@ -61,6 +66,7 @@ class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin
             return csv_response(file_name, [header, *lines])
         context = self.get_context_data(
             form=form,
+            basis=BillingSettings.current().commission_basis,
             reseller=reseller,
             rows=rows,
             period=period,

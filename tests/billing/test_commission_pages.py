@@ -245,3 +245,28 @@ def test_the_sub_menu_leads_to_the_statements(client_as, in_tenant):
 def test_a_statement_months_ago_has_a_date_in_range(in_tenant):
     """Guard for the tests above: MONTH is over whatever today is."""
     assert MONTH + timedelta(days=31) < timezone.localdate()
+
+
+def test_the_live_report_follows_the_basis_and_counts_consolidated_charges(client_as, in_tenant):
+    from billing.models import InvoiceLine
+    from billing.services.commissions import prepare_commission_statements
+    from tests.factories import InvoiceFactory
+
+    BillingSettings.current()
+    BillingSettings.objects.update(commission_basis="usage")
+    partner = reseller(rate="10")
+    client = CustomerFactory(name="Billed To Partner", parent=partner)
+    invoice = InvoiceFactory(customer=partner, period_start=MONTH, period_end=date(2026, 3, 31))
+    InvoiceLine.objects.create(
+        invoice=invoice, kind="usage", description="Operations", amount=Decimal("80.00"),
+        sub_account=client, sub_account_name=client.name,
+    )  # fmt: skip
+    viewer = client_as(StaffRole.VIEWER)
+    query = {"reseller": partner.pk, "month": MONTH.isoformat()}
+    page = followed(viewer.get(reverse("billing:commissions"), query))
+    assert "Usage charges" in page and "Billed To Partner" in page and "8.00" in page
+    export = viewer.get(reverse("billing:commissions"), {**query, "export": "csv"})
+    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert "Billed To Partner,80.00,10.00,8.00" in rows
+    prepare_commission_statements(month=MONTH, actor=None)
+    assert CommissionStatement.objects.get(reseller=partner).total == Decimal("8.00")
