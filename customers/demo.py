@@ -179,4 +179,16 @@ def create_demo_customers(count: int = 300, seed: int = 2026) -> int:
         ],
         batch_size=500,
     )
+    # Their primary and billing contacts as contacts with roles, as the data migration made
+    # them for customers that existed before contacts (one bulk pass, with history).
+    from importlib import import_module
+
+    from .models_contacts import Contact, ContactRole
+
+    import_module("customers.migrations.0008_contacts_from_fields").contacts_from_fields(
+        Customer.objects.all(),
+        Contact=Contact,
+        ContactRole=ContactRole,
+        HistoricalContact=Contact.history.model,
+    )
     return count

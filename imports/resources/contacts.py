@@ -127,6 +127,8 @@ class ContactResource(ImportResource):
         for instance in written:
             roles = self.roles_of.pop(id(instance), None)
             if roles is not None:
+                # The engine's bulk insert leaves new instances unbound to a database.
+                instance._state.adding, instance._state.db = False, "default"
                 instance.roles.set(roles)
 
     def record_label(self, row: dict) -> str:

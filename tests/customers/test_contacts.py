@@ -270,6 +270,25 @@ def test_invoices_go_to_the_billing_contact_first_then_the_old_fields(in_tenant)
     assert services.invoice_recipient(customer) == ("New Primary", "p@acme.example")
 
 
+def test_an_issued_invoice_is_addressed_to_the_billing_contact(in_tenant):
+    from billing.services.invoicing import billing_address_of
+
+    customer = CustomerFactory(
+        name="Payer Co", contact_name="Old Person", billing_email="old-ap@payer.example"
+    )
+    assert billing_address_of(customer)[1] == "old-ap@payer.example"
+    services.contact_create(
+        customer=customer,
+        actor=None,
+        name="Paula Payer",
+        email="paula@payer.example",
+        roles=[role(BILLING)],
+    )
+    address, email = billing_address_of(customer)
+    assert email == "paula@payer.example"
+    assert address.splitlines()[:2] == ["Payer Co", "Paula Payer"]
+
+
 # --- Search -----------------------------------------------------------------------------------
 
 
@@ -485,3 +504,11 @@ def test_the_contact_list_and_the_contacts_tab_run_constant_queries(staff, acme)
         services.contact_create(customer=other, actor=None, name=f"More {n}", roles=roles)
     large = [_count(staff, url) for url in (list_url, tab_url, detail_url)]
     assert large == small
+
+
+def test_demo_customers_come_with_their_contacts(in_tenant):
+    from customers.demo import create_demo_customers
+
+    create_demo_customers(count=20)
+    assert Contact.objects.filter(roles__key=PRIMARY).count() == 20
+    assert Customer.objects.search(Contact.objects.first().email).exists()
