@@ -308,3 +308,25 @@ def test_the_statement_refuses_a_rate_outside_0_to_100(pending):
     with pytest.raises(ValidationError) as error:
         pending.full_clean()
     assert "rate" in error.value.message_dict
+
+
+# --- The monthly job -----------------------------------------------------------------------------
+
+
+def test_the_monthly_job_prepares_last_month_in_every_tenant_once(in_tenant):
+    from django.db import connection
+    from procrastinate.contrib.django import app
+
+    from billing.tasks import monthly_commission_statements
+
+    periodic = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["billing.tasks.monthly_commission_statements"] == "30 5 1 * *"
+    reseller, _ = reseller_with_clients("10", "Client")
+    assert monthly_commission_statements(timestamp=0) >= 1
+    connection.set_tenant(in_tenant)
+    last_month = add_months(timezone.localdate().replace(day=1), -1)
+    made = CommissionStatement.objects.get(reseller=reseller)
+    assert made.month == last_month and made.status == "pending"
+    monthly_commission_statements(timestamp=0)  # a repeat makes nothing new
+    connection.set_tenant(in_tenant)
+    assert CommissionStatement.objects.filter(reseller=reseller).count() == 1
