@@ -141,9 +141,11 @@ class Sheet:
 @dataclass
 class ImportResult:
     """What a run found: one ``(line, action, record, messages)`` tuple per row — no model
-    instances are kept —, the count per action, and errors about the whole file."""
+    instances are kept —, the count per action, errors about the whole file, and once
+    written the id of each new or changed record by line (the results page links them)."""
 
     rows: list[tuple[int, str, str, list]] = field(default_factory=list)
+    ids: dict[int, int] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     base_errors: list[str] = field(default_factory=list)
 
@@ -293,6 +295,7 @@ class ImportResource(resources.ModelResource):
         headers = sheet.headers
         all_rows = sheet.rows
         self.preload(dict(zip(headers, values, strict=False)) for values in all_rows)
+        self.written = []  # (line, instance) of the chunk's new and changed records
         for start in range(0, len(all_rows), CHUNK_ROWS):
             chunk = [
                 dict(zip(headers, values, strict=False))
@@ -306,7 +309,8 @@ class ImportResource(resources.ModelResource):
                 result.rows.append(outcome)
             if not dry_run and not result.failed:
                 self.flush()
-            self.creates, self.updates, self.existing = [], [], {}
+                result.ids.update((line, instance.pk) for line, instance in self.written)
+            self.creates, self.updates, self.existing, self.written = [], [], {}, []
             if self.progress:
                 self.progress(min(start + CHUNK_ROWS, len(all_rows)))
 
@@ -331,6 +335,7 @@ class ImportResource(resources.ModelResource):
                     self.creates.append(instance)
                 else:
                     self.updates.append((instance, self.changes(before, instance)))
+                self.written.append((self.line, instance))
             action = RowAction.NEW if new else RowAction.UPDATE
             return (self.line, action, self.describe(instance, row)[:255], [])
         except ValidationError as error:

@@ -150,9 +150,9 @@ def store_results(job: ImportJob, result: ImportResult) -> Counter:
         cursor.execute(f"DELETE FROM {ImportRow._meta.db_table} WHERE job_id = %s", [job.pk])
     copy_rows(
         ImportRow._meta.db_table,
-        ["job_id", "line", "action", "record", "messages"],
+        ["job_id", "line", "action", "record", "messages", "object_id"],
         (
-            (job.pk, line, action, record, messages)
+            (job.pk, line, action, record, messages, result.ids.get(line))
             for line, action, record, messages in result.rows
         ),
     )

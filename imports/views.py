@@ -35,6 +35,13 @@ LIST_URLS = {
     "usage": "billing:usagerecord_list",
     "contacts": "customers:contact_list",
 }
+# Each kind's record page: the results of an import that ran link what it made or changed.
+DETAIL_URLS = {
+    "customers": "customers:customer_detail",
+    "locations": "locations:location_detail",
+    "assets": "assets:asset_detail",
+    "contacts": "customers:contact_detail",
+}
 # The navigation section each kind's pages belong to (usage lives under Billing).
 NAV_SECTIONS = {"usage": "billing", "contacts": "customers"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -207,6 +214,9 @@ class ImportJobView(ImportJobMixin, BreadcrumbsMixin, TemplateView):
             page = Paginator(rows.order_by("line"), ROWS_PER_PAGE).get_page(
                 self.request.GET.get("page")
             )
+            detail = DETAIL_URLS.get(job.kind)
+            for row in page.object_list:
+                row.url = reverse(detail, args=[row.object_id]) if detail and row.object_id else ""
         context.update(
             job=job,
             title=str(job),

@@ -56,3 +56,20 @@ def test_no_error_file_without_errors_or_for_someone_else(staff, upload, client_
     other = client_as(StaffRole.STAFF)
     assert other.get(url).status_code in (403, 404)
     assert client_as(StaffRole.ADMIN).get(url).status_code == 200
+
+
+def test_results_link_the_records_an_import_made_or_changed(staff, upload, confirm, in_tenant):
+    from customers.models import Customer
+    from tests.factories import CustomerFactory
+
+    existing = CustomerFactory(name="Old Name Ltd", external_id="EXT-1")
+    upload(staff, "customers", csv_file("name,external_id\nNew Name Ltd,EXT-1\nFresh Co,EXT-2\n"))
+    job = last_job()
+    assert job.can_confirm
+    confirm(staff, job)
+    fresh = Customer.objects.get(external_id="EXT-2")
+    page = staff.get(job.get_absolute_url()).content.decode()
+    assert "1 new, 1 updated, 0 unchanged" in page
+    assert f'href="{reverse("customers:customer_detail", args=[existing.pk])}"' in page
+    assert f'href="{reverse("customers:customer_detail", args=[fresh.pk])}"' in page
+    assert dict(job.rows.values_list("line", "object_id")) == {2: existing.pk, 3: fresh.pk}
