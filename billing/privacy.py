@@ -11,6 +11,7 @@ bookkeeping record yet and lose them. Projects keep the company's name (not a pe
 from core.privacy import Person, register
 
 from .models import Invoice, Payment, Project, SellerProfile
+from .models_credit import CreditNote
 from .models_dunning import DunningNotice
 
 register(
@@ -34,6 +35,14 @@ register(
     not_personal={"customer_name": "the company's name, kept when the customer is purged"},
 )
 register(Payment, text=("reference",))
+# Credit notes are issued documents like invoices (kept for the statutory period); the reason
+# is free text that may name someone.
+register(
+    CreditNote,
+    customer="customer_id",
+    text=("reason",),
+    not_personal={"customer_name": "the company's name, required on the credit note"},
+)
 # Which address a reminder or final notice went to (the billing contact's, usually): found and
 # erased by that email address.
 register(DunningNotice, people=[Person("dunning notice recipient", ("sent_to",), email="sent_to")])
