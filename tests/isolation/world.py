@@ -377,8 +377,8 @@ def write_media_probe(schema_name: str) -> str:
 # PostgreSQL counts, per table, the rows the current transaction inserted, updated and
 # deleted; comparing the counts before and after a request tells whether it wrote anything
 # (even a write it undid, even an update to the same value), for a few milliseconds.
-# Tables every request may write to: sessions and cached values (rate limits among them).
-VOLATILE_TABLES = frozenset({"django_session", "clientele_cache"})
+# Tables every request may write to: sessions, cached values and API rate-limit counters.
+VOLATILE_TABLES = frozenset({"django_session", "clientele_cache", "core_ratecounter"})
 # Every authenticated API call stamps its token's last_used_at: only new or deleted tokens
 # count there.
 INSERTS_ONLY = frozenset({"accounts_apitoken"})
