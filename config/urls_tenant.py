@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
+    path("search/", include("search.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),

@@ -66,6 +66,7 @@ CORE = [
         {"name": "Renamed", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 14},
     ),
     Case("core:team", VIEW),
+    Case("search:global", VIEW, variant="empty"),
     Case("core:staff_invite", TENANT_SETTINGS),
     _post(
         "core:staff_invite",
