@@ -9,11 +9,13 @@ the rows, and removed again if the rows cannot be written."""
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from accounts.models import User
 from assets.models import Asset
@@ -195,3 +197,27 @@ def documents_customer_purged(customer, *, actor: User | None) -> None:
             _discard(key)
 
     transaction.on_commit(remove_files)
+
+
+def documents_sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored files of the current tenant that no version names: what a process
+    killed between storing an upload and committing its rows (or an outer transaction rolled
+    back after the service) left behind. Files younger than ``older_than`` are left alone (an
+    upload may be committing right now). Returns how many were removed."""
+    storage = documents_storage()
+    folder = f"{connection.schema_name}/documents"
+    try:
+        _dirs, names = storage.listdir(folder)
+    except (FileNotFoundError, OSError):
+        return 0
+    keys = {f"{folder}/{name}" for name in names}
+    known = set(
+        DocumentVersion.objects.filter(file__in=sorted(keys)).values_list("file", flat=True)
+    )
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for key in sorted(keys - known):
+        if storage.get_modified_time(key) < cutoff:
+            _discard(key)
+            removed += 1
+    return removed

@@ -24,10 +24,9 @@ from locations.views import LocationPanel
 
 from . import services
 from .downloads import version_response
-from .files import too_large_message
+from .files import max_bytes, too_large_message
 from .forms import DocumentEditForm, DocumentUploadForm, DocumentVersionForm
 from .models import Document, DocumentVersion
-from .uploads import upload_cap
 
 PER_PAGE = 25
 
@@ -45,11 +44,11 @@ def documents_page(request, documents, *, page_param: str = "documents-page"):
     return paginator.get_page(request.GET.get(page_param))
 
 
-def upload_refused(request, max_bytes: int) -> str:
+def upload_refused(request, limit: int) -> str:
     """The request-level check: a body (or file) larger than the limit is refused with a
     message before the form looks at it. The upload handler skipped such a file already."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if getattr(request, "upload_too_large", False) or length > max_bytes + 1024 * 1024:
+    if getattr(request, "upload_too_large", False) or length > limit + 1024 * 1024:
         return too_large_message(length or None)
     return ""
 
@@ -61,7 +60,9 @@ class RecordDocumentsMixin:
 
     def documents_context(self, request, record) -> dict:
         scope = scope_for(request.user)
-        documents = Document.objects.restrict(scope).of_record(record)
+        # A deleted customer's own page (admins, to restore it) shows its documents too.
+        deleted = getattr(record, "deleted_at", None) is not None
+        documents = Document.objects.restrict(scope, include_deleted=deleted).of_record(record)
         show_archived = request.GET.get("documents-archived") == "1"
         documents = documents if show_archived else documents.live()
         can_edit = user_can(request.user, Capability.EDIT_RECORDS) and not getattr(
@@ -125,7 +126,7 @@ class DocumentFormMixin(ConsoleAccessMixin, BreadcrumbsMixin):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def post(self, request, *args, **kwargs):
-        refused = upload_refused(request, upload_cap()) if self.multipart else ""
+        refused = upload_refused(request, max_bytes()) if self.multipart else ""
         if refused:
             form = self.get_form_class()(data=request.POST, user=request.user)
             form.is_valid()

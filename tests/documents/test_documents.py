@@ -268,3 +268,24 @@ def test_erasing_a_person_clears_their_uploads_link(staff, in_tenant):
     version = DocumentVersion.objects.get(document=document)
     assert version.uploaded_by is None
     assert version.size > 0 and version.original_name == "contract.pdf"
+
+
+def test_the_sweep_removes_only_old_files_no_version_names(staff):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from documents.storage import documents_storage, new_key
+
+    storage = documents_storage()
+    document = create(staff, CustomerFactory())
+    orphan = storage.save(new_key(), ContentFile(b"left behind"))
+    fresh = storage.save(new_key(), ContentFile(b"being committed"))
+    old = time.time() - 2 * 3600
+    os.utime(storage.path(orphan), (old, old))
+    os.utime(storage.path(document.current.file.name), (old, old))
+    assert services.documents_sweep_orphans() == 1
+    files = stored_files()
+    assert orphan not in files
+    assert {fresh, document.current.file.name} <= files

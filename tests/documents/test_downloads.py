@@ -245,6 +245,18 @@ def test_the_documents_tab_keeps_a_constant_query_count(client_as):
     assert len(small) == len(large), [q["sql"][:120] for q in large.captured_queries]
 
 
+def test_a_deleted_customers_own_page_still_lists_its_documents_for_admins(client_as):
+    from customers.services import customer_soft_delete
+
+    admin = client_as(StaffRole.ADMIN)
+    customer = CustomerFactory()
+    make(customer, title="Kept with the customer")
+    customer_soft_delete(customer_id=customer.pk, actor=None)
+    tab = admin.get(reverse("customers:customer_documents", args=[customer.pk]))
+    content = tab.content.decode()
+    assert "Kept with the customer" in content and "Upload a document" not in content
+
+
 # --- The portal ---------------------------------------------------------------------------
 
 
