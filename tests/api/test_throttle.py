@@ -80,3 +80,15 @@ def test_old_counters_are_purged():
     count_request("test:new", limit=3, duration=60, now=now)
     assert purge_before(now=now) == 1
     assert list(RateCounter.objects.values_list("key", flat=True)) == ["test:new"]
+
+
+def test_the_worker_purges_old_counters_every_hour():
+    from procrastinate.contrib.django import app
+
+    import core.tasks
+
+    periodic = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
+    assert periodic["core.tasks.purge_rate_counters"] == "41 * * * *"
+    count_request("test:stale", limit=3, duration=60, now=time.time() - 5 * 86400)
+    assert core.tasks.purge_rate_counters(timestamp=int(time.time())) >= 1
+    assert not RateCounter.objects.filter(key="test:stale").exists()
