@@ -115,3 +115,8 @@ bench: db
 # database, driven by 1 and 8 concurrent clients: p50/p95, req/s and the targets (bench/http_bench.py).
 bench-http: db $(STATIC_MANIFEST)
 	@$(PY) -m bench.http_bench
+
+# Tenancy at scale (bench/sections/tenancy.py): BENCH_TENANTS tenants (default 1,000) made
+# through provisioning, cold/warm tenants over HTTP, worker memory, one migration across all.
+bench-tenants: db $(STATIC_MANIFEST)
+	@BENCH_ONLY=tenancy $(PY) bench/run.py

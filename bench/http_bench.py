@@ -146,7 +146,7 @@ def scenarios(ctx: dict, port: int) -> list[Scenario]:
 class Server:
     """gunicorn in a process group of its own; stopped (SIGTERM, then SIGKILL) on exit."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, workers: str = WORKERS, **extra_env: str):
         self.port = port
         self.log = BASE_DIR / ".data" / "bench-http-server.log"
         env = {
@@ -155,9 +155,10 @@ class Server:
             "SITE_SCHEME": "http",
             "HOST": "127.0.0.1",
             "PORT": str(port),
-            "WEB_CONCURRENCY": WORKERS,
+            "WEB_CONCURRENCY": workers,
             "TENANT_SPARE_SCHEMAS": "0",
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            **extra_env,
         }
         self.out = self.log.open("w")
         self.process = subprocess.Popen(

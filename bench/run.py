@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("DATABASE_NAME", "clientele_bench")
 os.environ["DEBUG"] = "false"
 
-SECTIONS = ("provisioning", "customers", "lists", "imports", "worker", "billing")
+SECTIONS = ("provisioning", "customers", "lists", "imports", "worker", "billing", "tenancy")
 
 
 def chosen_sections() -> list[str] | None:
@@ -42,7 +42,7 @@ def main() -> int:
     setup_django()
     from django.db import connection
 
-    from bench.sections import billing, customers, imports, lists, provisioning, worker
+    from bench.sections import billing, customers, imports, lists, provisioning, tenancy, worker
 
     sections = {
         "provisioning": lambda: provisioning.bench_provisioning() or True,
@@ -51,6 +51,7 @@ def main() -> int:
         "imports": imports.bench_imports,
         "worker": worker.bench_worker,
         "billing": billing.bench_billing,
+        "tenancy": tenancy.bench_tenancy,
     }
     ok = True
     for name in chosen:
