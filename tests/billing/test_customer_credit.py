@@ -184,3 +184,17 @@ def test_credit_is_shown_on_the_billing_tab_and_in_the_portal(invoice, client_as
     own = stranger.membership.customer_id
     other_page = stranger.get(reverse("portal:billing", args=[own])).content.decode()
     assert "12.50" not in other_page
+
+
+def test_the_next_invoices_email_says_what_the_credit_leaves_due(
+    invoice, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    pay(invoice, Decimal("450.00"))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice_run(month=NEXT_MONTH, actor=None)
+    (message,) = [m for m in mail.outbox if "Invoice" in m.subject]
+    assert "Credit applied: 50.00 USD" in message.body
+    assert "Amount due: 350.00 USD" in message.body
