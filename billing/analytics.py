@@ -343,8 +343,17 @@ def top_by_mrr(live) -> list[dict]:
         .annotate(total=Sum("monthly_fee"))
         .values("total")
     )
+    # Only customers who pay something are priced (a semi-join, not a probe per customer).
+    paying = Q(
+        pk__in=Subscription.objects.filter(status__in=LIVE_SUBSCRIPTION).values("customer_id")
+    ) | Q(
+        pk__in=Project.objects.filter(status_conditions(timezone.localdate())["active"])
+        .filter(monthly_fee__gt=0)
+        .values("customer_id")
+    )
     rows = (
-        live.annotate(
+        live.filter(paying)
+        .annotate(
             value=Coalesce(Subquery(subscriptions), ZERO) + Coalesce(Subquery(projects), ZERO)
         )
         .filter(value__gt=0)
