@@ -211,13 +211,6 @@ class Contact(ArchivableFields):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text", "phone_digits"}
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("customers:contact_detail", kwargs={"pk": self.pk})
 
@@ -246,6 +239,8 @@ class Contact(ArchivableFields):
             raise ValidationError({"mobile": "SMS is the preferred channel: give a mobile."})
         if self.preferred_channel == PreferredChannel.PHONE and not (self.phone or self.mobile):
             raise ValidationError({"phone": "Phone is the preferred channel: give a number."})
+        # Every write goes through a service's full_clean(); the import refreshes these too.
+        self.refresh_search_fields()
 
     @property
     def emails(self) -> list[str]:

@@ -38,6 +38,7 @@ OWNED_TABS = [
 def test_tabs_come_in_order_from_their_apps():
     assert [tab.key for tab in CUSTOMER_TABS] == [
         "overview",
+        "contacts",
         "projects",
         "locations",
         "assets_on_location",
@@ -59,6 +60,7 @@ def test_tabs_of_other_apps_keep_their_customers_url(name, path, module):
 
 def test_sections_columns_and_history_are_registered_by_their_owners():
     assert [(s.key, s.figures.__module__) for s in OVERVIEW_SECTIONS] == [
+        ("contacts", "customers.services_contacts"),
         ("projects", "billing.customer_page"),
         ("assets", "assets.customer_page"),
         ("sites", "locations.customer_page"),
