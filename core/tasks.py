@@ -42,6 +42,9 @@ DEFAULT_RETRY = TenantRetryStrategy(max_attempts=5, exponential_wait=2)
 KNOWN_TENANT_SECONDS = 5.0
 
 _known_tenants: dict[str, float] = {}  # schema name -> monotonic time it is trusted until
+# A worker that has served every tenant of a large platform keeps no more than this many (the
+# expired ones are dropped first): the memory is bounded whatever the number of tenants.
+KNOWN_TENANTS_MAX = 1000
 
 
 def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
@@ -55,6 +58,11 @@ def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
         return True
     exists = get_tenant_model().objects.filter(schema_name=schema_name).exists()
     if exists:
+        if len(_known_tenants) >= KNOWN_TENANTS_MAX:
+            for name in [name for name, until in _known_tenants.items() if until <= now]:
+                del _known_tenants[name]
+            if len(_known_tenants) >= KNOWN_TENANTS_MAX:
+                _known_tenants.clear()
         _known_tenants[schema_name] = now + KNOWN_TENANT_SECONDS
     else:
         _known_tenants.pop(schema_name, None)

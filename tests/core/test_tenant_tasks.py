@@ -92,3 +92,19 @@ def test_a_job_failing_for_its_own_reasons_keeps_its_error(db, nothing_remembere
     current_schema(schema_name="alpha")
     with pytest.raises(RuntimeError, match="own error"):
         current_schema(schema_name="alpha", fail=True)
+
+
+def test_a_worker_remembers_a_bounded_number_of_tenants(db, nothing_remembered, monkeypatch):
+    """A worker that has run jobs for every tenant of a large platform does not keep one entry
+    per tenant forever (#20, tenancy at scale): expired ones go first, and never more than
+    KNOWN_TENANTS_MAX are kept."""
+    now = [1000.0]
+    monkeypatch.setattr(tasks.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(tasks, "KNOWN_TENANTS_MAX", 2)
+    for schema in ("alpha", "beta", "public", "tenant_template", "alpha", "beta"):
+        assert tasks.tenant_exists(schema)
+        assert len(tasks._known_tenants) <= 2
+        now[0] += 1
+    now[0] += tasks.KNOWN_TENANT_SECONDS + 1
+    assert tasks.tenant_exists("public")
+    assert list(tasks._known_tenants) == ["public"]
