@@ -39,9 +39,10 @@ class CustomerQuerySet(ScopedQuerySet):
         """Neither archived nor deleted: what lists and dropdowns show by default."""
         return self.filter(deleted_at__isnull=True, is_archived=False)
 
-    def search(self, term: str) -> CustomerQuerySet:
+    def search(self, term: str, *, with_contacts: bool = True) -> CustomerQuerySet:
         """Partial, case-insensitive match over the search haystack, phone digits whatever the
-        formatting, and trigram word similarity on the name for small typos; and the
+        formatting, and trigram word similarity on the name for small typos; and (unless
+        ``with_contacts`` is off: the global search lists contacts as their own kind) the
         customers whose current contacts match by name, title, email or phone. Both sides
         are trigram-indexed scans, joined by a UNION of ids (an OR would scan every
         customer)."""
@@ -54,6 +55,8 @@ class CustomerQuerySet(ScopedQuerySet):
         digits = re.sub(r"\D", "", term)
         if len(digits) >= MIN_PHONE_DIGITS and len(digits) * 2 >= len(term.replace(" ", "")):
             condition |= Q(phone_digits__contains=digits)
+        if not with_contacts:
+            return self.filter(condition)
         own = self.model._base_manager.filter(condition).order_by().values("pk")
         by_contact = (
             Contact.objects.filter(contact_search_condition(term, prefix=""), is_archived=False)

@@ -23,7 +23,7 @@ from customers.models_contacts import Contact
 from locations.models import Location
 
 PER_KIND = 5
-MIN_LENGTH = 2
+MIN_LENGTH = 3  # trigram indexes answer from three characters
 MAX_LENGTH = 100
 
 
@@ -75,7 +75,7 @@ PROVIDERS: list[Provider] = [
         list_url_name="customers:customer_list",
         fetch=lambda user, term: (
             Customer.objects.visible_to(user)
-            .search(term)
+            .search(term, with_contacts=False)
             .only("id", "name", "city", "industry")
             .order_by("name", "pk")
         ),

@@ -221,6 +221,17 @@ def bench_customers() -> bool:
     ]:
         samples, queries = measure(client, url, params)
         ok &= report(name, samples, queries)
+    print("Global search (customers, contacts, locations, assets, invoices, projects; < 50 ms)")
+    live = Client(HTTP_HOST="bench.localhost", HTTP_HX_REQUEST="true")
+    live.force_login(viewer)
+    for name, searcher, params in [
+        ('page "acme"', client, {"q": "acme"}),
+        ('live partial "acme"', live, {"q": "acme"}),
+        ("live partial, serial fragment", live, {"q": "00123456"}),
+        ('live partial, rare "zq"', live, {"q": "zq"}),
+    ]:
+        samples, queries = measure(searcher, "/search/", params)
+        ok &= report(name, samples, queries, target_ms=50)
     print("API and export (targets: API list p95 < 100 ms; export streamed in constant memory)")
     from accounts.tokens import api_token_create
 

@@ -66,8 +66,8 @@ def test_the_live_partial_returns_only_the_results(client_as, harbour):
     partial = staff.get(URL, {"q": "harbour"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="global-search-results"' in partial and "<html" not in partial
     assert "Harbourview Depot" in partial
-    short = staff.get(URL, {"q": "h"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "Type at least 2 characters" in short
+    short = staff.get(URL, {"q": "ha"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Type at least 3 characters" in short
     none = staff.get(URL, {"q": "zzqxw"}, HTTP_HX_REQUEST="true").content.decode()
     assert "Nothing matches" in none
 
