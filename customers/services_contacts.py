@@ -205,27 +205,38 @@ def invoice_recipient(customer: Customer) -> tuple[str, str]:
     current billing contact with an email; else the old billing fields; else its first
     current primary contact; else the old contact fields; else the company email. One
     query."""
+    return invoice_recipients([customer])[customer.pk]
+
+
+def invoice_recipients(customers) -> dict[int, tuple[str, str]]:
+    """``invoice_recipient`` for many customers (an invoice run's chunk, its preview) in one
+    query, keyed by customer id."""
+    customers = list(customers)
     rows = (
         Contact.objects.filter(
-            customer_id=customer.pk,
+            customer_id__in=[customer.pk for customer in customers],
             is_archived=False,
             roles__key__in=[BILLING, PRIMARY],
             roles__is_archived=False,
         )
         .exclude(email="")
-        .order_by("name", "pk")
-        .values_list("name", "email", "roles__key")
+        .order_by("customer_id", "name", "pk")
+        .values_list("customer_id", "name", "email", "roles__key")
     )
-    by_role: dict[str, tuple[str, str]] = {}
-    for name, email, key in rows:
-        by_role.setdefault(key, (name, email))
-    if BILLING in by_role:
-        return by_role[BILLING]
+    found: dict[tuple[int, str], tuple[str, str]] = {}
+    for customer_id, name, email, key in rows:
+        found.setdefault((customer_id, key), (name, email))
+    return {customer.pk: _recipient(customer, found) for customer in customers}
+
+
+def _recipient(customer: Customer, found: dict) -> tuple[str, str]:
+    if (customer.pk, BILLING) in found:
+        return found[(customer.pk, BILLING)]
     old_name = customer.billing_contact_name or customer.contact_name
     if customer.billing_email:
         return old_name, customer.billing_email
-    if PRIMARY in by_role:
-        return by_role[PRIMARY]
+    if (customer.pk, PRIMARY) in found:
+        return found[(customer.pk, PRIMARY)]
     return old_name, customer.contact_email or customer.company_email
 
 

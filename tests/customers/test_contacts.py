@@ -512,3 +512,19 @@ def test_demo_customers_come_with_their_contacts(in_tenant):
     create_demo_customers(count=20)
     assert Contact.objects.filter(roles__key=PRIMARY).count() == 20
     assert Customer.objects.search(Contact.objects.first().email).exists()
+
+
+def test_recipients_of_many_customers_come_in_one_query(in_tenant, django_assert_num_queries):
+    customers = [CustomerFactory(contact_name="", billing_email="") for _ in range(5)]
+    for n, customer in enumerate(customers[:3]):
+        services.contact_create(
+            customer=customer,
+            actor=None,
+            name=f"Payer {n}",
+            email=f"payer{n}@example.com",
+            roles=[role(BILLING)],
+        )
+    with django_assert_num_queries(1):
+        recipients = services.invoice_recipients(customers)
+    assert recipients[customers[0].pk] == ("Payer 0", "payer0@example.com")
+    assert recipients[customers[4].pk] == ("", customers[4].company_email)
