@@ -32,6 +32,8 @@ OWNED_TABS = [
     ("customers:customer_locations", "locations/", "locations.views"),
     ("customers:customer_assets_on_location", "assets-on-location/", "assets.views"),
     ("customers:customer_assets_owned", "assets-owned/", "assets.views"),
+    ("customers:customer_documents", "documents/", "documents.views"),
+    ("customers:customer_analytics", "analytics/", "billing.views.analytics"),
 ]
 
 
@@ -45,6 +47,8 @@ def test_tabs_come_in_order_from_their_apps():
         "assets_owned",
         "users",
         "billing",
+        "analytics",
+        "documents",
         "subaccounts",
         "linked",
         "history",
