@@ -338,3 +338,19 @@ def test_staff_are_not_portal_users(client_as):
     document = make(company, shared_with_portal=True)
     owner = client_as(StaffRole.OWNER)
     assert owner.get(portal_urls(company, document)[1]).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["location", "asset"])
+def test_location_and_asset_pages_stay_flat_with_their_documents(client_as, kind):
+    viewer = client_as(StaffRole.VIEWER)
+    record = LocationFactory() if kind == "location" else AssetFactory()
+    make(record)
+    viewer.get(record.get_absolute_url())
+    with CaptureQueriesContext(connection) as small:
+        viewer.get(record.get_absolute_url())
+    for n in range(20):
+        make(record, title=f"Doc {n}")
+    with CaptureQueriesContext(connection) as large:
+        content = viewer.get(record.get_absolute_url()).content.decode()
+    assert "Doc 19" in content
+    assert len(small) == len(large)
