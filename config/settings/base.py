@@ -266,7 +266,7 @@ MEDIA_URL = "/media/"
 # views, which check the scope. Their own storage alias, never under MEDIA_ROOT (the media
 # route would serve them to anyone): a directory outside it, or an S3-compatible bucket with
 # DOCUMENTS_STORAGE=s3 (django-storages; private objects, no public URL). Keys start with the
-# tenant's schema name and a random token (documents/files.py).
+# tenant's schema name and a random token (documents/storage.py).
 DOCUMENTS_STORAGE = os.environ.get("DOCUMENTS_STORAGE", "filesystem")
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or BASE_DIR / ".data" / "documents")
 DOCUMENTS_MAX_BYTES = int(os.environ.get("DOCUMENTS_MAX_BYTES", str(25 * 1024 * 1024)))
