@@ -8,17 +8,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = (
-    "accounts",
-    "assets",
-    "billing",
-    "core",
-    "customers",
-    "imports",
-    "locations",
-    "portal",
-    "tenants",
-    "webhooks",
+# Every app package of this repository (an apps.py beside its __init__.py), so a new app is
+# scanned without a list to edit; config and bench are not apps.
+APPS = tuple(
+    sorted(path.parent.name for path in ROOT.glob("*/apps.py") if path.parent.name != "demo")
 )
 QUERYSET_WRITES = {
     "update",
