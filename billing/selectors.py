@@ -240,14 +240,17 @@ def _labelled(name: str, currency: str, home: str) -> str:
 
 def commission_rows(reseller, period: money.Period) -> list[dict]:
     """Each client of a reseller with its base in the period (on the tenant's basis) and the
-    commission due; a client's amounts in another currency are a row of their own."""
+    commission due; a client's amounts in another currency are a row of their own. The
+    client is a Customer with its id and name only (no query per row)."""
+    from customers.models import Customer
+
     from .models import BillingSettings
 
     basis = BillingSettings.current().commission_basis
     home = tenant_currency()
     return [
         {
-            "customer": {"pk": pk, "name": _labelled(name, draft.currency, home)},
+            "customer": Customer(pk=pk, name=_labelled(name, draft.currency, home)),
             "paid": base,
             "rate": draft.rate,
             "commission": commission,
@@ -260,6 +263,8 @@ def commission_rows(reseller, period: money.Period) -> list[dict]:
 def commission_summary(resellers, period: money.Period) -> list[dict]:
     """Every reseller with its number of clients, their base in the period (on the tenant's
     basis) and the commission due (a row per other currency): a fixed number of queries."""
+    from customers.models import Customer
+
     from .models import BillingSettings
 
     resellers = list(resellers.order_by("name"))
@@ -272,7 +277,9 @@ def commission_summary(resellers, period: money.Period) -> list[dict]:
         drafts.setdefault(draft.reseller_id, []).append(draft)
     return [
         {
-            "reseller": {"pk": reseller.pk, "name": _labelled(reseller.name, draft.currency, home)},
+            "reseller": reseller
+            if draft.currency == home
+            else Customer(pk=reseller.pk, name=_labelled(reseller.name, draft.currency, home)),
             "clients": len(draft.lines),
             "paid": draft.base_total,
             "rate": draft.rate,

@@ -214,7 +214,7 @@ def commission_statement_mark_paid(
         )
     statement.status = StatementStatus.PAID
     statement.paid_on = paid_on
-    statement.payment_reference = " ".join(reference.split())[:100]
+    statement.payment_reference = (reference or "").strip()[:100]
     return save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Paid out")
 
 
@@ -224,7 +224,7 @@ def commission_statement_void(
 ) -> CommissionStatement:
     """Pending or Approved → Void (a paid statement stays paid). Preparing the month again
     makes a new Pending statement in its place."""
-    reason = " ".join((reason or "").split())
+    reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this statement is void."})
     statement = _locked(statement)

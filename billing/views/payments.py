@@ -52,13 +52,13 @@ class CommissionReportView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin
         if reseller:
             rows = commission_rows(reseller, period)
             header = ["Client", "Paid", "Commission rate (%)", "Commission"]
-            lines = [[r["customer"]["name"], r["paid"], r["rate"], r["commission"]] for r in rows]
+            lines = [[r["customer"].name, r["paid"], r["rate"], r["commission"]] for r in rows]
             file_name = f"commission-{reseller.pk}-{month:%Y-%m}.csv"
         else:
             rows = commission_summary(form.fields["reseller"].queryset, period)
             header = ["Reseller", "Clients", "Paid", "Commission rate (%)", "Commission"]
             lines = [
-                [r["reseller"]["name"], r["clients"], r["paid"], r["rate"], r["commission"]]
+                [r["reseller"].name, r["clients"], r["paid"], r["rate"], r["commission"]]
                 for r in rows
             ]
             file_name = f"commissions-{month:%Y-%m}.csv"
