@@ -47,6 +47,7 @@ def console_pages(page, base: str, world: dict, *, everything: bool) -> list[str
         "/billing/invoices/",
         f"/billing/invoices/{invoice}/",
         "/two-factor/setup/",
+        "/search/?q=Wide",
     ]
     if everything:
         page.goto(f"{base}/billing/invoices/")
