@@ -178,7 +178,9 @@ class CommissionStatementListView(BillingNavMixin, ObjectListView):
                 .annotate(base=Sum("base_total"), commission=Sum("total"), statements=Count("pk"))
                 .order_by("currency")
             ),
-            can_manage=user_can(self.request.user, Capability.MANAGE_BILLING),
+            # Preparing covers every reseller: not for staff limited to some customers.
+            can_manage=user_can(self.request.user, Capability.MANAGE_BILLING)
+            and not self.scope.is_limited,
             prepare_form=PrepareForm(),
             workspace_basis=BillingSettings.current().commission_basis,
         )
