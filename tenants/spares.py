@@ -5,7 +5,11 @@ handed out; the next refill replaces it."""
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -13,6 +17,9 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 SPARE_PREFIX = "spare_"
+logger = logging.getLogger(__name__)
+# The template as SQL, dumped once per migration state (see clone_template).
+_template_sql: dict[tuple[str, tuple[int, int]], str] = {}
 
 
 def spare_schemas() -> list[str]:
@@ -70,8 +77,61 @@ def refill_spares(count: int | None = None) -> int:
     made = 0
     while len(ready) + made < count:
         name = f"{SPARE_PREFIX}{secrets.token_hex(6)}"
-        with transaction.atomic():
-            CloneSchema().clone_schema(template, name, "DATA")
-        connection.set_schema_to_public()
+        clone_template(template, name, current)
         made += 1
     return made
+
+
+def template_sql(template: str, state: tuple[int, int]) -> str:
+    """The template schema (tables, indexes, sequences, its rows) as SQL, by ``pg_dump`` once
+    per migration state. Session settings become transaction-local and psql's own commands
+    (``\\restrict``) are left out, so the script runs through a plain cursor."""
+    key = (template, state)
+    if key not in _template_sql:
+        from .backup import _run
+
+        with tempfile.TemporaryDirectory() as work:
+            path = Path(work) / "template.sql"
+            _run(
+                "pg_dump",
+                f"--schema={template}",
+                "--no-owner",
+                "--no-privileges",
+                "--no-comments",
+                "--inserts",
+                f"--file={path}",
+            )
+            lines = []
+            for line in path.read_text().splitlines():
+                if line.startswith("\\") or line.startswith("--"):
+                    continue
+                if line.startswith("SET "):
+                    line = "SET LOCAL " + line[4:]
+                elif line.startswith("SELECT pg_catalog.set_config('search_path'"):
+                    line = "SET LOCAL search_path = '';"
+                lines.append(line)
+        _template_sql.clear()
+        _template_sql[key] = "\n".join(lines)
+    return _template_sql[key]
+
+
+def clone_template(template: str, name: str, state: tuple[int, int]) -> None:
+    """A copy of the template named ``name``, in one transaction. The dumped template is
+    replayed with the name swapped: a fixed amount of DDL whatever the number of tenants
+    (django-tenants' clone_schema() scans every schema's catalog rows for each table and
+    column, so it slowed down as tenants were added: 5 s at 12 tenants, 27 s at 60 here).
+    Falls back to clone_schema() if the dump cannot be made."""
+    try:
+        sql = re.sub(rf"\b{re.escape(template)}\b", name, template_sql(template, state))
+    except Exception:  # no pg_dump matching the server: the slower clone still works
+        logger.warning("Cloning %s with clone_schema(): no usable pg_dump", template, exc_info=True)
+        sql = None
+    try:
+        with transaction.atomic():
+            if sql is None:
+                CloneSchema().clone_schema(template, name, "DATA")
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql)
+    finally:
+        connection.set_schema_to_public()

@@ -57,3 +57,60 @@ def test_one_queued_refill_is_enough(settings):
             queue_refill()
     jobs = ProcrastinateJob.objects.filter(task_name="tenants.tasks.refill_spare_schemas")
     assert jobs.count() == 1 and jobs.get().status == "todo"
+
+
+def catalog(schema: str) -> dict:
+    """What a schema holds, by kind: relations (tables, indexes, sequences), constraints,
+    column defaults, and the migrations it records."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relkind, count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+            "c.relnamespace WHERE n.nspname = %s GROUP BY 1 ORDER BY 1",
+            [schema],
+        )
+        relations = cursor.fetchall()
+        cursor.execute(
+            "SELECT con.contype, count(*) FROM pg_constraint con JOIN pg_namespace n ON n.oid = "
+            "con.connamespace WHERE n.nspname = %s GROUP BY 1 ORDER BY 1",
+            [schema],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
+            "AND column_default LIKE %s",
+            [schema, f"%{schema}.%"],
+        )
+        own_defaults = cursor.fetchone()[0]
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY app, name')
+        migrations = cursor.fetchall()
+    return {
+        "relations": relations,
+        "constraints": constraints,
+        "own_defaults": own_defaults,
+        "migrations": migrations,
+    }
+
+
+def test_a_spare_is_a_full_copy_of_the_template_pointing_at_itself(settings):
+    """Spares are made from the template dumped once (a fixed amount of DDL however many
+    tenants exist): the same tables, indexes, sequences, constraints and migration records,
+    and its columns' defaults use its own sequences, never the template's."""
+    settings.TENANT_SPARE_SCHEMAS = 1
+    refill_spares()
+    (spare,) = spare_schemas()
+    template, copy = catalog("tenant_template"), catalog(spare)
+    assert copy["relations"] == template["relations"]
+    assert copy["constraints"] == template["constraints"]
+    assert copy["migrations"] == template["migrations"] != []
+    assert copy["own_defaults"] == template["own_defaults"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = %s "
+            "AND column_default LIKE %s",
+            [spare, "%tenant_template%"],
+        )
+        assert cursor.fetchone()[0] == 0
+    tenant = tenant_provision(slug="eta", name="Eta", owner_email="o@eta.example")
+    assert tenant.took_spare
+    with schema_context("eta"):
+        assert User.objects.get().email == "o@eta.example"
