@@ -349,5 +349,5 @@ class LinkedAccount(models.Model):
         return f"{self.provider} {self.get_kind_display().lower()} {label}"
 
 
-from .teams import StaffCustomerAssignment, Team  # noqa: E402, F401 - models of this app
 from .models_contacts import Contact, ContactRole  # noqa: E402, F401 - models of this app
+from .teams import StaffCustomerAssignment, Team  # noqa: E402, F401 - models of this app

@@ -84,7 +84,7 @@ class ContactRole(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        self.name = " ".join((self.name or "").split())
+        self.name = (self.name or "").strip()  # kept as typed inside (no control mangling)
         if not self.name:
             raise ValidationError({"name": "Give the role a name."})
         clash = ContactRole.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
@@ -216,7 +216,7 @@ class Contact(ArchivableFields):
 
     def clean(self) -> None:
         super().clean()
-        self.name = " ".join((self.name or "").split())
+        self.name = (self.name or "").strip()
         if not self.name:
             raise ValidationError({"name": "Enter the contact's name."})
         self.email = (self.email or "").strip()
@@ -271,7 +271,7 @@ def legacy_people(fields: dict) -> list[dict]:
         (BILLING, "billing_contact_name", "billing_email", "billing_phone"),
     ):
         person = {
-            "name": " ".join(str(fields.get(name) or "").split()),
+            "name": str(fields.get(name) or "").strip(),
             "email": str(fields.get(email) or "").strip(),
             "phone": str(fields.get(phone) or ""),
         }

@@ -178,7 +178,6 @@ class ContactRoleViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ContactRole.objects.all()
     serializer_class = ContactRoleSerializer
     permission_classes = [ConsolePermission]
-    pagination_class = None
 
     def get_queryset(self):
         return ContactRole.objects.visible_to(self.request.user).order_by("order", "name")

@@ -97,7 +97,7 @@ class ContactResource(ImportResource):
         return self.existing.get(key)
 
     def check_record(self, instance, row) -> None:
-        instance.name = " ".join((instance.name or "").split())
+        instance.name = (instance.name or "").strip()
         if not instance.name:
             raise ValidationError({"name": "Enter the contact's name."})
         try:

@@ -136,7 +136,7 @@ def test_create_update_archive_and_restore_keep_history_with_actor_and_reason(ac
         customer=acme,
         actor=actor,
         roles=[role(BILLING), role(PRIMARY)],
-        name="  Jane   Doe ",
+        name="  Jane Doe ",
         email="jane@acme.example",
         phone="+12025550100",
     )
