@@ -162,6 +162,27 @@ def prepare_commission_statements(
 # --- Payout status -----------------------------------------------------------------------------
 
 
+def _notify_reseller(statement: CommissionStatement, news: str) -> None:
+    """An email to the reseller's billing address once the change is committed."""
+    from accounts.tasks import send_email
+    from core.tasks import defer_after_commit
+
+    address = statement.reseller.billing_email if statement.reseller_id else ""
+    if not address:
+        return
+    amount = f"{money.format_number(statement.total)} {statement.currency}"
+    defer_after_commit(
+        send_email,
+        subject=f"Your commission for {statement.month:%B %Y} {news}",
+        body=(
+            f"Your commission statement for {statement.month:%B %Y} {news}: {amount} "
+            f"({money.plain(statement.rate)} % of {money.format_number(statement.base_total)})."
+            "\n\nYour company portal shows it with a line per client (Commissions)."
+        ),
+        to=[address],
+    )
+
+
 def _locked(statement: CommissionStatement) -> CommissionStatement:
     return CommissionStatement.objects.select_for_update().get(pk=statement.pk)
 
@@ -188,7 +209,9 @@ def commission_statement_approve(
     statement = _locked(statement)
     _refuse_unless(statement, (StatementStatus.PENDING,), "approved")
     statement.status = StatementStatus.APPROVED
-    return save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Approved")
+    save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Approved")
+    _notify_reseller(statement, "is approved")
+    return statement
 
 
 @transaction.atomic
@@ -215,7 +238,9 @@ def commission_statement_mark_paid(
     statement.status = StatementStatus.PAID
     statement.paid_on = paid_on
     statement.payment_reference = (reference or "").strip()[:100]
-    return save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Paid out")
+    save_with_history(statement, actor=actor, reason=reason.strip()[:100] or "Paid out")
+    _notify_reseller(statement, f"was paid on {paid_on:%-d %B %Y}")
+    return statement
 
 
 @transaction.atomic

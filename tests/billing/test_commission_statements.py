@@ -330,3 +330,26 @@ def test_the_monthly_job_prepares_last_month_in_every_tenant_once(in_tenant):
     monthly_commission_statements(timestamp=0)  # a repeat makes nothing new
     connection.set_tenant(in_tenant)
     assert CommissionStatement.objects.filter(reseller=reseller).count() == 1
+
+
+def test_the_reseller_is_emailed_when_its_statement_is_approved_and_paid(
+    pending, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from customers.models import Customer
+
+    Customer.objects.filter(pk=pending.reseller_id).update(billing_email="ap@partner.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        commission_statement_approve(statement=pending, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        commission_statement_mark_paid(statement=pending, actor=None, paid_on=date(2026, 4, 9))
+    assert [m.subject for m in mail.outbox] == [
+        "Your commission for March 2026 is approved",
+        "Your commission for March 2026 was paid on 9 April 2026",
+    ]
+    assert mail.outbox[0].to == ["ap@partner.example"] and "1.00 USD" in mail.outbox[0].body
+    # A refusal sends nothing.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        commission_statement_void(statement=pending, actor=None, reason="Late")
+    assert len(mail.outbox) == 2
