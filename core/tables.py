@@ -260,7 +260,8 @@ class _CellRenderer:
         return render_template
 
     def _td_open(self) -> str:
-        return f"<td {self.bound_column.attrs['td'].as_html()}{self.label}>"
+        attrs = self.bound_column.attrs["td"].as_html()
+        return f"<td {attrs}{self.label}>" if attrs else f"<td{self.label}>"
 
     def value(self, record):
         """The cell's value as ``BoundRow._get_and_render_with`` finds it; ``_NO_VALUE`` when
