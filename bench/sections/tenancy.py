@@ -194,7 +194,7 @@ def over_http(slugs: list[str]) -> dict:
             figures["warm"].append(get(slug))
         for touched, slug in enumerate(slugs, start=1):
             get(slug)
-            if touched in (100, 1000, 10000, len(slugs)):
+            if touched in (1, 10, 100, 1000, 10000, len(slugs)):
                 figures["rss"][touched] = rss_kb(pid)
     finally:
         server.stop()
