@@ -244,7 +244,7 @@ def credit_note_create(
             f"This invoice is {invoice.get_status_display().lower()}: credit notes are made "
             "for issued invoices only."
         )
-    reason = " ".join((reason or "").split())
+    reason = (reason or "").strip()  # kept as written
     if not reason:
         raise ValidationError({"reason": "Say why the invoice is credited (it is printed)."})
     if len(reason) > REASON_MAX:
