@@ -383,3 +383,13 @@ def test_invoice_page_and_billing_tab_keep_their_query_counts(client_as, invoice
     for _ in range(12):
         credit(invoice, amount="1")
     assert counts() == small
+
+
+def test_a_long_void_reason_is_kept_whole_and_its_history_fits(invoice):
+    """Voiding is the other way to settle an unpaid invoice; a 300-character reason used to
+    overflow the history's 100-character reason column (a 500)."""
+    reason = "Wrong customer billed; " + "x" * 277
+    invoice_void(invoice_id=invoice.pk, reason=reason, actor=None)
+    invoice.refresh_from_db()
+    assert invoice.status == "void" and invoice.void_reason == reason
+    assert invoice.history.first().history_change_reason.startswith("Voided: Wrong customer")
