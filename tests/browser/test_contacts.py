@@ -54,7 +54,7 @@ def test_add_a_contact_with_two_roles_from_the_contacts_tab(page, tenant_url, ni
 
     # The customer list finds the company by her email.
     page.goto(f"{tenant_url}/customers/")
-    page.get_by_label("Search").fill("grace@nimbus")
+    page.get_by_label("Search", exact=True).fill("grace@nimbus")
     expect(
         page.locator("#results").get_by_role("link", name="Nimbus Contacts Ltd", exact=True)
     ).to_be_visible()
