@@ -177,8 +177,9 @@ def per_user(sign_ins: list[int], users: int) -> list[Decimal | None]:
 
 
 def lifetime_value(customers=None) -> Decimal:
-    return _bounded(Invoice.objects.all(), customers).aggregate(
-        paid=Coalesce(Sum("amount_paid"), ZERO)
+    """Payments received (credit notes and applied credit settle invoices; nobody paid them)."""
+    return _bounded(Payment.objects.all(), customers, "invoice__customer_id").aggregate(
+        paid=Coalesce(Sum("amount"), ZERO)
     )["paid"]
 
 
@@ -365,13 +366,20 @@ def top_by_mrr(live) -> list[dict]:
 
 def top_by_lifetime_value(customers=None) -> list[dict]:
     rows = (
-        _bounded(Invoice.objects.filter(customer__deleted_at__isnull=True), customers)
-        .values("customer_id")
-        .annotate(value=Sum("amount_paid"), name=Max("customer__name"))
+        _bounded(
+            Payment.objects.filter(invoice__customer__deleted_at__isnull=True),
+            customers,
+            "invoice__customer_id",
+        )
+        .values("invoice__customer_id")
+        .annotate(value=Sum("amount"), name=Max("invoice__customer__name"))
         .filter(value__gt=0)
-        .order_by("-value", "customer_id")[:TOP]
+        .order_by("-value", "invoice__customer_id")[:TOP]
     )
-    return [{"pk": row["customer_id"], "name": row["name"], "value": row["value"]} for row in rows]
+    return [
+        {"pk": row["invoice__customer_id"], "name": row["name"], "value": row["value"]}
+        for row in rows
+    ]
 
 
 def top_by_usage(span: MonthRange, customers=None) -> list[dict]:

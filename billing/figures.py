@@ -98,7 +98,11 @@ def invoice_totals(invoices, *, with_paid: bool = True) -> dict[str, Decimal]:
         overdue_count=Count("status", filter=Q(status=InvoiceStatus.OVERDUE)),
     )
     if with_paid:
-        totals["paid"] = invoices.aggregate(paid=_sum("amount_paid"))["paid"]
+        # What the customer paid: payments received (an overpayment whole), not what settled
+        # the invoices (amount_paid also counts credit notes and credit applied).
+        totals["paid"] = Payment.objects.filter(invoice__in=invoices.values("pk")).aggregate(
+            paid=_sum("amount")
+        )["paid"]
     return totals
 
 

@@ -183,13 +183,30 @@ def test_the_doughnut_shows_counts_and_shares(in_tenant):
 
 
 def test_lifetime_value_counts_paid_invoices_without_a_subscription(admin):
+    """Lifetime value is what the customer paid: payments received (an overpayment whole),
+    never a credit note, which settles an invoice without money."""
+    from billing.services.credit_notes import credit_note_create
+    from billing.services.payments import payment_record
+
     customer = CustomerFactory(name="Former Client")
-    InvoiceFactory(customer=customer, total="1200.00", amount_paid="1200.00", status="paid")
-    InvoiceFactory(
-        customer=customer, total="300.00", amount_paid="100.00", status="partially_paid",
+    paid = InvoiceFactory(customer=customer, total="1200.00")
+    partly = InvoiceFactory(
+        customer=customer, total="300.00",
         period_start=date(2026, 2, 1), period_end=date(2026, 2, 28),
     )  # fmt: skip
-    InvoiceFactory(total="999.00", amount_paid="999.00", status="paid")  # someone else's
+    credited = InvoiceFactory(
+        customer=customer, total="500.00",
+        period_start=date(2026, 3, 1), period_end=date(2026, 3, 31),
+    )  # fmt: skip
+    someone_else = InvoiceFactory(total="999.00")
+    for invoice, amount in ((paid, "1200.00"), (partly, "100.00"), (someone_else, "999.00")):
+        payment_record(
+            invoice_id=invoice.pk, amount=Decimal(amount), method="bank_transfer",
+            paid_on=date(2026, 3, 5), actor=None, notify=False,
+        )  # fmt: skip
+    credit_note_create(
+        invoice_id=credited.pk, reason="Goodwill", actor=None, full=True, notify=False
+    )
     response = admin.get(reverse("customers:customer_analytics", args=[customer.pk]))
     assert response.status_code == 200
     figures_ = response.context["a"]
