@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from core.events import anyone_listens
 from core.tasks import defer_many_after_commit
+from customers.services_contacts import invoice_recipients
 
 from .. import money, tax
 from ..models import (
@@ -425,11 +426,6 @@ def _issue_drafts(draft_ids, numbers, settings_row, today, actor) -> list[Invoic
 # --- The preview ----------------------------------------------------------------------------
 
 
-def billing_email_of(customer) -> str:
-    """Where the invoice would be emailed: as invoicing.billing_address_of chooses it."""
-    return customer.billing_email or customer.contact_email or customer.company_email
-
-
 @dataclass
 class RunPreview:
     month: date
@@ -458,6 +454,9 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
         preview.not_due_count += sorted_.not_due
         preview.draft_count += len(sorted_.drafts)
         skipped = list(sorted_.skipped)
+        # Where each invoice would be emailed, as invoicing.billing_address_of chooses it
+        # (the billing contact first): one query for the chunk.
+        recipients = invoice_recipients(charges.customer for charges in sorted_.fresh)
         for charges in sorted_.fresh:
             # The totals _new_invoice would store, without building the invoice.
             total = tax.taxed_totals(
@@ -469,7 +468,7 @@ def invoice_run_preview(*, month: date, today: date | None = None) -> RunPreview
             preview.invoice_count += 1
             preview.totals[currency] = preview.totals.get(currency, Decimal("0")) + total
             if total > 0:
-                if billing_email_of(charges.customer):
+                if recipients[charges.customer.pk][1]:
                     preview.email_count += 1
                 else:
                     preview.no_email_count += 1

@@ -145,3 +145,20 @@ def test_a_draft_run_is_issued_as_reviewed_in_one_step(
     assert mail.outbox == []  # emailing was not chosen
     again = admin.post(reverse("billing:invoice_run_issue", args=[draft_run.pk]))
     assert again.status_code == 302 and InvoiceRun.objects.count() == 2
+
+
+def test_the_preview_counts_a_billing_contacts_address_as_emailed(client_as, agency):
+    from customers import services_contacts
+    from customers.models_contacts import BILLING, ContactRole
+
+    no_mail = agency.__class__.objects.get(name="No Mail Ltd")
+    services_contacts.contact_create(
+        customer=no_mail,
+        actor=None,
+        name="Pat Payable",
+        email="ap@nomail.example",
+        roles=[ContactRole.objects.get(key=BILLING)],
+    )
+    html = client_as(StaffRole.ADMIN).get(runs_url(), {"month": "2026-03"}).content.decode()
+    assert re.search(r'data-preview="emails">3<', html)
+    assert "No Mail Ltd — no billing email" not in html
