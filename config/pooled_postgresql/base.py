@@ -17,7 +17,8 @@ cannot. So here the schema travels with every transaction instead:
 
 What still must not cross transactions behind such a pooler: session advisory locks, ``LISTEN``
 and raw ``COPY`` outside ``transaction.atomic`` (which bypasses Django's execute wrappers). The
-background worker therefore connects to PostgreSQL directly (``WORKER_DATABASE_URL``).
+background worker therefore connects to PostgreSQL directly (its own ``DATABASE_URL``, no
+``DATABASE_POOLER``).
 """
 
 from __future__ import annotations

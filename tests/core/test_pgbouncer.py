@@ -1,4 +1,5 @@
-"""PgBouncer in transaction mode in front of the embedded PostgreSQL, the production server
+"""PgBouncer in transaction mode in front of the embedded PostgreSQL (and Django's own psycopg
+pool, the other supported setup), the production server
 (gunicorn, config/gunicorn.py, the production settings) behind it, and two tenants' API clients
 reading and writing at the same time: every answer and every row stays in its own tenant.
 
@@ -124,7 +125,7 @@ class PgBouncer:
 class Server:
     """The production server (2 gunicorn workers) with its database behind PgBouncer."""
 
-    def __init__(self, pgbouncer: PgBouncer, pooler: str, tmp: Path):
+    def __init__(self, pgbouncer: PgBouncer | None, pooler: str, tmp: Path):
         subprocess.run(  # make test has collected them; a no-op then
             ["make", "--no-print-directory", STATIC_MANIFEST], cwd=BASE_DIR, check=True
         )
@@ -137,13 +138,14 @@ class Server:
             SECRET_KEY=secrets.token_urlsafe(40),
             SITE_SCHEME="http",
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            DATABASE_URL=f"postgres://{user}@127.0.0.1:{pgbouncer.port}/{name}",
             DATABASE_POOLER=pooler,
             HOST="127.0.0.1",
             PORT=str(self.port),
             WEB_CONCURRENCY="2",
             TENANT_SPARE_SCHEMAS="0",
         )
+        if pgbouncer is not None:
+            env["DATABASE_URL"] = f"postgres://{user}@127.0.0.1:{pgbouncer.port}/{name}"
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 [str(BASE_DIR / ".venv/bin/gunicorn"), "-c", "config/gunicorn.py", "config.wsgi"],
@@ -267,6 +269,23 @@ def test_two_tenants_through_pgbouncer_each_see_and_write_only_their_own(
     assert wrong == [], "\n".join(wrong)
     with django_db_blocker.unblock():
         names = stored("safe")
+    for slug in ("alpha", "beta"):
+        assert len(names[slug]) == 2 * ROUNDS
+        assert all(f"-{slug}-" in name for name in names[slug]), names
+
+
+def test_with_djangos_psycopg_pool_each_tenant_sees_and_writes_only_its_own(
+    tokens, tmp_path, django_db_blocker
+):
+    """The other supported setup: Django's own pool in each worker (no PgBouncer)."""
+    server = Server(None, "psycopg-pool", tmp_path)
+    try:
+        wrong = traffic(server, tokens, "pool")
+    finally:
+        server.close()
+    assert wrong == [], "\n".join(wrong)
+    with django_db_blocker.unblock():
+        names = stored("pool")
     for slug in ("alpha", "beta"):
         assert len(names[slug]) == 2 * ROUNDS
         assert all(f"-{slug}-" in name for name in names[slug]), names
