@@ -82,7 +82,7 @@ def test_run_invoices_pay_in_two_parts_and_lift_a_suspension(page, tenant_url, b
 
     # The new invoice for Ledger Ltd: 300 + 4 × 25.
     page.get_by_role("navigation", name="Billing").get_by_role("link", name="Invoices").click()
-    page.get_by_label("Search").fill("Ledger")
+    page.get_by_label("Search", exact=True).fill("Ledger")
     row = page.get_by_role("row").filter(has_text="Ledger Ltd")
     expect(page.get_by_role("row").filter(has_text="Tardy Traders")).to_have_count(0)
     row.get_by_role("link", name=re.compile(r"^INV-")).click()
@@ -102,7 +102,7 @@ def test_run_invoices_pay_in_two_parts_and_lift_a_suspension(page, tenant_url, b
     # The agency's invoice bills its own subscription and both clients' (3 × 300 + 6 × 25).
     ledger_invoice = page.url
     page.get_by_role("navigation", name="Billing").get_by_role("link", name="Invoices").click()
-    page.get_by_label("Search").fill("Spread Agency")
+    page.get_by_label("Search", exact=True).fill("Spread Agency")
     agency_row = page.get_by_role("row").filter(has_text="Spread Agency")
     expect(agency_row).to_have_count(1)
     agency_row.get_by_role("link", name=re.compile(r"^INV-")).click()

@@ -57,7 +57,7 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
 
     # Live search by part of the phone number, formatted differently; the URL follows.
     page.goto(f"{tenant_url}/customers/")
-    page.get_by_label("Search").fill("555-0177")
+    page.get_by_label("Search", exact=True).fill("555-0177")
     expect(results(page).get_by_role("link", name="Wizardry Holdings", exact=True)).to_be_visible()
     expect(results(page).get_by_role("link", name="Speedy Startup", exact=True)).to_have_count(0)
     expect(page).to_have_url(re.compile(r"q=555-0177"))

@@ -37,11 +37,13 @@ def test_import_customers_dry_run_fix_confirm_and_watch_progress(page, tenant_ur
     page.get_by_role("button", name="Import 2 rows").click()
     progress = page.get_by_role("progressbar", name="Import progress")
     expect(progress).to_have_attribute("aria-valuenow", "100")
-    expect(page.get_by_text("Imported 2 rows.")).to_be_visible()
+    expect(page.get_by_text("Imported 2 rows: 2 new, 0 updated, 0 unchanged.")).to_be_visible()
+    # Each record the import made is linked from its row.
+    expect(page.get_by_role("link", name="Browser Import Alpha")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "import-done.png"), full_page=True)
 
     page.get_by_role("link", name="Open customers").click()
-    page.get_by_label("Search").fill("Browser Import")
+    page.get_by_label("Search", exact=True).fill("Browser Import")
     results = page.locator("#results")
     expect(results.get_by_role("link", name="Browser Import Alpha", exact=True)).to_be_visible()
     expect(results.get_by_role("link", name="Browser Import Beta", exact=True)).to_be_visible()
