@@ -116,11 +116,6 @@ class CommissionStatement(models.Model):
     def __str__(self) -> str:
         return f"Commission of {self.reseller_name}, {self.month:%B %Y} ({self.currency})"
 
-    def save(self, *args, **kwargs):
-        if self.reseller_id and not self.reseller_name:
-            self.reseller_name = self.reseller.name
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("billing:commission_statement_detail", kwargs={"pk": self.pk})
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.services import save_with_history
+from customers.models import Customer
 
 from .. import money
 from ..models import (
@@ -110,6 +111,11 @@ def prepare_commission_statements(
     }
     result = PrepareResult(month)
     new_lines = []
+    names = dict(
+        Customer.objects.filter(pk__in={draft.reseller_id for draft in drafts}).values_list(
+            "pk", "name"
+        )
+    )
     for draft in drafts:
         statement = existing.get((draft.reseller_id, draft.currency))
         if statement is not None and statement.status != StatementStatus.PENDING:
@@ -135,6 +141,7 @@ def prepare_commission_statements(
         else:
             statement = CommissionStatement(
                 reseller_id=draft.reseller_id,
+                reseller_name=names.get(draft.reseller_id, ""),
                 month=month,
                 basis=basis,
                 rate=draft.rate,

@@ -37,6 +37,7 @@ def reseller(name="Channel Partner", rate="10"):
 def statement(of, *, month=MONTH, currency="USD", total="12.50", status="pending", clients=2):
     made = CommissionStatement.objects.create(
         reseller=of,
+        reseller_name=of.name,
         month=month,
         basis="payments",
         rate=Decimal("10"),

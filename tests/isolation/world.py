@@ -325,7 +325,8 @@ def reseller_records(customer, token: str, ids) -> dict:
         ("commission_shown", date(2025, 12, 1), "approved"),
     ):
         statement = CommissionStatement.objects.create(
-            pk=next(ids), reseller=customer, month=month, basis="payments", rate=10,
+            pk=next(ids), reseller=customer, reseller_name=customer.name, month=month,
+            basis="payments", rate=10,
             base_total=100, total=10, status=status,
         )  # fmt: skip
         CommissionStatementLine.objects.create(

@@ -47,6 +47,7 @@ def client_of(reseller, name, *, seats=3, monthly_fee="100.00", seat_fee="10.00"
 def statement(reseller, *, status="approved", month=date(2026, 3, 1), total="25.00"):
     made = CommissionStatement.objects.create(
         reseller=reseller,
+        reseller_name=reseller.name,
         month=month,
         basis="usage",
         rate=Decimal("10"),
