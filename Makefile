@@ -119,4 +119,4 @@ bench-http: db $(STATIC_MANIFEST)
 # Tenancy at scale (bench/sections/tenancy.py): BENCH_TENANTS tenants (default 1,000) made
 # through provisioning, cold/warm tenants over HTTP, worker memory, one migration across all.
 bench-tenants: db $(STATIC_MANIFEST)
-	@BENCH_ONLY=tenancy $(PY) bench/run.py
+	@BENCH_ONLY=tenancy DATABASE_NAME=clientele_bench_tenants $(PY) bench/run.py

@@ -17,13 +17,15 @@ os.environ.setdefault("DATABASE_NAME", "clientele_bench")
 os.environ["DEBUG"] = "false"
 
 SECTIONS = ("provisioning", "customers", "lists", "imports", "worker", "billing", "tenancy")
+# Run only when named (make bench-tenants, in a database of its own): 1,000 tenants.
+ON_REQUEST = ("tenancy",)
 
 
 def chosen_sections() -> list[str] | None:
     """BENCH_ONLY=imports,worker: only those sections; by default all. ``None`` (after saying
     which names exist) when a name is unknown."""
     only = [name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()]
-    chosen = only or list(SECTIONS)
+    chosen = only or [name for name in SECTIONS if name not in ON_REQUEST]
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:
         print(f"Unknown BENCH_ONLY section(s): {', '.join(unknown)}; choose from {SECTIONS}")

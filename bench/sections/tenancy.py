@@ -13,7 +13,7 @@ it, as a sign-up does), then, at N:
   a column added to every tenant's customer table) across every tenant, and taking it back;
 - one tenant's backup (tenants/backup.py).
 
-Tenants made once are kept in clientele_bench (slugs ``bt-00001``...); a second run only adds
+Tenants made once are kept in clientele_bench_tenants (slugs ``bt-00001``...); a second run only adds
 what is missing. Targets: provisioning <= 50 ms, cold tenant p50 within 1.5x warm, one
 migration across 1,000 tenants <= 10 minutes.
 """
@@ -54,7 +54,7 @@ def make_tenants(count: int) -> tuple[list[float], list[float]]:
     provision, clone = [], []
     if existing >= count:
         return provision, clone
-    print(f"  making {count - existing} tenants (once; kept in clientele_bench)...", flush=True)
+    print(f"  making {count - existing} tenants (once; kept in clientele_bench_tenants)...", flush=True)
     started_all = time.perf_counter()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", TENANT_SPARE_SCHEMAS=1
