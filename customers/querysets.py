@@ -43,9 +43,8 @@ class CustomerQuerySet(ScopedQuerySet):
         """Partial, case-insensitive match over the search haystack, phone digits whatever the
         formatting, and trigram word similarity on the name for small typos; and (unless
         ``with_contacts`` is off: the global search lists contacts as their own kind) the
-        customers whose current contacts match by name, title, email or phone. Both sides
-        are trigram-indexed scans, joined by a UNION of ids (an OR would scan every
-        customer)."""
+        customers whose current contacts match by name, title, email or phone (a trigram-
+        indexed scan of contacts first, then one bitmap OR over this table's indexes)."""
         from .models_contacts import Contact, contact_search_condition
 
         term = " ".join((term or "").split())[:SEARCH_MAX_LENGTH]
@@ -57,13 +56,18 @@ class CustomerQuerySet(ScopedQuerySet):
             condition |= Q(phone_digits__contains=digits)
         if not with_contacts:
             return self.filter(condition)
-        own = self.model._base_manager.filter(condition).order_by().values("pk")
-        by_contact = (
+        # The customers whose current contacts match, as a list of ids: the planner then ORs
+        # three index scans of this table (an IN over a UNION of both sides planned a nested
+        # loop: 150–390 ms at 100,000 customers).
+        by_contact = list(
             Contact.objects.filter(contact_search_condition(term, prefix=""), is_archived=False)
             .order_by()
-            .values("customer_id")
+            .values_list("customer_id", flat=True)
+            .distinct()
         )
-        return self.filter(pk__in=own.union(by_contact))
+        if by_contact:
+            condition |= Q(pk__in=by_contact)
+        return self.filter(condition)
 
     def for_list(self) -> CustomerQuerySet:
         return self.only(
