@@ -54,7 +54,10 @@ def make_tenants(count: int) -> tuple[list[float], list[float]]:
     provision, clone = [], []
     if existing >= count:
         return provision, clone
-    print(f"  making {count - existing} tenants (once; kept in clientele_bench_tenants)...", flush=True)
+    print(
+        f"  making {count - existing} tenants (once; kept in clientele_bench_tenants)...",
+        flush=True,
+    )
     started_all = time.perf_counter()
     with override_settings(
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", TENANT_SPARE_SCHEMAS=1
