@@ -321,6 +321,21 @@ def test_the_customer_list_search_finds_by_contact_email(staff, acme):
     assert "Acme Corporation" in response.content.decode()
 
 
+def test_a_broad_contact_match_searches_through_exists_with_the_same_answer(acme, monkeypatch):
+    """Past CONTACT_IDS_INLINE customers matched by contacts, the search correlates instead of
+    listing ids: the same customers either way, and no one else."""
+    from customers import querysets
+
+    other = CustomerFactory(name="Other Firm", contact_name="")
+    CustomerFactory(name="Unrelated Ltd", contact_name="")
+    for customer in (acme, other):
+        services.contact_create(customer=customer, actor=None, name="Wide Match", email="")
+    inline = set(Customer.objects.search("wide match").values_list("name", flat=True))
+    monkeypatch.setattr(querysets, "CONTACT_IDS_INLINE", 1)
+    correlated = set(Customer.objects.search("wide match").values_list("name", flat=True))
+    assert inline == correlated == {"Acme Corporation", "Other Firm"}
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
