@@ -24,9 +24,10 @@ from django.utils.functional import cached_property
 from django_countries.fields import Country
 from django_tables2.rows import BoundRows
 
+from core.tokens import position_dumps, position_loads
+
 # Pages reachable by number; further pages only through a cursor (Next, Previous, Last).
 NUMBERED_PAGES = 10
-CURSOR_SALT = "core.pagination.cursor"
 
 
 class Key:
@@ -186,12 +187,12 @@ class Cursor:
 
     def dumps(self) -> str:
         data = {"d": self.direction, "v": self.values, "n": self.number, "o": self.ordering}
-        return signing.dumps(data, salt=CURSOR_SALT, compress=True)
+        return position_dumps(data)
 
     @classmethod
     def loads(cls, text: str) -> Cursor | None:
         try:
-            data = signing.loads(text, salt=CURSOR_SALT)
+            data = position_loads(text)
             cursor = cls(data["d"], data["v"], int(data["n"]), str(data["o"]))
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             return None

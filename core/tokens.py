@@ -91,6 +91,21 @@ def tenant_loads(token: str, *, purpose: str, max_age: int | None = None) -> Any
     return signing.loads(token, salt=tenant_salt(purpose), max_age=max_age)
 
 
+# Values that grant nothing, signed only so a hand-edited one is ignored: a deep list page's
+# position (keyset pagination's cursor). Read anywhere, it shows a page the reader may already
+# open; its rows still come through the reader's scope. Not tenant-bound, not a TOKEN_KIND.
+POSITION_SALT = "clientele.position"
+
+
+def position_dumps(value: Any) -> str:
+    return signing.dumps(value, salt=POSITION_SALT, compress=True)
+
+
+def position_loads(token: str) -> Any:
+    """The value, or ``signing.BadSignature``."""
+    return signing.loads(token, salt=POSITION_SALT)
+
+
 # --- Password reset keys ------------------------------------------------------------------
 
 
