@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context, schema_exists
 from core.services import model_update
 
 from .models import Domain, Tenant
-from .spares import take_spare
+from .spares import restore_index_names, take_spare
 
 logger = logging.getLogger(__name__)
 
@@ -193,6 +193,8 @@ def tenant_provision(
         tenant = Tenant(schema_name=schema_name_for(slug), slug=slug, name=name)
         took_spare = take_spare(tenant.schema_name)
         tenant.save(verbosity=0)  # clones the template unless a spare became the schema
+        if not took_spare:
+            restore_index_names(settings.TENANT_BASE_SCHEMA, tenant.schema_name)
         Domain.objects.create(domain=domain_name, tenant=tenant, is_primary=True)
         with schema_context(tenant.schema_name):
             staff_invite(

@@ -130,8 +130,45 @@ def clone_template(template: str, name: str, state: tuple[int, int]) -> None:
         with transaction.atomic():
             if sql is None:
                 CloneSchema().clone_schema(template, name, "DATA")
+                restore_index_names(template, name)
             else:
                 with connection.cursor() as cursor:
                     cursor.execute(sql)
     finally:
         connection.set_schema_to_public()
+
+
+def restore_index_names(template: str, name: str) -> int:
+    """Give the clone's indexes (and so its unique constraints) the template's names.
+    django-tenants' clone_schema() copies tables LIKE the template, which names indexes and
+    unique constraints anew (``…_document_id_number_key`` for ``document_version_number_
+    unique``): a later migration that removes or renames one by its name would fail on every
+    cloned tenant. Indexes are matched by table, uniqueness and definition; returns how many
+    were renamed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname IN (%s, %s)",
+            [template, name],
+        )
+        rows = cursor.fetchall()
+        by_schema: dict[str, dict] = {template: {}, name: {}}
+        for schema, table, index, definition in rows:
+            unique = definition.startswith("CREATE UNIQUE")
+            key = (table, unique, definition.split(" USING ", 1)[-1])
+            by_schema[schema].setdefault(key, []).append(index)
+        existing = {row[2] for row in rows if row[0] == name}
+        renamed = 0
+        for key, names in by_schema[name].items():
+            wanted = by_schema[template].get(key)
+            if len(names) != 1 or not wanted or len(wanted) != 1:
+                continue  # absent or ambiguous: leave it
+            current, target = names[0], wanted[0]
+            if current == target or target in existing:
+                continue
+            cursor.execute(
+                f'ALTER INDEX "{name}"."{current}" RENAME TO "{target}"'  # catalog names
+            )
+            existing.add(target)
+            renamed += 1
+    return renamed

@@ -91,7 +91,7 @@ def test_the_portal_invoice_shows_seller_buyer_tax_and_formatted_numbers(
 ):
     sign_in(page, tenant_url, "ap@kunde.example")
     page.get_by_role("link", name="Billing").click()
-    page.get_by_role("link", name="Invoice DOC-000001", exact=True).click()
+    page.get_by_role("link", name="View invoice DOC-000001", exact=True).click()
     document = page.get_by_test_id("invoice-document")
     seller = document.get_by_test_id("seller")
     expect(seller).to_contain_text("Browser Hosting GmbH")

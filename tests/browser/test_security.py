@@ -74,9 +74,9 @@ def test_dashboard_charts_draw_and_api_docs_load(page, tenant_url):
 def test_portal_company_switcher_and_remove_confirmation(page, tenant_url, agency, browser_tenant):
     sign_in(page, tenant_url, "boss@switch.example")
     expect(page).to_have_url(re.compile(rf"/portal/c/{agency['parent']}/"))
-    page.get_by_label("Company").select_option(str(agency["child"]))
+    page.locator("#company-switch").select_option(str(agency["child"]))
     expect(page).to_have_url(re.compile(rf"/portal/c/{agency['child']}/"))
-    expect(page.get_by_label("Company")).to_have_value(str(agency["child"]))
+    expect(page.locator("#company-switch")).to_have_value(str(agency["child"]))
 
     page.goto(f"{tenant_url}/portal/c/{agency['parent']}/users/{agency['colleague']}/")
     page.once("dialog", lambda dialog: dialog.dismiss())

@@ -49,7 +49,7 @@ def test_an_owner_limits_a_staff_user_to_one_teams_customers(page, tenant_url, t
     page.get_by_label("Only assigned customers").check()
     page.get_by_role("button", name="Save access").click()
     expect(page.get_by_text("Saved the customer access of Lim Ited.")).to_be_visible()
-    expect(page.get_by_text("Assigned only")).to_be_visible()
+    expect(page.get_by_text("Assigned only").first).to_be_visible()
     page.context.clear_cookies()
 
     sign_in(page, tenant_url, "limited@browser.example")

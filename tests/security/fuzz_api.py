@@ -107,7 +107,11 @@ def api_write(world, people, schema, route: str, method: str) -> ApiWrite | None
     target = ApiWrite(route, method, url, person, body if body is not None else {}, {}, record)
     operation = operation_for(schema, url, method) or {}
     content = operation.get("requestBody", {}).get("content", {})
-    body_schema = content.get("application/json", {}).get("schema")
+    body_schema = (
+        content.get("application/json", {}).get("schema")
+        # An upload (documents) names its fields for multipart only: fuzz them all the same.
+        or content.get("multipart/form-data", {}).get("schema")
+    )
     if body_schema:
         node = _resolve(schema, body_schema)
         if node.get("type") == "array":
