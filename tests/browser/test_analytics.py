@@ -9,6 +9,7 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
+from billing.models import Payment
 from customers.models import Customer
 from tests.factories import CustomerFactory, InvoiceFactory
 
@@ -34,12 +35,16 @@ def veteran(browser_tenant, django_db_blocker):
                 period_start=date(2025, 12, 1),
                 period_end=date(2025, 12, 31),
             )
-            InvoiceFactory(
+            paid = InvoiceFactory(
                 customer=customer,
                 number="AN-PAID-1",
                 status="paid",
                 total="800.00",
                 amount_paid="800.00",
+            )
+            # Lifetime value counts payments received, so the payment is a row of its own.
+            Payment.objects.create(
+                invoice=paid, amount="800.00", method="bank_transfer", paid_on=date(2026, 1, 20)
             )
         return customer.pk
 
