@@ -79,6 +79,11 @@ def live_server_port(browser_tenant) -> int:
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(MAIL_DIR),
         "API_RATE_LIMIT": "1000000/hour",  # the schemathesis run is not a client to throttle
+        # Every browser test signs in from 127.0.0.1, like a whole office behind one address:
+        # the per-address limit would lock out later tests after a few deliberate failures
+        # elsewhere in the run (tests/accounts/test_sign_in.py covers it); the per-account
+        # limit stays.
+        "LOGIN_FAILED_RATE_LIMIT": "1000/5m/ip,5/5m/key",
         # Invoice runs in chunks of two payers: a consolidated parent and its sub-accounts far
         # apart must still make one complete invoice (tests/browser/test_billing.py).
         "INVOICE_RUN_CHUNK": "2",
