@@ -150,6 +150,17 @@ class Customer(models.Model):
         related_name="+",
         editable=False,
     )
+    # A duplicate merged into another customer (customers.services_merge): soft-deleted, its
+    # records moved to this survivor, its page and API answer point there.
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        editable=False,
+        verbose_name="merged into",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # When the relationship began (the figures count customers by it), not when the row was
