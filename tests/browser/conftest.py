@@ -31,7 +31,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = BASE_DIR / "test-artifacts"
-MAIL_DIR = ARTIFACTS / "mail"
+# The test server's mail folder and log, one per test database: runs against different
+# databases at once (developers running parts in parallel) never clear each other's mail.
+MAIL_DIR = ARTIFACTS / "mail" / os.environ.get("DATABASE_NAME", "default")
+SERVER_LOG = ARTIFACTS / f"server-{os.environ.get('DATABASE_NAME', 'default')}.log"
 
 # Playwright's sync API keeps an event loop in this thread; the fixtures below only touch the
 # database outside test transactions, so Django's async-safety guard may stand down here.
@@ -90,10 +93,10 @@ def live_server_port(browser_tenant) -> int:
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ARTIFACTS.mkdir(exist_ok=True)
-    MAIL_DIR.mkdir(exist_ok=True)
+    MAIL_DIR.mkdir(parents=True, exist_ok=True)
     for old in MAIL_DIR.iterdir():
         old.unlink()
-    log = open(ARTIFACTS / "server.log", "w")  # noqa: SIM115
+    log = open(SERVER_LOG, "w")  # noqa: SIM115
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--insecure"],
         cwd=BASE_DIR,
@@ -108,8 +111,7 @@ def live_server_port(browser_tenant) -> int:
             break
         except OSError as refused:
             if server.poll() is not None:
-                log_path = ARTIFACTS / "server.log"
-                raise RuntimeError(f"Test server exited; see {log_path}") from refused
+                raise RuntimeError(f"Test server exited; see {SERVER_LOG}") from refused
             time.sleep(0.2)
     else:
         server.kill()
