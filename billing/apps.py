@@ -26,3 +26,7 @@ class BillingConfig(AppConfig):
             route="analytics/",
         )
         reactions.register(reactions.on_customer_purged, projects_customer_purged)
+        # Merging two customers: how billing's one-per-customer rows are combined.
+        from . import merging
+
+        merging.register()

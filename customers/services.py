@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -206,6 +206,16 @@ def customer_soft_delete(*, customer_id: int, actor: User | None) -> Customer:
 
 @transaction.atomic
 def customer_restore(*, customer_id: int, actor: User | None) -> Customer:
+    merged_into = (
+        Customer.objects.filter(pk=customer_id, merged_into__isnull=False)
+        .values_list("merged_into__name", flat=True)
+        .first()
+    )
+    if merged_into is not None:
+        raise ValidationError(
+            f"This customer was merged into {merged_into}: its records are there now, so it "
+            "cannot be restored."
+        )
     customer = _transition(
         customer_id, actor=actor, reason="Restored", deleted_at=None, deleted_by=None
     )
@@ -264,6 +274,9 @@ def likely_duplicates(
     ``scope``, only customers it reaches are named (a limited user learns no other names)."""
     name = (name or "").strip()
     condition = Q()
+    by_contact = contact_email_condition(emails)
+    if by_contact is not None:
+        condition |= by_contact
     if name:
         condition |= Q(name__trigram_similar=name) | Q(search_text__contains=name.lower())
     host = website_host(website)
@@ -280,8 +293,11 @@ def likely_duplicates(
         base = Customer.objects.restrict(scope)
     candidates = (
         base.filter(condition)
-        .annotate(similarity=TrigramSimilarity(Lower("name"), name.lower()))
-        .order_by("-similarity", "name")
+        .annotate(
+            similarity=TrigramSimilarity(Lower("name"), name.lower()),
+            same_contact=by_contact if by_contact is not None else Value(False),
+        )
+        .order_by("-same_contact", "-similarity", "name")
     )
     if exclude_id is not None:
         candidates = candidates.exclude(pk=exclude_id)
@@ -290,6 +306,7 @@ def likely_duplicates(
         same_site = host and candidate.website_host == host
         if (
             candidate.similarity >= DUPLICATE_NAME_SIMILARITY
+            or candidate.same_contact
             or same_site
             or not name
             or any(
@@ -302,6 +319,28 @@ def likely_duplicates(
         if len(result) == limit:
             break
     return result
+
+
+def contact_email_condition(emails: tuple[str, ...]):
+    """Customers with a contact (current or former) who has one of ``emails`` (any case, as
+    their email or one of their other emails), or an email at the same company domain (not
+    a webmail one): an Exists over the contacts' indexed columns, or None without emails."""
+    from .models_contacts import Contact
+
+    addresses = sorted({(e or "").strip().lower() for e in emails if "@" in (e or "")})
+    if not addresses:
+        return None
+    matches = Q()
+    for address in addresses:
+        domain = address.rpartition("@")[2]
+        if domain and domain not in FREE_MAIL_DOMAINS:
+            matches |= Q(search_text__contains=f"@{domain}")
+        else:
+            matches |= Q(email_lower=address) | Q(search_text__contains=address)
+    contacts = Contact.objects.annotate(email_lower=Lower("email")).filter(
+        matches, customer=OuterRef("pk")
+    )
+    return Exists(contacts)
 
 
 @transaction.atomic

@@ -29,8 +29,10 @@ from .views.detail import (
     CustomerLinkedAccountsView,
     CustomerSubaccountsView,
 )
+from .views.duplicates import CustomerDuplicateCheckView
 from .views.edit import CustomerRestoreFieldsView, CustomerUpdateView
 from .views.list import CustomerListView
+from .views.merge import CustomerMergeView
 from .views.teams import StaffCustomerAccessView, TeamDeleteView, TeamFormView, TeamListView
 
 app_name = "customers"
@@ -45,6 +47,7 @@ urlpatterns = [
     path("add/", CustomerCreateWizard.as_view(), name="customer_create"),
     path("quick-add/", CustomerQuickAddView.as_view(), name="customer_quick_add"),
     path("autocomplete/", CustomerAutocompleteView.as_view(), name="customer_autocomplete"),
+    path("duplicates/", CustomerDuplicateCheckView.as_view(), name="customer_duplicates"),
     # Contacts (customers/views/contacts.py).
     path("contacts/", ContactListView.as_view(), name="contact_list"),
     path("contacts/add/", ContactCreateView.as_view(), name="contact_create"),
@@ -100,6 +103,8 @@ urlpatterns = [
     path("<int:pk>/delete/", CustomerDeleteView.as_view(), name="customer_delete"),
     path("<int:pk>/restore/", CustomerRestoreView.as_view(), name="customer_restore"),
     path("<int:pk>/purge/", CustomerPurgeView.as_view(), name="customer_purge"),
+    # Merging a duplicate into this customer (customers/views/merge.py).
+    path("<int:pk>/merge/", CustomerMergeView.as_view(), name="customer_merge"),
     # The account status (customers.account_status): Deactivate, Suspend, Reactivate.
     *[
         path(

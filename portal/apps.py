@@ -47,3 +47,7 @@ class PortalConfig(AppConfig):
         # the companies' users.
         account_status.register(services.company_account_status_changed)
         register_company_users(PortalCompanyUsers())
+        # Merging two customers: how the portal's one-per-company rows are combined.
+        from . import merging
+
+        merging.register()

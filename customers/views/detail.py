@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -68,6 +69,19 @@ class CustomerPageMixin:
 class CustomerDetailView(CustomerPageMixin, ObjectDetailView):
     template_name = "customers/customer_detail.html"
     tab = "overview"
+
+    def get(self, request, *args, **kwargs):
+        """A duplicate merged into another customer: those who cannot see deleted customers
+        are sent to the survivor (admins see the duplicate's page, pointing there)."""
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            from .merge import merged_customer_redirect
+
+            response = merged_customer_redirect(request, kwargs["pk"])
+            if response is None:
+                raise
+            return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

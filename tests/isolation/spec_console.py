@@ -168,6 +168,7 @@ CUSTOMERS = [
         actor_answers=TOP_LEVEL_REFUSED,
     ),
     Case("customers:customer_autocomplete", VIEW),
+    Case("customers:customer_duplicates", EDIT),  # the wizard's check while typing
     Case("customers:customer_detail", VIEW, kwargs=CUSTOMER),
     Case("customers:customer_update", EDIT, kwargs=CUSTOMER),
     _post(
@@ -238,6 +239,14 @@ CUSTOMERS = [
     _post("customers:customer_restore", MANAGE, kwargs=DELETED),
     Case("customers:customer_purge", MANAGE, kwargs=DELETED),
     _post("customers:customer_purge", MANAGE, kwargs=DELETED),
+    # Merging a duplicate into the customer: its prospect (a sub-account with no records).
+    Case("customers:customer_merge", MANAGE, kwargs=CUSTOMER),
+    _post(
+        "customers:customer_merge",
+        MANAGE,
+        lambda o: {"other": o.prospect.pk, "confirm": "on", "reason": "Matrix"},
+        kwargs=CUSTOMER,
+    ),
     # The customer page's Users tab (its views live in the portal app).
     Case("portal:customer_users", VIEW, kwargs=CUSTOMER),
     _post(
