@@ -155,3 +155,8 @@ class SecurityPolicy(models.Model):
     def current(cls) -> SecurityPolicy:
         """The saved policy, or the defaults (unsaved) when the owner never changed it."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+# Per-user list choices (columns, saved views, bulk changes): defined beside the list machinery
+# in core, stored in each tenant's schema as this app's tables.
+from core.list_prefs_models import BulkJob, ListPreference, SavedView  # noqa: E402, F401

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
     path("search/", include("search.urls")),
+    path("lists/", include("core.urls_lists")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("", include("portal.urls")),
     re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),

@@ -25,6 +25,8 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
 
+from . import list_prefs
+from .bulk import SELECT_ALL_MAX
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from .pagination import paginate
@@ -185,6 +187,11 @@ class ListMachinery(ScopedViewMixin, TemplateView):
     always_cap_count = False
     # "customers", "locations" or "assets": an Import button beside the export buttons.
     import_kind: str | None = None
+    # Per-user columns and saved views (console lists register under this key, see
+    # ObjectListView); None: the table's columns, no saved views.
+    list_key: str | None = None
+    # core.bulk.BulkAction instances offered on the selected rows.
+    bulk_actions: tuple = ()
 
     def get_queryset(self) -> QuerySet:
         return self.scoped()
@@ -196,9 +203,52 @@ class ListMachinery(ScopedViewMixin, TemplateView):
 
     def get_table(self, queryset):
         # No request= here: django-tables2 would paginate at once, by its own rules.
-        return self.table_class(
+        table = self.table_class(
             queryset, can_edit=user_can(self.request.user, Capability.EDIT_RECORDS)
         )
+        if self.usable_bulk_actions() and "selection" not in table.columns.columns:
+            add_selection_column(table)
+        return table
+
+    @cached_property
+    def _usable_bulk_actions(self) -> list:
+        return [action for action in self.bulk_actions if action.available_to(self.request.user)]
+
+    def usable_bulk_actions(self) -> list:
+        return self._usable_bulk_actions
+
+    @cached_property
+    def list_preference(self):
+        if not self.list_key or not self.request.user.is_authenticated:
+            return None
+        return list_prefs.preference_of(self.request.user, self.list_key)
+
+    @cached_property
+    def saved_views(self) -> list:
+        if not self.list_key or not self.request.user.is_authenticated:
+            return []
+        return list(list_prefs.views_for(self.request.user, self.list_key))
+
+    @cached_property
+    def current_view(self):
+        """The saved view named by ?view= (one the user may open), if any."""
+        wanted = self.request.GET.get("view", "")
+        return next((view for view in self.saved_views if str(view.pk) == wanted), None)
+
+    def chosen_columns(self) -> list[str]:
+        if self.current_view is not None and self.current_view.columns:
+            return self.current_view.columns
+        return self.list_preference.columns if self.list_preference else []
+
+    def default_view_redirect(self):
+        """A list opened without any parameter opens the user's default view."""
+        if self.request.GET or self.partial or self.list_preference is None:
+            return None
+        view = self.list_preference.default_view
+        if view is None or not any(known.pk == view.pk for known in self.saved_views):
+            return None
+        query = f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"
+        return redirect(f"{self.request.path}?{query}")
 
     # True while answering htmx's live search (hx-target="results"): only the results are
     # rendered, so get_context_data leaves out what only the full page shows (type cards...).
@@ -206,6 +256,8 @@ class ListMachinery(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.partial = bool(request.htmx) and request.htmx.target == "results"
+        if (default_view := self.default_view_redirect()) is not None:
+            return default_view
         filterset = self.get_filterset()
         queryset = filterset.qs
         export = request.GET.get("export")
@@ -214,6 +266,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         if export == "xlsx":
             return self.export_xlsx(self.get_export_queryset(queryset))
         table = self.get_table(queryset)
+        list_prefs.apply_columns(table, self.chosen_columns())
         RequestConfig(request, paginate=False).configure(table)  # ordering only
         paginate_table(table, request, capped=self.always_cap_count or self.is_filtered())
         self.decorate_page([row.record for row in table.page.object_list])
@@ -225,7 +278,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
     def is_filtered(self) -> bool:
         """Searches and filters count their matches only up to a cap (a broad filter over a
         million rows would otherwise cost more to count than to show)."""
-        ignored = ("per_page", "sort", "page", "export")
+        ignored = ("per_page", "sort", "page", "export", "view")
         return any(value.strip() for key, value in self.request.GET.items() if key not in ignored)
 
     def get_export_queryset(self, queryset):
@@ -258,7 +311,25 @@ class ListMachinery(ScopedViewMixin, TemplateView):
             if self.import_kind and may_import(self.request.user, self.import_kind)
             else None,
         )
+        if self.list_key and "table" in kwargs:
+            context.update(self.list_tools_context(kwargs["table"]))
         return context
+
+    def list_tools_context(self, table) -> dict:
+        """What the column chooser, the saved views menu and the bulk bar show."""
+        query = self.request.GET.copy()
+        for name in list_prefs.TRANSIENT_PARAMS:
+            query.pop(name, None)
+        return {
+            "list_key": self.list_key,
+            "column_choices": list_prefs.column_choices(table, self.chosen_columns()),
+            "saved_views": self.saved_views,
+            "current_view": self.current_view,
+            "default_view_id": getattr(self.list_preference, "default_view_id", None),
+            "view_query": query.urlencode(),
+            "bulk_actions": self.usable_bulk_actions(),
+            "select_all_max": SELECT_ALL_MAX,
+        }
 
     def export_rows(self, queryset) -> tuple[list[str], Iterator[list]]:
         """Header and rows of the visible columns, read from the database in chunks, so an
@@ -267,7 +338,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         names = [
             name
             for name, column in table.columns.items()
-            if column.visible and name not in ("actions", "selection")
+            if column.visible and name not in list_prefs.FIXED_COLUMNS
         ]
         header = [str(table.columns[name].header) for name in names]
 
@@ -307,7 +378,42 @@ class ListMachinery(ScopedViewMixin, TemplateView):
 
 
 class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, ListMachinery):
-    """A console list: the list machinery behind the console's role check."""
+    """A console list: the list machinery behind the console's role check, with per-user
+    columns and saved views under ``list_key`` (by default the model's label)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None and cls.table_class is not None:
+            if "list_key" not in cls.__dict__:
+                cls.list_key = cls.model._meta.label_lower
+            list_prefs.register_list(cls.list_key, cls)
+
+
+def add_selection_column(table) -> None:
+    """Row checkboxes for the bulk bar (the ``list-bulk`` form, by the ``form`` attribute, so
+    the table need not sit inside it), first in the row."""
+    from django_tables2 import CheckBoxColumn
+    from django_tables2.columns import BoundColumn
+
+    column = CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "th": {"class": "row-select"},
+            "td": {"class": "row-select"},
+            "th__input": {
+                "aria-label": "Select all rows on this page",
+                "data-select-all": "ids",
+                "form": "list-bulk",
+            },
+            "td__input": {"name": "ids", "form": "list-bulk", "aria-label": "Select row"},
+        },
+    )
+    bound = BoundColumn(table, column, "selection")
+    bound.render, bound.value = column.render, column.value
+    table.columns.columns["selection"] = bound
+    table._sequence = type(table.sequence)(["selection", *table.sequence])
 
 
 class ObjectDetailView(ConsoleAccessMixin, BreadcrumbsMixin, ScopedViewMixin, DetailView):

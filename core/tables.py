@@ -64,26 +64,52 @@ def link(url: str, label) -> str:
     return SafeString(f'<a href="{_escaped(url)}">{_escaped(label)}</a>')
 
 
+def row_menu(record, items: list[tuple[str, str, str]]) -> str:
+    """The row's actions as one "⋯" button opening a Bootstrap dropdown: ``items`` are
+    (label, url, icon). The button's accessible name names the record; the menu's position is
+    fixed so the table's scrolling box does not clip it."""
+    name = _escaped(str(record))
+    links = "".join(
+        f'<li><a class="dropdown-item" href="{_escaped(url)}">'
+        f'<i class="bi bi-{_escaped(icon)} me-2" aria-hidden="true"></i>{_escaped(label)}</a></li>'
+        for label, url, icon in items
+    )
+    return SafeString(
+        '<div class="dropdown row-menu">'
+        '<button class="btn btn-sm btn-link text-body-secondary px-2" type="button"'
+        ' data-bs-toggle="dropdown" data-bs-popper-config=\'{"strategy":"fixed"}\''
+        f' aria-expanded="false" aria-label="Actions for {name}">'
+        '<i class="bi bi-three-dots" aria-hidden="true"></i></button>'
+        f'<ul class="dropdown-menu dropdown-menu-end shadow-sm">{links}</ul></div>'
+    )
+
+
 class ConsoleTable(tables.Table):
-    """Base for list tables: View/Edit actions (Edit only for roles that may edit)."""
+    """Base for list tables: the record's name links to it; a "⋯" menu per row holds View,
+    Edit (for roles that may edit) and what ``row_actions`` adds."""
 
     edit_url_name = ""
     actions = tables.Column(
         empty_values=(),
-        verbose_name="Actions",
+        verbose_name=mark_safe('<span class="visually-hidden">Actions</span>'),
         orderable=False,
         exclude_from_export=True,
-        attrs=ACTION_COLUMN_ATTRS,
+        attrs={"td": {"class": "text-end text-nowrap row-actions"}, "th": {"class": "text-end"}},
     )
 
     def __init__(self, *args, can_edit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_edit = can_edit
 
+    def row_actions(self, record) -> list[tuple[str, str, str]]:
+        """(label, url, Bootstrap icon name) of the record's actions, in menu order."""
+        items = [("View", record.get_absolute_url(), "eye")]
+        if self.can_edit and self.edit_url_name and not getattr(record, "deleted_at", None):
+            items.append(("Edit", self.edit_url(record), "pencil"))
+        return items
+
     def render_actions(self, record):
-        if not self.can_edit or getattr(record, "deleted_at", None):
-            return view_button(record)
-        return SafeString(f"{view_button(record)} {edit_button(self.edit_url(record), record)}")
+        return row_menu(record, self.row_actions(record))
 
     def edit_url(self, record) -> str:
         """``reverse(edit_url_name, args=[record.pk])``, reversed once per table: the URL

@@ -194,6 +194,7 @@ def on_app_ready(app) -> None:
             *app.import_paths,
             "accounts.tasks",
             "billing.tasks",
+            "core.bulk",
             "customers.tasks",
             "imports.tasks",
             "tenants.tasks",

@@ -52,11 +52,6 @@ class CustomerTable(ConsoleTable):
             ],
         )
         super().__init__(*args, **kwargs)
-        # A phone opens the record from its name: the View and Edit buttons give way there.
-        self.columns["actions"].column.attrs = {
-            "th": {"class": "text-end col-optional"},
-            "td": {"class": "text-end text-nowrap col-optional"},
-        }
 
     def render_name(self, record):
         return format_html(

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.generic import ObjectListView
 from core.policies import Capability, user_can
+from customers.bulk_actions import CUSTOMER_BULK_ACTIONS
 from customers.filters import CustomerFilterSet
 from customers.forms import QuickAddForm
 from customers.models import BusinessType, Customer
@@ -37,6 +38,7 @@ class CustomerListView(ObjectListView):
     add_url_name = "customers:customer_create"
     nav_section = "customers"
     breadcrumbs = [("Customers", None)]
+    bulk_actions = CUSTOMER_BULK_ACTIONS
 
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user, include_deleted=True).for_list()

@@ -825,3 +825,64 @@ for _kind in ("customer", "location", "asset"):
         ),
     ]
 CONSOLE_CASES += DOCUMENTS
+
+
+# Every console list's tools (core/views_lists.py): columns and saved views are the asker's
+# own, on any list their role opens; a bulk change goes row by row through the scope.
+CUSTOMER_LIST = {"list_key": "customers.customer"}
+NO_SUCH_ID = 8_999_999
+STAFF_KEYS = ("owner", "admin", "staff", "viewer", "limited_staff", "other_tenant_owner")
+NOBODY_S = dict.fromkeys(STAFF_KEYS, NOT_FOUND)
+
+LISTS = [
+    _post(
+        "lists:columns", VIEW, {"columns": ["name", "status"]}, kwargs=lambda o: CUSTOMER_LIST
+    ),
+    _post(
+        "lists:view_save",
+        VIEW,
+        {"name": "Matrix view", "query": "status=prospect", "shared": "1"},
+        kwargs=lambda o: CUSTOMER_LIST,
+    ),
+    # The world holds no saved view: an id that is nobody's is not found, for everyone; saving
+    # one above is the positive control.
+    _post(
+        "lists:view_delete",
+        VIEW,
+        kwargs=lambda o: {"pk": NO_SUCH_ID},
+        negative="no saved view has this id; saving a view is the positive control",
+        actor_answers=NOBODY_S,
+    ),
+    _post(
+        "lists:view_default",
+        VIEW,
+        kwargs=lambda o: {"pk": NO_SUCH_ID},
+        negative="no saved view has this id; saving a view is the positive control",
+        actor_answers=NOBODY_S,
+    ),
+    _post(
+        "lists:bulk",
+        EDIT,
+        lambda o: {"action": "status", "value": "former", "ids": [o.customer.pk]},
+        kwargs=lambda o: CUSTOMER_LIST,
+    ),
+    # Only ids out of reach: refused, nothing written (not even the job).
+    _post(
+        "lists:bulk",
+        EDIT,
+        {"action": "status", "value": "former", "ids": [NO_SUCH_ID]},
+        kwargs=lambda o: CUSTOMER_LIST,
+        variant="ids out of reach",
+        negative="a refusal by design; the bulk change of a reachable row is the positive control",
+        actor_answers=dict.fromkeys(set(STAFF_KEYS) - {"viewer"}, REFUSED),
+    ),
+    # A bulk change's page is its actor's alone (tests/core/test_list_bulk.py opens one).
+    Case(
+        "lists:bulk_job",
+        VIEW,
+        kwargs=lambda o: {"pk": NO_SUCH_ID},
+        negative="no bulk change has this id; its actor's own page is tested in tests/core",
+        actor_answers=NOBODY_S,
+    ),
+]
+CONSOLE_CASES += LISTS
