@@ -230,17 +230,29 @@ def merged_history_page(
     built = {}
     for source in sources:
         mine = [record for _, s, record in chosen if s is source]
-        if not mine:
-            continue
-        previous = _previous_versions(source, mine)
-        names = _foreign_names(source.model, mine + [v for v in previous.values() if v is not None])
-        for record in mine:
-            older = previous.get(record.history_id)
-            url = _url_of(source.model, record)
-            built[(id(source), record.history_id)] = _entry(
-                source.model, record, older, names, source.label, url
-            )
+        for record, entry in zip(mine, source_entries(source, mine), strict=True):
+            built[(id(source), record.history_id)] = entry
     return page, [built[(id(source), record.history_id)] for _, source, record in chosen]
+
+
+def source_entries(source: HistorySource, records: list) -> list[HistoryEntry]:
+    """``records`` of one source (any page of them, e.g. a timeline's), each diffed against
+    the version before it and labelled: a fixed number of queries for the lot."""
+    if not records:
+        return []
+    previous = _previous_versions(source, records)
+    names = _foreign_names(source.model, records + [v for v in previous.values() if v is not None])
+    return [
+        _entry(
+            source.model,
+            record,
+            previous.get(record.history_id),
+            names,
+            source.label,
+            _url_of(source.model, record),
+        )
+        for record in records
+    ]
 
 
 def _previous_versions(source: HistorySource, records) -> dict:
