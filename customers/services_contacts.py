@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
+from core.events import emit_event
 from core.services import archive_changes, model_update, save_with_history
 
 from . import reactions
@@ -54,6 +55,36 @@ def _label(roles: list[ContactRole]) -> str:
     return ", ".join(role.name for role in roles)[:500]
 
 
+# What a contact's webhook events report as changed: its own fields and its roles (kept as
+# ``roles_label``, which is not editable, so a plain history diff would leave it out).
+ANNOUNCED_FIELDS = [*CONTACT_FIELDS, "roles_label", "is_archived", "portal_user"]
+
+
+def _announce(event: str, contact: Contact) -> None:
+    """``contact.created`` / ``.updated`` / ``.archived`` for webhooks, with the contact's
+    customer and its field-by-field changes."""
+
+    def changes() -> list[dict]:
+        records = list(contact.history.order_by("-history_date", "-history_id")[:2])
+        if len(records) < 2:
+            return []
+        new, old = records
+        changed = []
+        for name in ANNOUNCED_FIELDS:
+            attname = Contact._meta.get_field(name).attname
+            before, after = getattr(old, attname), getattr(new, attname)
+            if before != after:
+                changed.append({"field": name, "old": before, "new": after})
+        return changed
+
+    emit_event(
+        event,
+        obj=contact,
+        changes=changes,
+        data={"name": contact.name, "customer_id": contact.customer_id},
+    )
+
+
 @transaction.atomic
 def contact_create(
     *,
@@ -71,6 +102,7 @@ def contact_create(
     contact = Contact(customer=customer, **fields)
     contact.roles_label = _label(chosen)
     save_with_history(contact, actor=actor, reason=reason)
+    _announce("contact.created", contact)
     contact.roles.set(chosen)
     return contact
 
@@ -99,6 +131,8 @@ def contact_update(
     contact, changed = model_update(
         instance=contact, fields=fields, data=data, actor=actor, reason="Edited"
     )
+    if changed:  # before the roles: their own history row would hide this one's changes
+        _announce("contact.updated", contact)
     if chosen is not None:
         contact.roles.set(chosen)
     return contact
@@ -114,6 +148,7 @@ def contact_set_roles(
         return contact
     contact.roles_label = _label(chosen)
     save_with_history(contact, actor=actor, reason=f"Roles: {contact.roles_label or 'none'}")
+    _announce("contact.updated", contact)  # before the roles' own history row
     contact.roles.set(chosen)
     return contact
 
@@ -129,9 +164,11 @@ def contact_set_archived(*, contact_id: int, archived: bool, actor: User | None)
         _check_customer(contact.customer)
     for field, value in archive_changes(archived).items():
         setattr(contact, field, value)
-    return save_with_history(
+    save_with_history(
         contact, actor=actor, reason="Left the company (archived)" if archived else "Restored"
     )
+    _announce("contact.archived" if archived else "contact.updated", contact)
+    return contact
 
 
 @transaction.atomic
@@ -167,7 +204,9 @@ def contact_invite_to_portal(
     except PermissionDenied:
         raise ValidationError("You may not give that portal role.") from None
     contact.portal_user = User.objects.get(email__iexact=contact.email)
-    return save_with_history(contact, actor=actor, reason="Invited to the portal")
+    save_with_history(contact, actor=actor, reason="Invited to the portal")
+    _announce("contact.updated", contact)
+    return contact
 
 
 # --- The wizard's contact step --------------------------------------------------------------
