@@ -1,7 +1,9 @@
 """Per-tenant backup and restore. A backup is one zip file: the tenant's schema as a pg_dump
-archive and a manifest with its platform record (name, settings, domains) and the migrations
-it was at. Restoring replaces the schema all at once, or recreates a tenant that is gone, then
-migrates it forward if the backup is older than the code."""
+archive, the tenant's stored files (documents' versions in the ``documents`` storage, company
+logos in the default storage) and a manifest with its platform record (name, settings,
+domains) and the migrations it was at. Restoring replaces the schema all at once, or recreates
+a tenant that is gone, then migrates it forward if the backup is older than the code, then
+writes the files back."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 
 from .models import Domain, Tenant
 
@@ -26,6 +30,12 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 ARCHIVE = "schema.pgdump"
 TENANT_FIELDS = ("slug", "name", "schema_name", "currency", "timezone", "soft_delete_grace_days")
+
+
+FILES = "files/"  # files/<storage alias>/<key>
+# Storages holding a tenant's files: the documents' (keys begin with the schema's name) and
+# the default one (django-tenants' per-schema media directory: keys relative to it).
+TENANT_FILE_STORAGES = ("documents", "default")
 
 
 class BackupError(Exception):
@@ -96,10 +106,73 @@ def tenant_backup(*, tenant: Tenant, path: Path) -> dict:
         )
         partial = path.with_name(path.name + ".partial")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+            manifest["files"] = _write_files(archive, tenant.schema_name)
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
             archive.write(dump, ARCHIVE)
         partial.replace(path)
     return manifest
+
+
+def _tenant_storages(schema_name: str):
+    """(alias, storage, folder) for each storage with files of the tenant."""
+    for alias in TENANT_FILE_STORAGES:
+        if alias in settings.STORAGES:
+            folder = schema_name if alias == "documents" else ""
+            yield alias, storages[alias], folder
+
+
+def _walk(storage, folder: str):
+    try:
+        dirs, names = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return
+    for name in names:
+        yield f"{folder}/{name}" if folder else name
+    for sub in dirs:
+        yield from _walk(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def _write_files(archive: zipfile.ZipFile, schema_name: str) -> int:
+    """Copy the tenant's stored files into the backup; returns how many."""
+    count = 0
+    with schema_context(schema_name):  # the default storage's folder is the schema's
+        for alias, storage, folder in _tenant_storages(schema_name):
+            for key in _walk(storage, folder):
+                with (
+                    storage.open(key, "rb") as source,
+                    archive.open(f"{FILES}{alias}/{key}", "w", force_zip64=True) as target,
+                ):
+                    shutil.copyfileobj(source, target, 1024 * 1024)
+                count += 1
+    return count
+
+
+def _safe_key(key: str) -> bool:
+    parts = key.split("/")
+    return bool(key) and not key.startswith("/") and ".." not in parts and "" not in parts
+
+
+def _restore_files(archive: zipfile.ZipFile, schema_name: str) -> int:
+    """Write the backup's files back (replacing files of the same key); returns how many.
+    A file outside the tenant's folders is refused."""
+    wanted = {alias: (storage, folder) for alias, storage, folder in _tenant_storages(schema_name)}
+    entries = [name for name in archive.namelist() if name.startswith(FILES)]
+    count = 0
+    with schema_context(schema_name):
+        for name in entries:
+            alias, _, key = name.removeprefix(FILES).partition("/")
+            storage, folder = wanted.get(alias, (None, None))
+            inside = key.startswith(f"{folder}/") if folder else True
+            if storage is None or not _safe_key(key) or not inside:
+                raise BackupError(f"The backup holds a file it should not: {name[:100]}")
+            if storage.exists(key):
+                storage.delete(key)
+            with archive.open(name) as source:
+                saved = storage.save(key, ContentFile(source.read()))
+            if saved != key:
+                raise BackupError(f"Could not write {key} back.")
+            count += 1
+    return count
 
 
 def read_manifest(path: Path) -> dict:
@@ -171,6 +244,8 @@ def tenant_restore(*, path: Path, replace: bool = False) -> Tenant:
                     defaults={"tenant": tenant, "is_primary": bool(domain.get("is_primary"))},
                 )
         call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+        with zipfile.ZipFile(path) as archive:
+            _restore_files(archive, schema_name)
     except Exception:
         if created and tenant is not None and tenant.pk:
             Domain.objects.filter(tenant=tenant).delete()
