@@ -21,3 +21,7 @@ class DocumentsConfig(AppConfig):
         register_location_panel(LocationDocumentsPanel)
         register_asset_panel(AssetDocumentsPanel)
         reactions.register(reactions.on_customer_purged, documents_customer_purged)
+        # The customer's History tab shows its documents' uploads, versions and sharing.
+        from . import customer_page
+
+        customer_page.register()

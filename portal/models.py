@@ -34,6 +34,7 @@ class PortalPermission(models.TextChoices):
     VIEW_ASSETS = "view_assets", "See assets"
     MANAGE_SETTINGS = "manage_settings", "Change company settings"
     VIEW_BILLING = "view_billing", "See billing"
+    VIEW_DOCUMENTS = "view_documents", "See shared documents"
 
 
 # Held by the customer admin role only: a permission set can never carry it, so a customer
@@ -49,6 +50,7 @@ class PortalSection(models.TextChoices):
     LOCATIONS = "locations", "Locations"
     ASSETS = "assets", "Assets"
     BILLING = "billing", "Billing"
+    DOCUMENTS = "documents", "Documents"
 
 
 class PermissionSet(models.Model):

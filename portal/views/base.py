@@ -30,7 +30,7 @@ PORTAL_NAV = [
     ("locations", "Locations", "portal:locations", "geo-alt", PortalPermission.VIEW_LOCATIONS),
     ("assets", "Assets", "portal:assets", "hdd-stack", PortalPermission.VIEW_ASSETS),
     ("billing", "Billing", "portal:billing", "receipt", PortalPermission.VIEW_BILLING),
-    ("documents", "Documents", "portal:documents", "file-earmark", PortalPermission.VIEW_OVERVIEW),
+    ("documents", "Documents", "portal:documents", "file-earmark", PortalPermission.VIEW_DOCUMENTS),
     ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
 ]
 

@@ -1,4 +1,6 @@
-"""The company's documents in the portal: those staff shared with it, on the company itself
+"""The company's documents in the portal, for users given "See shared documents" (every
+role's but Limited without the Documents section, and custom sets without it): those staff
+shared with it, on the company itself
 (with the overview), its locations (with the locations section) and its assets (with the
 assets section). Downloads check the same scope; an unshared, archived or other company's
 document is the same 404 as one that does not exist."""
@@ -22,9 +24,12 @@ PER_PAGE = 25
 
 
 def shared_documents(user, company):
-    """The shared documents of ``company`` (in the user's scope) whose section the user may
-    see: the company's own (overview), its locations' and its assets'."""
+    """The shared documents of ``company`` (in the user's scope), for users who may see
+    documents, whose section the user may see too: the company's own (overview), its
+    locations' and its assets'."""
     scope = scope_for(user)
+    if not scope.portal_can(PortalPermission.VIEW_DOCUMENTS):
+        return Document.objects.none()
     reach = Q()
     if scope.portal_can(PortalPermission.VIEW_OVERVIEW):
         reach |= Q(customer=company)
@@ -39,7 +44,7 @@ def shared_documents(user, company):
 class DocumentsView(PortalMixin, TemplateView):
     template_name = "portal/documents.html"
     section = "documents"
-    required_permission = PortalPermission.VIEW_OVERVIEW
+    required_permission = PortalPermission.VIEW_DOCUMENTS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -54,7 +59,7 @@ class DocumentsView(PortalMixin, TemplateView):
 
 
 class DocumentDownloadView(PortalMixin, View):
-    required_permission = PortalPermission.VIEW_OVERVIEW
+    required_permission = PortalPermission.VIEW_DOCUMENTS
 
     def get(self, request, *args, **kwargs):
         document = access(

@@ -325,7 +325,7 @@ def test_location_and_asset_documents_follow_the_portal_sections(in_tenant, port
     admin = portal_client(company)
     page = admin.get(portal_urls(company, plan)[0]).content.decode()
     assert "Site plan" in page and "Manual" in page
-    overview_only = portal_client(company, role="limited", sections=["overview"])
+    overview_only = portal_client(company, role="limited", sections=["overview", "documents"])
     page = overview_only.get(portal_urls(company, plan)[0]).content.decode()
     assert "Site plan" not in page and "Manual" not in page
     assert overview_only.get(portal_urls(company, manual)[1]).status_code == 404

@@ -40,6 +40,7 @@ PORTAL_PERMISSIONS = frozenset(
         "view_assets",
         "manage_settings",
         "view_billing",
+        "view_documents",
     }
 )
 PORTAL_GRANTS: dict[str, frozenset[str]] = {

@@ -108,8 +108,8 @@ PORTAL_CASES = [
     ),
     _get("portal:credit_note_pdf", Portal("view_billing"), kwargs=_with("credit_note", "nid")),
     # Documents staff shared with the company (#18): the list and a download.
-    _get("portal:documents", Portal("view_overview")),
-    _get("portal:document_download", Portal("view_overview"), kwargs=_with("document", "did")),
+    _get("portal:documents", Portal("view_documents")),
+    _get("portal:document_download", Portal("view_documents"), kwargs=_with("document", "did")),
     _get("portal:settings", Portal("manage_settings")),
     # A company's email domains: its customer admins claim, prove and remove them.
     _get("portal:domains", MANAGE_USERS),
