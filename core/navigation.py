@@ -17,16 +17,18 @@ class NavItem:
     icon: str
     section: str
     capability: Capability = Capability.VIEW_CONSOLE
+    shortcut: str = ""  # "g" then this key goes here (static/js/shortcuts.js)
 
 
 CONSOLE_NAV = [
-    NavItem("Dashboard", "core:dashboard", "speedometer2", "dashboard"),
-    NavItem("Customers", "customers:customer_list", "building", "customers"),
-    NavItem("Locations", "locations:location_list", "geo-alt", "locations"),
-    NavItem("Assets", "assets:asset_list", "hdd-stack", "assets"),
-    NavItem("Projects", "billing:project_list", "kanban", "projects"),
-    NavItem("Billing", "billing:invoice_list", "receipt", "billing"),
-    NavItem("Settings", "core:settings", "gear", "settings"),
+    NavItem("Dashboard", "core:dashboard", "speedometer2", "dashboard", shortcut="d"),
+    NavItem("Customers", "customers:customer_list", "building", "customers", shortcut="c"),
+    NavItem("Locations", "locations:location_list", "geo-alt", "locations", shortcut="l"),
+    NavItem("Assets", "assets:asset_list", "hdd-stack", "assets", shortcut="a"),
+    NavItem("Projects", "billing:project_list", "kanban", "projects", shortcut="p"),
+    NavItem("Billing", "billing:invoice_list", "receipt", "billing", shortcut="b"),
+    NavItem("My tasks", "activity:my_tasks", "check2-square", "tasks", shortcut="t"),
+    NavItem("Settings", "core:settings", "gear", "settings", shortcut="s"),
 ]
 
 
@@ -39,5 +41,13 @@ def console_nav_for(user, urlconf: str | None = None) -> list[dict]:
             url = reverse(item.url_name, urlconf=urlconf)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "icon": item.icon, "section": item.section})
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "section": item.section,
+                "shortcut": item.shortcut,
+            }
+        )
     return items

@@ -85,6 +85,10 @@
 
   function draw() {
     if (!window.Chart) return;
+    // Axis labels and grid lines in the page's colours (light or dark theme).
+    const css = window.getComputedStyle(document.documentElement);
+    window.Chart.defaults.color = css.getPropertyValue("--bs-secondary-color").trim() || "#6c757d";
+    window.Chart.defaults.borderColor = css.getPropertyValue("--bs-border-color-translucent").trim() || "rgba(0,0,0,.175)";
     document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
       if (canvas.dataset.drawn) return;
       const source = document.getElementById(canvas.dataset.chart);

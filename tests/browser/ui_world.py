@@ -124,11 +124,12 @@ def _existing() -> dict | None:
     }
 
 
-def new_page(chromium, viewport: dict):
+def new_page(chromium, viewport: dict, color_scheme: str = "light"):
     """A tab of its own context with axe-core loaded before each page's scripts (an init
-    script is not an inline script: the content security policy stays as strict as served)."""
+    script is not an inline script: the content security policy stays as strict as served);
+    ``color_scheme`` is the system setting the browser reports (the theme follows it)."""
     assert AXE_JS.exists(), f"{AXE_JS} is missing: run make install (npm ci, package-lock.json)"
-    context = chromium.new_context(viewport=viewport)
+    context = chromium.new_context(viewport=viewport, color_scheme=color_scheme)
     context.add_init_script(path=str(AXE_JS))
     page = context.new_page()
     page.set_default_timeout(15_000)
