@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from activity.api.views import EntryViewSet
 from assets.api.views import AssetViewSet
 from billing.api.views import (
     CreditNoteViewSet,
@@ -45,6 +46,7 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("activity", EntryViewSet, basename="activity-entry")
 router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("locations/", include("locations.urls")),
     path("assets/", include("assets.urls")),
     path("documents/", include("documents.urls")),
+    path("activity/", include("activity.urls")),
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
     path("search/", include("search.urls")),

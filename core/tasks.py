@@ -193,6 +193,7 @@ def on_app_ready(app) -> None:
         {
             *app.import_paths,
             "accounts.tasks",
+            "activity.tasks",
             "billing.tasks",
             "core.bulk",
             "customers.tasks",

@@ -81,6 +81,7 @@ TENANT_APPS = [
     "imports",
     "privacy",
     "documents",
+    "activity",
     "search",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
