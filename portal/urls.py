@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views.activity import ActivityView
 from .views.base import portal_home, suspended
 from .views.billing import BillingDocumentView, BillingView
 from .views.company import OverviewView, SettingsView
@@ -92,6 +93,7 @@ urlpatterns = [
         name="credit_note_pdf",
     ),
     path("portal/c/<int:cid>/documents/", DocumentsView.as_view(), name="documents"),
+    path("portal/c/<int:cid>/activity/", ActivityView.as_view(), name="activity"),
     path(
         "portal/c/<int:cid>/documents/<int:did>/download/",
         DocumentDownloadView.as_view(),

@@ -31,6 +31,7 @@ PORTAL_NAV = [
     ("assets", "Assets", "portal:assets", "hdd-stack", PortalPermission.VIEW_ASSETS),
     ("billing", "Billing", "portal:billing", "receipt", PortalPermission.VIEW_BILLING),
     ("documents", "Documents", "portal:documents", "file-earmark", PortalPermission.VIEW_DOCUMENTS),
+    ("activity", "Activity", "portal:activity", "journal-text", PortalPermission.VIEW_OVERVIEW),
     ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
 ]
 
