@@ -312,3 +312,21 @@ DOCUMENT_API_CASES = [
     _write("document-versions", EDIT, kwargs=DOCUMENT, ok=(400,), no_effect=NO_FILE),
 ]
 API_CASES += DOCUMENT_API_CASES
+
+# Activity (#18): entries scoped like their record; the world's are tasks nobody wrote (any
+# editor changes or ticks them; deleting is the author's or an admin's: MANAGE here).
+ENTRY = _record("activity_task")
+ACTIVITY_API_CASES = [
+    _api("activity-entry-list", VIEW),
+    _write(
+        "activity-entry-list",
+        EDIT,
+        data=lambda o: {"kind": "note", "customer": o.customer.pk, "body": "API note"},
+    ),
+    _api("activity-entry-detail", VIEW, kwargs=ENTRY),
+    _write("activity-entry-detail", EDIT, "patch", data={"title": "Renamed task"}, kwargs=ENTRY),
+    _write("activity-entry-detail", MANAGE, "delete", kwargs=ENTRY),
+    _write("activity-entry-complete", EDIT, kwargs=ENTRY),
+    _write("activity-entry-reopen", EDIT, kwargs=ENTRY, no_effect="it is not done"),
+]
+API_CASES += ACTIVITY_API_CASES

@@ -827,6 +827,50 @@ for _kind in ("customer", "location", "asset"):
 CONSOLE_CASES += DOCUMENTS
 
 
+# The activity timeline (#18): scoped like the record an entry is on. The world's entries are
+# tasks nobody wrote: anyone who may edit records edits or ticks them; deleting one is its
+# author's or an admin's (MANAGE here).
+def _entry(o):
+    return {"pk": o.activity_task.pk}
+
+
+def _activity_record(kind: str):
+    def kwargs(o):
+        return {"record_type": kind, "record_id": getattr(o, kind).pk, "kind": "note"}
+
+    return kwargs
+
+
+def _task_edit(o):
+    return {"title": "Matrix task", "assignee": o.staff_member.pk, "due_date": "2026-04-01"}
+
+
+ACTIVITY = [
+    Case("customers:customer_activity", VIEW, kwargs=CUSTOMER),
+    Case("activity:my_tasks", VIEW),
+    Case("activity:entry_update", EDIT, kwargs=_entry),
+    _post("activity:entry_update", EDIT, _task_edit, kwargs=_entry),
+    Case("activity:entry_delete", MANAGE, kwargs=_entry),
+    _post("activity:entry_delete", MANAGE, kwargs=_entry),
+    _post("activity:task_complete", EDIT, kwargs=_entry),
+    _post("activity:task_reopen", EDIT, kwargs=_entry, no_effect="it is not done"),
+    _post("activity:entry_share", EDIT, kwargs=_entry, no_effect="it is shared already"),
+    _post("activity:entry_unshare", EDIT, kwargs=_entry),
+]
+for _kind in ("customer", "location", "asset"):
+    ACTIVITY += [
+        Case("activity:entry_add", EDIT, variant=_kind, kwargs=_activity_record(_kind)),
+        _post(
+            "activity:entry_add",
+            EDIT,
+            {"body": "Matrix note"},
+            variant=_kind,
+            kwargs=_activity_record(_kind),
+        ),
+    ]
+CONSOLE_CASES += ACTIVITY
+
+
 # Every console list's tools (core/views_lists.py): columns and saved views are the asker's
 # own, on any list their role opens; a bulk change goes row by row through the scope.
 CUSTOMER_LIST = {"list_key": "customers.customer"}

@@ -110,6 +110,8 @@ PORTAL_CASES = [
     # Documents staff shared with the company (#18): the list and a download.
     _get("portal:documents", Portal("view_documents")),
     _get("portal:document_download", Portal("view_documents"), kwargs=_with("document", "did")),
+    # Timeline entries staff shared with the company (#18).
+    _get("portal:activity", Portal("view_overview")),
     _get("portal:settings", Portal("manage_settings")),
     # A company's email domains: its customer admins claim, prove and remove them.
     _get("portal:domains", MANAGE_USERS),

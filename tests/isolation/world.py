@@ -86,6 +86,7 @@ class CompanyRecords:
     credit_note: object  # a credit note of paid_invoice
     contact: object  # a contact of the company, with an email (not a portal user)
     document: object  # a document on the company, shared with its portal (one PDF version)
+    activity_task: object  # an open task on the company, shared with its portal (no author)
     # Every company is a reseller (its sub-accounts are its clients) with a pending commission
     # statement of January 2026; its portal shows approved ones (commission_shown).
     commission_statement: object
@@ -310,7 +311,25 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
             email=f"contact.{token}.{n}@example.com",
         ),
         document=build_document(customer, token, ids),
+        activity_task=build_activity_task(customer, token, ids),
         **reseller_records(customer, token, ids),
+    )
+
+
+def build_activity_task(customer, token: str, ids):
+    """An open task on the company with a Markdown body, shared with its portal."""
+    from activity.models import Entry
+
+    n = next(ids)
+    return Entry.objects.create(
+        pk=n,
+        customer=customer,
+        kind="task",
+        title=f"Task {token} {n}",
+        body=f"Follow up {token}",
+        body_html=f"<p>Follow up {token}</p>",
+        due_date=date(2026, 3, 1),
+        shared_with_portal=True,
     )
 
 
