@@ -37,6 +37,8 @@ from .scope import Scope, scope_for
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 EXPORT_CHUNK = 2000
 DEFAULT_PER_PAGE = 25
+# Filters shown beside the search box; the others wait behind "More filters".
+PRIMARY_FILTERS = 4
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -311,9 +313,23 @@ class ListMachinery(ScopedViewMixin, TemplateView):
             if self.import_kind and may_import(self.request.user, self.import_kind)
             else None,
         )
+        if "filterset" in kwargs:
+            context.update(self.filters_context(kwargs["filterset"].form))
         if self.list_key and "table" in kwargs:
             context.update(self.list_tools_context(kwargs["table"]))
         return context
+
+    def filters_context(self, form) -> dict:
+        """The search box's neighbours in one row; the rest behind "More filters", open when
+        one of them is in use (its count on the button)."""
+        fields = [field for field in form.visible_fields() if field.name != "q"]
+        more = fields[PRIMARY_FILTERS:]
+        active = sum(1 for field in more if any(self.request.GET.getlist(field.html_name)))
+        return {
+            "primary_filters": fields[:PRIMARY_FILTERS],
+            "more_filters": more,
+            "more_filters_active": active,
+        }
 
     def list_tools_context(self, table) -> dict:
         """What the column chooser, the saved views menu and the bulk bar show."""
