@@ -431,3 +431,20 @@ register_merge_rule(
 register_merge_rule(
     "customers.Team_customers", keep_survivors, "teams holding both keep the survivor"
 )
+
+
+def merged_survivor(user, pk) -> Customer | None:
+    """The customer ``pk`` was merged into, if ``user`` may see it (for the duplicate's old
+    page and API URL); None otherwise."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    survivor_id = (
+        Customer.objects.filter(pk=pk, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if survivor_id is None:
+        return None
+    return Customer.objects.visible_to(user).filter(pk=survivor_id).first()

@@ -1,10 +1,13 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api.base import ConsolePermission, ServiceModelViewSet, service_errors_as_400
 from core.policies import Capability, user_can
@@ -14,6 +17,7 @@ from customers.forms import EDITABLE_FIELDS
 from customers.forms_contacts import ContactFilterSet
 from customers.models import Customer, LinkedAccount
 from customers.models_contacts import Contact, ContactRole
+from customers.services_merge import merged_survivor
 
 from .serializers import (
     AccountActionSerializer,
@@ -27,6 +31,22 @@ from .serializers import (
 BULK_LIMIT = 500
 
 
+class MergedCustomerGone(APIException):
+    """Answered as 410 with where the customer went (CustomerViewSet.handle_exception)."""
+
+    status_code = 410
+    default_code = "merged"
+
+    def __init__(self, survivor: Customer, request):
+        url = reverse("api:customer-detail", kwargs={"pk": survivor.pk}, request=request)
+        self.payload = {
+            "detail": f"This customer was merged into {survivor.name}.",
+            "merged_into": survivor.pk,
+            "merged_into_url": url,
+        }
+        super().__init__(self.payload["detail"])
+
+
 class CustomerViewSet(ServiceModelViewSet):
     """Customers. Filters are the list page's (``q``, ``business_type``, ``status``, …);
     DELETE is the soft delete (restorable for the grace period)."""
@@ -38,6 +58,22 @@ class CustomerViewSet(ServiceModelViewSet):
 
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user).select_related("parent")
+
+    def get_object(self):
+        """A duplicate merged into another customer: 410 Gone, naming the survivor (when
+        the caller may see it), for reads, updates and deletes alike."""
+        try:
+            return super().get_object()
+        except Http404:
+            survivor = merged_survivor(self.request.user, self.kwargs.get(self.lookup_field))
+            if survivor is None:
+                raise
+            raise MergedCustomerGone(survivor, self.request) from None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, MergedCustomerGone):
+            return Response(exc.payload, status=exc.status_code)
+        return super().handle_exception(exc)
 
     def create_with_service(self, data):
         return services.customer_create(actor=self.request.user, **data)

@@ -16,7 +16,7 @@ from core.querysets import access
 from core.scope import scope_for
 from customers.forms_merge import MergeForm, MergePickForm
 from customers.models import Customer
-from customers.services_merge import merge_customers, merge_plan
+from customers.services_merge import merge_customers, merge_plan, merged_survivor
 
 from .list import customers_crumb
 
@@ -109,14 +109,7 @@ class CustomerMergeView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
 def merged_customer_redirect(request, pk):
     """For a customer page that is not found: if ``pk`` was merged into a customer the user
     may see, send them there with a note (the duplicate's old links keep working)."""
-    survivor_id = (
-        Customer.objects.filter(pk=pk, merged_into__isnull=False)
-        .values_list("merged_into_id", flat=True)
-        .first()
-    )
-    if survivor_id is None:
-        return None
-    survivor = Customer.objects.visible_to(request.user).filter(pk=survivor_id).first()
+    survivor = merged_survivor(request.user, pk)
     if survivor is None:
         return None
     messages.info(request, f"That customer was merged into {survivor}.")

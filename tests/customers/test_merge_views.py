@@ -169,3 +169,20 @@ def test_the_side_by_side_takes_constant_queries(in_tenant, admin_client):
         LocationFactory(customer=duplicate)
         contact_create(customer=duplicate, actor=None, name="More")
     assert queries() == before
+
+
+def test_the_api_answers_410_with_a_pointer_for_a_merged_customer(pair, api_as):
+    survivor, duplicate = pair
+    merge_customers(survivor=survivor, duplicate=duplicate, actor=UserFactory(role=StaffRole.ADMIN))
+    api = api_as(StaffRole.ADMIN)
+    url = reverse("api:customer-detail", kwargs={"pk": duplicate.pk})
+    response = api.get(url)
+    assert response.status_code == 410
+    body = response.json()
+    assert body["merged_into"] == survivor.pk
+    assert body["merged_into_url"].endswith(
+        reverse("api:customer-detail", kwargs={"pk": survivor.pk})
+    )
+    assert "merged into Acme Corporation" in body["detail"]
+    assert api.delete(url).status_code == 410
+    assert api.get(reverse("api:customer-detail", kwargs={"pk": 999999})).status_code == 404
