@@ -84,7 +84,7 @@ class StaffRoleForm(forms.Form):
 class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = get_tenant_model()
-        fields = ["name", "currency", "timezone", "soft_delete_grace_days"]
+        fields = ["name", "currency", "locale", "timezone", "soft_delete_grace_days"]
         labels = {"name": "Workspace name"}
 
 

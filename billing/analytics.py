@@ -215,7 +215,7 @@ def months_as_customer(customer, today: date | None = None) -> tuple[int, date |
     return months_between(customer.customer_since, ended or today), ended
 
 
-def customer_analytics(customer, span: MonthRange, customer_ids: list[int], style="en") -> dict:
+def customer_analytics(customer, span: MonthRange, customer_ids: list[int]) -> dict:
     """Everything the customer page's Analytics tab shows, for ``customer_ids`` (the customer,
     or its family on a roll-up)."""
     users = user_counts(customer_ids)
@@ -236,14 +236,14 @@ def customer_analytics(customer, span: MonthRange, customer_ids: list[int], styl
         "payments": Payment.objects.filter(invoice__customer_id__in=customer_ids)
         .select_related("invoice")
         .order_by("-paid_on", "-pk")[:10],
-        **_charts_and_table(monthly, span, style),
+        **_charts_and_table(monthly, span),
     }
 
 
 # --- Across customers ----------------------------------------------------------------------
 
 
-def overall_analytics(span: MonthRange, customers=None, style="en") -> dict:
+def overall_analytics(span: MonthRange, customers=None) -> dict:
     """The staff's analytics page: the same figures across the customers ``customers``
     bounds (the tenant's when None), top customers, and retention cohorts."""
     from customers.models import Customer
@@ -290,7 +290,7 @@ def overall_analytics(span: MonthRange, customers=None, style="en") -> dict:
             "lifetime_value": top_by_lifetime_value(customers),
             "usage": top_by_usage(span, customers),
         },
-        **_charts_and_table(monthly, span, style),
+        **_charts_and_table(monthly, span),
     }
 
 
@@ -443,7 +443,7 @@ def _monthly_table(span: MonthRange, customers, sign_ins: list[int], users: int)
     return {"series": series, "kinds": kinds, "usage_names": list(usage)}
 
 
-def _charts_and_table(monthly: dict, span: MonthRange, style: str) -> dict:
+def _charts_and_table(monthly: dict, span: MonthRange) -> dict:
     """The month-by-month table (formatted, the running month marked) and its charts."""
     labels = [month.strftime("%b %Y") for month in span.months]
     series, kinds = monthly["series"], monthly["kinds"]
@@ -460,15 +460,11 @@ def _charts_and_table(monthly: dict, span: MonthRange, style: str) -> dict:
 
     money_names = ["MRR", "Usage costs invoiced", "Payments received"]
     charts = [
-        chart_entry(
-            "money", "MRR, usage costs and payments per month", chart("line", money_names), style
-        ),
-        chart_entry("sign_ins", "Sign-ins per month", chart("bar", ["Sign-ins"]), style),
+        chart_entry("money", "MRR, usage costs and payments per month", chart("line", money_names)),
+        chart_entry("sign_ins", "Sign-ins per month", chart("bar", ["Sign-ins"])),
     ]
     if monthly["usage_names"]:
-        charts.append(
-            chart_entry("usage", "Usage per month", chart("bar", monthly["usage_names"]), style)
-        )
+        charts.append(chart_entry("usage", "Usage per month", chart("bar", monthly["usage_names"])))
     if "New customers" in series:
         charts.insert(
             0,
@@ -476,7 +472,6 @@ def _charts_and_table(monthly: dict, span: MonthRange, style: str) -> dict:
                 "new_customers",
                 "New customers per month (by customer since)",
                 chart("bar", ["New customers"]),
-                style,
             ),
         )
     columns = list(series)
@@ -485,9 +480,7 @@ def _charts_and_table(monthly: dict, span: MonthRange, style: str) -> dict:
         shown = (
             f"{label} (partial month, so far)" if partial and index == len(labels) - 1 else label
         )
-        rows.append(
-            (shown, [formatted(series[name][index], kinds[name], style) for name in columns])
-        )
+        rows.append((shown, [formatted(series[name][index], kinds[name]) for name in columns]))
     return {
         "charts": charts,
         "table": {"columns": columns, "rows": rows, "kinds": kinds},

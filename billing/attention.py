@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Sum
 from django.urls import reverse
 
+from core.formats import DEFAULT_LOCALE, count_text, money_text
 from core.policies import Capability
 
-from .charts import formatted
 from .models import Invoice, InvoiceStatus
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class AttentionItem:
     tone: str = "warning"  # a Bootstrap colour
 
 
+# Called with the asker's scope and the active locale's code (core.formats; figures written
+# with core.formats follow it already).
 AttentionSource = Callable[["Scope", str], list[AttentionItem]]
 _sources: list[AttentionSource] = []
 
@@ -48,7 +50,7 @@ def register_attention_source(source: AttentionSource) -> None:
 
 
 def counted(count: int, singular: str, plural: str) -> str:
-    return f"{count} {singular if count == 1 else plural}"
+    return f"{count_text(count)} {singular if count == 1 else plural}"
 
 
 def listed(name: str, **params) -> str:
@@ -89,7 +91,7 @@ def invoices(scope: Scope, style: str) -> list[AttentionItem]:
                 counted(count, singular, plural),
                 listed("billing:invoice_list", status=status),
                 [
-                    f"{formatted(row['due'] or Decimal(0), 'money', style)} {row['currency']}"
+                    money_text(row["due"] or Decimal(0), row["currency"])
                     for row in by_status[status]
                 ],
                 icon=icon,
@@ -120,7 +122,7 @@ def suspended_companies(scope: Scope, style: str) -> list[AttentionItem]:
 BILLING_SOURCES: list[AttentionSource] = [invoices, suspended_companies]
 
 
-def needs_attention(scope: Scope, style: str = "en") -> list[AttentionItem]:
+def needs_attention(scope: Scope, style: str = DEFAULT_LOCALE) -> list[AttentionItem]:
     """Every source's items for this scope, billing's first."""
     items: list[AttentionItem] = []
     for source in [*BILLING_SOURCES, *_sources]:

@@ -4,37 +4,37 @@ running), and the same figures as a table and a sentence for those who cannot se
 A series' values are numbers of one kind: ``count`` (whole numbers), ``money`` (Decimal, sent
 as strings so nothing becomes a float), ``ratio`` (Decimal, one decimal) or ``quantity`` (as
 measured: 1,500 or 12.5); None is a gap ("—"). Tables and
-sentences write them with billing.money.format_number in the tenant's number format."""
+sentences write them with core.formats in the active (the tenant's) locale."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .money import format_number
+from core.formats import amount_text, count_text, csv_decimal, percent_text, qty_text
 
 PARTIAL_MONTH = "partial month"
 PARTIAL_WEEK = "partial week"
 KINDS = ("count", "money", "ratio", "quantity")
 
 
-def number_style() -> str:
-    """The tenant's number format (the seller profile's), "en" when it has none: one query."""
-    from .models_tax import SellerProfile
-
-    profile = SellerProfile.objects.filter(pk=1).only("number_format").first()
-    return (profile.number_format if profile else "") or "en"
-
-
-def formatted(value, kind: str, style: str = "en") -> str:
+def formatted(value, kind: str) -> str:
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return format_number(Decimal(value), style)
+        return amount_text(Decimal(value))
     if kind == "ratio":
-        return format_number(Decimal(value), style, places=1, min_places=1)
+        return qty_text(Decimal(value), 1)
     if kind == "quantity":
-        return format_number(Decimal(value), style, places=None, min_places=0)
-    return format_number(Decimal(value), style, places=0, min_places=0)
+        return qty_text(Decimal(value))
+    return count_text(Decimal(value))
+
+
+def csv_figure(value, kind: str) -> str:
+    """The same figure for a CSV cell: plain decimal point, no grouping, empty for a gap."""
+    if value is None or value == "":
+        return ""
+    places = {"money": 2, "ratio": 1, "quantity": None}.get(kind, 0)
+    return csv_decimal(Decimal(value), places)
 
 
 def series_chart(
@@ -73,7 +73,7 @@ def share_chart(labels: list[str], counts: list[int], name: str = "Customers") -
         "kinds": {name: "count"},
         "shares": [str(share.quantize(Decimal("0.1"))) for share in shares],
         "legend_labels": [
-            f"{label}: {count} ({share.quantize(Decimal('0.1'))}%)"
+            f"{label}: {count_text(count)} ({percent_text(share, 1)})"
             for label, count, share in zip(labels, counts, shares, strict=True)
         ],
         "partial": None,
@@ -81,7 +81,7 @@ def share_chart(labels: list[str], counts: list[int], name: str = "Customers") -
     }
 
 
-def chart_entry(key: str, title: str, chart: dict, style: str = "en") -> dict:
+def chart_entry(key: str, title: str, chart: dict) -> dict:
     """What _chart.html renders: the payload, the table's columns and formatted rows (the
     running period marked), and a one-sentence text alternative."""
     kinds = chart.get("kinds") or dict.fromkeys(chart["series"], "count")
@@ -89,9 +89,9 @@ def chart_entry(key: str, title: str, chart: dict, style: str = "en") -> dict:
     partial = chart.get("partial")
     rows = []
     for index, label in enumerate(chart["labels"]):
-        cells = [formatted(chart["series"][name][index], kinds[name], style) for name in names]
+        cells = [formatted(chart["series"][name][index], kinds[name]) for name in names]
         if chart.get("shares"):
-            cells.append(formatted(chart["shares"][index], "ratio", style) + " %")
+            cells.append(percent_text(Decimal(chart["shares"][index]), 1))
         shown = f"{label} ({chart['partial_label']}, so far)" if index == partial else label
         rows.append((shown, cells))
     columns = names + (["Share"] if chart.get("shares") else [])

@@ -19,8 +19,10 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils import timezone
 
+from core.formats import percent_text
+
 from . import money
-from .charts import PARTIAL_WEEK, chart_entry, number_style, series_chart, share_chart
+from .charts import PARTIAL_WEEK, chart_entry, series_chart, share_chart
 from .company_users import company_users
 from .models import (
     OPEN_INVOICE,
@@ -364,7 +366,7 @@ def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
         lost=Count("pk", filter=Q(status="cancelled", cancelled_on__gte=first)),
     )
     at_start, lost = counts["at_start"], counts["lost"]
-    retention = round(100 * (at_start - lost) / at_start, 1) if at_start else None
+    retention = Decimal(100 * (at_start - lost)) / at_start if at_start else None
     mrr_trend = _monthly(mrr_by_month(first, starts[-1], customers=customers), starts)
     collected = _monthly(collections_per_month(first, customers), starts)
     weeks_back = min(months * 4, 52)
@@ -416,17 +418,13 @@ def dashboard(months: int = 12, scope: Scope | None = None) -> dict:
             partial_label=PARTIAL_WEEK,
         ),
     }
-    style = number_style()
     return {
         "months": months,
         "range_choices": RANGE_CHOICES,
         "figures": tenant_figures(scope),
-        "retention": "—" if retention is None else f"{retention}%",
+        "retention": "—" if retention is None else percent_text(retention, 1),
         "active_portal_users": active_portal_users,
-        "number_style": style,
-        "charts": [
-            chart_entry(key, CHART_TITLES[key], chart, style) for key, chart in charts.items()
-        ],
+        "charts": [chart_entry(key, CHART_TITLES[key], chart) for key, chart in charts.items()],
     }
 
 

@@ -5,9 +5,11 @@ from django import forms
 from django.utils import timezone
 
 from core.filters import style_filter_form
+from core.formats import money_text
 from customers.forms import CustomerChoiceField
 from customers.models import Customer
 from locations.models import Location
+from tenants.models import CURRENCY_CHOICES
 
 from . import money
 from .models import (
@@ -210,9 +212,15 @@ class UsageForm(forms.Form):
 
 
 class PaymentForm(forms.ModelForm):
+    # What the money came in: the service refuses another currency than the invoice's (it
+    # must be converted first), and says so on this field.
+    currency = forms.ChoiceField(
+        choices=CURRENCY_CHOICES, required=False, help_text="The invoice's currency unless told."
+    )
+
     class Meta:
         model = Payment
-        fields = ["amount", "method", "paid_on", "reference"]
+        fields = ["amount", "currency", "method", "paid_on", "reference"]
         widgets = {"paid_on": DATE}
         help_texts = {"reference": "Bank reference, cheque number… (each reference once)."}
 
@@ -223,7 +231,15 @@ class PaymentForm(forms.ModelForm):
         self.initial.setdefault("method", PaymentMethod.BANK_TRANSFER)
         if invoice is not None:
             self.initial.setdefault("amount", invoice.balance)
-            self.fields["amount"].help_text = f"Balance: {invoice.balance} {invoice.currency}."
+            self.initial.setdefault("currency", invoice.currency)
+            if invoice.currency not in dict(CURRENCY_CHOICES):
+                self.fields["currency"].choices = [
+                    (invoice.currency, invoice.currency),
+                    *CURRENCY_CHOICES,
+                ]
+            self.fields[
+                "amount"
+            ].help_text = f"Balance: {money_text(invoice.balance, invoice.currency)}."
 
 
 class VoidForm(forms.Form):

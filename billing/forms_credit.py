@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django import forms
 
+from core.formats import money_text
+
 from . import money
 from .models import Invoice
 
@@ -32,7 +34,7 @@ class CreditNoteForm(forms.Form):
         self.fields["mode"].choices = [
             (
                 "full",
-                f"Everything still due ({invoice.balance} {invoice.currency})",
+                f"Everything still due ({money_text(invoice.balance, invoice.currency)})",
             ),
             *MODES[1:],
         ]

@@ -18,8 +18,7 @@ SELLER_FIELDS = [
     "payment_instructions",
     "email_from_name",
     "email_reply_to",
-    "number_format",
-]
+]  # how numbers are written is the workspace's locale now (Tenant.locale, core.formats)
 TAX_RATE_FIELDS = ["name", "rate", "country", "is_active"]
 LOGO_MAX_BYTES = 1024 * 1024
 

@@ -18,7 +18,8 @@ from simple_history.models import HistoricalRecords
 
 
 class NumberFormat(models.TextChoices):
-    """How amounts are written everywhere (web, PDF, CSV, email): see money.format_amount."""
+    """Superseded by the workspace's locale (Tenant.locale, core.formats), which tenants'
+    migration 0004 filled from this; the column stays until a billing migration drops it."""
 
     EN = "en", "1,234,567.89"
     DE = "de", "1.234.567,89"

@@ -132,36 +132,3 @@ def total(amounts: Iterable[Decimal]) -> Decimal:
 
 def percent_of(amount: Decimal, rate_percent: Decimal) -> Decimal:
     return to_money(Decimal(amount) * Decimal(rate_percent) / 100)
-
-
-# --- Writing numbers -------------------------------------------------------------------------
-
-# Thousands separator and decimal mark per number format (models_tax.NumberFormat); "fr"
-# groups with a narrow no-break space, as French typography does.
-SEPARATORS = {"en": (",", "."), "de": (".", ","), "fr": ("\u202f", ","), "ch": ("'", ".")}
-
-
-def format_number(value, style: str = "en", *, places: int | None = 2, min_places: int = 2) -> str:
-    """THE way billing writes a number (web, PDF, CSV, email): grouped in thousands with the
-    tenant's separators. ``places`` rounds (half up) to that many decimals; ``places=None``
-    keeps the value's own precision, trailing zeros dropped down to ``min_places`` (a tier's
-    unit price 0.0125 stays 0.0125, 2 becomes 2.00). Empty for None."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, float):
-        raise TypeError("Money is never a float; pass a Decimal or a string.")
-    number = Decimal(value)
-    if places is not None:
-        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    else:
-        number = number.normalize()
-        if -number.as_tuple().exponent < min_places:
-            number = number.quantize(Decimal(1).scaleb(-min_places))
-    if number == 0:
-        number = abs(number)  # no "-0.00"
-    sign, text = ("-", f"{-number:f}") if number < 0 else ("", f"{number:f}")
-    whole, _, decimals = text.partition(".")
-    group, mark = SEPARATORS.get(style, SEPARATORS["en"])
-    head = len(whole) % 3 or 3
-    grouped = group.join([whole[:head]] + [whole[i : i + 3] for i in range(head, len(whole), 3)])
-    return sign + grouped + (mark + decimals if decimals else "")

@@ -1,8 +1,8 @@
 """The invoice document: one context (``invoice_document``) and one template
 (``billing/_invoice_document.html``) for the PDF (WeasyPrint), the console's invoice page and
 the portal's invoice page, so all three show the same seller and buyer blocks, lines (one
-per usage tier, never an averaged rate), tax lines and totals, written by the one number
-formatter (money.format_number) in the tenant's number format."""
+per usage tier, never an averaged rate), tax lines and totals, with numbers and dates written by core.formats in the active (the
+tenant's) locale."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ from django.db import connection
 from django.db.models import Sum
 from django.template.loader import render_to_string
 
+from core.formats import qty_text
 from tenants.models import Tenant
 
 from . import tax
 from .models import Invoice, TaxTreatment
 from .models_credit import CreditNote, CreditSource
 from .models_tax import SellerProfile
-from .money import format_number
 
 
 def grouped_lines(invoice: Invoice) -> list[tuple[str, list]]:
@@ -46,7 +46,7 @@ class Row:
     note: str = ""
 
 
-def rows_of(line, fmt: str = "en") -> list[Row]:
+def rows_of(line) -> list[Row]:
     """A usage line priced in tiers prints as its heading and one row per tier with that
     tier's own unit price; any other line prints as itself."""
     rate = line.tax_rate if line.tax_name else None
@@ -55,8 +55,8 @@ def rows_of(line, fmt: str = "en") -> list[Row]:
     name = line.description.split(":", 1)[0]
     rows = [Row(name, line.quantity, None, line.amount, rate, note="priced in tiers:")]
     for tier in line.breakdown:
-        first = format_number(tier["from"], fmt, places=None, min_places=0)
-        last = format_number(tier["to"], fmt, places=None, min_places=0)
+        first = qty_text(tier["from"])
+        last = qty_text(tier["to"])
         if not last:
             span = f"over {first}"
         elif Decimal(tier["from"]) == 0:
@@ -90,7 +90,7 @@ def invoice_document(invoice: Invoice, *, for_pdf: bool = False, receipt: bool =
     tenant = Tenant.objects.get(schema_name=connection.schema_name)
     lines = list(invoice.lines.all())
     groups = [
-        (name, [row for line in group for row in rows_of(line, profile.number_format)])
+        (name, [row for line in group for row in rows_of(line)])
         for name, group in groupby(lines, key=lambda line: line.sub_account_name)
     ]
     logo = ""
@@ -104,7 +104,6 @@ def invoice_document(invoice: Invoice, *, for_pdf: bool = False, receipt: bool =
         "rounding_rule": tax.ROUNDING_RULE,
         "seller": seller_of(invoice, profile, tenant),
         "logo": logo,
-        "fmt": profile.number_format,
         "tenant": tenant,
         "receipt": receipt,
         "payments": list(invoice.payments.order_by("paid_on", "pk")) if receipt else [],
@@ -160,7 +159,6 @@ def credit_note_document(note: CreditNote, *, for_pdf: bool = False) -> dict:
         "rounding_rule": tax.ROUNDING_RULE,
         "seller": seller_of(invoice, profile, tenant),
         "logo": logo,
-        "fmt": profile.number_format,
         "tenant": tenant,
         "receipt": False,
         "payments": [],

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from core.policies import Capability
@@ -68,6 +68,14 @@ class InvoiceQuerySet(ScopedQuerySet):
 
     def open(self) -> InvoiceQuerySet:
         return self.filter(status__in=["issued", "partially_paid", "overdue"])
+
+    def with_receipt_flag(self) -> InvoiceQuerySet:
+        """``has_payments``: whether a payment was recorded against the invoice, so it has a
+        receipt (credit notes and applied credit settle an invoice without one). A subquery
+        per row on the payments' invoice index, in the same query."""
+        from .models import Payment
+
+        return self.annotate(has_payments=Exists(Payment.objects.filter(invoice=OuterRef("pk"))))
 
     def search(self, term: str) -> InvoiceQuerySet:
         """A term with a digit and no space is first taken as (the start of) an invoice

@@ -1,9 +1,9 @@
 import django_tables2 as tables
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core.formats import amount_text, money_text, qty_text
 from core.table_attrs import OPTIONAL
 from core.tables import ACTION_COLUMN_ATTRS, ConsoleTable, badge, edit_button, link, view_button
 
@@ -15,11 +15,8 @@ class ProjectTable(ConsoleTable):
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer_name", "name"))
     status = tables.Column(empty_values=(), orderable=False)
-    start_date = tables.DateColumn(
-        format="Y-m-d", verbose_name="Start", attrs={"td": {"class": "text-nowrap"}}
-    )
+    start_date = tables.DateColumn(verbose_name="Start", attrs={"td": {"class": "text-nowrap"}})
     end_date = tables.DateColumn(
-        format="Y-m-d",
         verbose_name="End",
         default="open-ended",
         attrs={"td": {"class": "text-nowrap"}},
@@ -54,10 +51,10 @@ class ProjectTable(ConsoleTable):
         return badge(record.status_badge_class, record.get_status_display())
 
     def render_monthly_fee(self, value):
-        return intcomma(value)
+        return amount_text(value)
 
     def render_contract_value(self, value):
-        return intcomma(value)
+        return amount_text(value)
 
     def value_customer(self, record):
         return record.customer_name
@@ -82,12 +79,12 @@ class InvoiceTable(ConsoleTable):
 
     number = tables.Column(verbose_name="Number", order_by=("number", "pk"))
     customer = tables.Column(accessor="customer_name", order_by=("customer_name", "pk"))
-    period_start = tables.DateColumn(format="M Y", verbose_name="Period", attrs=OPTIONAL)
-    status = tables.Column()
-    issue_date = tables.DateColumn(
-        format="Y-m-d", verbose_name="Issued", default="—", attrs=OPTIONAL
+    period_start = tables.DateColumn(
+        format="YEAR_MONTH_FORMAT", verbose_name="Period", attrs=OPTIONAL
     )
-    due_date = tables.DateColumn(format="Y-m-d", verbose_name="Due", default="—", attrs=OPTIONAL)
+    status = tables.Column()
+    issue_date = tables.DateColumn(verbose_name="Issued", default="—", attrs=OPTIONAL)
+    due_date = tables.DateColumn(verbose_name="Due", default="—", attrs=OPTIONAL)
     total = money_column("Total")
     balance = money_column("Balance", empty_values=(), orderable=False)
 
@@ -134,7 +131,10 @@ class InvoiceTable(ConsoleTable):
             reverse("portal:invoice_pdf", args=[self.portal_company.pk, record.pk]),
             record.number,
         )
-        if not record.amount_paid:
+        # Only a recorded payment has a receipt (credit notes alone settle without one);
+        # lists annotate has_payments (InvoiceQuerySet.with_receipt_flag), else it is asked.
+        paid = getattr(record, "has_payments", None)
+        if not (record.payments.exists() if paid is None else paid):
             return pdf
         receipt = format_html(
             '<a class="btn btn-sm btn-outline-secondary" href="{}" target="_blank" rel="noopener"'
@@ -160,11 +160,11 @@ class InvoiceTable(ConsoleTable):
     def render_status(self, record):
         return badge(record.status_badge_class, record.get_status_display())
 
-    def render_total(self, value):
-        return intcomma(value)
+    def render_total(self, record):
+        return money_text(record.total, record.currency)
 
     def render_balance(self, record):
-        return intcomma(record.balance)
+        return money_text(record.balance, record.currency)
 
     def value_customer(self, record):
         return record.customer_name
@@ -184,7 +184,7 @@ class SubscriptionTable(ConsoleTable):
     plan = tables.Column(order_by=("plan__name", "pk"))
     seats = tables.Column(attrs={"td": {"class": "text-end"}})
     status = tables.Column()
-    start_date = tables.DateColumn(format="Y-m-d", verbose_name="Since", attrs=OPTIONAL)
+    start_date = tables.DateColumn(verbose_name="Since", attrs=OPTIONAL)
     anchor_day = tables.Column(
         verbose_name="Anchor day",
         attrs={"th": {"class": "col-optional"}, "td": {"class": "text-end col-optional"}},
@@ -210,7 +210,7 @@ class SubscriptionTable(ConsoleTable):
     def render_monthly(self, record):
         if record.status == SubscriptionStatus.CANCELLED:
             return "—"  # nothing is billed any more
-        return intcomma(record.monthly_price)
+        return amount_text(record.monthly_price)
 
     def value_customer(self, record):
         return record.customer.name
@@ -258,7 +258,7 @@ class PlanTable(ConsoleTable):
 
 
 class UsageTable(ConsoleTable):
-    day = tables.DateColumn(format="Y-m-d")
+    day = tables.DateColumn()
     customer = tables.Column(order_by=("customer__name", "pk"))
     metric = tables.Column(order_by=("metric__name", "pk"))
     quantity = tables.Column(attrs={"td": {"class": "text-end"}})
@@ -278,7 +278,7 @@ class UsageTable(ConsoleTable):
         )
 
     def render_quantity(self, record):
-        return f"{intcomma(f'{record.quantity.normalize():f}')} {record.metric.unit}"
+        return f"{qty_text(record.quantity)} {record.metric.unit}"
 
     def value_customer(self, record):
         return record.customer.name
@@ -297,7 +297,7 @@ class UsageTable(ConsoleTable):
 
 
 class PaymentTable(ConsoleTable):
-    paid_on = tables.DateColumn(format="Y-m-d", verbose_name="Date")
+    paid_on = tables.DateColumn(verbose_name="Date")
     invoice = tables.Column(order_by=("invoice__number", "pk"))
     customer = tables.Column(
         accessor="invoice__customer_name",
@@ -318,8 +318,8 @@ class PaymentTable(ConsoleTable):
     def render_invoice(self, record):
         return link(record.invoice.get_absolute_url(), record.invoice.number)
 
-    def render_amount(self, value):
-        return intcomma(value)
+    def render_amount(self, record):
+        return money_text(record.amount, record.invoice.currency)
 
     def value_invoice(self, record):
         return record.invoice.number

@@ -19,6 +19,8 @@ from procrastinate.contrib.django.utils import connector_params
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from core.formats import locale_override
+
 logger = logging.getLogger(__name__)
 
 
@@ -42,6 +44,7 @@ DEFAULT_RETRY = TenantRetryStrategy(max_attempts=5, exponential_wait=2)
 KNOWN_TENANT_SECONDS = 5.0
 
 _known_tenants: dict[str, float] = {}  # schema name -> monotonic time it is trusted until
+_known_locales: dict[str, str] = {}  # schema name -> its locale (core.formats), read with it
 # A worker that has served every tenant of a large platform keeps no more than this many (the
 # expired ones are dropped first): the memory is bounded whatever the number of tenants.
 KNOWN_TENANTS_MAX = 1000
@@ -56,14 +59,23 @@ def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
     now = time.monotonic()
     if trust_recent and _known_tenants.get(schema_name, 0.0) > now:
         return True
-    exists = get_tenant_model().objects.filter(schema_name=schema_name).exists()
+    locale = (
+        get_tenant_model()
+        .objects.filter(schema_name=schema_name)
+        .values_list("locale", flat=True)
+        .first()
+    )
+    exists = locale is not None
     if exists:
         if len(_known_tenants) >= KNOWN_TENANTS_MAX:
             for name in [name for name, until in _known_tenants.items() if until <= now]:
                 del _known_tenants[name]
+                _known_locales.pop(name, None)
             if len(_known_tenants) >= KNOWN_TENANTS_MAX:
                 _known_tenants.clear()
+                _known_locales.clear()
         _known_tenants[schema_name] = now + KNOWN_TENANT_SECONDS
+        _known_locales[schema_name] = locale
     else:
         _known_tenants.pop(schema_name, None)
     return exists
@@ -71,6 +83,7 @@ def tenant_exists(schema_name: str, *, trust_recent: bool = True) -> bool:
 
 def forget_known_tenants(**kwargs) -> None:
     _known_tenants.clear()
+    _known_locales.clear()
 
 
 post_save.connect(forget_known_tenants, sender=settings.TENANT_MODEL)
@@ -99,7 +112,8 @@ def tenant_task(*, queue: str = "default", retry=DEFAULT_RETRY):
                     f"Tenant schema {schema_name!r} no longer exists; {func.__name__} skipped."
                 )
             try:
-                with schema_context(schema_name):
+                # Numbers and dates in emails and PDFs in the tenant's locale (core.formats).
+                with schema_context(schema_name), locale_override(_known_locales.get(schema_name)):
                     return func(**kwargs)
             except Exception as exc:
                 if remembered and _gone_after_failure(schema_name):

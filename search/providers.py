@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from assets.models import Asset
 from billing.models import Invoice, Project
-from billing.money import format_number
+from core.formats import money_text
 from customers.models import Customer
 from customers.models_contacts import Contact
 from locations.models import Location
@@ -147,9 +147,7 @@ PROVIDERS: list[Provider] = [
         ),
         result=lambda i: Result(
             i.number or "Draft",
-            _place(
-                i.customer_name, f"{format_number(i.total)} {i.currency}", i.get_status_display()
-            ),
+            _place(i.customer_name, money_text(i.total, i.currency), i.get_status_display()),
             reverse("billing:invoice_detail", args=[i.pk]),
         ),
     ),

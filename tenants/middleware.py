@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 
+from core.formats import locale_override
+
 from .services import base_url_for
 
 
@@ -69,7 +71,8 @@ class TenantHostMiddleware(TenantMainMiddleware):
 
 
 class TenantTimezoneMiddleware:
-    """Show times in the tenant's own timezone."""
+    """Show times in the tenant's own timezone, and numbers, money and dates in its locale
+    (core.formats), both read from the tenant row the host lookup loaded: no query."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -82,6 +85,9 @@ class TenantTimezoneMiddleware:
             except zoneinfo.ZoneInfoNotFoundError:
                 timezone.deactivate()
         try:
-            return self.get_response(request)
+            if tenant is None:
+                return self.get_response(request)
+            with locale_override(getattr(tenant, "locale", None)):
+                return self.get_response(request)
         finally:
             timezone.deactivate()

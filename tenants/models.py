@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
+from core.formats import DEFAULT_LOCALE, LOCALE_CHOICES
 from core.outbound import validate_allow_list
 
 from .querysets import TenantQuerySet
@@ -57,6 +58,14 @@ class Tenant(TenantMixin):
     )
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
     timezone = models.CharField(max_length=64, choices=TIMEZONE_CHOICES, default="UTC")
+    locale = models.CharField(
+        "number and date format",
+        max_length=5,
+        choices=LOCALE_CHOICES,
+        default=DEFAULT_LOCALE,
+        help_text="How numbers, money and dates are written on pages, PDFs and emails "
+        "(CSV exports stay machine-readable). The interface stays in English.",
+    )
     soft_delete_grace_days = models.PositiveSmallIntegerField(
         "grace period for deleted records (days)",
         default=30,

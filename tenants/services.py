@@ -20,7 +20,13 @@ from .spares import restore_index_names, take_spare
 logger = logging.getLogger(__name__)
 
 # What the workspace owner changes on the console's Settings page.
-WORKSPACE_SETTINGS_FIELDS = ["name", "currency", "timezone", "soft_delete_grace_days"]
+WORKSPACE_SETTINGS_FIELDS = [
+    "name",
+    "currency",
+    "locale",
+    "timezone",
+    "soft_delete_grace_days",
+]
 # The platform operator's change form also turns a tenant on and off and allows internal
 # receivers for its webhooks (core.outbound); the tenant's own staff never change these.
 PLATFORM_SETTINGS_FIELDS = [*WORKSPACE_SETTINGS_FIELDS, "is_active", "outbound_allowed_networks"]

@@ -26,8 +26,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
+from core.formats import count_text, date_text, money_text, percent_text
 from core.services import save_with_history
 from customers.models import Customer
 
@@ -62,8 +64,10 @@ class PrepareResult:
 
     def __str__(self) -> str:
         return (
-            f"{self.month:%B %Y}: {self.created} statement(s) made, {self.refreshed} refreshed, "
-            f"{self.unchanged} unchanged, {self.kept} approved or paid left as they are."
+            f"{date_text(self.month, 'YEAR_MONTH_FORMAT')}: "
+            f"{count_text(self.created)} {ngettext('statement', 'statements', self.created)} "
+            f"made, {count_text(self.refreshed)} refreshed, {count_text(self.unchanged)} "
+            f"unchanged, {count_text(self.kept)} approved or paid left as they are."
         )
 
 
@@ -177,13 +181,14 @@ def _notify_reseller(statement: CommissionStatement, news: str) -> None:
     address = statement.reseller.billing_email if statement.reseller_id else ""
     if not address:
         return
-    amount = f"{money.format_number(statement.total)} {statement.currency}"
+    amount = money_text(statement.total, statement.currency)
     defer_after_commit(
         send_email,
-        subject=f"Your commission for {statement.month:%B %Y} {news}",
+        subject=f"Your commission for {date_text(statement.month, 'YEAR_MONTH_FORMAT')} {news}",
         body=(
-            f"Your commission statement for {statement.month:%B %Y} {news}: {amount} "
-            f"({money.plain(statement.rate)} % of {money.format_number(statement.base_total)})."
+            f"Your commission statement for {date_text(statement.month, 'YEAR_MONTH_FORMAT')} "
+            f"{news}: {amount} ({percent_text(statement.rate)} of "
+            f"{money_text(statement.base_total, statement.currency)})."
             "\n\nYour company portal shows it with a line per client (Commissions)."
         ),
         to=[address],

@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from core.formats import money_text
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -338,8 +339,8 @@ def _above_balance(invoice: Invoice, total: Decimal) -> ValidationError:
     return ValidationError(
         {
             "amount": f"A credit note above the invoice balance is not possible: the balance "
-            f"of {invoice.number} is {invoice.balance} {invoice.currency}, this credit note "
-            f"would be {total} {invoice.currency}."
+            f"of {invoice.number} is {money_text(invoice.balance, invoice.currency)}, this credit "
+            f"note would be {money_text(total, invoice.currency)}."
         }
     )
 
@@ -451,11 +452,14 @@ def credit_apply(
     wanted = min(available, invoice.balance) if amount in (None, "") else parse_amount(amount)
     if wanted > available:
         raise ValidationError(
-            {"amount": f"Only {available} {invoice.currency} of credit is available."}
+            {"amount": f"Only {money_text(available, invoice.currency)} of credit is available."}
         )
     if wanted > invoice.balance:
         raise ValidationError(
-            {"amount": f"The balance is {invoice.balance} {invoice.currency}: apply at most that."}
+            {
+                "amount": f"The balance is {money_text(invoice.balance, invoice.currency)}: "
+                "apply at most that."
+            }
         )
     entry = _apply(invoice, wanted, actor, today, "by hand")
     settle_suspension(invoice, actor=actor)

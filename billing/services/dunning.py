@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.formats import money_text
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -382,6 +383,7 @@ def suspension_summary(customer_id: int | None, *, was_suspended: bool = False) 
     state = overdue_state(customer_id)
     numbers = ", ".join(invoice.number or "draft" for invoice in state.past_limit)
     return (
-        f"{customer.name}'s account stays suspended: {state.past_limit_total} "
-        f"{state.currencies} is more than {state.limit_days} days overdue ({numbers})."
+        f"{customer.name}'s account stays suspended: "
+        f"{money_text(state.past_limit_total, state.currencies)} is more than "
+        f"{state.limit_days} days overdue ({numbers})."
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.events import emit_event
+from core.formats import money_text
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -65,7 +66,7 @@ def payment_record(
     if excess and invoice.customer_id is None:
         raise ValidationError(
             {
-                "amount": f"The balance is {invoice.balance} {invoice.currency}; the customer "
+                "amount": f"The balance is {money_text(invoice.balance, invoice.currency)}; the customer "
                 "was purged, so an overpayment cannot be kept as credit."
             }
         )

@@ -11,13 +11,14 @@ from django import forms
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from core.formats import csv_decimal, percent_text
 from core.generic import ObjectDetailView, csv_response
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.scope import scope_for
 from customers.views.detail import CustomerPageMixin
 
 from .. import analytics, figures, money
-from ..charts import formatted, number_style
+from ..charts import csv_figure, formatted
 from .base import BillingNavMixin
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -82,19 +83,17 @@ class AnalyticsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, Templ
 
     def get(self, request, *args, **kwargs):
         form, span = month_range(request)
-        style = number_style()
-        data = analytics.overall_analytics(span, figures.reach(scope_for(request.user)), style)
+        data = analytics.overall_analytics(span, figures.reach(scope_for(request.user)))
         export = request.GET.get("export")
         if export in self.EXPORTS:
-            return self.export(export, data, span, style)
+            return self.export(export, data, span)
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 a=data,
-                style=style,
                 exports=self.export_links(span),
                 top_lists=[(key, title, data["top"][key]) for key, title in TOP_TITLES.items()],
-                **shown(data, style),
+                **shown(data),
             )
         )
 
@@ -102,13 +101,14 @@ class AnalyticsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, Templ
         query = f"start={span.first:%Y-%m}&end={span.last:%Y-%m}"
         return {kind: f"?{query}&export={kind}" for kind in self.EXPORTS}
 
-    def export(self, kind: str, data: dict, span, style: str):
+    def export(self, kind: str, data: dict, span):
+        """CSV for machines (core.formats.csv_decimal): plain decimal point, no grouping."""
         stamp = f"{span.first:%Y-%m}-to-{span.last:%Y-%m}"
         if kind == "top":
             rows = [("List", "Rank", "Customer", "Value")]
             for key, title in TOP_TITLES.items():
                 for rank, row in enumerate(data["top"][key], start=1):
-                    rows.append((title, rank, row["name"], formatted(row["value"], "money", style)))
+                    rows.append((title, rank, row["name"], csv_decimal(row["value"])))
             return csv_response(f"analytics-top-customers-{stamp}.csv", rows)
         if kind == "cohorts":
             rows = [("Customer since", "Customers", "Ever subscribed", "Still subscribed", "%")]
@@ -119,30 +119,32 @@ class AnalyticsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, Templ
                         row["joined"],
                         row["subscribed"],
                         row["retained"],
-                        formatted(row["rate"], "ratio", style) if row["rate"] is not None else "",
+                        csv_decimal(row["rate"], 1),
                     )
                 )
             return csv_response(f"analytics-cohorts-{stamp}.csv", rows)
         table = data["table"]
         rows = [("Month", *table["columns"])]
-        for month, (label, cells) in zip(span.months, table["rows"], strict=True):
-            partial = "partial" in label
+        for index, month in enumerate(span.months):
+            partial = data["partial"] and index == len(span.months) - 1
+            cells = [csv_figure(data["series"][name][index], table["kinds"][name])
+                     for name in table["columns"]]  # fmt: skip
             rows.append((f"{month:%Y-%m}" + (" (partial)" if partial else ""), *cells))
         return csv_response(f"analytics-{stamp}.csv", rows)
 
 
-def shown(data: dict, style: str) -> dict[str, str]:
+def shown(data: dict) -> dict[str, str]:
     """The stat cards' figures that may be missing, written out."""
     average = data.get("average_mrr")
     return {
-        "retention": "—" if data.get("retention") is None else f"{data['retention']} %",
+        "retention": "—" if data.get("retention") is None else percent_text(data["retention"]),
         "login_frequency": "—"
         if data["login_frequency"] is None
-        else formatted(data["login_frequency"], "ratio", style),
-        "overdue": formatted(data["overdue"], "money", style),
+        else formatted(data["login_frequency"], "ratio"),
+        "overdue": formatted(data["overdue"], "money"),
         "ARPA": "no paying customers"
         if average is None
-        else f"{formatted(average, 'money', style)} per paying customer",
+        else f"{formatted(average, 'money')} per paying customer",
     }
 
 
@@ -163,17 +165,15 @@ class CustomerAnalyticsView(CustomerPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, span = month_range(self.request)
-        style = number_style()
-        data = analytics.customer_analytics(self.object, span, self.scope_ids, style)
+        data = analytics.customer_analytics(self.object, span, self.scope_ids)
         context.update(
             form=form,
-            style=style,
             a=data,
             retention_hint=(
                 f"ended {data['ended']:%Y-%m-%d} (no live subscription)"
                 if data["ended"]
                 else "from “customer since” to today"
             ),
-            **shown(data, style),
+            **shown(data),
         )
         return context

@@ -10,7 +10,6 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.shortcuts import redirect
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.views import View
 
 from core.filters import StyledFilterSet
+from core.formats import amount_text, money_text, qty_text
 from core.generic import ObjectDetailView, ObjectListView, csv_response
 from core.mixins import ConsoleAccessMixin
 from core.policies import Capability, user_can
@@ -26,7 +26,6 @@ from core.querysets import access
 from core.scope import scope_for
 from customers.models import Customer
 
-from .. import money
 from ..forms import month_choices
 from ..models import BillingSettings, CommissionStatement, StatementStatus
 from ..services.commissions import (
@@ -124,13 +123,13 @@ class CommissionStatementTable(tables.Table):
         return "Usage" if record.basis == "usage" else "Payments"
 
     def render_base_total(self, value):
-        return intcomma(value)
+        return amount_text(value)
 
-    def render_total(self, value):
-        return intcomma(value)
+    def render_total(self, record):
+        return money_text(record.total, record.currency)
 
     def render_rate(self, value):
-        return money.plain(value)
+        return qty_text(value)
 
     def render_status(self, record):
         from core.tables import badge

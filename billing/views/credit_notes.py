@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views import View
 
+from core.formats import money_text
 from core.forms import add_service_errors
 from core.generic import ObjectDetailView, ObjectFormView
 from core.history import history_page
@@ -72,8 +73,8 @@ class CreditNoteCreateView(BillingNavMixin, ObjectFormView):
         invoice.refresh_from_db()
         messages.success(
             self.request,
-            f"Issued credit note {note.number} of {note.total} {note.currency}. {invoice}: "
-            f"balance {invoice.balance} {invoice.currency}. "
+            f"Issued credit note {note.number} of {money_text(note.total, note.currency)}. "
+            f"{invoice}: balance {money_text(invoice.balance, invoice.currency)}. "
             + suspension_summary(invoice.customer_id, was_suspended=was_suspended),
         )
         return redirect(note)
@@ -141,8 +142,8 @@ class InvoiceApplyCreditView(BillingNavMixin, ConsoleAccessMixin, View):
         invoice.refresh_from_db()
         messages.success(
             request,
-            f"Applied {entry.applied_amount} {entry.currency} of credit. {invoice}: balance "
-            f"{invoice.balance} {invoice.currency}. "
+            f"Applied {money_text(entry.applied_amount, entry.currency)} of credit. {invoice}: "
+            f"balance {money_text(invoice.balance, invoice.currency)}. "
             + suspension_summary(invoice.customer_id, was_suspended=False),
         )
         return redirect(invoice)

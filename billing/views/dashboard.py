@@ -10,6 +10,7 @@ from django.views.generic import TemplateView
 
 from accounts.models import SignInEvent, StaffRole
 from accounts.policies import staff_visible_to
+from core.formats import current_locale
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 from core.scope import scope_for
@@ -41,11 +42,10 @@ class DashboardView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
         except ValueError:
             months = 12
         analytics = figures.dashboard(months, scope)
-        style = analytics["number_style"]
         context.update(
             # A staff user limited to assigned customers sees their customers' figures only.
             analytics=analytics,
-            attention=needs_attention(scope, style),
+            attention=needs_attention(scope, current_locale().code),
             team=team,
             team_roles=[(label, team[value]) for value, label in StaffRole.choices],
             my_sign_ins=SignInEvent.objects.filter(user=self.request.user)[:5],

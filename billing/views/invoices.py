@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
+from core.formats import money_text
 from core.forms import add_service_errors
 from core.generic import ObjectActionView, ObjectDetailView, ObjectFormView, ObjectListView
 from core.history import history_page
@@ -92,8 +93,8 @@ class InvoicePdfView(ConsoleAccessMixin, View):
 def pdf_response(invoice: Invoice, *, receipt: bool) -> HttpResponse:
     if invoice.status == InvoiceStatus.DRAFT and receipt:
         raise Http404("A draft has no receipt.")
-    if receipt and not invoice.amount_paid:
-        raise Http404("Nothing has been paid on this invoice yet.")
+    if receipt and not invoice.payments.exists():  # credit notes alone leave no receipt
+        raise Http404("No payment has been recorded on this invoice.")
     name = f"{'receipt' if receipt else 'invoice'}-{invoice.number or f'draft-{invoice.pk}'}.pdf"
     response = HttpResponse(invoice_pdf(invoice, receipt=receipt), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -119,7 +120,7 @@ class InvoicePaymentView(BillingNavMixin, ConsoleAccessMixin, View):
                 messages.success(
                     request,
                     f"Payment recorded. {invoice}: {invoice.get_status_display().lower()}, "
-                    f"balance {invoice.balance} {invoice.currency}. "
+                    f"balance {money_text(invoice.balance, invoice.currency)}. "
                     + suspension_summary(invoice.customer_id, was_suspended=was_suspended),
                 )
                 return redirect(invoice)

@@ -241,6 +241,7 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-us"
 # Our wording over the packages' (allauth's Title Case headings become sentence case).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["core.locale_formats"]  # the tenant locales' numbers and dates (core.formats)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -37,7 +37,9 @@ class BillingView(PortalListView):
 
     def get_table(self, queryset):
         # The documents column is the portal's "actions": every reader gets their PDFs.
-        return self.table_class(queryset, portal_company=self.company, exclude=self.table_exclude)
+        return self.table_class(
+            queryset.with_receipt_flag(), portal_company=self.company, exclude=self.table_exclude
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

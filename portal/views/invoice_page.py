@@ -21,7 +21,9 @@ class InvoiceDetailView(PortalMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["invoice"] = access(
-            Invoice.objects.filter(customer=self.company).exclude(status=InvoiceStatus.DRAFT),
+            Invoice.objects.filter(customer=self.company)
+            .exclude(status=InvoiceStatus.DRAFT)
+            .with_receipt_flag(),
             scope_for(self.request.user),
             self.kwargs["iid"],
         )

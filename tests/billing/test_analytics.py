@@ -175,8 +175,8 @@ def test_the_doughnut_shows_counts_and_shares(in_tenant):
     legend = chart["data"]["legend_labels"]
     assert "SMB: 3 (75.0%)" in legend and "Enterprise: 1 (25.0%)" in legend
     assert chart["columns"] == ["Customers", "Share"]
-    assert ("SMB", ["3", "75.0 %"]) in chart["rows"]
-    assert "SMB 3 (75.0 %)" in chart["summary"]
+    assert ("SMB", ["3", "75.0%"]) in chart["rows"]
+    assert "SMB 3 (75.0%)" in chart["summary"]
 
 
 # --- One customer's figures ----------------------------------------------------------------

@@ -55,13 +55,13 @@ def test_the_panel_lists_what_needs_attention_with_links_to_filtered_lists(clien
     found = items(response)
     overdue = found["overdue_invoices"]
     assert overdue.label == "3 overdue invoices"
-    assert overdue.details == ["80.00 EUR", "2,000.50 USD"]
+    assert overdue.details == ["€80.00", "$2,000.50"]
     assert found["suspended_companies"].label == "1 suspended company"
     assert found["draft_invoices"].label == "1 draft invoice to issue"
     hooks = found[f"failed_webhooks_{endpoint.pk}"]
     assert hooks.label == "3 failed webhook deliveries to CRM sync (7 days)"
     page = response.content.decode()
-    assert "Needs attention" in page and "2,000.50 USD" in page
+    assert "Needs attention" in page and "$2,000.50" in page
     assert "Sign-ins</div>" not in page and "Failed sign-ins" not in page  # no staff counts
 
     invoices = owner.get(overdue.url)

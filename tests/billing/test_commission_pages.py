@@ -68,7 +68,7 @@ def test_the_list_filters_totals_per_currency_and_exports(client_as, in_tenant):
 
     page = followed(viewer.get(reverse(LIST), {"month": MONTH.isoformat()}))
     assert ">Channel Partner</a>" in page and ">Other Partner</a>" in page
-    assert "20.00 USD" in page and "3.00 EUR" in page  # the month's totals per currency
+    assert "$20.00" in page and "€3.00" in page  # the month's totals per currency
     assert "100.00" not in page
     assert "Prepare statements" not in page  # viewers read
 
@@ -115,7 +115,7 @@ def test_an_admin_prepares_a_finished_month_and_a_month_not_over_is_refused(clie
         reverse("billing:commission_statement_prepare"), {"month": last_month.isoformat()},
         follow=True,
     )  # fmt: skip
-    assert "1 statement(s) made" in followed(done)
+    assert "1 statement made" in followed(done)
     made = CommissionStatement.objects.get()
     assert made.reseller == partner and made.month == last_month
     assert made.history.get().history_user.role == "admin"
@@ -140,7 +140,7 @@ def test_a_statement_page_shows_its_lines_exports_and_walks_the_payout(client_as
     made = statement(reseller(), clients=3)
     admin = client_as(StaffRole.ADMIN)
     page = followed(admin.get(made.get_absolute_url()))
-    assert page.count("Client ") >= 3 and "12.50 USD" in page and ">Approve<" in page
+    assert page.count("Client ") >= 3 and "$12.50" in page and ">Approve<" in page
     export = admin.get(made.get_absolute_url(), {"export": "csv"})
     rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
     assert rows[0] == "Client,Base (USD),Rate (%),Commission" and rows[-1].startswith("Total,")

@@ -348,7 +348,7 @@ def test_the_reseller_is_emailed_when_its_statement_is_approved_and_paid(
         "Your commission for March 2026 is approved",
         "Your commission for March 2026 was paid on 9 April 2026",
     ]
-    assert mail.outbox[0].to == ["ap@partner.example"] and "1.00 USD" in mail.outbox[0].body
+    assert mail.outbox[0].to == ["ap@partner.example"] and "$1.00" in mail.outbox[0].body
     # A refusal sends nothing.
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         commission_statement_void(statement=pending, actor=None, reason="Late")

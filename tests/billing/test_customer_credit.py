@@ -102,17 +102,17 @@ def test_staff_apply_credit_by_hand_within_what_is_available(invoice, client_as)
     pay(invoice, Decimal("460.00"))  # 60.00 credit
     admin = client_as(StaffRole.ADMIN)
     page = admin.get(other.get_absolute_url()).content.decode()
-    assert "60.00 USD of credit" in page and "Apply credit" in page
+    assert "$60.00</span> of credit" in page and "Apply credit" in page
     url = reverse("billing:invoice_apply_credit", args=[other.pk])
     response = admin.post(url, {"amount": "70"}, follow=True)
-    assert "Only 60.00 USD of credit is available" in response.content.decode()
+    assert "Only $60.00 of credit is available" in response.content.decode()
     assert admin.post(url, {"amount": "-1"}, follow=True).status_code == 200
     assert not CustomerCredit.objects.filter(source="applied").exists()
     admin.post(url, {"amount": "25"})
     other.refresh_from_db()
     assert other.balance == Decimal("75.00")
     response = admin.post(url, {"amount": ""}, follow=True)  # the rest: 35.00
-    assert "Applied 35.00 USD of credit" in response.content.decode()
+    assert "Applied $35.00 of credit" in response.content.decode()
     other.refresh_from_db()
     assert other.balance == Decimal("40.00")
     assert available_credit(invoice.customer_id, "USD") == 0
@@ -176,10 +176,10 @@ def test_credit_is_shown_on_the_billing_tab_and_in_the_portal(invoice, client_as
     tab = client_as(StaffRole.VIEWER).get(
         reverse("billing:customer_billing", args=[invoice.customer_id])
     )
-    assert "Available credit:" in tab.content.decode() and "12.50 USD" in tab.content.decode()
+    assert "Available credit:" in tab.content.decode() and "$12.50" in tab.content.decode()
     portal = portal_client(invoice.customer, role="read_only")
     page = portal.get(reverse("portal:billing", args=[invoice.customer_id])).content.decode()
-    assert "Available credit:" in page and "12.50 USD" in page
+    assert "Available credit:" in page and "$12.50" in page
     stranger = portal_client(CustomerFactory(name="Nobody Ltd"))
     own = stranger.membership.customer_id
     other_page = stranger.get(reverse("portal:billing", args=[own])).content.decode()
@@ -196,5 +196,5 @@ def test_the_next_invoices_email_says_what_the_credit_leaves_due(
     with django_capture_on_commit_callbacks(execute=True):
         invoice_run(month=NEXT_MONTH, actor=None)
     (message,) = [m for m in mail.outbox if "Invoice" in m.subject]
-    assert "Credit applied: 50.00 USD" in message.body
-    assert "Amount due: 350.00 USD" in message.body
+    assert "Credit applied: $50.00" in message.body
+    assert "Amount due: $350.00" in message.body

@@ -145,7 +145,7 @@ def test_the_console_payment_message_says_whether_the_company_is_still_suspended
     assert response.status_code == 302
     text = " ".join(str(m) for m in get_messages(response.wsgi_request))
     left = text.split("stays suspended")[1]
-    assert "INV-B" in left and "INV-A" not in left and "200.00 USD" in left
+    assert "INV-B" in left and "INV-A" not in left and "$200.00" in left
     assert "more than 30 days overdue" in left
 
     url = reverse("billing:invoice_payment", args=[inv["B"].pk])

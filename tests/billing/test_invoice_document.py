@@ -1,6 +1,6 @@
 """The invoice document an accounts team receives: seller and buyer blocks with addresses and
 tax ids, one line per usage tier at the tier's own price, tax lines, totals, amount paid and
-due, payment instructions, numbers in the tenant's format; the same in the PDF, the console's
+due, payment instructions, numbers in the tenant's locale; the same in the PDF, the console's
 and the portal's page."""
 
 from datetime import date
@@ -9,11 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from billing import money
 from billing.models import (
     BillingProfile,
     Invoice,
-    NumberFormat,
     PlanTier,
     SellerProfile,
     TaxRate,
@@ -22,6 +20,7 @@ from billing.models import (
 from billing.pdf import invoice_document, invoice_html, invoice_pdf
 from billing.services.invoicing import invoice_run
 from billing.services.payments import payment_record
+from core.formats import locale_override
 from tests.factories import CustomerFactory, PlanFactory, subscribe
 
 from .conftest import MONTH
@@ -102,7 +101,7 @@ def test_the_pdfs_html_has_seller_buyer_tax_lines_and_formatted_numbers(invoice)
     assert invoice.subtotal == Decimal("20072.50")
     assert "VAT (19% on 20,072.50)" in html
     assert "3,813.78" in html  # 2,375.00 + 1,037.40 + 401.38 (per line, half up)
-    assert "23,886.28 USD" in html
+    assert "$23,886.28" in html
     assert "0.0125" in html and "0.0075" in html and "49,000" in html
     assert "rounded half up" in html
 
@@ -112,11 +111,12 @@ def test_the_pdf_is_a_pdf_with_the_text(invoice):
     assert pdf.startswith(b"%PDF")
 
 
-def test_the_tenants_number_format_is_used_everywhere(invoice, seller):
-    seller.number_format = NumberFormat.DE
-    seller.save()
-    html = invoice_html(invoice)
-    assert "23.886,28 USD" in html and "0,0125" in html
+def test_the_tenants_locale_writes_the_document(invoice):
+    with locale_override("de-DE"):
+        html = invoice_html(invoice)
+    assert "23.886,28\u00a0$" in html and "0,0125" in html and "49.000" in html
+    assert "VAT (19\u00a0% on 20.072,50)" in html
+    assert invoice.issue_date.strftime("%d.%m.%Y") in html
     assert "23,886.28" not in html
 
 
@@ -131,7 +131,7 @@ def test_amount_paid_and_due_after_a_part_payment(invoice):
     )
     invoice.refresh_from_db()
     html = invoice_html(invoice)
-    assert "10,000.00" in html and "13,886.28 USD due" in html
+    assert "10,000.00" in html and "$13,886.28</span> due" in html
 
 
 def test_the_console_invoice_page_shows_the_document(invoice, client_as):
@@ -139,7 +139,7 @@ def test_the_console_invoice_page_shows_the_document(invoice, client_as):
     body = response.content.decode()
     assert response.status_code == 200
     assert "Northwind Hosting GmbH" in body and "CHE-123.456.789 MWST" in body
-    assert "VAT (19% on 20,072.50)" in body and "23,886.28 USD" in body
+    assert "VAT (19% on 20,072.50)" in body and "$23,886.28" in body
 
 
 def test_the_portal_invoice_page_shows_the_document(invoice, portal_client):
@@ -159,18 +159,6 @@ def test_the_portal_never_shows_another_companys_invoice(invoice, portal_client)
     assert client.get(url).status_code == 404
 
 
-def test_format_number_groups_thousands_and_keeps_tier_precision():
-    D = Decimal
-    assert money.format_number(D("1234567.891")) == "1,234,567.89"
-    assert money.format_number(D("-1234.5"), "de") == "-1.234,50"
-    assert money.format_number(D("1234.5"), "ch") == "1'234.50"
-    assert money.format_number(D("0.0125"), places=None) == "0.0125"
-    assert money.format_number(D("2.0000"), places=None) == "2.00"
-    assert money.format_number(D("-0.001")) == "0.00"
-    with pytest.raises(TypeError):
-        money.format_number(1.5)
-
-
 def test_the_invoice_email_comes_from_the_seller_and_replies_go_to_it(
     seller, subscribed, django_capture_on_commit_callbacks
 ):
@@ -184,7 +172,7 @@ def test_the_invoice_email_comes_from_the_seller_and_replies_go_to_it(
     [message] = mail.outbox
     assert message.from_email.startswith("Northwind Billing <")
     assert message.reply_to == ["accounts@northwind.example"]
-    assert "Amount due: 400.00 USD" in message.body
+    assert "Amount due: $400.00" in message.body
 
 
 def test_without_a_reply_to_replies_go_to_the_billing_contact(
@@ -200,20 +188,20 @@ def test_without_a_reply_to_replies_go_to_the_billing_contact(
     assert message.reply_to == ["billing@northwind.example"]
 
 
-def test_the_emails_numbers_use_the_tenants_format(
-    seller, subscribed, metric, django_capture_on_commit_callbacks
+def test_the_emails_numbers_use_the_tenants_locale(
+    seller, subscribed, metric, tenant, django_capture_on_commit_callbacks
 ):
     from django.core import mail
 
-    seller.number_format = NumberFormat.DE
-    seller.save()
+    tenant.locale = "de-DE"
+    tenant.save(update_fields=["locale"])
     UsageRecord.objects.create(
         customer=subscribed, metric=metric, day=date(2026, 3, 3), quantity=50000
     )
     with django_capture_on_commit_callbacks(execute=True):
         invoice_run(month=MONTH, actor=None)
     # 300 + 100 + 49,000 × 0.05 = 2,850.00
-    assert "Amount due: 2.850,00 USD" in mail.outbox[0].body
+    assert "Amount due: 2.850,00\u00a0$" in mail.outbox[0].body
 
 
 def test_the_portal_billing_page_links_each_invoice_to_its_page(invoice, portal_client):
@@ -233,4 +221,4 @@ def test_a_reverse_charge_invoice_says_so_and_shows_no_tax(seller, subscribed):
     invoice = Invoice.objects.get(customer=subscribed)
     html = invoice_html(invoice)
     assert invoice.tax == 0 and "Reverse charge: the customer accounts for the tax" in html
-    assert "GB123456789" in html and "Tax (0%)" in html and "400.00 USD" in html
+    assert "GB123456789" in html and "Tax (0%)" in html and "$400.00" in html

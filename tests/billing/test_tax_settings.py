@@ -36,16 +36,11 @@ def test_an_admin_sets_the_seller_profile_with_history(client_as):
             "payment_instructions": "IBAN DE89 3704 0044 0532 0130 00",
             "email_from_name": "Northwind Billing",
             "email_reply_to": "accounts@northwind.example",
-            "number_format": "de",
         },
     )
     assert response.status_code == 302
     profile = SellerProfile.current()
-    assert (profile.legal_name, profile.tax_id, profile.number_format) == (
-        "Northwind Hosting GmbH",
-        "DE811907980",
-        "de",
-    )
+    assert (profile.legal_name, profile.tax_id) == ("Northwind Hosting GmbH", "DE811907980")
     record = profile.history.first()
     assert record.history_user == admin.user and record.history_change_reason
     page = admin.get(reverse("billing:seller_profile"))
@@ -57,7 +52,7 @@ def test_a_logo_that_is_not_an_image_is_refused(client_as):
     fake = SimpleUploadedFile("logo.png", b"not an image", content_type="image/png")
     response = admin.post(
         reverse("billing:seller_profile"),
-        {"legal_name": "X", "number_format": "en", "logo": fake},
+        {"legal_name": "X", "logo": fake},
     )
     assert response.status_code == 400
     assert not SellerProfile.current().legal_name
@@ -67,7 +62,7 @@ def test_a_bad_reply_to_is_a_form_error_and_nothing_changes(client_as):
     admin = client_as(StaffRole.ADMIN)
     response = admin.post(
         reverse("billing:seller_profile"),
-        {"legal_name": "X", "number_format": "en", "email_reply_to": "not an address"},
+        {"legal_name": "X", "email_reply_to": "not an address"},
     )
     assert response.status_code == 400 and b"valid email" in response.content
     assert SellerProfile.current().legal_name == ""
@@ -188,7 +183,7 @@ def test_an_uploaded_logo_is_printed_on_the_invoice_pdf(client_as, subscribed):
     admin = client_as(StaffRole.ADMIN)
     response = admin.post(
         reverse("billing:seller_profile"),
-        {"legal_name": "Logo Ltd", "number_format": "en", "logo": logo},
+        {"legal_name": "Logo Ltd", "logo": logo},
     )
     assert response.status_code == 302
     invoice_run(month=MONTH, actor=None, notify=False)

@@ -65,7 +65,7 @@ def test_dashboard_attention_and_a_customers_analytics_tab(page, tenant_url, vet
         "partial month"
     )
     doughnut = page.locator("[data-chart-card=by_type] canvas")
-    expect(doughnut).to_have_attribute("aria-label", re.compile(r"\d+(\.\d)? %"))
+    expect(doughnut).to_have_attribute("aria-label", re.compile(r"\d+(\.\d)?\s?%"))
     page.screenshot(path="test-artifacts/dashboard-analytics.png", full_page=True)
 
     overdue.get_by_role("link").click()

@@ -44,6 +44,7 @@ def test_owner_changes_workspace_settings(client_as, tenant):
         {
             "name": "Alpha Renamed",
             "currency": "EUR",
+            "locale": "de-DE",
             "timezone": "Europe/Berlin",
             "soft_delete_grace_days": 14,
         },
@@ -69,7 +70,13 @@ def test_owner_changes_workspace_settings(client_as, tenant):
 )
 def test_bad_settings_are_refused_and_nothing_changes(client_as, tenant, field, value):
     client = client_as(StaffRole.OWNER)
-    data = {"name": "Changed", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 10}
+    data = {
+        "name": "Changed",
+        "currency": "EUR",
+        "locale": "en-US",
+        "timezone": "UTC",
+        "soft_delete_grace_days": 10,
+    }
     data[field] = value
     response = client.post(reverse("core:settings"), data)
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from billing.models import Payment
 from billing.tables import InvoiceTable
 from tests.factories import CustomerFactory, InvoiceFactory
 
@@ -33,15 +34,19 @@ def month(n: int) -> date:
 @pytest.fixture
 def invoices(company):
     """An unpaid and a partly paid invoice of the company, its draft and a stranger's."""
+    partly_paid = InvoiceFactory(
+        customer=company,
+        period_start=month(2),
+        status="partially_paid",
+        total=250,
+        amount_paid=40,
+    )
+    Payment.objects.create(
+        invoice=partly_paid, amount=40, method="bank_transfer", paid_on=month(3)
+    )  # its receipt
     return {
         "unpaid": InvoiceFactory(customer=company, period_start=month(1), total=100),
-        "partly_paid": InvoiceFactory(
-            customer=company,
-            period_start=month(2),
-            status="partially_paid",
-            total=250,
-            amount_paid=40,
-        ),
+        "partly_paid": partly_paid,
         "draft": InvoiceFactory(
             customer=company, period_start=month(3), status="draft", number=None
         ),

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 SETTINGS = {
     "name": "Alpha Services",
     "currency": "USD",
+    "locale": "en-US",
     "timezone": "UTC",
     "soft_delete_grace_days": 30,
 }

@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from billing import money
 from billing.services.invoice_runs import invoice_run
+from core.formats import locale_override
 from tenants.models import Tenant
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             if not tenants.exists():
                 raise CommandError(f"No tenant {tenant!r}.")
         for each in tenants:
-            with schema_context(each.schema_name):
+            with schema_context(each.schema_name), locale_override(each.locale):
                 try:
                     run = invoice_run(month=first, actor=None, issue=not draft, notify=not no_email)
                 except ValidationError as error:
