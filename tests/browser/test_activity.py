@@ -1,0 +1,126 @@
+"""Log a call and a task on a customer's Activity tab, get the reminder email when the reminder
+job runs, tick the task done from "My tasks"; the pages at desktop and phone width."""
+
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+from playwright.sync_api import expect
+
+from .conftest import last_email_to, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+COMPANY = "Timeline Traders Ltd"
+STAFF = "staff@browser.example"
+SHOTS = Path("/tmp/h8/shots")
+
+
+@pytest.fixture(scope="module")
+def traders(browser_tenant, django_db_blocker):
+    """The company and one of its contacts, committed so the server process sees them."""
+    from customers.models import Customer
+    from customers.models_contacts import Contact
+    from tests.factories import CustomerFactory
+
+    with django_db_blocker.unblock(), schema_context(browser_tenant.schema_name):
+        company = Customer.objects.filter(name=COMPANY).first()
+        if company is None:
+            company = CustomerFactory(name=COMPANY)
+            Contact.objects.create(customer=company, name="Priya Purchaser")
+    connection.set_schema_to_public()
+    return company
+
+
+def run_reminder_job() -> int:
+    """What the worker runs every minute (the real periodic task), on a connection of its own
+    that commits, as a worker's does (the test's own connection sits in a transaction that
+    would keep the rows locked from the server); its emails go where the server's go."""
+    from django.test import override_settings
+
+    from activity.tasks import send_task_reminders
+
+    from .conftest import MAIL_DIR
+
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(send_task_reminders(timestamp=0))
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(MAIL_DIR),
+    ):
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join(60)
+    assert errors == []
+    return results[0]
+
+
+def shoot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"timeline_{name}_{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_log_a_call_and_a_task_get_the_reminder_and_tick_it_done(page, tenant_url, traders):
+    run = uuid.uuid4().hex[:6]  # unique in a kept database
+    title, outcome = f"Send the renewal quote {run}", f"Wants a quote by Friday ({run})"
+    sign_in(page, tenant_url, STAFF)
+    page.goto(f"{tenant_url}/customers/{traders.pk}/")
+    page.get_by_role("link", name="Activity", exact=True).click()
+    expect(page.get_by_role("heading", name="Activity")).to_be_visible()
+
+    # A call with the company's contact.
+    page.get_by_role("tab", name="Call or meeting").click()
+    form = page.locator("form[data-activity-form=call]")
+    form.get_by_label("Contact", exact=True).select_option(label="Priya Purchaser")
+    form.get_by_label("Duration (minutes)", exact=True).fill("20")
+    form.get_by_label("Outcome", exact=True).fill(outcome)
+    form.get_by_label("Notes", exact=True).fill("Discussed **renewal** terms")
+    form.get_by_role("button", name="Log it").click()
+    expect(page.get_by_text("Call added.")).to_be_visible()
+    call = page.locator(".activity-call", has_text=outcome)
+    expect(call.get_by_text(f"With Priya Purchaser · 20 min · Outcome: {outcome}")).to_be_visible()
+    expect(call.locator(".activity-body strong", has_text="renewal")).to_be_visible()
+
+    # A task for myself, due today, with a reminder already due.
+    page.get_by_role("tab", name="Task").click()
+    form = page.locator("form[data-activity-form=task]")
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("Reminder email at", exact=True).fill("2026-01-01T09:00")
+    form.get_by_role("button", name="Add task").click()
+    expect(page.get_by_text("Task added.")).to_be_visible()
+    expect(page.get_by_text(title, exact=True)).to_be_visible()
+    shoot(page, "customer_tab")
+
+    # The worker's job sends the reminder to the assignee (once).
+    assert run_reminder_job() >= 1
+    email = last_email_to(STAFF)
+    assert f"Subject: Reminder: {title}" in email and COMPANY in email
+    assert run_reminder_job() == 0
+
+    # My tasks: due today; ticked done inline (htmx), it stays done after a reload.
+    page.get_by_role("link", name="My tasks").first.click()
+    expect(page.get_by_role("heading", name="My tasks")).to_be_visible()
+    today = page.locator("section", has=page.get_by_role("heading", name="Due today"))
+    row = today.locator("li", has_text=title)
+    expect(row).to_be_visible()
+    shoot(page, "my_tasks")
+    row.get_by_role("button", name=f"Mark done: {title}").click()
+    expect(page.get_by_role("button", name=f"Reopen: {title}")).to_be_visible(timeout=20_000)
+    page.reload()
+    expect(today.locator("li", has_text=title)).to_have_count(0)
+    done = page.locator("section", has=page.get_by_role("heading", name="Done in the last 7 days"))
+    expect(done.locator("li", has_text=title)).to_be_visible()
