@@ -131,3 +131,31 @@ def test_a_provisioned_tenants_indexes_and_constraints_carry_the_templates_names
     template = names("tenant_template")
     assert "document_version_number_unique" in template
     assert names(tenant.schema_name) == template
+
+
+def test_restore_index_names_renames_an_earlier_clones_generated_names_once(tenant):
+    """Tenants cloned before the names were restored keep clone_schema()'s names until the
+    one-off command runs; running it again changes nothing."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    schema = tenant.schema_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'ALTER INDEX "{schema}".document_version_number_unique '
+            "RENAME TO documents_documentversion_document_id_number_key"
+        )
+    first, again = StringIO(), StringIO()
+    call_command("restore_index_names", stdout=first)
+    call_command("restore_index_names", stdout=again)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+            [schema, "documents_documentversion"],
+        )
+        indexes = {row[0] for row in cursor.fetchall()}
+    assert "document_version_number_unique" in indexes
+    assert "documents_documentversion_document_id_number_key" not in indexes
+    assert first.getvalue().startswith("Renamed 1 index in 1 of ")
+    assert again.getvalue().startswith("Renamed 0 indexes in 0 of ")
