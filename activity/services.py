@@ -96,11 +96,19 @@ def _set_body(entry: Entry, body: str) -> list[User]:
 
 
 def _store_mentions(entry: Entry, mentioned: list[User], *, actor: User) -> None:
-    """Keep the mentions; those newly mentioned (never the author) get an email after
-    commit."""
+    """Keep the mentions; those newly mentioned (never the author, never someone who cannot
+    see the record) get an email after commit."""
     before = set(entry.mentions.values_list("pk", flat=True))
     entry.mentions.set(mentioned)
-    new = sorted({user.pk for user in mentioned} - before - {actor.pk})
+    customer = customer_of(entry.record)
+    new = sorted(
+        user.pk
+        for user in mentioned
+        if user.pk not in before
+        and user.pk != actor.pk
+        # A colleague limited to other customers is not sent what they may not see.
+        and (customer is None or scope_for(user).reaches_customer(customer.pk))
+    )
     if new:
         from .tasks import send_mention_email
 

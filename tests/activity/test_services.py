@@ -215,3 +215,19 @@ def test_sharing_is_recorded(staff, customer):
     services.entry_set_shared(actor=staff, entry_id=entry.pk, shared=True)
     assert Entry.objects.get(pk=entry.pk).shared_with_portal
     assert entry.history.first().history_change_reason == "Shared with the company"
+
+
+def test_a_mentioned_colleague_who_cannot_see_the_customer_gets_no_email(
+    staff, customer, django_capture_on_commit_callbacks
+):
+    limited = UserFactory(role=StaffRole.STAFF, email="lim@alpha.example")
+    staff_customer_access_set(
+        member=limited,
+        access="assigned",
+        teams=[],
+        customers=[CustomerFactory()],
+        actor=UserFactory(role=StaffRole.OWNER),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        note(staff, customer, body="@lim see this")
+    assert mail.outbox == []
