@@ -220,16 +220,14 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         return self._usable_bulk_actions
 
     @cached_property
-    def list_preference(self):
+    def list_state(self) -> list_prefs.ListState:
         if not self.list_key or not self.request.user.is_authenticated:
-            return None
-        return list_prefs.preference_of(self.request.user, self.list_key)
+            return list_prefs.ListState(columns=[], default_view_id=None, views=[])
+        return list_prefs.list_state(self.request.user, self.list_key)
 
-    @cached_property
+    @property
     def saved_views(self) -> list:
-        if not self.list_key or not self.request.user.is_authenticated:
-            return []
-        return list(list_prefs.views_for(self.request.user, self.list_key))
+        return self.list_state.views
 
     @cached_property
     def current_view(self):
@@ -240,21 +238,18 @@ class ListMachinery(ScopedViewMixin, TemplateView):
     def chosen_columns(self) -> list[str]:
         if self.current_view is not None and self.current_view.columns:
             return self.current_view.columns
-        return self.list_preference.columns if self.list_preference else []
+        return self.list_state.columns
 
     def default_view_redirect(self):
         """A list opened without any parameter opens the user's default view."""
-        if self.request.GET or self.partial or self.list_preference is None:
+        if self.request.GET or self.partial or not self.list_key:
             return None
-        view = self.list_preference.default_view
-        if view is None or not any(known.pk == view.pk for known in self.saved_views):
+        wanted = self.list_state.default_view_id
+        view = next((view for view in self.saved_views if view.pk == wanted), None)
+        if view is None:
             return None
         query = f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"
         return redirect(f"{self.request.path}?{query}")
-
-    # True while answering htmx's live search (hx-target="results"): only the results are
-    # rendered, so get_context_data leaves out what only the full page shows (type cards...).
-    partial = False
 
     def get(self, request, *args, **kwargs):
         self.partial = bool(request.htmx) and request.htmx.target == "results"
@@ -341,7 +336,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
             "column_choices": list_prefs.column_choices(table, self.chosen_columns()),
             "saved_views": self.saved_views,
             "current_view": self.current_view,
-            "default_view_id": getattr(self.list_preference, "default_view_id", None),
+            "default_view_id": self.list_state.default_view_id,
             "view_query": query.urlencode(),
             "bulk_actions": self.usable_bulk_actions(),
             "select_all_max": SELECT_ALL_MAX,
@@ -351,6 +346,7 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         """Header and rows of the visible columns, read from the database in chunks, so an
         export of any size runs in constant memory."""
         table = self.get_table(queryset)
+        list_prefs.apply_columns(table, self.chosen_columns())  # what the user shows
         names = [
             name
             for name, column in table.columns.items()

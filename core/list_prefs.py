@@ -11,9 +11,12 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import JSONObject
 
 from .list_prefs_models import ListPreference, SavedView
 
@@ -101,6 +104,68 @@ def column_choices(table, names: list[str]) -> list[ColumnChoice]:
     return [ColumnChoice(name, labels[name], True) for name in chosen] + [
         ColumnChoice(name, label, False) for name, label in labels.items() if name not in chosen
     ]
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What a list page needs of the user's choices: their columns, their default view's id
+    and the saved views they may open (their own and the team's shared ones)."""
+
+    columns: list[str]
+    default_view_id: int | None
+    views: list[SavedView]
+
+
+def list_state(user, list_key: str) -> ListState:
+    """The user's ListState for a list in ONE query (the user's row with the preference and
+    the views as subqueries), whatever the number of views."""
+    preference = ListPreference.objects.filter(user=OuterRef("pk"), list_key=list_key)
+    views = (
+        SavedView.objects.filter(list_key=list_key)
+        .filter(Q(owner=OuterRef("pk")) | Q(shared=True))
+        .order_by("name", "id")
+        .values(
+            data=JSONObject(
+                id="id",
+                name="name",
+                query="query",
+                columns="columns",
+                shared="shared",
+                owner_id="owner_id",
+                owner_first_name="owner__first_name",
+                owner_email="owner__email",
+            )
+        )
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values(
+            columns=Subquery(preference.values("columns")[:1]),
+            default_view_id=Subquery(preference.values("default_view_id")[:1]),
+            views=ArraySubquery(views),
+        )
+        .first()
+    ) or {}
+    saved = []
+    for data in row.get("views") or []:
+        view = SavedView(
+            id=data["id"],
+            owner_id=data["owner_id"],
+            list_key=list_key,
+            name=data["name"],
+            query=data["query"],
+            columns=data["columns"] or [],
+            shared=data["shared"],
+        )
+        view.owner_label = data["owner_first_name"] or data["owner_email"]
+        saved.append(view)
+    columns = row.get("columns") or []
+    return ListState(
+        columns=list(columns) if isinstance(columns, list) else [],
+        default_view_id=row.get("default_view_id"),
+        views=saved,
+    )
 
 
 def preference_of(user, list_key: str) -> ListPreference | None:

@@ -91,7 +91,7 @@ class ConsoleTable(tables.Table):
     edit_url_name = ""
     actions = tables.Column(
         empty_values=(),
-        verbose_name=mark_safe('<span class="visually-hidden">Actions</span>'),
+        verbose_name="Actions",
         orderable=False,
         exclude_from_export=True,
         attrs={"td": {"class": "text-end text-nowrap row-actions"}, "th": {"class": "text-end"}},
