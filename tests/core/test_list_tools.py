@@ -210,3 +210,13 @@ def test_the_list_s_queries_do_not_grow_with_its_rows_or_tools(client_as, in_ten
         html = client.get(LIST, {"per_page": 50}).content.decode()
     assert html.count('name="ids"') == 50
     assert len(fifty) == len(ten)
+
+
+def test_the_export_has_the_columns_the_user_shows(client_as, in_tenant):
+    CustomerFactory(name="Acme Ltd", status="prospect")
+    client = client_as(StaffRole.STAFF)
+    client.post(reverse("lists:columns", args=[KEY]), {"columns": ["status", "name"]})
+    response = client.get(LIST, {"export": "csv"})
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Status,Customer Name"
+    assert "Prospect,Acme Ltd" in lines
