@@ -184,6 +184,17 @@ def _relation_label(rel) -> str:
     return str(rel.related_model._meta.verbose_name_plural)
 
 
+def counted(count: int, label: str) -> str:
+    """“1 contact”, “3 contacts”: ``label`` is a relation's plural label."""
+    if count != 1:
+        return f"{count} {label}"
+    singular = {
+        str(m._meta.verbose_name_plural): str(m._meta.verbose_name) for m in apps.get_models()
+    }
+    singular.update({"sub-accounts": "sub-account", "merged records": "merged record"})
+    return f"1 {singular.get(label, label)}"
+
+
 @dataclass
 class MergePlan:
     """What a merge would do: rows per relation, and the rules collisions need."""
@@ -191,6 +202,10 @@ class MergePlan:
     counts: dict[str, int] = field(default_factory=dict)
     combined: list[str] = field(default_factory=list)  # rules that will apply, described
     blockers: list[str] = field(default_factory=list)  # collisions no rule resolves
+
+    @property
+    def lines(self) -> list[str]:
+        return [counted(count, label) for label, count in self.counts.items()]
 
 
 def merge_plan(*, survivor: Customer, duplicate: Customer) -> MergePlan:

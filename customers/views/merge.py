@@ -16,14 +16,14 @@ from core.querysets import access
 from core.scope import scope_for
 from customers.forms_merge import MergeForm, MergePickForm
 from customers.models import Customer
-from customers.services_merge import merge_customers, merge_plan, merged_survivor
+from customers.services_merge import counted, merge_customers, merge_plan, merged_survivor
 
 from .list import customers_crumb
 
 
 def moved_summary(moved: dict[str, int]) -> str:
-    """“3 contacts, 2 locations and 1 invoice” style, from the service's counts."""
-    parts = [f"{count} {label}" for label, count in moved.items() if count]
+    """“3 contacts, 2 locations and 1 invoice”, from the service's counts."""
+    parts = [counted(count, label) for label, count in moved.items() if count]
     if not parts:
         return "nothing else to move"
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]

@@ -64,7 +64,7 @@ def test_the_side_by_side_shows_differing_fields_with_defaults(pair, admin_clien
     assert form["field_industry"].initial == "survivor"
     assert form["field_website"].initial == "duplicate"  # the survivor has none
     assert page.context["plan"].counts == {"contacts": 1, "locations": 1}
-    assert "1 contacts" in html
+    assert "<li>1 contact</li>" in html and "<li>1 location</li>" in html
 
 
 def test_merging_moves_records_and_says_how_many(pair, admin_client):
@@ -85,7 +85,7 @@ def test_merging_moves_records_and_says_how_many(pair, admin_client):
     )
     assert response.redirect_chain[-1][0] == survivor.get_absolute_url()
     html = response.content.decode()
-    assert "Merged ACME Corp. into Acme Corporation: moved 1 contacts and 1 invoices." in html
+    assert "Merged ACME Corp. into Acme Corporation: moved 1 contact and 1 invoice." in html
     survivor.refresh_from_db()
     assert survivor.industry == "Wholesale"
     assert Customer.objects.get(pk=duplicate.pk).merged_into_id == survivor.pk
