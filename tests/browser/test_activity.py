@@ -16,21 +16,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 COMPANY = "Timeline Traders Ltd"
 STAFF = "staff@browser.example"
+PORTAL_ADMIN = "admin@timeline-traders.example"
 SHOTS = Path("/tmp/h8/shots")
 
 
 @pytest.fixture(scope="module")
 def traders(browser_tenant, django_db_blocker):
     """The company and one of its contacts, committed so the server process sees them."""
+    from accounts.models import User
     from customers.models import Customer
     from customers.models_contacts import Contact
-    from tests.factories import CustomerFactory
+    from tests.factories import CustomerFactory, MembershipFactory
 
     with django_db_blocker.unblock(), schema_context(browser_tenant.schema_name):
         company = Customer.objects.filter(name=COMPANY).first()
         if company is None:
             company = CustomerFactory(name=COMPANY)
             Contact.objects.create(customer=company, name="Priya Purchaser")
+        if not User.objects.filter(email=PORTAL_ADMIN).exists():
+            MembershipFactory(customer=company, role="admin", user__email=PORTAL_ADMIN)
     connection.set_schema_to_public()
     return company
 
@@ -124,3 +128,43 @@ def test_log_a_call_and_a_task_get_the_reminder_and_tick_it_done(page, tenant_ur
     expect(today.locator("li", has_text=title)).to_have_count(0)
     done = page.locator("section", has=page.get_by_role("heading", name="Done in the last 7 days"))
     expect(done.locator("li", has_text=title)).to_be_visible()
+
+
+def test_the_activity_pages_pass_axe_at_phone_and_desktop_width(chromium, tenant_url, traders):
+    """The customer's Activity tab, My tasks, an entry's edit form and the portal's Activity
+    page (something shared on it), each at 390 and 1280 px: no axe violation."""
+    from .ui_world import DESKTOP, PHONE, axe_violations, collect, describe, new_page, resize
+
+    found: dict = {}
+    page = new_page(chromium, DESKTOP)
+    sign_in(page, tenant_url, STAFF)
+    page.goto(f"{tenant_url}/customers/{traders.pk}/activity/")
+    form = page.locator("form[data-activity-form=note]")
+    form.get_by_label("Note").fill("Shared with **you**: the renewal is agreed")
+    form.get_by_label("Share with the company").check()
+    form.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Note added.")).to_be_visible()
+    edit = (
+        page.locator(".activity-note").first.get_by_role("link", name="Edit").get_attribute("href")
+    )
+    paths = [f"/customers/{traders.pk}/activity/", "/activity/tasks/", edit]
+    for path in paths:
+        page.goto(tenant_url + path)
+        for viewport in (DESKTOP, PHONE):
+            resize(page, viewport)
+            collect(found, axe_violations(page), f"{path} at {viewport['width']}")
+    page.context.close()
+
+    page = new_page(chromium, DESKTOP)
+    sign_in(page, tenant_url, PORTAL_ADMIN)
+    portal = f"/portal/c/{traders.pk}/activity/"
+    page.goto(tenant_url + portal)
+    expect(page.get_by_text("the renewal is agreed").first).to_be_visible()
+    for viewport in (DESKTOP, PHONE):
+        resize(page, viewport)
+        page.screenshot(
+            path=str(SHOTS / f"timeline_portal_{viewport['width']}.png"), full_page=True
+        )
+        collect(found, axe_violations(page), f"{portal} at {viewport['width']}")
+    page.context.close()
+    assert not found, describe(found)
