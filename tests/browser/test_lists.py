@@ -21,22 +21,35 @@ PREFIX = "Listwalk"
 
 @pytest.fixture(scope="module")
 def list_world(browser_tenant, django_db_blocker):
-    """Thirty customers named for this test (committed, so the server sees them)."""
+    """Thirty customers named for this test (committed, so the server sees them); afterwards
+    they and the admin's list choices go again, so the other browser tests' lists (first
+    page, columns) are as they expect."""
+    from accounts.models import BulkJob, ListPreference, SavedView, User
     from customers.models import Customer
     from tests.factories import CustomerFactory
 
+    def clean() -> None:
+        Customer.objects.filter(name__startswith=PREFIX).delete()
+        admin = User.objects.filter(email=ADMIN)
+        ListPreference.objects.filter(user__in=admin).delete()
+        BulkJob.objects.filter(actor__in=admin).delete()
+        SavedView.objects.filter(owner__in=admin).delete()
+
     with django_db_blocker.unblock(), schema_context(browser_tenant.schema_name):
-        if not Customer.objects.filter(name__startswith=PREFIX).exists():
-            for index in range(30):
-                CustomerFactory(
-                    name=f"{PREFIX} {index:02d} Trading",
-                    status="prospect",
-                    business_type="smb",
-                    industry="Retail",
-                    website=f"https://listwalk{index:02d}.example",
-                )
+        clean()
+        for index in range(30):
+            CustomerFactory(
+                name=f"{PREFIX} {index:02d} Trading",
+                status="prospect",
+                business_type="smb",
+                industry="Retail",
+                website=f"https://listwalk{index:02d}.example",
+            )
         connection.set_schema_to_public()
-    return PREFIX
+    yield PREFIX
+    with django_db_blocker.unblock(), schema_context(browser_tenant.schema_name):
+        clean()
+        connection.set_schema_to_public()
 
 
 def shoot(page, name: str) -> None:
