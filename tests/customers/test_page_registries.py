@@ -81,7 +81,7 @@ def test_sections_columns_and_history_are_registered_by_their_owners():
 def test_history_sources_follow_the_customer_own(in_tenant):
     customer = CustomerFactory()
     labels = [source.label for source in customer_history_sources(customer)]
-    assert labels == ["", "Location", "Asset", "Project"]
+    assert labels == ["", "Location", "Asset", "Project", "Document"]
 
 
 @pytest.mark.parametrize(("name", "path", "module"), OWNED_TABS)
