@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from core.filters import ArchivableFilterSet, search_filter
+from fields.filters import CustomFieldFilterMixin
 
 from .models import Asset, AssetCategory, AssetStatus
 
@@ -12,7 +13,8 @@ OWNERSHIP_CHOICES = [
 ]
 
 
-class AssetFilterSet(ArchivableFilterSet):
+class AssetFilterSet(CustomFieldFilterMixin, ArchivableFilterSet):
+    custom_field_kind = "asset"
     q = search_filter("Search tag, serial number, model…")
     owner_id = django_filters.NumberFilter(field_name="owner_id", widget=forms.HiddenInput)
     location_id = django_filters.NumberFilter(field_name="location_id", widget=forms.HiddenInput)

@@ -4,6 +4,7 @@ from billing.models import Project
 from core.scope import scope_for
 from core.widgets import AutocompleteSelect
 from customers.forms import CustomerChoiceField
+from fields.forms import CustomFieldsFormMixin
 from locations.models import Location
 
 from .models import Asset, AssetStatus
@@ -51,10 +52,12 @@ class LocationChoiceField(forms.ModelChoiceField):
         )
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_field_kind = "asset"
+
     class Meta:
         model = Asset
-        fields = ASSET_FIELDS
+        fields = [*ASSET_FIELDS, "custom_field_data"]
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "purchase_date": forms.DateInput(attrs={"type": "date"}),
@@ -78,6 +81,7 @@ class AssetForm(forms.ModelForm):
             customer__deleted_at__isnull=True
         )
         self.fields["value"].widget.attrs.update(min="0", step="0.01")
+        self.add_custom_fields()
 
 
 class AssetBulkForm(forms.Form):

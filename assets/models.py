@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from billing.models import MONEY
 from core.models import ArchivableFields
+from fields.models import CustomFieldsModel
 
 from .querysets import AssetQuerySet
 
@@ -46,7 +47,9 @@ def normalise_serial(value: str) -> str:
     return " ".join((value or "").split())
 
 
-class Asset(ArchivableFields):
+class Asset(CustomFieldsModel, ArchivableFields):
+    custom_field_kind = "asset"
+
     name = models.CharField("name / asset tag", max_length=200)
     serial_number = models.CharField(max_length=100, blank=True)
     model_name = models.CharField("model", max_length=200, blank=True)
@@ -83,6 +86,9 @@ class Asset(ArchivableFields):
         ordering = ["name", "pk"]
         indexes = [
             GinIndex(name="asset_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                name="asset_cf_data", fields=["custom_field_data"], opclasses=["jsonb_path_ops"]
+            ),
             models.Index(fields=["owner", "category"], name="asset_owner_category"),
             models.Index(fields=["location", "category"], name="asset_location_category"),
             models.Index(fields=["status"], name="asset_status"),
@@ -143,5 +149,5 @@ class Asset(ArchivableFields):
         return self.location_id is not None and self.owner_id != self.location.customer_id
 
     def refresh_search_fields(self) -> None:
-        parts = [self.name, self.serial_number, self.model_name]
+        parts = [self.name, self.serial_number, self.model_name, *self.custom_search_parts()]
         self.search_text = " | ".join(p for p in parts if p).lower()

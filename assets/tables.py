@@ -9,6 +9,7 @@ from core.tables import (
     badge,
     link,
 )
+from fields.tables import CustomColumnsTableMixin
 
 from .models import Asset
 
@@ -29,7 +30,8 @@ PORTAL_SEQUENCE = (
 )
 
 
-class AssetTable(ConsoleTable):
+class AssetTable(CustomColumnsTableMixin, ConsoleTable):
+    custom_field_kind = "asset"
     """Assets in the console, or (``portal_company``) in that company's portal: no links to
     the console there, no other customers' names, and what the console calls "Us" is "Your
     provider"."""

@@ -19,6 +19,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("lists/", include("core.urls_lists")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("settings/fields/", include("fields.urls")),
     path("", include("portal.urls")),
     re_path(r"^media/(?P<path>.+)$", tenant_media, name="tenant_media"),
     path("", include("config.console_urls")),

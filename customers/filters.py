@@ -4,13 +4,15 @@ from django_countries import countries
 
 from accounts.policies import may_see_deleted
 from core.filters import ArchivableFilterSet, search_filter
+from fields.filters import CustomFieldFilterMixin
 
 from .models import BusinessType, Customer, CustomerStatus, PortalAccess
 
 DELETED_CHOICES = [("only", "Deleted only (restore or purge)")]
 
 
-class CustomerFilterSet(ArchivableFilterSet):
+class CustomerFilterSet(CustomFieldFilterMixin, ArchivableFilterSet):
+    custom_field_kind = "customer"
     q = search_filter("Search name, email, phone…")
     business_type = django_filters.ChoiceFilter(
         choices=BusinessType.choices, empty_label="Any type"

@@ -3,7 +3,8 @@ from django.db import models
 from django.utils import timezone
 
 from core.scope import scope_for
-from core.widgets import AutocompleteSelect, FastSelect, KeyValueField
+from core.widgets import AutocompleteSelect, FastSelect
+from fields.forms import CustomFieldsFormMixin
 
 from .models import Customer
 from .services import NEW_TOP_LEVEL_REFUSED
@@ -42,7 +43,7 @@ BILLING_FIELDS = [
     "billing_postal_code",
     "billing_country",
 ]
-EXTRA_FIELDS = ["custom_attributes", "internal_notes", "external_id"]
+EXTRA_FIELDS = ["custom_field_data", "internal_notes", "external_id"]
 EDITABLE_FIELDS = COMPANY_FIELDS + CONTACT_FIELDS + BILLING_FIELDS + EXTRA_FIELDS
 
 
@@ -101,8 +102,11 @@ def require_reachable_parent(form, user) -> None:
         field.error_messages["required"] = NEW_TOP_LEVEL_REFUSED
 
 
-class CustomerFormMixin:
-    """Shared set-up: the parent picker is scoped by the policy layer; attributes as rows."""
+class CustomerFormMixin(CustomFieldsFormMixin):
+    """Shared set-up: the parent picker is scoped by the policy layer; the tenant's custom
+    fields and tags (fields.forms) where the form has the custom fields."""
+
+    custom_field_kind = "customer"
 
     def setup_fields(self, user, exclude_id=None):
         if "parent" in self.fields:
@@ -112,11 +116,8 @@ class CustomerFormMixin:
                 label="Parent customer",
                 help_text="For subsidiaries, departments or an agency's clients.",
             )
-        if "custom_attributes" in self.fields:
-            self.fields["custom_attributes"] = KeyValueField(
-                label="Custom attributes",
-                help_text="Key → value details specific to this customer.",
-            )
+        if "custom_field_data" in self.fields:
+            self.add_custom_fields()
         if "website" in self.fields:
             self.fields["website"].widget.attrs["placeholder"] = "https://example.com"
         if "customer_since" in self.fields:

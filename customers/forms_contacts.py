@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 
 from core.filters import ArchivableFilterSet, search_filter
+from fields.filters import CustomFieldFilterMixin
 
 from .forms import CustomerChoiceField
 from .models_contacts import Contact, ContactRole, PreferredChannel
@@ -90,7 +91,8 @@ class ContactInviteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ContactFilterSet(ArchivableFilterSet):
+class ContactFilterSet(CustomFieldFilterMixin, ArchivableFilterSet):
+    custom_field_kind = "contact"
     q = search_filter("Search name, email, phone…")
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     role = django_filters.ModelChoiceFilter(

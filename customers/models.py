@@ -18,6 +18,8 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from fields.models import CustomFieldsModel
+
 from .querysets import CustomerQuerySet, LinkedAccountQuerySet
 
 
@@ -80,7 +82,9 @@ def check_parent_chain(
 MAX_CUSTOM_ATTRIBUTES = 50
 
 
-class Customer(models.Model):
+class Customer(CustomFieldsModel):
+    custom_field_kind = "customer"
+
     name = models.CharField("customer name", max_length=200)
     industry = models.CharField(max_length=100, blank=True)
     business_type = models.CharField(
@@ -187,6 +191,9 @@ class Customer(models.Model):
                 name="customer_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
             ),
             GinIndex(name="customer_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                name="customer_cf_data", fields=["custom_field_data"], opclasses=["jsonb_path_ops"]
+            ),
             GinIndex(
                 name="customer_phone_trgm", fields=["phone_digits"], opclasses=["gin_trgm_ops"]
             ),
@@ -306,6 +313,7 @@ class Customer(models.Model):
             self.billing_contact_name,
             self.external_id,
             *phones,
+            *self.custom_search_parts(),
         ]
         self.search_text = " | ".join(part for part in parts if part).lower()
         self.phone_digits = " ".join(re.sub(r"\D", "", phone) for phone in phones)

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from core.models import ArchivableFields
 from core.policies import Capability
 from core.querysets import STAFF_ACTIONS, ScopedQuerySet
+from fields.models import CustomFieldsModel
 
 SEARCH_MAX_LENGTH = 100
 MIN_PHONE_DIGITS = 3
@@ -153,8 +154,10 @@ def search_fields_of(
     return text, digits
 
 
-class Contact(ArchivableFields):
+class Contact(CustomFieldsModel, ArchivableFields):
     """Someone at a customer. Archived means they left (``archived_at`` is when)."""
+
+    custom_field_kind = "contact"
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="contacts"
@@ -197,6 +200,9 @@ class Contact(ArchivableFields):
         indexes = [
             GinIndex(
                 name="contact_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
+            ),
+            GinIndex(
+                name="contact_cf_data", fields=["custom_field_data"], opclasses=["jsonb_path_ops"]
             ),
             GinIndex(
                 name="contact_phone_trgm", fields=["phone_digits"], opclasses=["gin_trgm_ops"]

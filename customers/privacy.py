@@ -47,7 +47,7 @@ register(
         ),
     ],
     derived=("search_text", "phone_digits"),
-    record=("description", "internal_notes", "custom_attributes", *ADDRESS),
+    record=("description", "internal_notes", "custom_attributes", "custom_field_data", *ADDRESS),
     version="version",
     not_personal={
         "name": "the company's name: its projects and invoices keep it after a purge",

@@ -3,12 +3,14 @@ from django.utils.html import format_html
 
 from core.table_attrs import OPTIONAL  # a phone shows name, type, status and the counts
 from core.tables import ARCHIVED_BADGE, DELETED_BADGE, ConsoleTable, badge
+from fields.tables import CustomColumnsTableMixin
 
 from .models import Customer
 from .querysets import COUNT_COLUMNS
 
 
-class CustomerTable(ConsoleTable):
+class CustomerTable(CustomColumnsTableMixin, ConsoleTable):
+    custom_field_kind = "customer"
     edit_url_name = "customers:customer_update"
     """Cells are rendered in Python (format_html escapes), not with per-cell templates: a page
     of 100 rows stays cheap."""

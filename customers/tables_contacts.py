@@ -6,11 +6,13 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from core.tables import ARCHIVED_BADGE, ConsoleTable
+from fields.tables import CustomColumnsTableMixin
 
 from .models_contacts import Contact
 
 
-class ContactTable(ConsoleTable):
+class ContactTable(CustomColumnsTableMixin, ConsoleTable):
+    custom_field_kind = "contact"
     edit_url_name = "customers:contact_update"
     name = tables.Column(order_by=("name", "id"))
     customer = tables.Column(order_by=("customer__name", "name"))

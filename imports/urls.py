@@ -13,4 +13,5 @@ urlpatterns = [
     path(
         "<str:kind>/template.<str:fmt>", views.ImportTemplateView.as_view(), name="import_template"
     ),
+    path("<str:kind>/export.csv", views.FullExportView.as_view(), name="full_export"),
 ]

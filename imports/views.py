@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -23,6 +24,8 @@ from core.scope import scope_for
 
 from . import services
 from .forms import ImportUploadForm
+from .full_export import MODELS as FULL_EXPORT_MODELS
+from .full_export import full_export_rows
 from .models import ImportJob, ImportKind, ImportRow, RowAction
 from .parsing import ImportFileError, human_size, read_table
 from .resources import RESOURCES
@@ -114,6 +117,7 @@ class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, Fo
         resource = RESOURCES[self.kind]
         context.update(
             kind=self.kind,
+            full_export=self.kind in FULL_EXPORT_MODELS,
             title=f"Import {self.kind_label.lower()}",
             columns=resource.columns,
             list_url=reverse(LIST_URLS[self.kind]),
@@ -128,6 +132,25 @@ class ImportUploadView(ConsoleAccessMixin, BreadcrumbsMixin, ImportKindMixin, Fo
             ),
         )
         return context
+
+
+class FullExportView(ConsoleAccessMixin, ImportKindMixin, View):
+    """Every record of the kind the user can see, with every import column (custom fields
+    and tags too), as CSV: import it unchanged and every row is unchanged."""
+
+    required_capability = Capability.IMPORT_RECORDS
+
+    def get(self, request, *args, **kwargs):
+        if self.kind not in FULL_EXPORT_MODELS:
+            raise Http404("No full export of this kind")
+        header, rows = full_export_rows(self.kind, request)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+
+        def with_header():
+            yield header
+            yield from rows
+
+        return csv_response(f"{self.kind}-all-fields-{stamp}.csv", with_header())
 
 
 class ImportTemplateView(ConsoleAccessMixin, ImportKindMixin, View):

@@ -3,11 +3,13 @@ from django import forms
 from django_countries import countries
 
 from core.filters import ArchivableFilterSet, search_filter
+from fields.filters import CustomFieldFilterMixin
 
 from .models import Location, LocationStatus, LocationType
 
 
-class LocationFilterSet(ArchivableFilterSet):
+class LocationFilterSet(CustomFieldFilterMixin, ArchivableFilterSet):
+    custom_field_kind = "location"
     q = search_filter("Search name, city, address…")
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
     location_type = django_filters.ChoiceFilter(

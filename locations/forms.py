@@ -2,6 +2,7 @@ from django import forms
 
 from core.widgets import FastSelect
 from customers.forms import CustomerChoiceField
+from fields.forms import CustomFieldsFormMixin
 
 from .models import Location
 
@@ -20,10 +21,12 @@ LOCATION_FIELDS = [
 ]
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(CustomFieldsFormMixin, forms.ModelForm):
+    custom_field_kind = "location"
+
     class Meta:
         model = Location
-        fields = LOCATION_FIELDS
+        fields = [*LOCATION_FIELDS, "custom_field_data"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -36,6 +39,7 @@ class LocationForm(forms.ModelForm):
                 user=user, required=True, label="Customer"
             )
         self.fields["country"].widget = FastSelect(choices=self.fields["country"].choices)
+        self.add_custom_fields()
 
 
 class LocationMoveForm(forms.Form):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.models import AddressFields, ArchivableFields
+from fields.models import CustomFieldsModel
 
 from .querysets import LocationQuerySet
 
@@ -36,7 +37,9 @@ LOCATION_STATUS_BADGES = {
 }
 
 
-class Location(AddressFields, ArchivableFields):
+class Location(CustomFieldsModel, AddressFields, ArchivableFields):
+    custom_field_kind = "location"
+
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="locations"
     )
@@ -56,6 +59,9 @@ class Location(AddressFields, ArchivableFields):
         indexes = [
             GinIndex(
                 name="location_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
+            ),
+            GinIndex(
+                name="location_cf_data", fields=["custom_field_data"], opclasses=["jsonb_path_ops"]
             ),
             models.Index(fields=["customer", "name"], name="location_customer_name"),
             models.Index(fields=["location_type"], name="location_type"),
@@ -85,4 +91,5 @@ class Location(AddressFields, ArchivableFields):
 
     def refresh_search_fields(self) -> None:
         parts = [self.name, self.city, self.address_line1, self.postal_code, self.state]
+        parts += self.custom_search_parts()
         self.search_text = " | ".join(p for p in parts if p).lower()

@@ -17,5 +17,6 @@ register(
         "city",
         "state",
         "postal_code",
+        "custom_field_data",
     ),
 )

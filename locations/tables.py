@@ -4,11 +4,13 @@ from django.utils.html import format_html
 
 from core.table_attrs import OPTIONAL
 from core.tables import ARCHIVED_BADGE, ConsoleTable, badge, edit_button
+from fields.tables import CustomColumnsTableMixin
 
 from .models import Location
 
 
-class LocationTable(ConsoleTable):
+class LocationTable(CustomColumnsTableMixin, ConsoleTable):
+    custom_field_kind = "location"
     """Locations in the console, or (``portal_company``) in that company's portal: no links
     to the console there, and Edit opens the portal's form. The address is the portal's
     column; the console leaves it out unless told otherwise (``exclude=``)."""

@@ -5,10 +5,13 @@ from assets.models import Asset
 from billing.models import Project
 from core.api.base import StrictSerializerMixin
 from customers.models import Customer
+from fields.serializers import CustomFieldsField, tags_field
 from locations.models import Location
 
 
 class AssetSerializer(StrictSerializerMixin, serializers.ModelSerializer):
+    custom_fields = CustomFieldsField("asset")
+    tags = tags_field()
     owner = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.none(), allow_null=True, required=False
     )
@@ -21,7 +24,15 @@ class AssetSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Asset
-        fields = ["id", *ASSET_FIELDS, "is_archived", "created_at", "updated_at"]
+        fields = [
+            "id",
+            *ASSET_FIELDS,
+            "custom_fields",
+            "tags",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["is_archived", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):

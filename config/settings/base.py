@@ -72,6 +72,7 @@ TENANT_APPS = [
     "allauth.mfa",
     "simple_history",
     "accounts",
+    "fields",
     "customers",
     "locations",
     "assets",

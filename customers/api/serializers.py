@@ -8,6 +8,7 @@ from customers.forms import EDITABLE_FIELDS
 from customers.models import Customer, LinkedAccount
 from customers.models_contacts import Contact, ContactRole
 from customers.services_contacts import CONTACT_FIELDS
+from fields.serializers import CustomFieldsField, tags_field
 
 
 def validate_website(value: str) -> None:
@@ -28,12 +29,16 @@ class CustomerSerializer(StrictSerializerMixin, CountryFieldMixin, serializers.M
     account_status = serializers.SerializerMethodField(
         help_text="Active, inactive, suspended or deleted (not the relationship ``status``)."
     )
+    custom_fields = CustomFieldsField("customer")
+    tags = tags_field()
 
     class Meta:
         model = Customer
         fields = [
             "id",
-            *EDITABLE_FIELDS,
+            *[name for name in EDITABLE_FIELDS if name != "custom_field_data"],
+            "custom_fields",
+            "tags",
             "portal_access",
             "account_status",
             "account_status_reason",
@@ -60,17 +65,6 @@ class CustomerSerializer(StrictSerializerMixin, CountryFieldMixin, serializers.M
         if request is not None and "parent" in self.fields:
             self.fields["parent"].queryset = Customer.objects.visible_to(request.user)
 
-    def validate_custom_attributes(self, value):
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            raise serializers.ValidationError(
-                "Give custom attributes as an object of text keys and text values."
-            )
-        if len(value) > 50:
-            raise serializers.ValidationError("Keep to 50 custom attributes or fewer.")
-        return value
-
 
 class LinkedAccountSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     class Meta:
@@ -93,6 +87,9 @@ class ContactSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         queryset=ContactRole.objects.none(), many=True, required=False
     )
     role_names = serializers.SerializerMethodField()
+    # Read here; written on the contact's page (its service takes them from the form).
+    custom_fields = CustomFieldsField("contact", read_only=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
 
     class Meta:
         model = Contact
@@ -102,6 +99,8 @@ class ContactSerializer(StrictSerializerMixin, serializers.ModelSerializer):
             *CONTACT_FIELDS,
             "roles",
             "role_names",
+            "custom_fields",
+            "tags",
             "portal_user",
             "is_archived",
             "archived_at",

@@ -79,7 +79,11 @@ class CustomerViewSet(ServiceModelViewSet):
         return services.customer_create(actor=self.request.user, **data)
 
     def update_with_service(self, instance, data):
-        data = {key: value for key, value in data.items() if key in EDITABLE_FIELDS}
+        data = {
+            key: value
+            for key, value in data.items()
+            if key in EDITABLE_FIELDS or key == "chosen_tags"  # tags: saved with it
+        }
         return services.customer_update(
             customer_id=instance.pk,
             data=data,

@@ -157,7 +157,7 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             field = Customer._meta.get_field(name)
             if field.choices:
                 shown = getattr(preview, f"get_{name}_display")()
-            elif name == "custom_attributes":
+            elif name == "custom_field_data":
                 shown = "; ".join(f"{k}: {v}" for k, v in value.items())
             elif name in ("country", "billing_country"):
                 shown = getattr(preview, name).name

@@ -99,6 +99,7 @@ class CustomerUpdateView(ConsoleAccessMixin, BreadcrumbsMixin, UpdateView):
 
     def form_valid(self, form):
         data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS}
+        data["chosen_tags"] = form.cleaned_data["chosen_tags"]  # fields.models: saved with it
         try:
             customer = services.customer_update(
                 customer_id=self.object.pk,

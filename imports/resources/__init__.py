@@ -3,6 +3,7 @@ its record, what it may refer to), and how a file's column names map to them (``
 
 from __future__ import annotations
 
+from ..custom_columns import ResourcesWithCustomColumns
 from ..engine import ImportResource
 from ..usage import UsageResource
 from .assets import AssetResource
@@ -11,12 +12,17 @@ from .customers import CustomerResource
 from .headers import HeaderMap, map_headers
 from .locations import LocationResource
 
-RESOURCES: dict[str, type[ImportResource]] = {
-    "customers": CustomerResource,
-    "locations": LocationResource,
-    "assets": AssetResource,
-    "usage": UsageResource,
-    "contacts": ContactResource,
-}
+# Customers, contacts, locations and assets come with the tenant's custom fields and tags
+# as columns (imports.custom_columns): RESOURCES[kind] is built from the current definitions.
+RESOURCES: dict[str, type[ImportResource]] = ResourcesWithCustomColumns(
+    {
+        "customers": CustomerResource,
+        "locations": LocationResource,
+        "assets": AssetResource,
+        "usage": UsageResource,
+        "contacts": ContactResource,
+    },
+    {"customers": "customer", "locations": "location", "assets": "asset", "contacts": "contact"},
+)
 
 __all__ = ["RESOURCES", "HeaderMap", "map_headers"]

@@ -6,13 +6,11 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from import_export import fields
 
-from core.widgets import MAX_KEY_LENGTH
 from customers.models import BusinessType, Customer, CustomerStatus, check_parent_chain
 from customers.services import NEW_TOP_LEVEL_REFUSED
 
 from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
 from ..widgets import (
-    AttributesWidget,
     ChoiceWidget,
     Column,
     CountryWidget,
@@ -70,14 +68,6 @@ CUSTOMER_COLUMNS = [
     Column("billing_country", "Billing country", allowed="Two-letter code or English name"),
     Column("internal_notes", "Internal notes"),
     Column(
-        "custom_attributes",
-        "Custom attributes",
-        allowed="key: value pairs separated by semicolons; an empty cell clears them",
-        help="Replaces the customer's custom attributes (at most 50; keys up to "
-        f"{MAX_KEY_LENGTH} characters).",
-        example="Account manager: Jane Doe; Tier: Gold",
-    ),
-    Column(
         "customer_since",
         "Customer since",
         allowed="YYYY-MM-DD, not in the future; empty: the day it is added (or as it was)",
@@ -130,7 +120,6 @@ class CustomerResource(ImportResource):
     billing_postal_code = text_field("billing_postal_code")
     billing_country = text_field("billing_country", CountryWidget())
     internal_notes = text_field("internal_notes")
-    custom_attributes = text_field("custom_attributes", AttributesWidget())
     customer_since = text_field("customer_since", DateWidget())
     parent = fields.Field(attribute="parent_id", column_name="parent", readonly=True)
 

@@ -106,7 +106,7 @@ def test_create_goes_through_the_service_with_history(api_as):
         ({"name": "X", "colour": "red"}, "colour"),
         ({"name": ""}, "name"),
         ({"name": "X", "business_type": "emperor"}, "business_type"),
-        ({"name": "X", "custom_attributes": ["not", "a", "dict"]}, "custom_attributes"),
+        ({"name": "X", "custom_fields": ["not", "a", "dict"]}, "custom_fields"),
         ({"name": 5, "website": "nope"}, "website"),
         ({"name": "X", "parent": 999999}, "parent"),
     ],

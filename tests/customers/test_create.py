@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts.models import StaffRole
 from customers.models import Customer
+from fields.models import CustomField
 
 pytestmark = pytest.mark.django_db
 WIZARD = "/customers/add/"
@@ -39,21 +40,20 @@ def staff(client_as):
 
 
 def test_wizard_creates_a_customer_after_review(staff):
+    CustomField.objects.create(
+        object_kind="customer", key="contract", label="Contract", field_type="text"
+    )
     assert staff.get(WIZARD).status_code == 200
     assert step(staff, "company", COMPANY).context["wizard"]["steps"].current == "contact"
     assert step(staff, "contact", CONTACT).context["wizard"]["steps"].current == "extras"
     response = step(
         staff,
         "extras",
-        {"internal_notes": "Met at a conference"},
-        **{
-            "extras-custom_attributes-key": ["Contract", "Tier"],
-            "extras-custom_attributes-value": ["C-42", "Gold"],
-        },
+        {"internal_notes": "Met at a conference", "cf_contract": "C-42"},
     )
     assert response.context["wizard"]["steps"].current == "review"  # staff skip the admin step
     content = response.content.decode()
-    assert "Initech" in content and "Bill Lumbergh" in content and "Contract: C-42" in content
+    assert "Initech" in content and "Bill Lumbergh" in content and "contract: C-42" in content
     response = step(staff, "review", {})
     customer = Customer.objects.get(name="Initech")
     assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
@@ -62,7 +62,7 @@ def test_wizard_creates_a_customer_after_review(staff):
         str(customer.company_phone) == "+1 202-555-0142"
         or customer.company_phone.as_e164 == "+12025550142"
     )
-    assert customer.custom_attributes == {"Contract": "C-42", "Tier": "Gold"}
+    assert customer.custom_field_data == {"contract": "C-42"}
     record = customer.history.get()
     assert record.history_user == staff.user and record.history_change_reason == "Created"
 
@@ -114,21 +114,16 @@ def test_company_step_refuses_bad_input(staff, data, message):
     assert message in response.content.decode()
 
 
-def test_custom_attribute_keys_must_be_unique_and_present(staff):
+def test_custom_fields_are_checked_on_the_extras_step(staff):
+    CustomField.objects.create(
+        object_kind="customer", key="seats", label="Seats", field_type="integer", required=True
+    )
     step(staff, "company", COMPANY)
     step(staff, "contact", CONTACT)
-    response = step(
-        staff,
-        "extras",
-        {},
-        **{
-            "extras-custom_attributes-key": ["Tier", "tier", ""],
-            "extras-custom_attributes-value": ["Gold", "Silver", "orphan"],
-        },
-    )
-    content = response.content.decode()
-    assert "used twice" in content and "needs a key" in content
+    response = step(staff, "extras", {"cf_seats": "many"})
     assert response.context["wizard"]["steps"].current == "extras"
+    assert response.context["form"].errors == {"cf_seats": ["Enter a whole number."]}
+    assert "Enter a whole number." in response.content.decode()
 
 
 def test_likely_duplicate_must_be_confirmed(staff, make_customer):

@@ -3,7 +3,8 @@ from django.urls import reverse
 
 from accounts.models import StaffRole
 from customers import services
-from customers.forms import EDITABLE_FIELDS, CustomerForm
+from customers.forms import CustomerForm
+from fields.models import CustomField
 
 pytestmark = pytest.mark.django_db
 
@@ -12,11 +13,10 @@ def form_data(customer, **changes) -> dict:
     """What the edit form posts for ``customer`` as it is, with ``changes``."""
     form = CustomerForm(instance=customer, user=None)
     data = {}
-    for name in EDITABLE_FIELDS:
+    for name in form.fields:  # EDITABLE_FIELDS, the custom fields (cf_<key>) and the tags
         value = form[name].value()
-        if name == "custom_attributes":
-            data["custom_attributes-key"] = list((value or {}).keys())
-            data["custom_attributes-value"] = list((value or {}).values())
+        if isinstance(value, list):
+            data[name] = [str(item) for item in value]
         elif value is not None:
             data[name] = str(value)
     data["version"] = customer.version
@@ -30,7 +30,15 @@ def staff(client_as):
 
 
 def test_edit_saves_every_field_and_records_who_changed_what(staff, make_customer):
-    customer = make_customer(name="Acme", custom_attributes={"Tier": "Gold", "Old": "x"})
+    CustomField.objects.create(
+        object_kind="customer",
+        key="tier",
+        label="Tier",
+        field_type="choice",
+        choices=["Gold", "Platinum"],
+    )
+    CustomField.objects.create(object_kind="customer", key="old", label="Old", field_type="text")
+    customer = make_customer(name="Acme", custom_field_data={"tier": "Gold", "old": "x"})
     response = staff.post(
         reverse("customers:customer_update", args=[customer.pk]),
         form_data(
@@ -38,17 +46,15 @@ def test_edit_saves_every_field_and_records_who_changed_what(staff, make_custome
             name="Acme Ltd",
             contact_phone="+44 20 7946 0999",
             billing_city="Leeds",
-            **{
-                "custom_attributes-key": ["Tier", "Renamed"],
-                "custom_attributes-value": ["Platinum", "x"],
-            },
+            cf_tier="Platinum",
+            cf_old="",
         ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     customer.refresh_from_db()
     assert customer.name == "Acme Ltd"
     assert customer.contact_phone.as_e164 == "+442079460999"
-    assert customer.custom_attributes == {"Tier": "Platinum", "Renamed": "x"}
+    assert customer.custom_field_data == {"tier": "Platinum"}
     assert customer.version == 2
     record = customer.history.order_by("-history_id").first()
     assert record.history_user == staff.user and record.history_change_reason == "Edited"

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accounts.models import StaffRole
 from customers import services
+from fields.models import CustomField
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,8 @@ def edit(customer, actor, **data):
 def test_history_tab_shows_who_when_and_before_after(client_as, make_customer, make_user):
     customer = services.customer_create(actor=None, name="Acme", status="prospect", country="US")
     editor = make_user(role=StaffRole.STAFF, first_name="Eve", last_name="Editor")
-    edit(customer, editor, status="active", country="GB", custom_attributes={"Tier": "Gold"})
+    CustomField.objects.create(object_kind="customer", key="tier", label="Tier", field_type="text")
+    edit(customer, editor, status="active", country="GB", custom_field_data={"tier": "Gold"})
     viewer = client_as(StaffRole.VIEWER)
     content = viewer.get(reverse("customers:customer_history", args=[customer.pk])).content.decode()
     assert content.index("Edited") < content.index("Created")
@@ -28,7 +30,7 @@ def test_history_tab_shows_who_when_and_before_after(client_as, make_customer, m
     assert (
         "<del>United States of America</del>" in content and "<ins>United Kingdom</ins>" in content
     )
-    assert "<ins>Tier: Gold</ins>" in content
+    assert "<ins>tier: Gold</ins>" in content
     assert "Restore fields" not in content  # viewers cannot restore
 
 

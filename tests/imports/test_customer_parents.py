@@ -4,6 +4,7 @@ no cycle, also through the same file's rows), in memory."""
 import pytest
 
 from customers.models import Customer
+from fields.models import CustomField
 from imports.models import ImportStatus
 from tests.factories import CustomerFactory
 
@@ -70,13 +71,14 @@ def test_parent_cycles_through_rows_of_the_same_file_are_refused(staff, upload, 
 
 
 def test_customer_validation_with_parents_does_no_query_per_row(staff, in_tenant):
+    CustomField.objects.create(object_kind="customer", key="tier", label="Tier", field_type="text")
     top = CustomerFactory(name="Top", external_id="TOP")
     middle = CustomerFactory(name="Middle", external_id="MID", parent=top)
     for index in range(20):
         CustomerFactory(name=f"Existing {index}", external_id=f"E-{index}", parent=middle)
 
     def queries(rows: int) -> int:
-        data = "name,external_id,parent,custom_attributes\n" + "".join(
+        data = "name,external_id,parent,cf_tier\n" + "".join(
             f"Existing {i},E-{i},TOP,Tier: Gold\nNew {rows}-{i},N-{rows}-{i},MID,\n"
             for i in range(rows)
         )

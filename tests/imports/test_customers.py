@@ -4,6 +4,7 @@ all or nothing, upserts by external ID or name, records history and sends webhoo
 import pytest
 
 from customers.models import Customer
+from fields.models import CustomField
 from imports.models import ImportStatus
 from imports.services import import_job_run
 from tests.factories import CustomerFactory
@@ -195,37 +196,35 @@ def test_history_records_hold_what_was_written(staff, upload, confirm, in_tenant
     assert record.company_phone.as_e164 == "+12025550100" and "12025550100" in fresh.phone_digits
 
 
-def test_custom_attributes_are_imported_as_key_value_pairs(staff, upload, confirm, in_tenant):
-    existing = CustomerFactory(
-        name="Tiered Co", external_id="T-1", custom_attributes={"Tier": "Silver", "Old": "x"}
+def test_custom_fields_are_imported_by_key_or_label(staff, upload, confirm, in_tenant):
+    """The old key: value attributes are typed custom fields now (tests/fields covers each
+    type); a file may name a field's column by its label."""
+    CustomField.objects.create(
+        object_kind="customer",
+        key="tier",
+        label="Tier",
+        field_type="choice",
+        choices=["Silver", "Gold"],
     )
-    untouched = CustomerFactory(
-        name="Quiet Co", external_id="Q-1", custom_attributes={"Keep": "me"}
+    CustomField.objects.create(
+        object_kind="customer", key="account_manager", label="Account manager", field_type="text"
+    )
+    existing = CustomerFactory(
+        name="Tiered Co", external_id="T-1", custom_field_data={"tier": "Silver"}
     )
     text = (
-        "Customer name,External ID,Custom attributes\n"
-        "Tiered Co,T-1,Tier: Gold; Account manager: Jane Doe: Senior\n"
-        "Fresh Co,F-1,Region: EMEA\n"
-        "Cleared Co,C-1,\n"
-        "Broken Co,B-1,no separator here\n"
-        "Twice Co,W-1,a: 1; A: 2\n"
+        "Customer name,External ID,Tier,cf_account_manager\n"
+        "Tiered Co,T-1,gold,Jane Doe: Senior\n"
+        "Fresh Co,F-1,,\n"
+        "Broken Co,B-1,Platinum,\n"
     )
     upload(staff, "customers", csv_file(text))
     job = last_job()
-    assert actions(job) == {2: "update", 3: "new", 4: "new", 5: "error", 6: "error"}
-    assert "key: value" in messages_of(job, 5)[0][1]
-    assert messages_of(job, 5)[0][0] == "custom_attributes"
-    assert "used twice" in messages_of(job, 6)[0][1]
-
-    fixed = "\n".join(text.splitlines()[:4]) + "\n"
-    upload(staff, "customers", csv_file(fixed))
+    assert actions(job) == {2: "update", 3: "new", 4: "error"}
+    assert messages_of(job, 4)[0][0] == "cf_tier"
+    assert "not one of the choices of Tier" in messages_of(job, 4)[0][1]
+    upload(staff, "customers", csv_file("\n".join(text.splitlines()[:3]) + "\n"))
     confirm(staff, last_job())
     existing.refresh_from_db()
-    assert existing.custom_attributes == {"Tier": "Gold", "Account manager": "Jane Doe: Senior"}
-    assert Customer.objects.get(external_id="F-1").custom_attributes == {"Region": "EMEA"}
-    assert Customer.objects.get(external_id="C-1").custom_attributes == {}
-    untouched.refresh_from_db()
-    assert untouched.custom_attributes == {"Keep": "me"}
-    unchanged = upload(staff, "customers", csv_file(fixed))
-    assert unchanged.status_code in (200, 302)
-    assert actions(last_job())[2] == "unchanged"
+    assert existing.custom_field_data == {"tier": "Gold", "account_manager": "Jane Doe: Senior"}
+    assert Customer.objects.get(external_id="F-1").custom_field_data == {}

@@ -879,9 +879,7 @@ STAFF_KEYS = ("owner", "admin", "staff", "viewer", "limited_staff", "other_tenan
 NOBODY_S = dict.fromkeys(STAFF_KEYS, NOT_FOUND)
 
 LISTS = [
-    _post(
-        "lists:columns", VIEW, {"columns": ["name", "status"]}, kwargs=lambda o: CUSTOMER_LIST
-    ),
+    _post("lists:columns", VIEW, {"columns": ["name", "status"]}, kwargs=lambda o: CUSTOMER_LIST),
     _post(
         "lists:view_save",
         VIEW,
@@ -930,3 +928,51 @@ LISTS = [
     ),
 ]
 CONSOLE_CASES += LISTS
+
+
+# Custom fields and tags (#18): the tenant's definitions; staff look, admins change them.
+def _custom_field(o):
+    return {"pk": o.custom_field.pk}
+
+
+def _tag(o):
+    return {"pk": o.tag.pk}
+
+
+FIELDS = [
+    Case("fields:field_list", VIEW),
+    Case("fields:field_create", MANAGE),
+    _post(
+        "fields:field_create",
+        MANAGE,
+        {
+            "object_kind": "asset",
+            "label": "Matrix",
+            "key": "matrix",
+            "field_type": "text",
+            "order": 5,
+        },
+    ),
+    Case("fields:field_update", MANAGE, kwargs=_custom_field),
+    _post(
+        "fields:field_update",
+        MANAGE,
+        {"label": "Renamed field", "order": 7},
+        kwargs=_custom_field,
+    ),
+    _post("fields:field_move", MANAGE, {"direction": "down"}, kwargs=_custom_field),
+    Case("fields:field_delete", MANAGE, kwargs=_custom_field),
+    _post("fields:field_delete", MANAGE, kwargs=_custom_field),
+    Case("fields:tag_list", VIEW),
+    _post("fields:tag_list", MANAGE, {"name": "Matrix tag", "colour": "green"}),
+    Case("fields:tag_update", MANAGE, kwargs=_tag),
+    _post("fields:tag_update", MANAGE, {"name": "Renamed tag", "colour": "red"}, kwargs=_tag),
+    Case("fields:tag_delete", MANAGE, kwargs=_tag),
+    _post("fields:tag_delete", MANAGE, kwargs=_tag),
+    # The full-record export: every record of the kind the importer can see.
+    Case(
+        "imports:full_export", IMPORT, variant="customers", kwargs=lambda o: {"kind": "customers"}
+    ),
+    Case("imports:full_export", IMPORT, variant="assets", kwargs=lambda o: {"kind": "assets"}),
+]
+CONSOLE_CASES += FIELDS

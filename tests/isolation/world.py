@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from billing.models import CreditNote, InvoiceRun
 from customers.models import Contact, ContactRole
+from fields.models import CustomField, Tag
 from portal.models import CompanyDomain
 from tests.factories import (
     AssetFactory,
@@ -111,6 +112,8 @@ class TenantRecords:
     media_path: str  # an uploaded file under the tenant's media directory
     invoice_run: object  # a finished draft run (its page offers to issue the drafts)
     contact_role: object  # one of the tenant's contact roles
+    custom_field: object  # a custom field definition (fields app)
+    tag: object  # one of the tenant's tags
 
 
 TENANT_RECORDS = frozenset(f.name for f in fields(TenantRecords))
@@ -187,6 +190,14 @@ def build_world(alpha, beta) -> World:
             pk=next(ids), period=date(2026, 1, 1), issue=False, status="done"
         ),
         contact_role=ContactRole.objects.create(pk=next(ids), name="Isolation role", order=90),
+        custom_field=CustomField.objects.create(
+            pk=next(ids),
+            object_kind="customer",
+            key="isolation",
+            label="Isolation field",
+            field_type="text",
+        ),
+        tag=Tag.objects.create(pk=next(ids), name="Isolation tag", slug="isolation-tag"),
     )
     shared = {"plan": plan, "metric": tenant_records.metric}
     public_records = build_public_records(alpha)

@@ -1,0 +1,37 @@
+"""Typed custom fields and tags on assets (fields app)."""
+
+import django.contrib.postgres.indexes
+import django.core.serializers.json
+from django.db import migrations, models
+
+
+def json_field():
+    return models.JSONField(
+        blank=True,
+        default=dict,
+        encoder=django.core.serializers.json.DjangoJSONEncoder,
+        verbose_name="custom fields",
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assets", "0003_list_sort_indexes"),
+        ("fields", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField("asset", "custom_field_data", json_field()),
+        migrations.AddField("historicalasset", "custom_field_data", json_field()),
+        migrations.AddField(
+            "asset",
+            "tags",
+            models.ManyToManyField(blank=True, related_name="%(class)ss", to="fields.tag"),
+        ),
+        migrations.AddIndex(
+            "asset",
+            django.contrib.postgres.indexes.GinIndex(
+                fields=["custom_field_data"], name="asset_cf_data", opclasses=["jsonb_path_ops"]
+            ),
+        ),
+    ]
