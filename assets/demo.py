@@ -12,7 +12,7 @@ from django.utils import timezone
 from faker import Faker
 
 from billing.models import Project
-from customers.models import Customer
+from customers.models import Customer, CustomerStatus
 from locations.demo import build_locations
 from locations.models import Location
 
@@ -67,10 +67,19 @@ def build_asset(rng: random.Random, index: int, *, owner, location, project=None
 
 
 def build_projects(rng: random.Random, customer: Customer, count: int) -> list[Project]:
+    """A prospect's only project is one it may sign (upcoming); an inactive or former
+    customer's are over; an active customer's run in every phase."""
     today = timezone.localdate()
+    phases = {
+        CustomerStatus.PROSPECT: ["upcoming"],
+        CustomerStatus.INACTIVE: ["past"],
+        CustomerStatus.FORMER: ["past"],
+    }.get(customer.status, ["past", "active", "active", "upcoming"])
+    if customer.status == CustomerStatus.PROSPECT:
+        count = min(count, 1)
     projects = []
     for number in range(count):
-        phase = rng.choice(["past", "active", "active", "upcoming"])
+        phase = rng.choice(phases)
         if phase == "past":
             start = today - timedelta(days=rng.randint(400, 900))
             end = start + timedelta(days=rng.randint(60, 300))

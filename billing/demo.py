@@ -193,6 +193,8 @@ def _subscriptions(rng: random.Random, plans: dict[str, Plan], today: date) -> l
         # former customers, the non-paying) were taken on over the last six years or so.
         since = when.date() if pk in subscribed else when.date() - timedelta(days=pk * 37 % 1500)
         Customer.objects.filter(pk=pk).update(created_at=when, customer_since=since)
+        # History says the record was added when it was, not when the demo was loaded.
+        Customer.history.filter(id=pk, history_type="+").update(history_date=when)
     return subscriptions
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from .models import BusinessType, Customer, CustomerStatus, LinkedAccount
+from .models import BusinessType, Customer, CustomerStatus, LinkedAccount, PortalAccess
 
 INDUSTRIES = {
     BusinessType.ENTERPRISE: [
@@ -69,6 +69,67 @@ PHONE_FORMATS = {
 }
 
 
+# What an account manager would write, not generated filler.
+DESCRIPTIONS = {
+    BusinessType.ENTERPRISE: [
+        "{industry} group with offices in {n} countries; IT run by a central team.",
+        "{industry} company with {k},000 staff; we run their service desk and network.",
+        "Multinational in {industry_l}; consolidated billing for its regional entities.",
+    ],
+    BusinessType.SMB: [
+        "{industry} firm with {m} staff across two offices.",
+        "Family-run {industry_l} business; we look after their laptops, Wi-Fi and backups.",
+        "{industry} practice, {m} people; Microsoft 365 and a small on-site server.",
+    ],
+    BusinessType.STARTUP: [
+        "{industry} start-up, {m} people, fully remote; cloud only.",
+        "Seed-funded {industry_l} company growing fast; onboarding new hires monthly.",
+    ],
+    BusinessType.GOVERNMENT: [
+        "{industry} body; procurement through the public framework agreement.",
+        "Public-sector customer ({industry_l}); security review every year.",
+    ],
+    BusinessType.EDUCATION: [
+        "{industry}: {k},000 students; campus network and classroom devices.",
+        "{industry} with {m} staff; term-time change freeze.",
+    ],
+    BusinessType.HEALTHCARE: [
+        "{industry} provider with {n} sites; patient systems must stay up around the clock.",
+        "{industry}, {m} staff; medical devices on a separate network.",
+    ],
+    BusinessType.OTHER: [
+        "{industry} organisation run largely by volunteers; {m} staff.",
+        "{industry}: small office, seasonal peaks in summer.",
+    ],
+}
+NOTES = [
+    "Prefers invoices by email to the accounts team, not to the main contact.",
+    "Quarterly check-in booked for the first week of each quarter.",
+    "Renewal discussion with the finance director planned before year end.",
+    "Asked for a quote to replace the firewall next spring.",
+    "Change freeze during their year-end close (mid-December to mid-January).",
+    "Main contact is on leave until the end of the month; use the office manager meanwhile.",
+    "Pays reliably but only on the 25th of the month.",
+    "Interested in adding the security awareness training to their plan.",
+]
+# Why a company whose relationship is not active has no portal access.
+CLOSED_REASONS = {
+    CustomerStatus.PROSPECT: "Prospect: no portal until they sign",
+    CustomerStatus.INACTIVE: "Relationship on hold",
+    CustomerStatus.FORMER: "Former customer: the contract ended",
+}
+
+
+def _description(rng: random.Random, business_type: str, industry: str) -> str:
+    return rng.choice(DESCRIPTIONS[business_type]).format(
+        industry=industry,
+        industry_l=industry.lower(),
+        n=rng.randint(2, 14),
+        k=rng.randint(2, 40),
+        m=rng.randint(8, 180),
+    )
+
+
 def _phone(rng: random.Random, country: str) -> str:
     prefix, digits = PHONE_FORMATS[country]
     return prefix + "".join(str(rng.randint(0, 9)) for _ in range(digits))
@@ -91,13 +152,20 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
     ascii_first = unicodedata.normalize("NFKD", words[0]).encode("ascii", "ignore").decode()
     first = "".join(ch for ch in ascii_first.lower() if ch.isalnum() or ch == "-").strip("-")
     first = first or "contact"
+    industry = rng.choice(INDUSTRIES[business_type])
+    status = rng.choices(CustomerStatus.values, STATUS_WEIGHTS)[0]
     customer = Customer(
         name=name,
-        industry=rng.choice(INDUSTRIES[business_type]),
+        industry=industry,
         business_type=business_type,
-        status=rng.choices(CustomerStatus.values, STATUS_WEIGHTS)[0],
+        status=status,
+        # Only an active relationship has a working portal (no inactive company with users in it).
+        portal_access=PortalAccess.ACTIVE
+        if status == CustomerStatus.ACTIVE
+        else PortalAccess.DEACTIVATED,
+        account_status_reason=CLOSED_REASONS.get(status, ""),
         website=f"https://www.{domain}",
-        description=fake.catch_phrase(),
+        description=_description(rng, business_type, industry),
         company_email=f"info@{domain}",
         company_phone=_phone(rng, country),
         contact_name=contact,
@@ -114,7 +182,7 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
         }
         if rng.random() < 0.6
         else {},
-        internal_notes=fake.sentence(nb_words=12) if rng.random() < 0.4 else "",
+        internal_notes=rng.choice(NOTES) if rng.random() < 0.4 else "",
         external_id=f"CRM-{10000 + index}",
     )
     if rng.random() < 0.2:
@@ -137,10 +205,12 @@ def create_demo_customers(count: int = 300, seed: int = 2026) -> int:
     customers = [build_customer(rng, fakers, index) for index in range(count)]
     Customer.objects.bulk_create(customers, batch_size=500)
     created = list(Customer.objects.order_by("pk"))
-    parents = [c for c in created if c.business_type == BusinessType.ENTERPRISE][:12]
+    # Groups are live relationships: an active parent with active sub-accounts.
+    active = [c for c in created if c.status == CustomerStatus.ACTIVE]
+    parents = [c for c in active if c.business_type == BusinessType.ENTERPRISE][:12]
     children = []
     for parent in parents:
-        for child in rng.sample(created, 3):
+        for child in rng.sample(active, 3):
             if child.pk != parent.pk and child.parent_id is None and child not in parents:
                 child.parent = parent
                 children.append(child)

@@ -1,0 +1,69 @@
+"""The demo data reads like a real workspace: no generated filler text, statuses that agree
+with each other, and history dated when things happened (#17 item 9)."""
+
+import pytest
+from django.db.models import Q
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(in_tenant):
+    from assets.demo import create_demo_operations
+    from billing.demo import create_demo_billing
+    from customers.demo import create_demo_customers
+    from portal.demo import create_demo_portal_users
+
+    create_demo_customers(count=150)
+    create_demo_operations()
+    create_demo_portal_users("Demo-password-2026")
+    create_demo_billing()
+    return in_tenant
+
+
+def test_descriptions_and_notes_are_what_an_account_manager_would_write(demo):
+    from customers.demo import NOTES
+    from customers.models import Customer
+
+    customers = list(Customer.objects.values("industry", "description", "internal_notes"))
+    assert all(c["internal_notes"] in ("", *NOTES) for c in customers)
+    assert sum(bool(c["internal_notes"]) for c in customers) > 20
+    for customer in customers:
+        assert customer["description"].endswith("."), customer
+        assert customer["industry"].lower() in customer["description"].lower(), customer
+
+
+def test_statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal(
+    demo,
+):
+    from billing.models import Project, Subscription
+    from customers.models import Customer, PortalAccess
+    from portal.models import Membership
+
+    today = timezone.localdate()
+    started = Project.objects.filter(start_date__lte=today)
+    assert not started.filter(customer__status="prospect").exists()
+    running = started.filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    assert not running.filter(customer__status__in=["inactive", "former"]).exists()
+    assert running.filter(customer__status="active").exists()
+
+    closed = Customer.objects.exclude(status="active")
+    assert closed.exists()
+    assert not closed.filter(portal_access=PortalAccess.ACTIVE).exists()
+    assert not closed.filter(account_status_reason="").exists()
+    assert not Membership.objects.exclude(customer__status="active").exists()
+    assert not Customer.objects.filter(subsidiaries__isnull=False).exclude(status="active").exists()
+    assert not Subscription.objects.exclude(customer__status="active").exists()
+
+
+def test_each_customers_creation_is_dated_when_it_came_on_board(demo):
+    from customers.models import Customer
+
+    added = Customer.history.filter(history_type="+")
+    assert added.count() == Customer.objects.count()
+    dates = set(added.values_list("history_date__date", flat=True))
+    assert len(dates) > 50, "spread over years, not all today"
+    on_board = Customer.objects.filter(pk__in=added.values("id")).values("pk", "created_at")
+    when = dict(added.values_list("id", "history_date"))
+    assert all(when[row["pk"]] == row["created_at"] for row in on_board)
