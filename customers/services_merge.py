@@ -406,11 +406,15 @@ def _move_records(survivor: Customer, duplicate: Customer, *, actor) -> dict[str
         if count:
             moved[relation.label] = moved.get(relation.label, 0) + count
     for m2m in Customer._meta.many_to_many:  # the customer's own (e.g. tags): united
-        theirs = set(getattr(duplicate, m2m.name).values_list("pk", flat=True))
-        new = theirs - set(getattr(survivor, m2m.name).values_list("pk", flat=True))
-        if new:
+        mine = list(getattr(survivor, m2m.name).all())
+        new = [t for t in getattr(duplicate, m2m.name).all() if t not in mine]
+        if not new:
+            continue
+        if m2m.name == "tags" and hasattr(survivor, "chosen_tags"):
+            survivor.chosen_tags = mine + new  # saved with the survivor, with a history row
+        else:
             getattr(survivor, m2m.name).add(*new)
-            moved[str(m2m.verbose_name)] = len(new)
+        moved[str(m2m.verbose_name)] = len(new)
     return moved
 
 

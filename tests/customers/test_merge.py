@@ -289,3 +289,16 @@ def test_earlier_merges_point_at_the_new_survivor(in_tenant, admin):
     merge_customers(survivor=second, duplicate=first, actor=admin)
     merge_customers(survivor=third, duplicate=second, actor=admin)
     assert Customer.objects.get(pk=first.pk).merged_into_id == third.pk
+
+
+def test_the_duplicates_tags_join_the_survivors(pair, admin):
+    from fields.models import Tag
+
+    survivor, duplicate = pair
+    vip = Tag.objects.create(name="VIP", slug="vip")
+    eu = Tag.objects.create(name="EU", slug="eu")
+    survivor.tags.add(vip)
+    duplicate.tags.add(vip, eu)
+    result = merge_customers(survivor=survivor, duplicate=duplicate, actor=admin)
+    assert set(survivor.tags.all()) == {vip, eu}
+    assert result.moved["tags"] == 1
