@@ -22,19 +22,20 @@
     const list = dialog.querySelector("[data-shortcuts-list]");
     list.querySelectorAll("[data-generated]").forEach((row) => row.remove());
     targets().forEach((link, keys) => {
-      const row = document.createElement("tr");
-      row.dataset.generated = "1";
-      const keyCell = document.createElement("td");
+      const term = document.createElement("dt");
+      term.className = "col-4";
+      term.dataset.generated = "1";
       keys.split(" ").forEach((key, index) => {
-        if (index) keyCell.append(" then ");
+        if (index) term.append(" then ");
         const kbd = document.createElement("kbd");
         kbd.textContent = key;
-        keyCell.append(kbd);
+        term.append(kbd);
       });
-      const action = document.createElement("td");
+      const action = document.createElement("dd");
+      action.className = "col-8";
+      action.dataset.generated = "1";
       action.textContent = "Go to " + link.textContent.trim();
-      row.append(keyCell, action);
-      list.append(row);
+      list.append(term, action);
     });
     window.bootstrap.Modal.getOrCreateInstance(dialog).show();
   }
