@@ -88,7 +88,7 @@ def fill_billing() -> None:
                     (customer_id, customer_name, number, period_start, period_end, status,
                      issue_date, due_date, currency, subtotal, tax_rate, tax, total,
                      amount_paid, recurring_total, paid_on, billing_address, billing_email,
-                     void_reason, created_at, updated_at)
+                     void_reason, seller, customer_tax_id, tax_treatment, created_at, updated_at)
                 SELECT c.id, c.name, 'B-' || lpad(row_number() OVER ()::text, 8, '0'),
                        m::date, (m + interval '1 month' - interval '1 day')::date,
                        CASE WHEN c.id %% 50 = 0 THEN 'overdue'
@@ -96,7 +96,8 @@ def fill_billing() -> None:
                        (m + interval '1 month')::date, (m + interval '1 month 14 days')::date,
                        'USD', 100 + c.id %% 400, 0, 0, 100 + c.id %% 400,
                        CASE WHEN c.id %% 20 = 0 THEN 0 ELSE 100 + c.id %% 400 END,
-                       99 + 12.5 * (1 + c.id %% 20), NULL, '', '', '', now(), now()
+                       99 + 12.5 * (1 + c.id %% 20), NULL, '', '', '', '{}', '', 'standard',
+                       now(), now()
                 FROM customers_customer c
                 CROSS JOIN generate_series(DATE '2025-12-01', DATE '2026-11-01', interval '1 month') m
                 LIMIT %s
