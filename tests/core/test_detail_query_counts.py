@@ -29,7 +29,10 @@ def test_location_page_is_flat_in_assets_and_history(client_as):
             location.save()
 
     small, large = flat(viewer, location.get_absolute_url(), grow)
-    assert small == large <= 16
+    # Raised from 16 when the activity panel (its entries, a page of the location's history,
+    # the customers it names: 4 queries) and custom fields (definitions, asked twice, and
+    # tags: 3) came: flat is what matters, the budget catches additions.
+    assert small == large <= 20
 
 
 def test_asset_page_is_flat_in_history(client_as):
@@ -42,7 +45,7 @@ def test_asset_page_is_flat_in_history(client_as):
             asset.save()
 
     small, large = flat(viewer, asset.get_absolute_url(), grow)
-    assert small == large <= 16
+    assert small == large <= 19  # the activity panel and custom fields, as above
 
 
 def test_project_page_is_flat_in_site_changes(client_as):
