@@ -40,6 +40,7 @@ OWNED_TABS = [
 def test_tabs_come_in_order_from_their_apps():
     assert [tab.key for tab in CUSTOMER_TABS] == [
         "overview",
+        "activity",
         "contacts",
         "projects",
         "locations",

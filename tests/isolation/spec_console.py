@@ -63,7 +63,13 @@ CORE = [
     _post(
         "core:settings",
         TENANT_SETTINGS,
-        {"name": "Renamed", "currency": "EUR", "timezone": "UTC", "soft_delete_grace_days": 14},
+        {
+            "name": "Renamed",
+            "currency": "EUR",
+            "locale": "en-US",
+            "timezone": "UTC",
+            "soft_delete_grace_days": 14,
+        },
     ),
     Case("core:team", VIEW),
     Case("search:global", VIEW, variant="empty"),
