@@ -51,6 +51,17 @@ ALLOWED_MODULES = {
     "webhooks/tasks.py",
     # The portal's email-domain services (claim, verify, remove), beside its DNS check.
     "portal/domains.py",
+    # Merge rules each app registers (customers.services_merge calls them inside
+    # merge_customers' transaction, which records the history of both customers).
+    "billing/merging.py",
+    "portal/merging.py",
+    "customers/services_merge.py",
+    # A user's own list columns and saved views (personal preferences, not records), and the
+    # bulk-change job's progress rows; each row a bulk job changes goes through its service.
+    "core/list_prefs.py",
+    "core/bulk.py",
+    # The import engine's custom-field and tag columns (part of its all-or-nothing commit).
+    "imports/custom_columns.py",
 }
 
 
