@@ -391,6 +391,8 @@ SPECTACULAR_SETTINGS = {
         "CountryEnum": "django_countries.countries",
         "LocationStatusEnum": "locations.models.LocationStatus",
         "AssetStatusEnum": "assets.models.AssetStatus",
+        "EntryKindEnum": "activity.models.EntryKind",
+        "LinkedAccountKindEnum": "customers.models.LinkedAccount.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
