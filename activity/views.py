@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import FormView, TemplateView, View
 
 from assets.panels import AssetPanel
@@ -22,6 +21,7 @@ from core.history import HistorySource
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
 from core.querysets import access
+from core.redirects import local_path
 from core.scope import scope_for
 from customers.history import customer_history_sources
 from customers.views.detail import CustomerPageMixin
@@ -112,9 +112,7 @@ class AssetActivityPanel(AssetPanel):
 
 def _next_url(request, fallback: str) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-        return wanted
-    return fallback
+    return local_path(request, wanted, fallback)
 
 
 class EntryFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):

@@ -17,6 +17,7 @@ from core.generic import (
 from core.history import history_page
 from core.mixins import ConsoleAccessMixin
 from core.policies import Capability, user_can
+from core.redirects import local_path
 from customers.views.detail import CustomerChildrenView
 from locations.views import LocationPanel
 
@@ -61,9 +62,7 @@ class AssetBulkView(ConsoleAccessMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         form = AssetBulkForm(request.POST, user=request.user)
-        back = request.POST.get("next") or reverse("assets:asset_list")
-        if not back.startswith("/") or back.startswith("//"):
-            back = reverse("assets:asset_list")
+        back = local_path(request, request.POST.get("next", ""), reverse("assets:asset_list"))
         if not form.is_valid():
             errors = [e for field_errors in form.errors.values() for e in field_errors]
             messages.error(request, "Nothing was changed: " + " ".join(errors))

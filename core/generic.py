@@ -400,6 +400,14 @@ class ObjectListView(ConsoleAccessMixin, BreadcrumbsMixin, ListMachinery):
                 cls.list_key = cls.model._meta.label_lower
             list_prefs.register_list(cls.list_key, cls)
 
+    #: The list's URL name, when it is not ``<app>:<model>_list``.
+    list_route = ""
+
+    @classmethod
+    def list_route_name(cls) -> str:
+        meta = cls.model._meta
+        return cls.list_route or f"{meta.app_label}:{meta.model_name}_list"
+
 
 def add_selection_column(table) -> None:
     """Row checkboxes for the bulk bar (the ``list-bulk`` form, by the ``form`` attribute, so

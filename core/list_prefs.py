@@ -8,6 +8,7 @@ its bulk actions from the key alone."""
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
@@ -223,9 +224,13 @@ def saved_view_create(
 ) -> SavedView:
     """Save the list as it is shown now (filters, sort and columns) under ``name``; a view of
     the same name of the owner's on that list is replaced."""
-    name = " ".join(name.split())
+    name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the view a name."})
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ValidationError(
+            {"name": "A view's name cannot hold tabs, line breaks or control characters."}
+        )
     if len(name) > SAVED_VIEW_NAME_MAX:
         raise ValidationError({"name": f"At most {SAVED_VIEW_NAME_MAX} characters."})
     existing = (

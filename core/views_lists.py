@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView, View
 
 from . import bulk, list_prefs
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from .policies import Capability
+from .redirects import local_path
 from .scope import scope_for
 
 CHANGED_LINKS_MAX = 50
@@ -25,8 +25,7 @@ FAILURES_SHOWN_MAX = 200
 
 
 def _list_url(view_class) -> str:
-    meta = view_class.model._meta
-    return reverse(f"{meta.app_label}:{meta.model_name}_list")
+    return reverse(view_class.list_route_name())
 
 
 class ListToolView(ConsoleAccessMixin, View):
@@ -42,12 +41,13 @@ class ListToolView(ConsoleAccessMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def back(self, fallback: str = "") -> HttpResponseRedirect:
-        target = self.request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={self.request.get_host()}, require_https=False
-        ):
-            return redirect(target)
-        return redirect(fallback or _list_url(self.list_view_class))
+        return HttpResponseRedirect(
+            local_path(
+                self.request,
+                self.request.POST.get("next", ""),
+                fallback or _list_url(self.list_view_class),
+            )
+        )
 
     def list_view(self, query: str = ""):
         """The list's own view, set up for ``query`` (its filters), to read its table and rows

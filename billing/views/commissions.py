@@ -156,6 +156,7 @@ class PrepareForm(forms.Form):
 
 
 class CommissionStatementListView(BillingNavMixin, ObjectListView):
+    list_route = "billing:commission_statement_list"
     model = CommissionStatement
     filterset_class = CommissionStatementFilterSet
     table_class = CommissionStatementTable

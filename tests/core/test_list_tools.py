@@ -194,6 +194,32 @@ def test_an_empty_view_name_is_refused_and_nothing_saved(client_as, in_tenant):
     assert not SavedView.objects.exists()
 
 
+def test_a_view_name_with_control_characters_is_refused(client_as, in_tenant):
+    client = client_as(StaffRole.STAFF)
+    save_view(client, "Mine\x1b[31m", "status=prospect", next=LIST)
+    assert not SavedView.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "wanted", ["2026-02-30", "customers", "//evil.example/", "https://evil.example/"]
+)
+def test_back_goes_only_to_a_path_of_this_site(client_as, in_tenant, wanted):
+    client = client_as(StaffRole.STAFF)
+    response = save_view(client, "", "status=prospect", next=wanted)
+    assert response.status_code == 302 and response["Location"] == LIST
+
+
+def test_every_registered_list_knows_its_own_address(client_as, in_tenant):
+    """Each list's tools send people back to the list (its URL name may not follow the
+    ``<app>:<model>_list`` pattern: then the view names it)."""
+    client = client_as(StaffRole.OWNER)
+    list_prefs.list_view_for(KEY)
+    for key, view_class in list_prefs._lists.items():
+        url = reverse(view_class.list_route_name())
+        response = client.post(reverse("lists:columns", args=[key]), {"reset": "1"})
+        assert response.status_code == 302 and response["Location"] == url, key
+
+
 def test_the_list_s_queries_do_not_grow_with_its_rows_or_tools(client_as, in_tenant):
     """Chooser, views menu, row menus and row checkboxes add no per-row queries."""
     client = client_as(StaffRole.ADMIN)
