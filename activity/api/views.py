@@ -4,11 +4,15 @@ read what the caller's scope reaches; create notes, calls, meetings and tasks; e
 
 from __future__ import annotations
 
+import contextlib
+
 import django_filters
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from core.api.base import service_errors_as_400
@@ -18,6 +22,16 @@ from core.policies import Capability, user_can
 from .. import services
 from ..models import Entry, EntryKind
 from .serializers import EntryCreateSerializer, EntrySerializer, EntryUpdateSerializer
+
+
+@contextlib.contextmanager
+def _missing_record_as_400(field: str):
+    """A record named in the body that does not exist (or is out of reach) is bad input on
+    that field, not a missing page."""
+    try:
+        yield
+    except Http404:
+        raise ValidationError({field: ["No such record."]}) from None
 
 
 class EntryFilterSet(django_filters.FilterSet):
@@ -84,7 +98,7 @@ class EntryViewSet(
             "record_id": data["record_id"],
             "shared_with_portal": data["shared_with_portal"],
         }
-        with service_errors_as_400():
+        with service_errors_as_400(), _missing_record_as_400(data["record_type"]):
             if data["kind"] == EntryKind.NOTE:
                 entry = services.note_create(**common, body=data["body"])
             elif data["kind"] == EntryKind.TASK:

@@ -81,7 +81,10 @@ def test_another_companys_record_is_out_of_reach_for_a_limited_user(api_as, cust
         actor=UserFactory(role=StaffRole.OWNER),
     )
     response = post(client, {"kind": "note", "customer": customer.pk, "body": "sneaky"})
-    assert response.status_code == 404
+    missing = post(client, {"kind": "note", "customer": 987654, "body": "sneaky"})
+    # Bad input on the field, the same answer as for a record that does not exist.
+    assert response.status_code == missing.status_code == 400
+    assert response.json() == missing.json() == {"customer": ["No such record."]}
     assert not Entry.objects.exists()
 
 
