@@ -36,14 +36,13 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
     expect(page.get_by_label("Primary contact")).to_have_value("Merlin Ambrosius")
     page.get_by_label("Contact email").fill("merlin@wizardry.example")
     page.get_by_role("button", name="Next").click()
-    page.get_by_label("Attribute key").fill("Spellbook")
-    page.get_by_label("Attribute value").fill("Volume 7")
+    page.get_by_label("Internal notes").fill("Spellbook volume 7 is in the vault.")
     page.get_by_role("button", name="Next").click()
     expect(
         page.get_by_role("heading", name="Customer admin (optional)", exact=True)
     ).to_be_visible()
     page.get_by_role("button", name="Next").click()
-    expect(page.get_by_text("Spellbook: Volume 7")).to_be_visible()
+    expect(page.get_by_text("Spellbook volume 7 is in the vault.")).to_be_visible()
     page.get_by_role("button", name="Save customer").click()
     expect(page.get_by_role("heading", name="Wizardry Holdings", exact=True)).to_be_visible()
     expect(page.get_by_text("Added Wizardry Holdings.")).to_be_visible()
@@ -51,7 +50,7 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
     # Quick add with only a name.
     page.goto(f"{tenant_url}/customers/")
     page.get_by_role("button", name="Quick add").click()
-    page.get_by_label("Customer name").fill("Speedy Startup")
+    page.get_by_role("dialog").get_by_label("Customer name").fill("Speedy Startup")
     page.get_by_role("dialog").get_by_role("button", name="Add").click()
     expect(page.get_by_role("heading", name="Speedy Startup", exact=True)).to_be_visible()
 
@@ -83,6 +82,7 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
     expect(page.locator(".badge", has_text="Archived")).to_be_visible()
     page.goto(f"{tenant_url}/customers/")
     expect(results(page).get_by_role("link", name="Wizardry Holdings", exact=True)).to_have_count(0)
+    page.get_by_role("button", name="More filters").click()
     page.get_by_label("Archived").select_option("only")
     expect(results(page).get_by_role("link", name="Wizardry Holdings", exact=True)).to_be_visible()
 
@@ -92,6 +92,7 @@ def test_customer_lifecycle_through_the_ui(page, tenant_url):
     expect(page.get_by_text("never deleted with it")).to_be_visible()
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_text("Deleted Wizardry Holdings")).to_be_visible()
+    page.get_by_role("button", name="More filters").click()
     page.get_by_label("Deleted").select_option("only")
     results(page).get_by_role("link", name="Wizardry Holdings", exact=True).click()
     page.get_by_role("button", name="Restore").click()
