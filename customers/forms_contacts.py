@@ -7,10 +7,11 @@ from django import forms
 
 from core.filters import ArchivableFilterSet, search_filter
 from fields.filters import CustomFieldFilterMixin
+from fields.forms import TAGS_FIELD, CustomFieldsFormMixin
 
 from .forms import CustomerChoiceField
 from .models_contacts import Contact, ContactRole, PreferredChannel
-from .services_contacts import CONTACT_FIELDS, INVITE_ROLES
+from .services_contacts import CONTACT_FIELDS, CUSTOM_FIELDS, INVITE_ROLES
 
 PHONE_ATTRS = {"placeholder": "+1 202 555 0100", "type": "tel", "autocomplete": "tel"}
 
@@ -32,8 +33,10 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
         )
 
 
-class ContactForm(forms.ModelForm):
-    """A contact's fields and roles; on a new contact, its customer."""
+class ContactForm(CustomFieldsFormMixin, forms.ModelForm):
+    """A contact's fields, roles, custom fields and tags; on a new contact, its customer."""
+
+    custom_field_kind = "contact"
 
     class Meta:
         model = Contact
@@ -57,15 +60,17 @@ class ContactForm(forms.ModelForm):
             self.fields[name].widget = forms.TextInput(attrs=dict(PHONE_ATTRS))
             self.fields[name].help_text = "With the country code, e.g. +44 20 7946 0000."
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.add_custom_fields()
 
     def _post_clean(self):
         # The service validates the whole contact (full_clean) and says what is wrong; the
         # form does not build an instance of its own.
         pass
 
-    def service_data(self) -> tuple[dict, list]:
-        data = {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
-        return data, list(self.cleaned_data.get("roles") or [])
+    def service_data(self) -> tuple[dict, list, list]:
+        """The contact's fields (custom ones included), its roles and its tags."""
+        data = {name: self.cleaned_data[name] for name in [*CONTACT_FIELDS, *CUSTOM_FIELDS]}
+        return data, list(self.cleaned_data.get("roles") or []), list(self.cleaned_data[TAGS_FIELD])
 
 
 class ContactRoleForm(forms.ModelForm):

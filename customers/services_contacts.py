@@ -15,6 +15,7 @@ from django.db.models import Q
 from accounts.models import User
 from core.events import emit_event
 from core.services import archive_changes, model_update, save_with_history
+from fields.services import apply_tags
 
 from . import reactions
 from .models import Customer
@@ -30,6 +31,9 @@ CONTACT_FIELDS = [
     "preferred_channel",
     "notes",
 ]
+# Written with the contact's fields: the tenant's custom fields (checked against their
+# definitions by the model) and, by ``chosen_tags``, its tags.
+CUSTOM_FIELDS = ["custom_field_data"]
 ROLE_FIELDS = ["name", "order"]
 # The portal roles staff may give a contact they invite (the portal checks the actor may).
 INVITE_ROLES = [("read_only", "Read-only"), ("full", "Full access"), ("admin", "Customer admin")]
@@ -92,14 +96,17 @@ def contact_create(
     actor: User | None,
     roles: Iterable[ContactRole | int] = (),
     reason: str = "Created",
+    tags: Iterable | None = None,
     **fields: Any,
 ) -> Contact:
-    unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+    unknown = sorted(set(fields) - set(CONTACT_FIELDS) - set(CUSTOM_FIELDS))
     if unknown:
         raise ValueError(f"Contacts have no fields {unknown}")
     _check_customer(customer)
     chosen = _roles(roles)
     contact = Contact(customer=customer, **fields)
+    if tags is not None:
+        contact.chosen_tags = tags
     contact.roles_label = _label(chosen)
     save_with_history(contact, actor=actor, reason=reason)
     _announce("contact.created", contact)
@@ -114,9 +121,10 @@ def contact_update(
     data: dict[str, Any],
     actor: User | None,
     roles: Iterable[ContactRole | int] | None = None,
+    tags: Iterable | None = None,
 ) -> Contact:
-    """Change the fields in ``data`` (and the roles, when given); nothing is written when
-    nothing differs."""
+    """Change the fields in ``data`` (and the roles and tags, when given); nothing is written
+    when nothing differs."""
     contact = Contact.objects.select_for_update().get(pk=contact_id)
     if "customer" in data and getattr(data["customer"], "pk", data["customer"]) != (
         contact.customer_id
@@ -124,7 +132,7 @@ def contact_update(
         raise ValidationError("A contact stays with its customer; add them to the other one.")
     data = {key: value for key, value in data.items() if key != "customer"}
     chosen = None if roles is None else _roles(roles)
-    fields = list(CONTACT_FIELDS)
+    fields = [*CONTACT_FIELDS, *CUSTOM_FIELDS]
     if chosen is not None and _label(chosen) != contact.roles_label:
         data["roles_label"] = _label(chosen)
         fields.append("roles_label")
@@ -133,6 +141,8 @@ def contact_update(
     )
     if changed:  # before the roles: their own history row would hide this one's changes
         _announce("contact.updated", contact)
+    if tags is not None:
+        apply_tags(obj=contact, tags=list(tags), actor=actor)
     if chosen is not None:
         contact.roles.set(chosen)
     return contact

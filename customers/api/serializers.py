@@ -87,9 +87,8 @@ class ContactSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         queryset=ContactRole.objects.none(), many=True, required=False
     )
     role_names = serializers.SerializerMethodField()
-    # Read here; written on the contact's page (its service takes them from the form).
-    custom_fields = CustomFieldsField("contact", read_only=True)
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    custom_fields = CustomFieldsField("contact")
+    tags = tags_field()
 
     class Meta:
         model = Contact

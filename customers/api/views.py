@@ -182,6 +182,7 @@ class ContactViewSet(ServiceModelViewSet):
         return services_contacts.contact_create(
             customer=data.pop("customer"),
             roles=data.pop("roles", ()),
+            tags=data.pop("chosen_tags", None),
             actor=self.request.user,
             **data,
         )
@@ -189,10 +190,11 @@ class ContactViewSet(ServiceModelViewSet):
     def update_with_service(self, instance, data):
         data = dict(data)
         roles = data.pop("roles", None)
+        tags = data.pop("chosen_tags", None)
         if "customer" in data and data["customer"].pk == instance.customer_id:
             data.pop("customer")
         return services_contacts.contact_update(
-            contact_id=instance.pk, data=data, roles=roles, actor=self.request.user
+            contact_id=instance.pk, data=data, roles=roles, tags=tags, actor=self.request.user
         )
 
     @extend_schema(request=ContactArchiveSerializer, responses={200: ContactSerializer})

@@ -104,9 +104,13 @@ class ContactCreateView(ObjectFormView):
     initial_from_query = ("customer",)
 
     def save(self, form):
-        data, roles = form.service_data()
+        data, roles, tags = form.service_data()
         return services.contact_create(
-            customer=form.cleaned_data["customer"], roles=roles, actor=self.request.user, **data
+            customer=form.cleaned_data["customer"],
+            roles=roles,
+            tags=tags,
+            actor=self.request.user,
+            **data,
         )
 
 
@@ -116,9 +120,9 @@ class ContactUpdateView(ObjectUpdateMixin, ObjectFormView):
     nav_section = "customers"
 
     def save(self, form):
-        data, roles = form.service_data()
+        data, roles, tags = form.service_data()
         return services.contact_update(
-            contact_id=self.object.pk, data=data, roles=roles, actor=self.request.user
+            contact_id=self.object.pk, data=data, roles=roles, tags=tags, actor=self.request.user
         )
 
 

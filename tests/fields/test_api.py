@@ -101,3 +101,27 @@ def test_the_schema_describes_custom_fields_and_tags(api_as):
     assert customer["custom_fields"]["type"] == "object"
     assert "multiple choice as a list" in customer["custom_fields"]["description"]
     assert customer["tags"]["items"]["type"] == "string"
+
+
+def test_contacts_take_them_too(api_as, define, make_tag):
+    define("contact", "shoe_size", "integer")
+    make_tag("VIP")
+    acme = CustomerFactory(name="Acme")
+    client = api_as(StaffRole.STAFF)
+    response = send(
+        client,
+        "post",
+        f"{API}/contacts/",
+        {"customer": acme.pk, "name": "Jane", "custom_fields": {"shoe_size": 38}, "tags": ["vip"]},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["custom_fields"] == {"shoe_size": 38}
+    assert response.json()["tags"] == ["vip"]
+    pk = response.json()["id"]
+    response = send(
+        client, "patch", f"{API}/contacts/{pk}/", {"custom_fields": {"shoe_size": "big"}}
+    )
+    assert response.status_code == 400 and "custom_fields" in response.json()
+    response = send(client, "patch", f"{API}/contacts/{pk}/", {"tags": []})
+    assert response.status_code == 200, response.content
+    assert response.json()["tags"] == [] and response.json()["custom_fields"] == {"shoe_size": 38}

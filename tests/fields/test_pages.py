@@ -271,3 +271,52 @@ def test_locations_and_assets_take_custom_fields_and_tags_in_their_forms(admin, 
     asset.refresh_from_db()
     assert asset.custom_field_data == {"warranty_until": "2027-01-01"}
     assert Customer.objects.count() == 1
+
+
+def test_contacts_take_custom_fields_and_tags_in_their_form(admin, define, make_tag):
+    from customers import services_contacts
+
+    define("contact", "shoe_size", "integer")
+    define("contact", "newsletter", "boolean")
+    vip = make_tag("VIP")
+    acme = CustomerFactory(name="Acme")
+    page = admin.get(reverse("customers:contact_create") + f"?customer={acme.pk}")
+    html = page.content.decode()
+    assert 'name="cf_shoe_size"' in html and 'name="chosen_tags"' in html
+    response = admin.post(
+        reverse("customers:contact_create"),
+        {
+            "customer": acme.pk,
+            "name": "Jane Doe",
+            "email": "jane@acme.example",
+            "preferred_channel": "email",
+            "cf_shoe_size": "38",
+            "cf_newsletter": "yes",
+            "chosen_tags": [vip.pk],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    contact = acme.contacts.get()
+    assert contact.custom_field_data == {"shoe_size": 38, "newsletter": True}
+    assert list(contact.tags.all()) == [vip]
+    detail = admin.get(response["Location"]).content.decode()
+    assert "Shoe size" in detail and "38" in detail and "VIP" in detail
+
+    # A wrong type is refused on the form; the contact keeps what it had.
+    response = admin.post(
+        reverse("customers:contact_update", args=[contact.pk]),
+        {
+            "name": "Jane Doe",
+            "email": "jane@acme.example",
+            "preferred_channel": "email",
+            "cf_shoe_size": "big",
+        },
+    )
+    assert response.status_code == 200 and "Enter a whole number." in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.custom_field_data == {"shoe_size": 38, "newsletter": True}
+
+    # Only the tags change: one history row says which.
+    services_contacts.contact_update(contact_id=contact.pk, data={}, tags=[], actor=admin.user)
+    assert contact.tags.count() == 0
+    assert contact.history.order_by("-history_id").first().history_change_reason == "Tags: −VIP"
