@@ -5,4 +5,4 @@ from core.privacy import register
 
 from .models import Asset
 
-register(Asset, text=("name", "notes"), derived=("search_text",))
+register(Asset, text=("name", "notes", "custom_field_data"), derived=("search_text",))

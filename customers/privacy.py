@@ -70,7 +70,17 @@ register(
     people=[
         Person(
             "contact",
-            ("name", "title", "email", "other_emails", "phone", "mobile", "notes"),
+            # Custom fields on a contact are about the person (e.g. their birthday).
+            (
+                "name",
+                "title",
+                "email",
+                "other_emails",
+                "phone",
+                "mobile",
+                "notes",
+                "custom_field_data",
+            ),
             email="email",
             name=("name",),
             phone="phone",

@@ -13,7 +13,9 @@ from django.db import connection
 from accounts.models import ApiToken, User
 from core.services import save_with_history
 from customers import services as customer_services
+from customers.models import Contact
 from tests.factories import (
+    AssetFactory,
     CustomerFactory,
     ImportJobFactory,
     InvoiceFactory,
@@ -113,6 +115,14 @@ def make_alicia(*, role: str = "staff", actor=None) -> tuple[Alicia, dict]:
         customer=other_company, email=a.email, first_name="Alicia", last_name="Quixotely"
     )
     location = LocationFactory(customer=other_company, notes=f"Ask for {a.full_name} at the gate")
+    # Custom fields: an asset's value naming her, and her own contact row's values.
+    AssetFactory(location=location, custom_field_data={"handler": f"{a.full_name} (keys)"})
+    Contact.objects.create(
+        customer=other_company,
+        name=a.full_name,
+        email=a.email,
+        custom_field_data={"birthday_note": "Likes dark chocolate"},
+    )
     save_with_history(location, actor=actor, reason=f"Contact {a.email} added to the notes")
     endpoint = WebhookEndpointFactory()
     WebhookDelivery.objects.create(

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.models import SignInEvent, User
-from customers.models import Customer
+from assets.models import Asset
+from customers.models import Contact, Customer
 from portal.models import JoinRequest
 from privacy import services
 from privacy.models import ErasureRecord
@@ -81,6 +82,11 @@ def test_erase_leaves_no_trace_in_the_schema_and_is_recorded_without_the_data(ow
     assert customer.version == made["customer"].version + 1  # an open edit form is refused
     assert Customer.history.filter(id=customer.pk).count() == 3  # history rows stay
     assert not JoinRequest.objects.filter(customer=made["other_company"]).exists()
+    # Her contact row's custom fields went with her; the asset's value lost only her name.
+    contact = Contact.objects.get(customer=made["other_company"])
+    assert contact.custom_field_data == {} and contact.name == ""
+    asset = Asset.objects.get(location=made["location"])
+    assert asset.custom_field_data == {"handler": "[erased] (keys)"}
 
 
 def test_another_tenant_and_other_people_are_untouched(owner, tenant, other_tenant):
