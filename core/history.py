@@ -155,6 +155,9 @@ def _entry(model, record, older, names, label="", url="", m2m_sets=None) -> Hist
                 model, record, older, m2m_sets or _m2m_sets(model, [record, older])
             )
         for change in delta.changes:
+            if isinstance(change.old, dict | None) and isinstance(change.new, dict | None):
+                entry.changes += _json_changes(model, change.field, change.old, change.new)
+                continue
             entry.changes.append(
                 (
                     field_label(model, change.field),
@@ -163,6 +166,36 @@ def _entry(model, record, older, names, label="", url="", m2m_sets=None) -> Hist
                 )
             )
     return entry
+
+
+def _json_changes(model, name: str, old: dict | None, new: dict | None) -> list:
+    """A JSON object's change key by key, each under its label when the model names them
+    (``history_json_labels``: custom fields by their definitions) and in that order."""
+    labels_of = getattr(model, "history_json_labels", None)
+    labels = labels_of(name) if labels_of else {}
+    old, new = old or {}, new or {}
+    changed = [key for key in (old.keys() | new.keys()) if old.get(key) != new.get(key)]
+    order = {key: index for index, key in enumerate(labels)}
+    changed.sort(key=lambda key: (order.get(key, len(order)), key))
+    prefix = field_label(model, name) if not labels else ""
+    return [
+        (
+            labels.get(key) or (f"{prefix}: {key}" if prefix else key),
+            _json_value(old.get(key)),
+            _json_value(new.get(key)),
+        )
+        for key in changed
+    ]
+
+
+def _json_value(value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _field_names(model) -> set[str]:

@@ -243,6 +243,19 @@ class CustomFieldsModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def history_json_labels(cls, name: str) -> dict[str, str]:
+        """History shows a change of the custom values key by key, under the fields' labels
+        (core.history); a field removed since shows its key."""
+        if name != "custom_field_data":
+            return {}
+        from .values import definitions_for
+
+        return {
+            definition.key: definition.label
+            for definition in definitions_for(cls.custom_field_kind)
+        }
+
     def custom_search_parts(self) -> list[str]:
         """The text of the record's custom values, for its search haystack."""
         parts: list[str] = []

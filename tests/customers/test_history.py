@@ -30,7 +30,7 @@ def test_history_tab_shows_who_when_and_before_after(client_as, make_customer, m
     assert (
         "<del>United States of America</del>" in content and "<ins>United Kingdom</ins>" in content
     )
-    assert "<ins>tier: Gold</ins>" in content
+    assert "<tr><td>Tier</td><td><del>—</del></td><td><ins>Gold</ins></td></tr>" in content
     assert "Restore fields" not in content  # viewers cannot restore
 
 

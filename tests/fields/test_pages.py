@@ -98,6 +98,12 @@ def test_editing_a_customer_sets_typed_values_and_tags_shown_on_its_page(admin, 
     assert "Edited" in reasons and "Tags: +Key account" in reasons
     page = admin.get(customer.get_absolute_url()).content.decode()
     assert "Contract tier" in page and "2027-01-31" in page and "Key account" in page
+    # History names each custom field changed, by its label, with its values.
+    response = admin.get(reverse("customers:customer_history", args=[customer.pk]))
+    history = " ".join(response.content.decode().split())
+    assert "<tr><td>Contract tier</td><td><del>—</del></td><td><ins>Gold</ins></td></tr>" in history
+    assert "<tr><td>Managed</td><td><del>—</del></td><td><ins>Yes</ins></td></tr>" in history
+    assert "tier:" not in history and "Custom fields" not in history
 
 
 @pytest.mark.parametrize(
