@@ -130,3 +130,24 @@ class ContactArchiveSerializer(StrictSerializerMixin, serializers.Serializer):
     archived = serializers.BooleanField(
         help_text="true: the contact left (archived with the date); false: restore them."
     )
+
+
+class DuplicateQuerySerializer(StrictSerializerMixin, serializers.Serializer):
+    """What a new customer would be called and reached at: the duplicate check's input."""
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    website = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    email = serializers.ListField(
+        child=serializers.CharField(max_length=254), required=False, max_length=10
+    )
+
+
+class LikelyDuplicateSerializer(serializers.Serializer):
+    """A customer that is probably the same company, and the console page to merge it."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField(help_text="The customer in the API.")
+    merge_page = serializers.CharField(
+        help_text="The console page that merges another record into this customer."
+    )

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.urls import reverse as django_reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -11,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from core.api.base import ConsolePermission, ServiceModelViewSet, service_errors_as_400
 from core.policies import Capability, user_can
+from core.scope import scope_for
 from customers import account_status, services, services_contacts
 from customers.filters import CustomerFilterSet
 from customers.forms import EDITABLE_FIELDS
@@ -25,6 +27,8 @@ from .serializers import (
     ContactRoleSerializer,
     ContactSerializer,
     CustomerSerializer,
+    DuplicateQuerySerializer,
+    LikelyDuplicateSerializer,
     LinkedAccountSerializer,
 )
 
@@ -120,6 +124,51 @@ class CustomerViewSet(ServiceModelViewSet):
                     reason=serializer.validated_data.get("reason", ""),
                 )
         return Response(self.get_serializer(customer).data)
+
+    @extend_schema(
+        parameters=[DuplicateQuerySerializer],
+        responses={200: LikelyDuplicateSerializer(many=True)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def duplicates(self, request):
+        """The duplicate check to run before creating a customer (the wizard's): customers
+        you can see that are probably the same company, by a similar ``name``, the same
+        ``website`` host, or an ``email`` (repeatable) of the company or one of its contacts,
+        or its (non-webmail) domain. Best first, at most five. For those who add customers
+        (Staff and above)."""
+        if not user_can(request.user, Capability.EDIT_RECORDS):
+            self.permission_denied(request, message="Only those who add customers check this.")
+        query = {
+            "name": request.query_params.get("name", ""),
+            "website": request.query_params.get("website", ""),
+            "email": request.query_params.getlist("email"),
+        }
+        serializer = DuplicateQuerySerializer(data=query)
+        serializer.is_valid(raise_exception=True)
+        wanted = serializer.validated_data
+        found = services.likely_duplicates(
+            name=wanted.get("name", ""),
+            website=wanted.get("website", ""),
+            emails=tuple(email.strip() for email in wanted.get("email", []) if email.strip()),
+            scope=scope_for(request.user),
+        )
+        rows = [
+            {
+                "id": customer.pk,
+                "name": customer.name,
+                "url": reverse("api:customer-detail", kwargs={"pk": customer.pk}, request=request),
+                "merge_page": request.build_absolute_uri(
+                    django_reverse("customers:customer_merge", args=[customer.pk])
+                ),
+            }
+            for customer in found
+        ]
+        return Response(LikelyDuplicateSerializer(rows, many=True).data)
 
     @extend_schema(
         request=CustomerSerializer(many=True), responses={201: CustomerSerializer(many=True)}

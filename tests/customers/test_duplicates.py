@@ -74,3 +74,20 @@ def test_the_wizards_first_step_asks_while_typing(client_as):
 def test_viewers_cannot_use_the_check(client_as):
     viewer = client_as(StaffRole.VIEWER)
     assert viewer.get(reverse("customers:customer_duplicates"), {"name": "A"}).status_code == 403
+
+
+def test_the_api_runs_the_same_check_before_a_create(api_as):
+    acme = CustomerFactory(name="Acme Corporation", company_email="")
+    contact_create(customer=acme, actor=None, name="Ada", email="ada@acme-widgets.example")
+    CustomerFactory(name="Unrelated Bakery")
+    staff = api_as(StaffRole.STAFF)
+    url = "/api/v1/customers/duplicates/"
+    response = staff.get(url, {"name": "Widgets Inc", "email": ["sales@acme-widgets.example"]})
+    assert response.status_code == 200, response.content
+    [found] = response.json()
+    assert found["id"] == acme.pk and found["name"] == "Acme Corporation"
+    assert found["merge_page"].endswith(f"/customers/{acme.pk}/merge/")
+    assert staff.get(url, {"name": "Zzzz Nothing Alike"}).json() == []
+    # Bad input is a 400 naming the field; a viewer does not add customers.
+    assert staff.get(url, {"email": ["x@y.example"] * 11}).status_code == 400
+    assert api_as(StaffRole.VIEWER).get(url, {"name": "Acme"}).status_code == 403

@@ -34,6 +34,9 @@ CONSOLE_API_CASES = [
     # New top-level customers: beyond the reach of a staff user limited to some customers.
     _write("customer-list", EDIT, data={"name": "Matrix API Co"}, actor_answers=TOP_LEVEL),
     _write("customer-bulk", EDIT, data=[{"name": "Matrix Bulk Co"}], actor_answers=TOP_LEVEL),
+    # The duplicate check, asked about family B's companies by their word: those who reach
+    # them are told, a limited user of family A must not learn their names (the leak check).
+    _api("customer-duplicates", EDIT, data={"name": "isoglobex7q"}),
     _api("customer-detail", VIEW, kwargs=CUSTOMER),
     _write(
         "customer-detail",
