@@ -337,7 +337,8 @@ class ImportResource(resources.ModelResource):
                     self.updates.append((instance, self.changes(before, instance)))
                 self.written.append((self.line, instance))
             action = RowAction.NEW if new else RowAction.UPDATE
-            return (self.line, action, self.describe(instance, row)[:255], [])
+            notes = self.notes_for_new(instance, row) if new else []
+            return (self.line, action, self.describe(instance, row)[:255], notes)
         except ValidationError as error:
             return (self.line, RowAction.ERROR, self.record_label(row)[:255], self.messages(error))
         except Exception as error:  # one odd row must not stop the others' check
@@ -348,6 +349,11 @@ class ImportResource(resources.ModelResource):
                 self.record_label(row)[:255],
                 [["", f"Could not be saved: {error}"]],
             )
+
+    def notes_for_new(self, instance, row: dict) -> list[list[str]]:
+        """``[[column, message], …]`` to show on a new row that is not an error (a likely
+        duplicate): the row is still imported. Costs no query (see a resource's ``load``)."""
+        return []
 
     def messages(self, error: ValidationError) -> list[list[str]]:
         messages = []

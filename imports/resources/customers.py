@@ -4,9 +4,10 @@ name a parent customer, checked in memory against the whole file."""
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models.functions import Lower
 from import_export import fields
 
-from customers.models import BusinessType, Customer, CustomerStatus, check_parent_chain
+from customers.models import BusinessType, Contact, Customer, CustomerStatus, check_parent_chain
 from customers.services import NEW_TOP_LEVEL_REFUSED
 
 from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
@@ -20,6 +21,9 @@ from ..widgets import (
     _choices,
     as_text,
 )
+
+# The columns whose address may already be a contact's (a likely duplicate, noted on the row).
+EMAIL_COLUMNS = ("company_email", "contact_email", "billing_email")
 
 CUSTOMER_COLUMNS = [
     Column("name", "Customer name", True, "Text, up to 200 characters", example="Acme Ltd"),
@@ -154,6 +158,46 @@ class CustomerResource(ImportResource):
         if matched and self.lock:
             queryset = queryset.select_for_update()
         self.existing = {customer.pk: customer for customer in queryset}
+        self.known_addresses = self.customers_by_contact_email(rows)
+
+    def customers_by_contact_email(self, rows: list[dict]) -> dict[str, tuple[int, str]]:
+        """The chunk's email addresses that a contact of a live customer (within reach) has
+        already: one query on the contacts' indexed address."""
+        addresses = {
+            as_text(row.get(column)).strip().lower()
+            for row in rows
+            for column in EMAIL_COLUMNS
+            if "@" in as_text(row.get(column))
+        }
+        if not addresses:
+            return {}
+        contacts = (
+            Contact.objects.annotate(address=Lower("email"))
+            .filter(address__in=any_of(addresses, "text"), customer__deleted_at__isnull=True)
+            .order_by("customer_id")
+        )
+        if self.reach is not None:
+            contacts = contacts.filter(customer_id__in=any_of(self.reach))
+        found: dict[str, tuple[int, str]] = {}
+        for address, pk, name in contacts.values_list("address", "customer_id", "customer__name"):
+            found.setdefault(address, (pk, name))
+        return found
+
+    def notes_for_new(self, instance, row: dict) -> list[list[str]]:
+        """A new customer whose email a contact of another customer has: probably the same
+        company. Imported all the same (the file may be right); the note says what to check."""
+        for column in EMAIL_COLUMNS:
+            address = as_text(row.get(column)).strip().lower()
+            if address in self.known_addresses:
+                pk, name = self.known_addresses[address]
+                return [
+                    [
+                        column,
+                        f"A contact of {name} (#{pk}) has this address: if it is the same "
+                        "company, merge the two after the import (Merge with… on its page).",
+                    ]
+                ]
+        return []
 
     def match(self, row) -> tuple[CustomerKey | None, int]:
         """External ID first; else the name, among customers without another external ID

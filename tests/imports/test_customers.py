@@ -228,3 +228,24 @@ def test_custom_fields_are_imported_by_key_or_label(staff, upload, confirm, in_t
     existing.refresh_from_db()
     assert existing.custom_field_data == {"tier": "Gold", "account_manager": "Jane Doe: Senior"}
     assert Customer.objects.get(external_id="F-1").custom_field_data == {}
+
+
+def test_a_new_row_with_a_known_contacts_address_is_noted_as_a_likely_duplicate(
+    staff, upload, confirm, in_tenant
+):
+    from customers.services_contacts import contact_create
+
+    acme = CustomerFactory(name="Acme Corporation")
+    contact_create(customer=acme, actor=None, name="Ada", email="Ada@Acme.example")
+    text = (
+        "name,external_id,contact_email\n"
+        "ACME Corp (EU),E-1,ada@acme.example\n"
+        "Fresh Co,F-1,info@fresh.example\n"
+    )
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "new", 3: "new"} and job.can_confirm  # a note, not an error
+    [[column, message]] = messages_of(job, 2)
+    assert column == "contact_email" and f"Acme Corporation (#{acme.pk})" in message
+    assert messages_of(job, 3) == []
+    assert "merge the two after the import" in staff.get(job.get_absolute_url()).content.decode()
