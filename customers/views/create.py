@@ -40,6 +40,21 @@ LEGACY_CONTACT_FIELDS = (
 )
 
 
+def added_url(customer: Customer, user, emails: tuple[str, ...] = ()) -> str:
+    """The new customer's page; when it still looks like another customer (added anyway),
+    the page offers to merge the two."""
+    found = services.likely_duplicates(
+        name=customer.name,
+        website=customer.website,
+        emails=(customer.company_email, *emails),
+        exclude_id=customer.pk,
+        limit=1,
+        scope=scope_for(user),
+    )
+    url = customer.get_absolute_url()
+    return f"{url}?possible_duplicate={found[0].pk}" if found else url
+
+
 class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardView):
     """Company information → contact & address → custom attributes & notes → review."""
 
@@ -197,7 +212,8 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             return redirect("customers:customer_create")
         invited = f" and invited {admin['email']} as its admin" if admin.get("email") else ""
         messages.success(self.request, f"Added {customer}{invited}.")
-        return redirect(customer)
+        emails = (people.get("contact_email", ""), people.get("billing_email", ""))
+        return redirect(added_url(customer, self.request.user, emails))
 
 
 class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
@@ -226,11 +242,12 @@ class CustomerQuickAddView(ConsoleAccessMixin, TemplateView):
                     add_service_errors(form, error)
                     return self.render_form(form)
                 messages.success(request, f"Added {customer}.")
+                url = added_url(customer, request.user)
                 if request.htmx:
                     response = HttpResponse(status=204)
-                    response["HX-Redirect"] = customer.get_absolute_url()
+                    response["HX-Redirect"] = url
                     return response
-                return redirect(customer)
+                return redirect(url)
         return self.render_form(form, duplicates=duplicates)
 
     def render_form(self, form, duplicates=()):

@@ -93,7 +93,21 @@ class CustomerDetailView(CustomerPageMixin, ObjectDetailView):
         context["overview_sections"] = OVERVIEW_SECTIONS
         context["overview_details"] = overview_has_details(overview)
         context["family_size"] = len(self.scope_ids)
+        context["possible_duplicate"] = self.possible_duplicate()
         return context
+
+    def possible_duplicate(self) -> Customer | None:
+        """``?possible_duplicate=<id>``: the customer it was added despite looking like (the
+        wizard and quick add send it), if the user sees it: offered to merge."""
+        wanted = self.request.GET.get("possible_duplicate", "")
+        if not wanted.isdigit() or self.object.deleted_at or int(wanted) == self.object.pk:
+            return None
+        return (
+            Customer.objects.visible_to(self.request.user)
+            .filter(pk=int(wanted), deleted_at__isnull=True)
+            .only("pk", "name")
+            .first()
+        )
 
 
 class CustomerChildrenView(ObjectChildrenMixin, CustomerPageMixin, ObjectDetailView):

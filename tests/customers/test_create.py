@@ -135,8 +135,35 @@ def test_likely_duplicate_must_be_confirmed(staff, make_customer):
     response = step(staff, "review", {})
     assert "looks like a customer you already have" in response.content.decode()
     assert Customer.objects.count() == 1
-    step(staff, "review", {"confirm_not_duplicate": "on"})
+    response = step(staff, "review", {"confirm_not_duplicate": "on"})
     assert Customer.objects.count() == 2
+    # Added anyway: its page offers the merge (staff are told an admin can).
+    created = Customer.objects.exclude(pk=existing.pk).get()
+    assert response["Location"] == (
+        f"{created.get_absolute_url()}?possible_duplicate={existing.pk}"
+    )
+    page = staff.get(response["Location"]).content.decode()
+    assert "data-possible-duplicate" in page and "an admin can" in page
+
+
+def test_an_admin_is_offered_the_merge_of_a_customer_added_anyway(client_as, make_customer):
+    existing = make_customer(name="Acme Corporation")
+    admin = client_as(StaffRole.ADMIN)
+    url = reverse("customers:customer_quick_add")
+    response = admin.post(
+        url, {"name": "ACME Corp", "confirm_not_duplicate": "true"}, HTTP_HX_REQUEST="true"
+    )
+    created = Customer.objects.get(name="ACME Corp")
+    assert (
+        response["HX-Redirect"] == f"{created.get_absolute_url()}?possible_duplicate={existing.pk}"
+    )
+    page = admin.get(response["HX-Redirect"]).content.decode()
+    merge = reverse("customers:customer_merge", args=[existing.pk]) + f"?other={created.pk}"
+    assert f'href="{merge}"' in page
+    # Another id, one's own id or a deleted customer's: no offer.
+    for wanted in ("999999", str(created.pk), "x"):
+        page = admin.get(created.get_absolute_url(), {"possible_duplicate": wanted})
+        assert "data-possible-duplicate" not in page.content.decode()
 
 
 def test_quick_add_needs_only_a_name_and_warns_about_duplicates(staff, make_customer):
@@ -149,7 +176,7 @@ def test_quick_add_needs_only_a_name_and_warns_about_duplicates(staff, make_cust
         url, {"name": "ACME Corp", "confirm_not_duplicate": "true"}, HTTP_HX_REQUEST="true"
     )
     created = Customer.objects.get(name="ACME Corp")
-    assert response["HX-Redirect"] == created.get_absolute_url()
+    assert response["HX-Redirect"].startswith(created.get_absolute_url())
 
 
 def test_quick_add_without_javascript(staff):
