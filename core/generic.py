@@ -181,6 +181,9 @@ class ListMachinery(ScopedViewMixin, TemplateView):
     table_class = None
     template_name = "core/object_list.html"
     results_template_name = "components/object_list_results.html"
+    # What a live search (htmx) gets: the results, and whatever else the list updates with
+    # them out of band (the customer list's type cards); by default the results alone.
+    partial_template_name = ""
     export_name = "export"
     add_url_name: str | None = None
     add_capability = Capability.EDIT_RECORDS
@@ -269,7 +272,8 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         self.decorate_page([row.record for row in table.page.object_list])
         context = self.get_context_data(filterset=filterset, table=table, **kwargs)
         if self.partial:
-            return self.response_class(request, self.results_template_name, context)
+            template = self.partial_template_name or self.results_template_name
+            return self.response_class(request, template, context)
         return self.render_to_response(context)
 
     def is_filtered(self) -> bool:

@@ -39,6 +39,7 @@ class CustomerListView(ObjectListView):
     nav_section = "customers"
     breadcrumbs = [("Customers", None)]
     bulk_actions = CUSTOMER_BULK_ACTIONS
+    partial_template_name = "customers/partials/customer_results.html"
 
     def get_queryset(self):
         return Customer.objects.visible_to(self.request.user, include_deleted=True).for_list()
@@ -49,27 +50,41 @@ class CustomerListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = user_can(self.request.user, Capability.EDIT_RECORDS)
-        if self.partial:  # live search: the cards and the quick-add form stay as they are
+        context["type_cards"] = self.type_cards()
+        if self.partial:  # live search: the quick-add form stays as it is
             return context
-        counts = dict(
-            Customer.objects.visible_to(self.request.user)
-            .live()
-            .order_by()
-            .values_list("business_type")
-            .annotate(count=Count("*"))  # count(*): an index-only scan of customer_live_by_type
+        context["quick_add_form"] = QuickAddForm(user=self.request.user)
+        return context
+
+    def type_cards(self) -> list[dict]:
+        """A card per business type, counting the customers the current search and other
+        filters match (the type filter aside: each card is that type's share of them), and
+        linking to the list with those filters and its type. One grouped query."""
+        query = self.request.GET.copy()
+        active_type = query.get("business_type", "")
+        for key in ("business_type", "page", "cursor", "export"):
+            query.pop(key, None)
+        others = self.filterset_class(
+            query or None, queryset=self.get_queryset(), request=self.request
         )
-        counts["total"] = sum(counts.values())
-        active_type = self.request.GET.get("business_type", "")
-        context["type_cards"] = [
+        counts = dict(others.qs.order_by().values_list("business_type").annotate(count=Count("*")))
+
+        def url(value: str) -> str:
+            wanted = query.copy()
+            if value:
+                wanted["business_type"] = value
+            return f"{self.request.path}?{wanted.urlencode()}" if wanted else self.request.path
+
+        return [
             {
-                "value": "",
+                "url": url(""),
                 "label": "All customers",
-                "count": counts["total"],
+                "count": sum(counts.values()),
                 "active": not active_type,
             },
             *[
                 {
-                    "value": value,
+                    "url": url(value),
                     "label": label,
                     "count": counts.get(value, 0),
                     "active": active_type == value,
@@ -77,5 +92,3 @@ class CustomerListView(ObjectListView):
                 for value, label in BusinessType.choices
             ],
         ]
-        context["quick_add_form"] = QuickAddForm(user=self.request.user)
-        return context

@@ -286,3 +286,22 @@ def test_exports_read_the_database_in_chunks(viewer, make_customer, django_asser
         response = viewer.get(LIST, {"export": "csv"})
         body = b"".join(response.streaming_content).decode()
     assert body.count("\n") == 6
+
+
+def test_type_cards_follow_the_search_also_when_it_runs_live(viewer, make_customer):
+    make_customer(name="Harbor Freight", business_type="enterprise")
+    make_customer(name="Harbor Cafe", business_type="smb")
+    make_customer(name="Inland Mills", business_type="enterprise")
+    response = viewer.get(LIST, {"q": "harbor"})
+    cards = {card["label"]: card for card in response.context["type_cards"]}
+    assert cards["All customers"]["count"] == 2
+    assert cards["Enterprise"]["count"] == 1 and cards["SMB"]["count"] == 1
+    # A card keeps the search and adds its type.
+    assert cards["Enterprise"]["url"] == f"{LIST}?q=harbor&business_type=enterprise"
+    assert cards["All customers"]["url"] == f"{LIST}?q=harbor"
+    # The live search (htmx) replaces the cards with the results, out of band.
+    live = viewer.get(LIST, {"q": "inland"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+    html = live.content.decode()
+    assert 'id="type-cards"' in html and 'hx-swap-oob="true"' in html
+    cards = {card["label"]: card for card in live.context["type_cards"]}
+    assert cards["All customers"]["count"] == 1 and cards["SMB"]["count"] == 0
