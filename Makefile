@@ -98,8 +98,11 @@ format: install
 	@$(VENV)/bin/ruff format .
 
 # The static files too: tests/core/test_make_run.py serves them the way make run does.
+# Two workers (pytest-xdist), one test database each: CI has two cores. TEST_WORKERS=0 runs
+# in one process.
+TEST_WORKERS ?= 2
 test: db chromium pgbouncer lint $(STATIC_MANIFEST)
-	@$(PY) -m pytest -q $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 stop:
 	@if [ -f $(WORKER_PID) ]; then kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID); echo "Worker stopped."; fi

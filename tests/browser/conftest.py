@@ -32,9 +32,15 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = BASE_DIR / "test-artifacts"
 # The test server's mail folder and log, one per test database: runs against different
-# databases at once (developers running parts in parallel) never clear each other's mail.
-MAIL_DIR = ARTIFACTS / "mail" / os.environ.get("DATABASE_NAME", "default")
-SERVER_LOG = ARTIFACTS / f"server-{os.environ.get('DATABASE_NAME', 'default')}.log"
+# databases at once (developers running parts in parallel, pytest-xdist's workers) never
+# clear each other's mail.
+RUN = "-".join(
+    filter(
+        None, [os.environ.get("DATABASE_NAME", "default"), os.environ.get("PYTEST_XDIST_WORKER")]
+    )
+)
+MAIL_DIR = ARTIFACTS / "mail" / RUN
+SERVER_LOG = ARTIFACTS / f"server-{RUN}.log"
 
 # Playwright's sync API keeps an event loop in this thread; the fixtures below only touch the
 # database outside test transactions, so Django's async-safety guard may stand down here.

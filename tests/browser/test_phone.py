@@ -93,7 +93,8 @@ def test_console_pages_on_a_phone(chromium, tenant_url, ui_world):  # noqa: F811
         page.get_by_role("button", name=re.compile("Account menu")).click()
         expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
-        open_phone_page(page, f"{tenant_url}/customers/", "customer-list")
+        # Searched for: other tests of the run add customers to this tenant.
+        open_phone_page(page, f"{tenant_url}/customers/?q=Wide+Numbers", "customer-list")
         card = page.locator("#results tbody tr", has_text="Wide Numbers International Holdings")
         in_view(page, card.get_by_role("link", name="Wide Numbers International Holdings"), "name")
         in_view(page, card.get_by_text("Enterprise", exact=True), "business type")
@@ -107,7 +108,7 @@ def test_console_pages_on_a_phone(chromium, tenant_url, ui_world):  # noqa: F811
         tab_height = tabs.locator("a").first.bounding_box()["height"]
         assert tabs.bounding_box()["height"] < tab_height * 1.5, "the tabs wrap to more rows"
 
-        open_phone_page(page, f"{tenant_url}/billing/invoices/", "invoice-list")
+        open_phone_page(page, f"{tenant_url}/billing/invoices/?q=WIDE-2026", "invoice-list")
         submenu = page.get_by_role("navigation", name="Billing")
         expect(submenu).to_have_class(re.compile(r"\bmore-right\b"))
         assert submenu.bounding_box()["height"] < 50, "the billing sub-menu wraps"
