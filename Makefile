@@ -102,7 +102,7 @@ format: install
 # in one process.
 TEST_WORKERS ?= 2
 test: db chromium pgbouncer lint $(STATIC_MANIFEST)
-	@$(PY) -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 stop:
 	@if [ -f $(WORKER_PID) ]; then kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID); echo "Worker stopped."; fi

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import connection
 
+from core.formats import count_text, date_text, qty_text
+
 from .models import CustomField, FieldType
 
 MAX_TEXT = 1000
@@ -207,4 +209,14 @@ def display(field: CustomField, value: Any) -> str:
         return "Yes" if value else "No"
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
+    # Numbers and dates as the workspace's locale writes them (core.formats).
+    try:
+        if field.field_type == FieldType.DATE:
+            return date_text(datetime.date.fromisoformat(str(value)))
+        if field.field_type == FieldType.NUMBER:
+            return count_text(value)
+        if field.field_type == FieldType.DECIMAL:
+            return qty_text(value)
+    except (ValueError, ArithmeticError):
+        pass  # a value stored before its field's type changed: shown as it is
     return str(value)

@@ -1,5 +1,7 @@
 """The demo data reads like a real workspace: no generated filler text, statuses that agree
-with each other, and history dated when things happened (#17 item 9)."""
+with each other, and history dated when things happened (#17 item 9).
+
+One test looks at all three: building the demo takes most of a minute."""
 
 import pytest
 from django.db.models import Q
@@ -22,7 +24,13 @@ def demo(in_tenant):
     return in_tenant
 
 
-def test_descriptions_and_notes_are_what_an_account_manager_would_write(demo):
+def test_the_demo_reads_like_a_real_workspace(demo):
+    descriptions_and_notes_are_what_an_account_manager_would_write()
+    statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal()
+    each_customers_creation_is_dated_when_it_came_on_board()
+
+
+def descriptions_and_notes_are_what_an_account_manager_would_write():
     from customers.demo import NOTES
     from customers.models import Customer
 
@@ -34,9 +42,7 @@ def test_descriptions_and_notes_are_what_an_account_manager_would_write(demo):
         assert customer["industry"].lower() in customer["description"].lower(), customer
 
 
-def test_statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal(
-    demo,
-):
+def statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal():
     from billing.models import Project, Subscription
     from customers.models import Customer, PortalAccess
     from portal.models import Membership
@@ -57,7 +63,7 @@ def test_statuses_agree_prospects_have_no_running_projects_and_closed_relationsh
     assert not Subscription.objects.exclude(customer__status="active").exists()
 
 
-def test_each_customers_creation_is_dated_when_it_came_on_board(demo):
+def each_customers_creation_is_dated_when_it_came_on_board():
     from customers.models import Customer
 
     added = Customer.history.filter(history_type="+")

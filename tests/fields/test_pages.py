@@ -97,7 +97,7 @@ def test_editing_a_customer_sets_typed_values_and_tags_shown_on_its_page(admin, 
     reasons = list(customer.history.values_list("history_change_reason", flat=True))
     assert "Edited" in reasons and "Tags: +Key account" in reasons
     page = admin.get(customer.get_absolute_url()).content.decode()
-    assert "Contract tier" in page and "2027-01-31" in page and "Key account" in page
+    assert "Contract tier" in page and "Jan 31, 2027" in page and "Key account" in page
     # History names each custom field changed, by its label, with its values.
     response = admin.get(reverse("customers:customer_history", args=[customer.pk]))
     history = " ".join(response.content.decode().split())

@@ -186,7 +186,7 @@ def fuzz_form(world, target: FormTarget, report: Report, lists: tuple[str, ...] 
     # 3. One field at a time, the others valid, with what that field might accept: 10,000
     # characters into text (a length the form must refuse before the database does),
     # huge and negative numbers into numbers and ids, impossible dates into dates.
-    for name in fuzzed:
+    for name in one_form_of_each_formset(fuzzed):
         for payload in ONE_AT_A_TIME[kind_of(fields[name], baseline)]:
             pairs = _replace(baseline, name, payload.form_value())
             run(f"{label} {name}={payload.key}", pairs, payload=payload, field=name)
@@ -194,6 +194,26 @@ def fuzz_form(world, target: FormTarget, report: Report, lists: tuple[str, ...] 
         for payload in PAYLOADS:
             pairs = [(n, v) for n, v in baseline if n != name] + [(name, upload(payload))]
             run(f"{label} {name}=<file of {payload.key}>", pairs)
+
+
+FORMSET_FIELD = re.compile(r"^(?P<prefix>.+)-(?P<index>\d+)-(?P<field>[^-]+)$")
+
+
+def one_form_of_each_formset(names: list[str]) -> list[str]:
+    """A formset's forms share their fields' code: one at a time, the first form's field and
+    the blank extra form's (the last index) stand for them all. Passes 1 and 2 still put
+    every payload into every form's fields."""
+    last: dict[str, int] = {}
+    for name in names:
+        if match := FORMSET_FIELD.match(name):
+            prefix = match["prefix"]
+            last[prefix] = max(last.get(prefix, 0), int(match["index"]))
+    kept = []
+    for name in names:
+        match = FORMSET_FIELD.match(name)
+        if match is None or int(match["index"]) in (0, last[match["prefix"]]):
+            kept.append(name)
+    return kept
 
 
 DATE_LIKE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
