@@ -26,6 +26,7 @@ from customers.forms import (
 )
 from customers.models import Customer
 from customers.services_contacts import contacts_from_customer_fields
+from fields.values import definitions_for, display
 
 from .list import customers_crumb
 
@@ -173,7 +174,11 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
             if field.choices:
                 shown = getattr(preview, f"get_{name}_display")()
             elif name == "custom_field_data":
-                shown = "; ".join(f"{k}: {v}" for k, v in value.items())
+                shown = "; ".join(
+                    f"{d.label}: {display(d, value[d.key])}"
+                    for d in definitions_for("customer")
+                    if d.key in value
+                )
             elif name in ("country", "billing_country"):
                 shown = getattr(preview, name).name
             else:

@@ -53,7 +53,7 @@ def test_wizard_creates_a_customer_after_review(staff):
     )
     assert response.context["wizard"]["steps"].current == "review"  # staff skip the admin step
     content = response.content.decode()
-    assert "Initech" in content and "Bill Lumbergh" in content and "contract: C-42" in content
+    assert "Initech" in content and "Bill Lumbergh" in content and "Contract: C-42" in content
     response = step(staff, "review", {})
     customer = Customer.objects.get(name="Initech")
     assert response.status_code == 302 and response["Location"] == customer.get_absolute_url()
@@ -124,6 +124,9 @@ def test_custom_fields_are_checked_on_the_extras_step(staff):
     assert response.context["wizard"]["steps"].current == "extras"
     assert response.context["form"].errors == {"cf_seats": ["Enter a whole number."]}
     assert "Enter a whole number." in response.content.decode()
+    # Put right: the review names the field by its label, the value as the locale writes it.
+    response = step(staff, "extras", {"cf_seats": "1200"})
+    assert ("Custom fields", "Seats: 1,200") in response.context["summary"]
 
 
 def test_likely_duplicate_must_be_confirmed(staff, make_customer):
