@@ -1,4 +1,6 @@
+import atexit
 import os
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -26,6 +28,10 @@ STORAGES = {
 MEDIA_ROOT = tempfile.mkdtemp(prefix="clientele-test-media-")
 # Documents too (unless a test run points them at a bucket with DOCUMENTS_STORAGE=s3).
 DOCUMENTS_ROOT = tempfile.mkdtemp(prefix="clientele-test-documents-")
+# Each process that loads these settings (a test worker, the browser test server) removes its
+# own throwaway directories when it ends.
+for _throwaway in (MEDIA_ROOT, DOCUMENTS_ROOT):
+    atexit.register(shutil.rmtree, _throwaway, ignore_errors=True)
 if DOCUMENTS_STORAGE != "s3":  # noqa: F405
     STORAGES["documents"] = {**STORAGES["documents"], "OPTIONS": {"location": DOCUMENTS_ROOT}}
 # Tests run tasks in-process when their transaction commits; tests/core/test_tasks.py

@@ -3,21 +3,20 @@ job runs, tick the task done from "My tasks"; the pages at desktop and phone wid
 
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from .conftest import last_email_to, sign_in
+from .conftest import ARTIFACTS, last_email_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 COMPANY = "Timeline Traders Ltd"
 STAFF = "staff@browser.example"
 PORTAL_ADMIN = "admin@timeline-traders.example"
-SHOTS = Path("/tmp/h8/shots")
+SHOTS = ARTIFACTS / "shots"
 
 
 @pytest.fixture(scope="module")

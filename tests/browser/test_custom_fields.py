@@ -3,7 +3,6 @@ it, exports the customers with every field and re-imports the file: every row un
 settings pages, the customer page and the list pass axe; screenshots at 1280 and 390 px."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
@@ -12,11 +11,11 @@ from playwright.sync_api import expect
 from customers.models import Customer
 from fields.models import CustomField, Tag
 
-from .conftest import sign_in
+from .conftest import ARTIFACTS, sign_in
 from .ui_world import DESKTOP, PHONE, axe_violations, collect, describe, new_page, resize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-SHOTS = Path("/tmp/h8/shots")
+SHOTS = ARTIFACTS / "shots"
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """A German workspace (locale de-DE) as its people see it, at 1280 and 390 px: the console's
 invoice page and the portal's billing page write 9.095.724,00 $ and 01.03.2026, every sum of
-money stays on one line, and axe finds nothing wrong. Screenshots go to /tmp/h8/shots/
+money stays on one line, and axe finds nothing wrong. Screenshots go to test-artifacts/shots/
 (formats_*.png): look at them.
 
 The workspace is its own tenant, so the other browser tests' tenant keeps en-US."""
@@ -8,7 +8,6 @@ The workspace is its own tenant, so the other browser tests' tenant keeps en-US.
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -24,12 +23,12 @@ from tenants.models import Tenant
 from tenants.services import tenant_provision
 from tests.factories import CustomerFactory
 
-from .conftest import PASSWORD, sign_in
+from .conftest import ARTIFACTS, PASSWORD, sign_in
 from .ui_world import DESKTOP, PHONE, axe_violations, new_page, resize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path("/tmp/h8/shots")
+SHOTS = ARTIFACTS / "shots"
 NBSP = "\u00a0"
 STAFF = "admin@formate.example"
 PORTAL = "ap@kunde-formate.example"

@@ -1,20 +1,19 @@
 """Lists as people use them: choose columns, save a view, bulk-change the status of three
 customers and find it in their history; the row menu and the selection on a phone; dense rows
-at 1440 × 900. Screenshots go to /tmp/h8/shots/lists_*.png: look at them."""
+at 1440 × 900. Screenshots go to test-artifacts/shots/lists_*.png: look at them."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .conftest import ARTIFACTS, sign_in
 from .ui_world import PHONE, axe_violations, collect, describe, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-SHOTS = Path("/tmp/h8/shots")
+SHOTS = ARTIFACTS / "shots"
 ADMIN = "admin@browser.example"
 PREFIX = "Listwalk"
 

@@ -2,10 +2,9 @@
 the other by typing, chooses a value per differing field side by side, confirms, and finds
 the duplicate's contacts, locations, invoices and documents on the survivor; the duplicate's
 old page points there. The side-by-side passes axe at desktop and phone width (screenshots in
-/tmp/h8/shots/)."""
+test-artifacts/shots/)."""
 
 import uuid
-from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
@@ -19,12 +18,12 @@ from locations.models import Location
 from tests.documents.helpers import pdf
 from tests.factories import InvoiceFactory
 
-from .conftest import sign_in
+from .conftest import ARTIFACTS, sign_in
 from .ui_world import AXE_JS, DESKTOP, PHONE, axe_violations, resize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path("/tmp/h8/shots")
+SHOTS = ARTIFACTS / "shots"
 
 
 @pytest.fixture(scope="session")
