@@ -159,4 +159,10 @@ class SecurityPolicy(models.Model):
 
 # Per-user list choices (columns, saved views, bulk changes): defined beside the list machinery
 # in core, stored in each tenant's schema as this app's tables.
-from core.list_prefs_models import BulkJob, ListPreference, SavedView  # noqa: E402, F401
+from core.list_prefs_models import (  # noqa: E402, F401
+    BulkJob,
+    ExportJob,
+    ListPreference,
+    SavedView,
+)
+from core.notifications import Notification  # noqa: E402, F401

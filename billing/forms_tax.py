@@ -62,6 +62,15 @@ class TaxRateForm(forms.ModelForm):
         return rate
 
 
+# A form claiming more rows than this is refused, and never built (or drawn) row by row.
+TAX_RATES_MAX = 500
 TaxRateFormSet = forms.modelformset_factory(
-    TaxRate, form=TaxRateForm, fields=TAX_RATE_FIELDS, extra=1, can_delete=False
+    TaxRate,
+    form=TaxRateForm,
+    fields=TAX_RATE_FIELDS,
+    extra=1,
+    can_delete=False,
+    max_num=TAX_RATES_MAX,
+    absolute_max=TAX_RATES_MAX,
+    validate_max=True,
 )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("search/", include("search.urls")),
     path("lists/", include("core.urls_lists")),
+    path("notifications/", include("core.urls_notifications")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("settings/fields/", include("fields.urls")),
     path("", include("portal.urls")),

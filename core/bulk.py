@@ -20,9 +20,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from .formats import count_text
 from .list_prefs_models import BulkJob
+from .notifications import NotificationKind, notify
 from .policies import Capability, user_can
 from .scope import scope_for
 from .tasks import defer_after_commit, tenant_task
@@ -160,6 +163,14 @@ def bulk_job_run(*, job_id: int) -> BulkJob:
     job.state = BulkJob.State.DONE
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "finished_at", "processed"])
+    if job.total > INLINE_MAX:  # it ran in the background: say it is over
+        changed = f"{count_text(len(job.changed_ids))} of {count_text(job.total)} rows changed"
+        notify(
+            [actor],
+            kind=NotificationKind.BULK_FINISHED,
+            message=f"{job.description} finished: {changed}.",
+            url=reverse("lists:bulk_job", kwargs={"pk": job.pk}),
+        )
     return job
 
 

@@ -25,27 +25,22 @@ from django.views.generic import DetailView, FormView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 from django_tables2 import RequestConfig
 
-from . import list_prefs
+from . import exports, list_prefs
 from .bulk import SELECT_ALL_MAX
+from .exports import FORMATS, neutralise_formula, write_xlsx
 from .forms import add_service_errors
 from .mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from .pagination import paginate
 from .policies import Capability, may_import, user_can
 from .querysets import access
 from .scope import Scope, scope_for
+from .views_exports import export_offer
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 EXPORT_CHUNK = 2000
 DEFAULT_PER_PAGE = 25
 # Filters shown beside the search box; the others wait behind "More filters".
 PRIMARY_FILTERS = 4
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value) -> str:
-    """Spreadsheets execute cells that start with these characters; make them plain text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class _Echo:
@@ -120,29 +115,14 @@ def cell_getter(table, name: str):
 
 def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> FileResponse:
     """An .xlsx written row by row (openpyxl's write-only mode) to a temporary file."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def cell_of(value):
-        if isinstance(value, int | float):
-            return value
-        # Control characters (a vertical tab pasted into a name) are valid text in the
-        # database but not in a worksheet: openpyxl would refuse the whole export.
-        return ILLEGAL_CHARACTERS_RE.sub("", neutralise_formula(value))
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Export")
-    sheet.append(header)
-    for row in rows:
-        sheet.append([cell_of(cell) for cell in row])
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    workbook.save(spool)
+    write_xlsx(spool, header, rows)
     spool.seek(0)
     return FileResponse(
         spool,
         as_attachment=True,
         filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=FORMATS["xlsx"][1],
     )
 
 
@@ -261,10 +241,13 @@ class ListMachinery(ScopedViewMixin, TemplateView):
         filterset = self.get_filterset()
         queryset = filterset.qs
         export = request.GET.get("export")
-        if export == "csv":
-            return self.export_csv(self.get_export_queryset(queryset))
-        if export == "xlsx":
-            return self.export_xlsx(self.get_export_queryset(queryset))
+        if export in exports.FORMATS:
+            queryset = self.get_export_queryset(queryset)
+            if self.list_key and exports.is_big(queryset):
+                return export_offer(self, export)
+            if export == "csv":
+                return self.export_csv(queryset)
+            return self.export_xlsx(queryset)
         table = self.get_table(queryset)
         list_prefs.apply_columns(table, self.chosen_columns())
         RequestConfig(request, paginate=False).configure(table)  # ordering only

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class ListPreference(models.Model):
@@ -105,3 +106,63 @@ class BulkJob(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.processed / self.total) if self.total else 100
+
+
+EXPORT_FORMATS = {
+    "csv": ("CSV", "text/csv; charset=utf-8"),
+    "xlsx": ("Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+class ExportJob(models.Model):
+    """One big export: who asked, of which list with which filters, how far it got, and the
+    file once written."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Writing"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    list_key = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    query = models.TextField(blank=True)
+    file_format = models.CharField(
+        max_length=10, choices=[(k, v[0]) for k, v in EXPORT_FORMATS.items()]
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    data = models.BinaryField(editable=False, default=b"")
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "accounts"
+        indexes = [models.Index(fields=("actor", "-created_at"), name="export_job_actor_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_file_format_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lists:export_job", kwargs={"pk": self.pk})
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(100, round(100 * self.processed / self.total)) if self.total else 0
+
+    @property
+    def content_type(self) -> str:
+        return EXPORT_FORMATS[self.file_format][1]

@@ -210,6 +210,7 @@ def on_app_ready(app) -> None:
             "activity.tasks",
             "billing.tasks",
             "core.bulk",
+            "core.exports",
             "customers.tasks",
             "imports.tasks",
             "tenants.tasks",
@@ -225,3 +226,20 @@ def purge_rate_counters(timestamp: int) -> int:
     from core.throttle import purge_before
 
     return purge_before(now=time.time())
+
+
+@app.periodic(cron="29 4 * * *")  # every night at 04:29
+@app.task(name="core.tasks.prune_notifications_and_exports", queue="maintenance")
+def prune_notifications_and_exports(timestamp: int) -> int:
+    """Remove every tenant's read notifications older than core.notifications.KEEP_READ_DAYS
+    and exports older than core.exports.KEEP_DAYS."""
+    from core.exports import prune_old
+    from core.notifications import prune_read
+
+    pruned = 0
+    for schema_name in (
+        get_tenant_model().objects.customer_tenants().values_list("schema_name", flat=True)
+    ):
+        with schema_context(schema_name):
+            pruned += prune_read() + prune_old()
+    return pruned

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_lists
+from . import views_exports, views_lists
 
 app_name = "lists"
 
@@ -23,4 +23,13 @@ urlpatterns = [
     ),
     path(f"{LIST_KEY}/bulk/", views_lists.BulkActionView.as_view(), name="bulk"),
     path("jobs/<int:pk>/", views_lists.BulkJobView.as_view(), name="bulk_job"),
+]
+urlpatterns += [
+    path(f"{LIST_KEY}/export/", views_exports.ExportStartView.as_view(), name="export"),
+    path("exports/<int:pk>/", views_exports.ExportJobView.as_view(), name="export_job"),
+    path(
+        "exports/<int:pk>/download/",
+        views_exports.ExportDownloadView.as_view(),
+        name="export_download",
+    ),
 ]

@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from accounts.models import User
+from core.notifications import NotificationKind, notify, staff_with
+from core.policies import Capability
 from core.services import save_with_history
 
 from .models import Customer, PortalAccess
@@ -108,7 +110,22 @@ def _change(
     )
     for reaction in on_account_status_changed:
         reaction(customer, old=current, new=target, reason=reason, actor=actor)
+    if target == AccountStatus.SUSPENDED:
+        _tell_billing_staff(customer, reason, actor)
     return customer
+
+
+def _tell_billing_staff(customer: Customer, reason: str, actor: User | None) -> None:
+    """Who can lift a suspension hears of it in the app (not who just suspended it)."""
+    recipients = staff_with(Capability.MANAGE_BILLING)
+    if actor is not None:
+        recipients = recipients.exclude(pk=actor.pk)
+    notify(
+        recipients,
+        kind=NotificationKind.COMPANY_SUSPENDED,
+        message=f"{customer.name}'s account was suspended: {reason}",
+        url=customer.get_absolute_url(),
+    )
 
 
 MAX_REASON = 300

@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.formats import count_text
+from core.notifications import NotificationKind, notify
 from core.tasks import defer_after_commit
 
 from .bulk import copy_rows
@@ -186,10 +188,41 @@ COUNT_FIELDS = [
 
 
 def import_job_check(*, job_id: int) -> ImportJob:
-    """The dry run: every row classified new / update / unchanged / error, nothing written."""
-    job = ImportJob.objects.get(pk=job_id)
+    """The dry run: every row classified new / update / unchanged / error, nothing written;
+    whoever uploaded the file is told how it went."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportStatus.PENDING:
         return job
+    _check(job)
+    _tell_outcome(job, job.created_by, checked=True)
+    return job
+
+
+def _tell_outcome(job: ImportJob, user: User | None, *, checked: bool) -> None:
+    if job.status == ImportStatus.FAILED:
+        message = f"{job} failed: {job.error_summary}"
+    elif checked:
+        message = (
+            f"{job} is checked: {count_text(job.new_count)} new, "
+            f"{count_text(job.update_count)} to update, {count_text(job.error_count)} with "
+            "errors. "
+        )
+        message += "Fix the file and upload it again." if job.error_count else "Review and confirm."
+    else:
+        message = (
+            f"{job} finished: {count_text(job.new_count)} new, "
+            f"{count_text(job.update_count)} updated, {count_text(job.unchanged_count)} "
+            "unchanged."
+        )
+    notify(
+        [user],
+        kind=NotificationKind.IMPORT_FINISHED,
+        message=message[:300],
+        url=job.get_absolute_url(),
+    )
+
+
+def _check(job: ImportJob) -> ImportJob:
     job.status = ImportStatus.VALIDATING
     job.processed_rows = 0
     job.save(update_fields=["status", "processed_rows"])
@@ -224,8 +257,14 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("confirmed_by", "created_by").get(pk=job_id)
     if job.status != ImportStatus.RUNNING:
         return job
-    progress = ProgressChannel(job.pk)
     actor = job.confirmed_by or job.created_by
+    _run(job, actor)
+    _tell_outcome(job, actor, checked=False)
+    return job
+
+
+def _run(job: ImportJob, actor: User | None) -> ImportJob:
+    progress = ProgressChannel(job.pk)
     try:
         sheet = build_sheet(job)
         result = execute(job, sheet, dry_run=False, actor=actor, progress=progress)

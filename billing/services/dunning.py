@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from core.formats import money_text
+from core.formats import count_text, date_text, money_text
+from core.notifications import NotificationKind, notify, staff_with
+from core.policies import Capability
 from core.services import save_with_history
 from core.tasks import defer_after_commit
 
@@ -57,9 +60,20 @@ def mark_overdue(*, today: date | None = None, notify: bool = True) -> int:
                 invoice, actor=None, reason=f"Overdue: due {invoice.due_date:%Y-%m-%d}"
             )
             count += 1
+    if count:
+        tell_billing_staff(
+            kind=NotificationKind.INVOICES_OVERDUE,
+            message=f"{count_text(count)} invoice{'s' if count != 1 else ''} fell overdue on "
+            f"{date_text(today)}.",
+            url=reverse("billing:invoice_list") + "?status=overdue",
+        )
     if notify:
         send_dunning_notices(today=today)
     return count
+
+
+def tell_billing_staff(*, kind: NotificationKind, message: str, url: str) -> None:
+    notify(staff_with(Capability.MANAGE_BILLING), kind=kind, message=message, url=url)
 
 
 DEFAULT_REMINDER_DAYS = 3

@@ -23,11 +23,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
 from core.events import anyone_listens
+from core.formats import count_text
+from core.notifications import NotificationKind, notify, staff_with
+from core.policies import Capability
 from core.tasks import defer_many_after_commit
 from customers.services_contacts import invoice_recipients
 
@@ -283,13 +287,36 @@ def invoice_run(
         run.error = str(error)[:2000]
         run.finished_at = timezone.now()
         run.save()
+        _tell_run_outcome(run)
         raise
     if skipped_total > len(run.skipped):
         run.skipped.append(["…", f"and {skipped_total - len(run.skipped)} more"])
     run.status = InvoiceRun.Status.DONE
     run.finished_at = timezone.now()
     run.save()
+    _tell_run_outcome(run)
     return run
+
+
+def _tell_run_outcome(run: InvoiceRun) -> None:
+    """Who started the run (the monthly job: everyone who manages billing) hears how it
+    ended, with a link to its summary."""
+    month = run.period.strftime("%B %Y")
+    if run.status == InvoiceRun.Status.FAILED:
+        message = f"The invoice run for {month} stopped on an error: {run.error}"[:300]
+    else:
+        made = f"{count_text(run.created_count)} invoice{'s' if run.created_count != 1 else ''}"
+        message = f"The invoice run for {month} finished: {made} created"
+        if run.skipped:
+            message += ", some customers skipped (the summary says why)"
+        message += "."
+    recipients = [run.started_by] if run.started_by_id else staff_with(Capability.MANAGE_BILLING)
+    notify(
+        recipients,
+        kind=NotificationKind.INVOICE_RUN_FINISHED,
+        message=message,
+        url=reverse("billing:invoice_run_detail", kwargs={"pk": run.pk}),
+    )
 
 
 def invoice_run_start(

@@ -191,3 +191,27 @@ def test_an_uploaded_logo_is_printed_on_the_invoice_pdf(client_as, subscribed):
     assert invoice_document(invoice, for_pdf=True)["logo"].startswith("file://")
     assert invoice_document(invoice)["logo"].startswith("/media/")
     assert invoice_pdf(invoice).startswith(b"%PDF")
+
+
+def test_a_post_claiming_a_huge_number_of_rows_is_refused_without_building_them(client_as):
+    """A forged row count (a fuzzer's 100000) was a two-second page of 2,000 drawn rows."""
+    admin = client_as(StaffRole.ADMIN)
+    before = TaxRate.objects.count()
+    data = rates_post({"name": "VAT", "rate": "19", "country": "DE", "is_active": "on"})
+    data["form-TOTAL_FORMS"] = "100000"
+    response = admin.post(reverse("billing:tax_rates"), data)
+    assert response.status_code == 400
+    assert "Please submit at most 500 forms" in response.content.decode()
+    assert len(response.context["formset"].forms) <= 500
+    assert TaxRate.objects.count() == before
+
+
+def test_each_row_s_country_is_selected_in_its_own_select(client_as):
+    TaxRate.objects.create(name="VAT DE", rate=Decimal("19"), country="DE")
+    TaxRate.objects.create(name="VAT FR", rate=Decimal("20"), country="FR")
+    page = client_as(StaffRole.STAFF).get(reverse("billing:tax_rates")).content.decode()
+    rows = page.split("<tr>")[2:]
+    selected = [row.split(" selected>")[0].rsplit('value="', 1)[1] for row in rows[:2]]
+    assert sorted(selected) == ['DE"', 'FR"']
+    assert page.count("<select") == 3  # two rates and the empty row, nothing selected there
+    assert 'aria-label="Country"' in page and "disabled" in page  # staff read only

@@ -60,6 +60,10 @@ ALLOWED_MODULES = {
     # bulk-change job's progress rows; each row a bulk job changes goes through its service.
     "core/list_prefs.py",
     "core/bulk.py",
+    # Big exports' job rows (progress, the file) and the user's notification list: both the
+    # services of what they write (core.exports, core.notifications).
+    "core/exports.py",
+    "core/notifications.py",
     # The import engine's custom-field and tag columns (part of its all-or-nothing commit).
     "imports/custom_columns.py",
 }

@@ -932,8 +932,46 @@ LISTS = [
         negative="no bulk change has this id; its actor's own page is tested in tests/core",
         actor_answers=NOBODY_S,
     ),
+    # A big export (core.exports): anyone who sees the list may queue one; the job runs as
+    # its actor, through the list's scope (tests/core/test_exports.py).
+    _post(
+        "lists:export",
+        VIEW,
+        {"query": "status=prospect", "format": "csv"},
+        kwargs=lambda o: CUSTOMER_LIST,
+    ),
+    *(
+        Case(
+            name,
+            VIEW,
+            kwargs=lambda o: {"pk": NO_SUCH_ID},
+            negative="no export has this id; its actor's own page is tested in tests/core",
+            actor_answers=NOBODY_S,
+        )
+        for name in ("lists:export_job", "lists:export_download")
+    ),
 ]
 CONSOLE_CASES += LISTS
+
+# The user's own notifications (core.notifications): every console user has a list; one that
+# is not theirs is not found (tests/core/test_notifications.py opens their own).
+NOTIFICATIONS = [
+    Case("notifications:list", VIEW),
+    Case("notifications:bell", VIEW),
+    _post(
+        "notifications:read_all",
+        VIEW,
+        no_effect="the world holds no notification to mark read; tests/core marks some",
+    ),
+    Case(
+        "notifications:open",
+        VIEW,
+        kwargs=lambda o: {"pk": NO_SUCH_ID},
+        negative="no notification has this id; opening one's own is tested in tests/core",
+        actor_answers=NOBODY_S,
+    ),
+]
+CONSOLE_CASES += NOTIFICATIONS
 
 
 # Custom fields and tags (#18): the tenant's definitions; staff look, admins change them.
