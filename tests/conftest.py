@@ -12,23 +12,65 @@ from accounts.tokens import api_token_create
 from tenants.models import Tenant
 from tenants.services import ensure_public_tenant, ensure_template_schema, tenant_provision
 
+from . import xdist_db
 from .factories import MembershipFactory, UserFactory
 
 TEST_TENANTS = {"alpha": "Alpha Services", "beta": "Beta Services"}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database, with the platform's tenants in it; under pytest-xdist
+    the first worker builds it and the others copy it (tests/xdist_db.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    shared = xdist_db.shares_a_database() and not keepdb
+    first = xdist_db.is_first()
+    db_cfg = None
     with django_db_blocker.unblock():
-        ensure_public_tenant()
-        ensure_template_schema()
-        for slug, name in TEST_TENANTS.items():
-            if not Tenant.objects.filter(slug=slug).exists():
-                tenant_provision(slug=slug, name=name, owner_email=f"owner@{slug}.example")
+        if shared and not first:
+            db_cfg = xdist_db.copy_built_database()
+        if db_cfg is None:
+            aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+            try:
+                db_cfg = setup_databases(
+                    verbosity=request.config.option.verbose,
+                    interactive=False,
+                    aliases=aliases,
+                    serialized_aliases=serialized_aliases,
+                    keepdb=keepdb,
+                )
+                provision_test_tenants()
+            except BaseException:
+                if shared and first:
+                    xdist_db.note_build_failed()
+                raise
+            if shared and first:
+                xdist_db.share_built_database()
         connection.set_schema_to_public()
     yield
     with django_db_blocker.unblock():
         end_other_sessions()
+        if not keepdb:
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+def provision_test_tenants() -> None:
+    ensure_public_tenant()
+    ensure_template_schema()
+    for slug, name in TEST_TENANTS.items():
+        if not Tenant.objects.filter(slug=slug).exists():
+            tenant_provision(slug=slug, name=name, owner_email=f"owner@{slug}.example")
+    connection.set_schema_to_public()
 
 
 def end_other_sessions(timeout: float = 10) -> None:

@@ -208,6 +208,9 @@ ACCOUNT_FORMS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "Clientele"
+# A code of the step before or after the current one is accepted too (RFC 6238, section 5.2:
+# one step of clock drift or typing delay); a code still works once only.
+MFA_TOTP_TOLERANCE = 1
 # Passkeys sign in without a password. WebAuthn needs a secure origin; fido2 already treats
 # http://localhost and http://*.localhost as one, so MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN (which
 # would accept any origin at all) stays off everywhere.

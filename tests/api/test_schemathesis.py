@@ -50,7 +50,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HOST = "alpha.localhost"
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 12
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

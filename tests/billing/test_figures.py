@@ -122,22 +122,3 @@ def test_new_customers_are_counted_in_the_month_they_became_customers(in_tenant)
     assert figures.new_customers_per_month(starts) == [2, 0, 1]
     assert figures.new_customers_per_month([date(2019, 5, 1)]) == [1]
     assert figures.new_customers_per_month(starts, customers=[imported.pk]) == [0, 0, 0]
-
-
-def test_the_demo_has_a_year_of_billing_and_a_suspended_company(in_tenant):
-    from billing.demo import create_demo_billing
-    from customers.demo import create_demo_customers
-    from customers.models import Customer
-    from portal.demo import create_demo_portal_users
-
-    create_demo_customers(count=150)
-    create_demo_portal_users("Demo-password-2026")
-    suspended_admin = create_demo_billing()
-    assert suspended_admin
-    assert Customer.objects.filter(portal_access="suspended").count() == 1
-    statuses = set(Invoice.objects.values_list("status", flat=True))
-    assert {"paid", "overdue"} <= statuses and statuses & {"issued", "partially_paid"}
-    months = list(Invoice.objects.dates("period_start", "month"))
-    assert len(months) >= 12
-    assert all(value for value in dict(figures.mrr_by_month(months[-6], months[-1])).values())
-    assert create_demo_billing() == suspended_admin  # a second run changes nothing

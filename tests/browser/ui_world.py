@@ -154,17 +154,21 @@ def resize(page, viewport: dict) -> None:
     )
 
 
-def axe_violations(page) -> list[dict]:
-    """Every violation axe finds on the page as it is now (any impact)."""
+def axe_violations(page, rules: tuple[str, ...] = ()) -> list[dict]:
+    """Every violation axe finds on the page as it is now (any impact), of every rule or of
+    ``rules`` only."""
     return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
+        """async (rules) => {
+            const options = {resultTypes: ["violations"]};
+            if (rules.length) options.runOnly = {type: "rule", values: rules};
+            const result = await axe.run(document, options);
             return result.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html,
                                             summary: n.failureSummary})),
             }));
-        }"""
+        }""",
+        list(rules),
     )
 
 

@@ -1,7 +1,8 @@
 """The demo data reads like a real workspace: no generated filler text, statuses that agree
 with each other, and history dated when things happened (#17 item 9).
 
-One test looks at all three: building the demo takes most of a minute."""
+One test looks at all of it (and at the year of billing the demo shows): building the demo
+takes most of a minute."""
 
 import pytest
 from django.db.models import Q
@@ -20,14 +21,30 @@ def demo(in_tenant):
     create_demo_customers(count=150)
     create_demo_operations()
     create_demo_portal_users("Demo-password-2026")
-    create_demo_billing()
-    return in_tenant
+    return create_demo_billing()
 
 
 def test_the_demo_reads_like_a_real_workspace(demo):
     descriptions_and_notes_are_what_an_account_manager_would_write()
     statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal()
     each_customers_creation_is_dated_when_it_came_on_board()
+    a_year_of_billing_and_one_suspended_company(suspended_admin=demo)
+
+
+def a_year_of_billing_and_one_suspended_company(suspended_admin):
+    from billing import figures
+    from billing.demo import create_demo_billing
+    from billing.models import Invoice
+    from customers.models import Customer
+
+    assert suspended_admin
+    assert Customer.objects.filter(portal_access="suspended").count() == 1
+    statuses = set(Invoice.objects.values_list("status", flat=True))
+    assert {"paid", "overdue"} <= statuses and statuses & {"issued", "partially_paid"}
+    months = list(Invoice.objects.dates("period_start", "month"))
+    assert len(months) >= 12
+    assert all(value for value in dict(figures.mrr_by_month(months[-6], months[-1])).values())
+    assert create_demo_billing() == suspended_admin  # a second run changes nothing
 
 
 def descriptions_and_notes_are_what_an_account_manager_would_write():
