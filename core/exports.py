@@ -19,6 +19,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from . import list_prefs
+from .formats import count_text
 from .list_prefs_models import EXPORT_FORMATS as FORMATS
 from .list_prefs_models import ExportJob
 from .notifications import NotificationKind, notify
@@ -167,7 +168,8 @@ def export_job_run(*, job_id: int) -> ExportJob:
         notify(
             [job.actor],
             kind=NotificationKind.EXPORT_READY,
-            message=f"{job.title} is ready: {job.processed:,} rows.",
+            message=f"{job.title} is ready: {count_text(job.processed)} "
+            f"row{'s' if job.processed != 1 else ''}.",
             url=job.get_absolute_url(),
         )
     return job

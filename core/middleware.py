@@ -64,3 +64,28 @@ class TextSafeInputMiddleware:
             if post and any(NUL in k or any(NUL in v for v in post.getlist(k)) for k in post):
                 request.POST = _without_nul(post)
         return self.get_response(request)
+
+
+class BoostedPageMiddleware:
+    """A list's results are boosted (``hx-boost`` with ``hx-target="#results"``) so paging and
+    sorting swap the table in place. A link or form in them that leads to another page gets a
+    whole page back: htmx is told to put it in the body (one request), never inside the list,
+    where it would sit nested under the list's own header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        htmx = getattr(request, "htmx", None)
+        if (
+            htmx
+            and htmx.boosted
+            and htmx.target not in (None, "")
+            and not getattr(response, "streaming", False)
+            and response.get("Content-Type", "").startswith("text/html")
+            and b"<html" in response.content[:400].lower()
+        ):
+            response["HX-Retarget"] = "body"
+            response["HX-Reswap"] = "innerHTML"
+        return response

@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.mfa_policy.TwoFactorRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.middleware.BoostedPageMiddleware",  # after HtmxMiddleware: reads request.htmx
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.middleware.PortalAccessMiddleware",
     "tenants.middleware.TenantTimezoneMiddleware",

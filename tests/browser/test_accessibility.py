@@ -48,6 +48,7 @@ def console_pages(page, base: str, world: dict, *, everything: bool) -> list[str
         f"/billing/invoices/{invoice}/",
         "/two-factor/setup/",
         "/search/?q=Wide",
+        "/notifications/",
     ]
     if everything:
         page.goto(f"{base}/billing/invoices/")
