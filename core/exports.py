@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -23,6 +23,8 @@ from .formats import count_text
 from .list_prefs_models import EXPORT_FORMATS as FORMATS
 from .list_prefs_models import ExportJob
 from .notifications import NotificationKind, notify
+from .policies import user_can
+from .scope import scope_for
 from .tasks import defer_after_commit, tenant_task
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,8 @@ def export_job_start(*, actor, list_key: str, query: str, file_format: str) -> E
     view_class = list_prefs.list_view_for(list_key)
     if view_class is None:
         raise ValidationError("There is no such list.")
+    if not may_open(actor, view_class):
+        raise ValidationError("Your role does not open this list.")
     if file_format not in FORMATS:
         raise ValidationError("Choose CSV or Excel.")
     params = QueryDict(query, mutable=True)
@@ -102,12 +106,23 @@ def export_job_start(*, actor, list_key: str, query: str, file_format: str) -> E
     return job
 
 
+def may_open(user, view_class) -> bool:
+    """The list page's own access rule (its view's capability and scope), for work done
+    outside the page: starting an export and, in the worker, writing it."""
+    if not user.is_active or not user_can(user, view_class.required_capability):
+        return False
+    return not (view_class.requires_unlimited_scope and scope_for(user).is_limited)
+
+
 def list_view_as(user, list_key: str, query: str):
     """The list's own view, set up for ``user`` and ``query`` outside a request (the worker),
-    so the rows and columns are exactly what the list page shows them."""
+    so the rows and columns are exactly what the list page shows them; refused when the user
+    may no longer open the list."""
     from django.test import RequestFactory
 
     view_class = list_prefs.list_view_for(list_key)
+    if view_class is None or not may_open(user, view_class):
+        raise PermissionDenied("The list is not this user's to export any more.")
     request = RequestFactory().get("/", QueryDict(query))
     request.user = user
     request.tenant = getattr(connection, "tenant", None)

@@ -210,3 +210,27 @@ def test_old_exports_are_pruned(in_tenant):
     ExportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=8))
     assert core.exports.prune_old() == 1
     assert list(ExportJob.objects.values_list("title", flat=True)) == ["New"]
+
+
+def test_a_list_the_role_does_not_open_is_not_exported(
+    client_as, in_tenant, small_inline, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The export follows the list page's own access rule, when it starts and when it runs."""
+    from core.list_prefs import list_view_for
+    from core.policies import Capability
+
+    view_class = list_view_for(KEY)
+    for n in range(4):
+        CustomerFactory(name=f"Row {n}")
+    client = client_as(StaffRole.STAFF)
+    monkeypatch.setattr(view_class, "required_capability", Capability.MANAGE_BILLING)
+    response = client.post(START, {"query": "", "format": "csv"})
+    assert response.status_code == 302 and not ExportJob.objects.exists()
+    assert "Your role does not open this list." in client.get("/").content.decode()
+
+    monkeypatch.setattr(view_class, "required_capability", Capability.VIEW_CONSOLE)
+    _, queued = start(client, capture=django_capture_on_commit_callbacks)
+    monkeypatch.setattr(view_class, "required_capability", Capability.MANAGE_BILLING)
+    run(queued)  # the role changed before the worker got to it
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.FAILED and not job.data
