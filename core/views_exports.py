@@ -68,8 +68,9 @@ class ExportJobMixin(ConsoleAccessMixin):
 class ExportJobView(ExportJobMixin, BreadcrumbsMixin, TemplateView):
     """The export's progress (the page polls its status part while it runs), then its file."""
 
-    template_name = "core/export_job.html"
+    template_name = "core/job_page.html"
     status_template_name = "core/_export_job_status.html"
+    extra_context = {"status_template": status_template_name}
 
     def get(self, request, *args, **kwargs):
         job = self.job()

@@ -177,8 +177,9 @@ class BulkJobView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
     """A bulk change's progress (the page polls its status part while it runs) and summary:
     links to the rows changed, and the rows that were not with the reason."""
 
-    template_name = "core/bulk_job.html"
+    template_name = "core/job_page.html"
     status_template_name = "core/_bulk_job_status.html"
+    extra_context = {"status_template": status_template_name}
 
     def get(self, request, *args, **kwargs):
         job = bulk.job_for(request.user, kwargs["pk"])

@@ -43,6 +43,7 @@ def subscribed(plan):
 def committed(django_db_setup, django_db_blocker):
     """Real commits (threads use connections of their own) in tenant alpha; the billing rows
     and the customers the test made are removed after."""
+    from accounts.models import Notification
     from billing.models import (
         BillingProfile,
         BillingSettings,
@@ -61,8 +62,12 @@ def committed(django_db_setup, django_db_blocker):
         tenant = Tenant.objects.get(slug="alpha")
         connection.set_tenant(tenant)
         last_customer = Customer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True)
+        last_notification = last_notification.first() or 0
         yield tenant
         connection.set_tenant(tenant)
+        # Committed runs tell billing staff they finished (core.notifications): not kept.
+        Notification.objects.filter(pk__gt=last_notification).delete()
         for model in (Payment, InvoiceLine, Invoice, InvoiceRun, SubscriptionTerm, Subscription):
             model.history.all().delete() if hasattr(model, "history") else None
             model.objects.all().delete()
