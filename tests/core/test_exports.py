@@ -234,3 +234,29 @@ def test_a_list_the_role_does_not_open_is_not_exported(
     run(queued)  # the role changed before the worker got to it
     job = ExportJob.objects.get()
     assert job.state == ExportJob.State.FAILED and not job.data
+
+
+def test_the_job_page_s_queries_do_not_grow_with_the_rows(
+    client_as, in_tenant, small_inline, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(StaffRole.STAFF)
+    for n in range(4):
+        CustomerFactory(name=f"Row {n}")
+    _, queued = start(client, capture=django_capture_on_commit_callbacks)
+    run(queued)
+    small = ExportJob.objects.get()
+    for n in range(20):
+        CustomerFactory(name=f"More {n}")
+    _, queued = start(client, capture=django_capture_on_commit_callbacks)
+    run(queued)
+    large = ExportJob.objects.latest("pk")
+    client.get(small.get_absolute_url())
+    with CaptureQueriesContext(connection) as four:
+        client.get(small.get_absolute_url())
+    with CaptureQueriesContext(connection) as twenty_four:
+        client.get(large.get_absolute_url())
+    assert len(twenty_four) == len(four)
+    assert not any('"data"' in q["sql"] for q in four.captured_queries)  # the file stays put

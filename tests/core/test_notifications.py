@@ -155,3 +155,22 @@ def test_a_small_bulk_change_does_not_notify(client_as, in_tenant):
         {"action": "status", "value": "inactive", "ids": [customer.pk]},
     )
     assert not Notification.objects.filter(recipient=client.user).exists()
+
+
+def test_the_list_s_queries_do_not_grow_with_the_notifications(client_as, in_tenant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(StaffRole.STAFF)
+    tell(client.user)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as one:
+        client.get(LIST)
+    for n in range(20):
+        tell(client.user, f"More {n}")
+    with CaptureQueriesContext(connection) as many:
+        client.get(LIST)
+    with CaptureQueriesContext(connection) as bell:
+        client.get(BELL)
+    assert len(many) == len(one)
+    assert len(bell) <= len(one)
