@@ -124,3 +124,9 @@ def render(text: str) -> Rendered:
     safe = sanitize(_markdown.render(text))
     users = list({user.pk: user for user in mentioned.values()}.values())
     return Rendered(html=_link_mentions(safe, mentioned), mentions=users)
+
+
+def render_plain(text: str) -> str:
+    """Markdown to safe HTML without resolving @mentions: text written by a company's users
+    (a ticket), who must not learn the staff's addresses by typing handles."""
+    return sanitize(_markdown.render(text or ""))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("assets/", include("assets.urls")),
     path("documents/", include("documents.urls")),
     path("activity/", include("activity.urls")),
+    path("tickets/", include("tickets.urls")),
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
     path("search/", include("search.urls")),

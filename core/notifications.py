@@ -28,6 +28,9 @@ class NotificationKind(models.TextChoices):
     INVOICE_RUN_FINISHED = "invoice_run_finished", "Invoice run finished"
     INVOICES_OVERDUE = "invoices_overdue", "Invoices overdue"
     COMPANY_SUSPENDED = "company_suspended", "Company suspended"
+    TICKET_OPENED = "ticket_opened", "New ticket"
+    TICKET_REPLIED = "ticket_replied", "Reply on a ticket"
+    TICKET_ASSIGNED = "ticket_assigned", "Ticket assigned to you"
 
 
 KIND_ICONS = {
@@ -38,6 +41,9 @@ KIND_ICONS = {
     NotificationKind.INVOICE_RUN_FINISHED: "receipt",
     NotificationKind.INVOICES_OVERDUE: "hourglass-bottom",
     NotificationKind.COMPANY_SUSPENDED: "pause-circle",
+    NotificationKind.TICKET_OPENED: "life-preserver",
+    NotificationKind.TICKET_REPLIED: "chat-left-text",
+    NotificationKind.TICKET_ASSIGNED: "person-check",
 }
 
 

@@ -19,16 +19,23 @@ ATTACHMENT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'
 
 
 def version_response(version: DocumentVersion) -> FileResponse:
+    return stored_file_response(
+        version.file.name, filename=version.original_name, content_type=version.content_type
+    )
+
+
+def stored_file_response(key: str, *, filename: str, content_type: str) -> FileResponse:
+    """Stream stored bytes (a document version, a ticket's attachment) as a download."""
     try:
-        handle = documents_storage().open(version.file.name, "rb")
+        handle = documents_storage().open(key, "rb")
     except (FileNotFoundError, OSError) as missing:
-        raise Http404("The file of this version is missing.") from missing
-    inline = disposition_inline(version.content_type)
+        raise Http404("The file is missing.") from missing
+    inline = disposition_inline(content_type)
     response = FileResponse(
         handle,
         as_attachment=not inline,
-        filename=version.original_name,
-        content_type=version.content_type if inline else _attachment_type(version.content_type),
+        filename=filename,
+        content_type=content_type if inline else _attachment_type(content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = INLINE_POLICY if inline else ATTACHMENT_POLICY

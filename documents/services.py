@@ -8,7 +8,6 @@ the rows, and removed again if the rows cannot be written."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -25,9 +24,8 @@ from core.services import model_update, save_with_history
 from customers.models import Customer
 from locations.models import Location
 
-from .files import inspect_upload
 from .models import Document, DocumentVersion
-from .storage import documents_storage, new_key
+from .storage import discard, documents_storage, store_upload
 
 RECORD_MODELS: dict[str, type] = {"customer": Customer, "location": Location, "asset": Asset}
 EDITABLE_FIELDS = ("title", "description")
@@ -51,15 +49,6 @@ def _document_for(actor: User, document_id, action: str) -> Document:
     )
 
 
-def _store(file) -> tuple[str, Any]:
-    inspected = inspect_upload(file)
-    stored = documents_storage().save(new_key(), file)
-    return stored, inspected
-
-
-def _discard(stored: str) -> None:
-    with contextlib.suppress(OSError):  # the storage is gone: nothing more to undo
-        documents_storage().delete(stored)
 
 
 def _add_version(document: Document, *, stored: str, inspected, actor: User | None):
@@ -93,7 +82,7 @@ def document_create(
     change. The file is checked (size, type by extension and content, name) before anything
     is stored."""
     record = record_within_scope(actor=actor, record_type=record_type, record_id=record_id)
-    stored, inspected = _store(file)
+    stored, inspected = store_upload(file)
     try:
         with transaction.atomic():
             document = Document(
@@ -107,7 +96,7 @@ def document_create(
             Document.objects.filter(pk=document.pk).update(current=version)
             document.current = version
     except BaseException:
-        _discard(stored)
+        discard(stored)
         raise
     return document
 
@@ -121,7 +110,7 @@ def document_version_add(*, actor: User, document_id: int, file) -> DocumentVers
             document = _document_for(actor, document_id, "change")
             if document.is_archived:
                 raise ValidationError("The document is archived: restore it to add a version.")
-            stored, inspected = _store(file)
+            stored, inspected = store_upload(file)
             version = _add_version(document, stored=stored, inspected=inspected, actor=actor)
             document.current = version
             save_with_history(
@@ -129,7 +118,7 @@ def document_version_add(*, actor: User, document_id: int, file) -> DocumentVers
             )
     except BaseException:
         if stored:
-            _discard(stored)
+            discard(stored)
         raise
     return version
 
@@ -194,7 +183,7 @@ def documents_customer_purged(customer, *, actor: User | None) -> None:
 
     def remove_files() -> None:
         for key in keys:
-            _discard(key)
+            discard(key)
 
     transaction.on_commit(remove_files)
 
@@ -218,6 +207,6 @@ def documents_sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> in
     removed = 0
     for key in sorted(keys - known):
         if storage.get_modified_time(key) < cutoff:
-            _discard(key)
+            discard(key)
             removed += 1
     return removed

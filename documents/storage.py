@@ -4,6 +4,7 @@ public URL: the app's download views stream the bytes after checking the scope."
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from django.core.files.storage import FileSystemStorage, storages
@@ -23,7 +24,23 @@ def documents_storage():
     return storages["documents"]
 
 
-def new_key() -> str:
-    """A key for one stored version: the tenant's schema, then a random token nobody can
+def new_key(folder: str = "documents") -> str:
+    """A key for one stored file: the tenant's schema, then a random token nobody can
     guess. The uploaded name is kept in the database only, never in the key."""
-    return f"{connection.schema_name}/documents/{secrets.token_hex(20)}"
+    return f"{connection.schema_name}/{folder}/{secrets.token_hex(20)}"
+
+
+def store_upload(file, *, folder: str = "documents"):
+    """Check an upload (``files.inspect_upload``: a ValidationError on ``file`` if refused)
+    and store its bytes under a new key: ``(key, Inspected)``. The caller writes its rows
+    next and calls ``discard(key)`` if they cannot be written."""
+    from .files import inspect_upload
+
+    inspected = inspect_upload(file)
+    return documents_storage().save(new_key(folder), file), inspected
+
+
+def discard(key: str) -> None:
+    """Remove stored bytes whose rows were not written (a missing storage: nothing to undo)."""
+    with contextlib.suppress(OSError):
+        documents_storage().delete(key)

@@ -35,6 +35,8 @@ class PortalPermission(models.TextChoices):
     MANAGE_SETTINGS = "manage_settings", "Change company settings"
     VIEW_BILLING = "view_billing", "See billing"
     VIEW_DOCUMENTS = "view_documents", "See shared documents"
+    VIEW_TICKETS = "view_tickets", "See the company's support tickets"
+    OPEN_TICKETS = "open_tickets", "Open and answer support tickets"
 
 
 # Held by the customer admin role only: a permission set can never carry it, so a customer
@@ -51,6 +53,7 @@ class PortalSection(models.TextChoices):
     ASSETS = "assets", "Assets"
     BILLING = "billing", "Billing"
     DOCUMENTS = "documents", "Documents"
+    TICKETS = "tickets", "Support tickets"
 
 
 class PermissionSet(models.Model):

@@ -16,6 +16,7 @@ from .views.reseller import (
     ResellerStatementDetailView,
     ResellerStatementsView,
 )
+from .views.tickets import TicketAttachmentView, TicketOpenView, TicketsView, TicketView
 from .views.users import (
     ApiTokensView,
     PermissionSetEditView,
@@ -94,6 +95,14 @@ urlpatterns = [
     ),
     path("portal/c/<int:cid>/documents/", DocumentsView.as_view(), name="documents"),
     path("portal/c/<int:cid>/activity/", ActivityView.as_view(), name="activity"),
+    path("portal/c/<int:cid>/tickets/", TicketsView.as_view(), name="tickets"),
+    path("portal/c/<int:cid>/tickets/new/", TicketOpenView.as_view(), name="ticket_open"),
+    path("portal/c/<int:cid>/tickets/<int:tid>/", TicketView.as_view(), name="ticket_detail"),
+    path(
+        "portal/c/<int:cid>/tickets/<int:tid>/files/<int:aid>/",
+        TicketAttachmentView.as_view(),
+        name="ticket_attachment",
+    ),
     path(
         "portal/c/<int:cid>/documents/<int:did>/download/",
         DocumentDownloadView.as_view(),

@@ -83,6 +83,7 @@ TENANT_APPS = [
     "privacy",
     "documents",
     "activity",
+    "tickets",
     "search",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

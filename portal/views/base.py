@@ -32,6 +32,7 @@ PORTAL_NAV = [
     ("billing", "Billing", "portal:billing", "receipt", PortalPermission.VIEW_BILLING),
     ("documents", "Documents", "portal:documents", "file-earmark", PortalPermission.VIEW_DOCUMENTS),
     ("activity", "Activity", "portal:activity", "journal-text", PortalPermission.VIEW_OVERVIEW),
+    ("tickets", "Support", "portal:tickets", "life-preserver", PortalPermission.VIEW_TICKETS),
     ("settings", "Settings", "portal:settings", "gear", PortalPermission.MANAGE_SETTINGS),
 ]
 

@@ -1,0 +1,237 @@
+"""The service desk: a ticket is one company's request (opened in the portal or by staff on
+its behalf), its thread of messages (public replies and internal notes) and its files.
+
+A ticket's number is its primary key (``T-1042``): unique in the tenant, never reused. Its
+``reply_token`` is the secret an emailed reply carries in its subject, so an answer by email
+finds its thread without trusting the sender's address alone."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from documents.storage import documents_storage
+
+from .querysets import OPEN_STATUSES, AttachmentQuerySet, MessageQuerySet, TicketQuerySet
+
+BODY_MAX = 20_000
+SUBJECT_MAX = 200
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    WAITING = "waiting", "Waiting on customer"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class TicketPriority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class TicketCategory(models.TextChoices):
+    QUESTION = "question", "Question"
+    PROBLEM = "problem", "Something is broken"
+    REQUEST = "request", "Service request"
+    BILLING = "billing", "Billing"
+    OTHER = "other", "Other"
+
+
+class MessageSource(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    CONSOLE = "console", "Console"
+    EMAIL = "email", "Email"
+
+
+STATUS_BADGES = {
+    TicketStatus.NEW: "text-bg-info",
+    TicketStatus.OPEN: "text-bg-primary",
+    TicketStatus.WAITING: "text-bg-warning",
+    TicketStatus.RESOLVED: "text-bg-success",
+    TicketStatus.CLOSED: "text-bg-secondary",
+}
+PRIORITY_BADGES = {
+    TicketPriority.LOW: "text-bg-light border",
+    TicketPriority.NORMAL: "text-bg-secondary",
+    TicketPriority.HIGH: "text-bg-warning",
+    TicketPriority.URGENT: "text-bg-danger",
+}
+
+
+def new_reply_token() -> str:
+    return secrets.token_hex(6)
+
+
+class Ticket(models.Model):
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="tickets"
+    )
+    subject = models.CharField(max_length=SUBJECT_MAX)
+    description = models.TextField(max_length=BODY_MAX)  # Markdown
+    description_html = models.TextField(blank=True, editable=False)
+    category = models.CharField(
+        max_length=20, choices=TicketCategory, default=TicketCategory.QUESTION
+    )
+    priority = models.CharField(
+        max_length=10, choices=TicketPriority, default=TicketPriority.NORMAL
+    )
+    status = models.CharField(max_length=10, choices=TicketStatus, default=TicketStatus.NEW)
+    # Who asked: a customer user of the company, else (opened by staff or by email) an address.
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requested_tickets",
+    )
+    requester_email = models.EmailField(blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
+    location = models.ForeignKey(
+        "locations.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
+    )
+    reply_token = models.CharField(max_length=12, default=new_reply_token, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # When something last happened on the thread (the queue's default order).
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    first_response_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "description_html", "last_activity_at", "reply_token"]
+    )
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-last_activity_at", "-id"], name="ticket_customer"),
+            models.Index(fields=["status", "-last_activity_at", "-id"], name="ticket_status"),
+            models.Index(fields=["priority", "-last_activity_at", "-id"], name="ticket_priority"),
+            models.Index(
+                fields=["assignee", "-last_activity_at", "-id"],
+                name="ticket_open_assignee",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(fields=["-last_activity_at", "-id"], name="ticket_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:ticket_detail", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"T-{self.pk}"
+
+    def portal_url(self) -> str:
+        return reverse("portal:ticket_detail", args=[self.customer_id, self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def status_badge_class(self) -> str:
+        return STATUS_BADGES.get(self.status, "text-bg-secondary")
+
+    @property
+    def priority_badge_class(self) -> str:
+        return PRIORITY_BADGES.get(self.priority, "text-bg-secondary")
+
+    @property
+    def requester_address(self) -> str:
+        if self.requester_id and self.requester.is_active:
+            return self.requester.email
+        return self.requester_email
+
+
+class Message(models.Model):
+    """One entry of a ticket's thread: a public reply (the company sees it and is emailed) or
+    an internal note (staff only). Never edited: the thread is the record of what was said."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_email = models.EmailField(blank=True)  # a reply by email from an address we know
+    body = models.TextField(max_length=BODY_MAX)  # Markdown
+    body_html = models.TextField(blank=True, editable=False)
+    is_internal = models.BooleanField("internal note", default=False)
+    source = models.CharField(max_length=10, choices=MessageSource, default=MessageSource.CONSOLE)
+    from_staff = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_thread")]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_id:
+            return str(self.author)
+        return self.author_email or "Someone"
+
+
+class Attachment(models.Model):
+    """A file on a ticket (with its description, ``message`` empty) or on one message. The
+    bytes live in the documents storage under a random key and are served only by the app."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(storage=documents_storage, max_length=300)
+    original_name = models.CharField(max_length=210)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["ticket", "message"], name="attachment_ticket")]
+
+    def __str__(self) -> str:
+        return self.original_name
