@@ -46,16 +46,10 @@ class StyledFilterSet(django_filters.FilterSet):
         return queryset.search(value)
 
 
-class ArchivableFilterSet(StyledFilterSet):
-    """Archived records are hidden unless asked for, also when no filter is given at all.
-    Invalid values are ignored (and reported by the list page), never an error page."""
-
-    archived = django_filters.ChoiceFilter(
-        choices=ARCHIVED_CHOICES, method="ignore", empty_label="Hide archived", label="Archived"
-    )
-
-    def ignore(self, queryset, name, value):
-        return queryset
+class DefaultedFilterSet(StyledFilterSet):
+    """A list whose filters have defaults that hold also when no filter is given at all
+    (``apply_defaults``). Invalid values are ignored (and reported by the list page), never
+    an error page."""
 
     def filter_queryset(self, queryset):
         data = {}
@@ -65,11 +59,6 @@ class ArchivableFilterSet(StyledFilterSet):
         return self.apply_defaults(queryset, data)
 
     def apply_defaults(self, queryset, data: dict):
-        archived = data.get("archived") or ""
-        if archived == "only":
-            return queryset.filter(is_archived=True)
-        if archived != "include":
-            return queryset.filter(is_archived=False)
         return queryset
 
     @property
@@ -79,3 +68,22 @@ class ArchivableFilterSet(StyledFilterSet):
                 self.errors  # noqa: B018 - validates, so invalid values are left out below
             self._qs = self.filter_queryset(self.queryset.all())
         return self._qs
+
+
+class ArchivableFilterSet(DefaultedFilterSet):
+    """Archived records are hidden unless asked for."""
+
+    archived = django_filters.ChoiceFilter(
+        choices=ARCHIVED_CHOICES, method="ignore", empty_label="Hide archived", label="Archived"
+    )
+
+    def ignore(self, queryset, name, value):
+        return queryset
+
+    def apply_defaults(self, queryset, data: dict):
+        archived = data.get("archived") or ""
+        if archived == "only":
+            return queryset.filter(is_archived=True)
+        if archived != "include":
+            return queryset.filter(is_archived=False)
+        return queryset

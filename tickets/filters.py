@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
-from core.filters import StyledFilterSet, search_filter
+from core.filters import DefaultedFilterSet, search_filter
 
 from .models import Ticket, TicketCategory, TicketPriority, TicketStatus
 from .querysets import OPEN_STATUSES
@@ -15,7 +15,7 @@ STATUS_CHOICES = [("unresolved", "Unresolved"), *TicketStatus.choices, ("all", "
 ASSIGNEE_CHOICES = [("me", "Assigned to me"), ("nobody", "Unassigned")]
 
 
-class TicketFilterSet(StyledFilterSet):
+class TicketFilterSet(DefaultedFilterSet):
     q = search_filter("Search subject, number or company…")
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", empty_label=None, label="Status"
@@ -35,11 +35,11 @@ class TicketFilterSet(StyledFilterSet):
         model = Ticket
         fields = ["q", "status", "priority", "assignee", "category", "customer_id"]
 
-    def filter_queryset(self, queryset):
+    def apply_defaults(self, queryset, data: dict):
         # Unresolved tickets unless a status is chosen: the queue is the work still to do.
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES)
-        return super().filter_queryset(queryset)
+        if not data.get("status"):
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset
 
     def filter_status(self, queryset, name, value):
         if value == "all":

@@ -119,8 +119,7 @@ class TicketActionView(TicketDetailView):
     context_name = ""
     success_message = ""
 
-    def get(self, request, *args, **kwargs):
-        return redirect("tickets:ticket_detail", pk=kwargs["pk"])
+    http_method_names = ["post"]
 
     def get_form(self):
         return self.form_class(self.request.POST, self.request.FILES)

@@ -41,6 +41,8 @@ PORTAL_PERMISSIONS = frozenset(
         "manage_settings",
         "view_billing",
         "view_documents",
+        "view_tickets",
+        "open_tickets",
     }
 )
 PORTAL_GRANTS: dict[str, frozenset[str]] = {

@@ -877,6 +877,54 @@ for _kind in ("customer", "location", "asset"):
 CONSOLE_CASES += ACTIVITY
 
 
+# The service desk (#19): a ticket is scoped like its company; working it needs EDIT.
+def _ticket(o):
+    return {"pk": o.ticket.pk}
+
+
+TICKETS = [
+    Case("tickets:ticket_list", VIEW),
+    Case("customers:customer_tickets", VIEW, kwargs=CUSTOMER),
+    Case("tickets:ticket_create", EDIT),
+    _post(
+        "tickets:ticket_create",
+        EDIT,
+        lambda o: {
+            "customer": o.customer.pk,
+            "subject": "Matrix ticket",
+            "description": "Opened by the matrix",
+            "category": "question",
+            "priority": "normal",
+        },
+    ),
+    Case("tickets:ticket_detail", VIEW, kwargs=_ticket),
+    _post(
+        "tickets:ticket_reply", EDIT, {"body": "Matrix reply", "status": "waiting"}, kwargs=_ticket
+    ),
+    _post(
+        "tickets:ticket_update",
+        EDIT,
+        {"priority": "low", "category": "billing", "assignee": ""},
+        kwargs=_ticket,
+    ),
+    _post("tickets:ticket_status", EDIT, {"status": "resolved"}, kwargs=_ticket),
+    _post(
+        "tickets:ticket_merge",
+        EDIT,
+        lambda o: {"into": o.ticket.pk},
+        kwargs=_ticket,
+        ok=(400,),
+        no_effect="the world has one ticket per company: merging it into itself is refused",
+    ),
+    Case(
+        "tickets:attachment_download",
+        VIEW,
+        kwargs=lambda o: {"pk": o.ticket.pk, "aid": o.ticket_file.pk},
+    ),
+]
+CONSOLE_CASES += TICKETS
+
+
 # Every console list's tools (core/views_lists.py): columns and saved views are the asker's
 # own, on any list their role opens; a bulk change goes row by row through the scope.
 CUSTOMER_LIST = {"list_key": "customers.customer"}

@@ -112,6 +112,31 @@ PORTAL_CASES = [
     _get("portal:document_download", Portal("view_documents"), kwargs=_with("document", "did")),
     # Timeline entries staff shared with the company (#18).
     _get("portal:activity", Portal("view_overview")),
+    # Support tickets (#19): the company's, to read; opening and replying need open_tickets.
+    _get("portal:tickets", Portal("view_tickets")),
+    _get("portal:ticket_open", Portal("open_tickets")),
+    _post(
+        "portal:ticket_open",
+        Portal("open_tickets"),
+        {
+            "subject": "Matrix",
+            "description": "Opened by the matrix",
+            "category": "question",
+            "priority": "normal",
+        },
+    ),
+    _get("portal:ticket_detail", Portal("view_tickets"), kwargs=_with("ticket", "tid")),
+    _post(
+        "portal:ticket_detail",
+        Portal("open_tickets"),
+        {"body": "Matrix reply"},
+        kwargs=_with("ticket", "tid"),
+    ),
+    _get(
+        "portal:ticket_attachment",
+        Portal("view_tickets"),
+        kwargs=lambda o: {"cid": o.company.pk, "tid": o.ticket.pk, "aid": o.ticket_file.pk},
+    ),
     _get("portal:settings", Portal("manage_settings")),
     # A company's email domains: its customer admins claim, prove and remove them.
     _get("portal:domains", MANAGE_USERS),

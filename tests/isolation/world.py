@@ -88,6 +88,8 @@ class CompanyRecords:
     contact: object  # a contact of the company, with an email (not a portal user)
     document: object  # a document on the company, shared with its portal (one PDF version)
     activity_task: object  # an open task on the company, shared with its portal (no author)
+    ticket: object  # an open ticket of the company (no requester)
+    ticket_file: object  # the file attached to ticket's description
     # Every company is a reseller (its sub-accounts are its clients) with a pending commission
     # statement of January 2026; its portal shows approved ones (commission_shown).
     commission_statement: object
@@ -323,6 +325,7 @@ def build_company(name: str, token: str, ids, *, plan, metric, parent=None) -> C
         ),
         document=build_document(customer, token, ids),
         activity_task=build_activity_task(customer, token, ids),
+        **build_ticket(customer, token, ids),
         **reseller_records(customer, token, ids),
     )
 
@@ -392,6 +395,36 @@ def build_document(customer, token: str, ids):
     Document.objects.filter(pk=document.pk).update(current=version)
     document.current = version
     return document
+
+
+def build_ticket(customer, token: str, ids) -> dict:
+    """An open ticket of the company with one file on its description."""
+    from django.core.files.base import ContentFile
+
+    from documents.storage import documents_storage, new_key
+    from tickets.models import Attachment, Ticket
+
+    n = next(ids)
+    ticket = Ticket.objects.create(
+        pk=n,
+        customer=customer,
+        subject=f"Ticket {token} {n}",
+        description=f"Help {token}",
+        description_html=f"<p>Help {token}</p>",
+        status="open",
+    )
+    content = b"%PDF-1.4\n" + f"ticket {token}\n".encode()
+    attachment = Attachment(
+        pk=next(ids),
+        ticket=ticket,
+        original_name=f"screen-{token}.pdf",
+        content_type="application/pdf",
+        size=len(content),
+        sha256="0" * 64,
+    )
+    attachment.file.name = documents_storage().save(new_key("tickets"), ContentFile(content))
+    attachment.save()
+    return {"ticket": ticket, "ticket_file": attachment}
 
 
 def write_media_probe(schema_name: str) -> str:

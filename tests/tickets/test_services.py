@@ -144,9 +144,7 @@ def test_nobody_replies_to_a_closed_ticket(ticket, staff, requester):
     assert ticket.messages.count() == 1
 
 
-def test_status_changes_are_recorded_and_emailed(
-    ticket, staff, django_capture_on_commit_callbacks
-):
+def test_status_changes_are_recorded_and_emailed(ticket, staff, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.ticket_set_status(
@@ -155,7 +153,10 @@ def test_status_changes_are_recorded_and_emailed(
     ticket.refresh_from_db()
     assert ticket.resolved_at is not None
     record = ticket.history.first()
-    assert (record.history_user, record.history_change_reason) == (staff, "New → Resolved: Replaced")
+    assert (record.history_user, record.history_change_reason) == (
+        staff,
+        "New → Resolved: Replaced",
+    )
     assert mail.outbox[0].subject.startswith("Resolved: Printer on fire")
     with pytest.raises(ValidationError):
         services.ticket_set_status(actor=staff, ticket_id=ticket.pk, status="resolved")
@@ -172,9 +173,7 @@ def test_viewers_and_customers_cannot_work_tickets(ticket, requester, in_tenant)
 
 def test_an_assignee_must_be_staff_who_can_see_the_company(ticket, admin, requester, staff):
     with pytest.raises(ValidationError, match="active member"):
-        services.ticket_update(
-            actor=admin, ticket_id=ticket.pk, data={"assignee_id": requester.pk}
-        )
+        services.ticket_update(actor=admin, ticket_id=ticket.pk, data={"assignee_id": requester.pk})
     services.ticket_update(
         actor=admin, ticket_id=ticket.pk, data={"assignee_id": staff.pk, "priority": "low"}
     )
