@@ -6,9 +6,11 @@ class TicketsConfig(AppConfig):
     verbose_name = "Service desk"
 
     def ready(self) -> None:
+        from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
         from . import emails  # noqa: F401  (the email task, for the worker)
+        from .services import tickets_customer_purged
         from .views import CustomerTicketsView
 
         register_tab(
@@ -16,3 +18,10 @@ class TicketsConfig(AppConfig):
             view=CustomerTicketsView,
             route="tickets/",
         )
+        reactions.register(reactions.on_customer_purged, tickets_customer_purged)
+        # The customer's History tab shows its tickets' changes.
+        from customers.history import register_history_source
+
+        from .history import tickets_history
+
+        register_history_source(tickets_history)

@@ -219,3 +219,31 @@ def test_bad_merges_are_refused(ticket, staff, requester):
         with pytest.raises(ValidationError, match=message):
             services.ticket_merge(actor=staff, ticket_id=ticket.pk, into_id=into)
     assert not Ticket.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_purge_removes_the_companys_tickets_and_their_files(
+    requester, customer, django_capture_on_commit_callbacks
+):
+    from customers import services as customer_services
+    from documents.storage import documents_storage
+
+    ticket = services.ticket_open(
+        actor=requester, customer_id=customer.pk, subject="x", description="y", files=[pdf()]
+    )
+    key = ticket.attachments.get().file.name
+    assert documents_storage().exists(key)
+    customer_services.customer_soft_delete(customer_id=customer.pk, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        customer_services.customer_purge(customer_id=customer.pk, actor=None)
+    assert not Ticket.objects.exists() and not documents_storage().exists(key)
+
+
+def test_the_customers_history_tab_shows_its_tickets(requester, customer, client_as):
+    services.ticket_open(
+        actor=requester, customer_id=customer.pk, subject="Shown in history", description="y"
+    )
+    client = client_as(StaffRole.STAFF)
+    from django.urls import reverse
+
+    page = client.get(reverse("customers:customer_history", args=[customer.pk]))
+    assert "Opened in the portal" in page.content.decode()
