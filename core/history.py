@@ -86,7 +86,9 @@ def _foreign_names(model, records) -> dict:
 
 
 def _label_field(model) -> str:
-    return "name" if any(f.name == "name" for f in model._meta.fields) else "pk"
+    """What names a related record in history: its name, else (people) its email."""
+    names = {f.name for f in model._meta.fields}
+    return next((name for name in ("name", "email", "subject") if name in names), "pk")
 
 
 NAMES = "names"  # the key of _m2m_sets() that holds the related names

@@ -108,7 +108,7 @@ class ConsoleTicketForm(_TicketFields):
 
 
 class ReplyForm(forms.Form):
-    body = _body_field("Reply", rows=5)
+    body = _body_field("Message", rows=5)
     files = MultipleFileField()
 
 
@@ -133,8 +133,10 @@ class TicketUpdateForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=TicketStatus.choices)
-    reason = forms.CharField(max_length=200, required=False)
+    status = forms.ChoiceField(label="Move to", choices=TicketStatus.choices)
+    reason = forms.CharField(
+        label="Why (optional)", max_length=200, required=False, help_text="Kept in the history."
+    )
 
 
 class MergeForm(forms.Form):

@@ -480,9 +480,7 @@ def ticket_merge(*, actor: User, ticket_id, into_id, reason: str = "") -> Ticket
 def tickets_customer_purged(customer, *, actor: User | None) -> None:
     """Reaction to a customer's purge (registered in TicketsConfig.ready): its tickets go
     with it (the database cascades), and their stored files once the purge has committed."""
-    keys = list(
-        Attachment.objects.filter(ticket__customer=customer).values_list("file", flat=True)
-    )
+    keys = list(Attachment.objects.filter(ticket__customer=customer).values_list("file", flat=True))
     Ticket.objects.filter(customer=customer).delete()
 
     def remove_files() -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.timesince import timesince
+from django.contrib.humanize.templatetags.humanize import naturaltime
 
 from core.tables import ConsoleTable, badge, link
 
@@ -59,7 +59,7 @@ class TicketTable(ConsoleTable):
         return str(record.assignee) if record.assignee_id else "—"
 
     def render_last_activity_at(self, value):
-        return f"{timesince(value).split(',')[0]} ago"
+        return naturaltime(value)
 
     def value_last_activity_at(self, record):
         return record.last_activity_at.isoformat()

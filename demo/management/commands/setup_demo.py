@@ -13,6 +13,7 @@ from billing.demo import create_demo_billing
 from customers.demo import create_demo_customers
 from portal.demo import create_demo_portal_users
 from tenants.services import base_url_for, tenant_provision
+from tickets.demo import create_demo_tickets
 
 DEMO_PASSWORD = "Clientele-demo-2026"
 DEMO_SLUG = "demo"
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             create_demo_operations()
             customer_admin, parent_admin = create_demo_portal_users(DEMO_PASSWORD)
             suspended_admin = create_demo_billing()
+            create_demo_tickets()
 
         demo_url = base_url_for(f"{DEMO_SLUG}.{settings.PLATFORM_DOMAIN}")
         platform_url = base_url_for(settings.PLATFORM_DOMAIN)
