@@ -49,8 +49,6 @@ def _document_for(actor: User, document_id, action: str) -> Document:
     )
 
 
-
-
 def _add_version(document: Document, *, stored: str, inspected, actor: User | None):
     number = (document.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     version = DocumentVersion(
