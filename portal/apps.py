@@ -21,6 +21,13 @@ class PortalConfig(AppConfig):
         from .policies import customer_user_grant
 
         register_customer_user_resolver(customer_user_grant)
+        # Support mail from a company's users or its verified domains opens its tickets.
+        from tickets.inbound import DOMAIN, USER, register_sender_resolver
+
+        from .domains import companies_of_domain, companies_of_user
+
+        register_sender_resolver(companies_of_user, strength=USER)
+        register_sender_resolver(companies_of_domain, strength=DOMAIN)
 
         # Accounts asks which company requires a user's second factor, and which company
         # names their password must not be built from.

@@ -31,7 +31,7 @@ from core.tokens import tenant_dumps, tenant_loads
 from customers.models import Customer
 
 from .domain_names import display_domain, domain_of_email, is_public_email_domain, normalize_domain
-from .models import CompanyDomain, PortalPermission
+from .models import CompanyDomain, Membership, PortalPermission
 
 VERIFY_PURPOSE = "portal.domain_verify"
 VERIFY_LINK_MAX_AGE = 3 * 24 * 3600
@@ -371,4 +371,25 @@ def company_for_email(email: str) -> Customer | None:
         )
         .order_by("pk")
         .first()
+    )
+
+
+def companies_of_user(address: str) -> set[int]:
+    """The company of the active user with this address (tickets' mail in)."""
+    return set(
+        Membership.objects.filter(
+            user__email__iexact=address, user__is_active=True, customer__deleted_at__isnull=True
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def companies_of_domain(address: str) -> set[int]:
+    """The companies that verified the address's domain (never a public mail provider's)."""
+    domain = domain_of_email(address)
+    if not domain or is_public_email_domain(domain):
+        return set()
+    return set(
+        CompanyDomain.objects.verified()
+        .filter(domain=domain, customer__deleted_at__isnull=True)
+        .values_list("customer_id", flat=True)
     )

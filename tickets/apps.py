@@ -9,7 +9,7 @@ class TicketsConfig(AppConfig):
         from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
-        from . import emails  # noqa: F401  (the email task, for the worker)
+        from . import emails, mailbox  # noqa: F401  (their tasks, for the worker)
         from .services import tickets_customer_purged
         from .views import CustomerTicketsView
 
@@ -25,3 +25,10 @@ class TicketsConfig(AppConfig):
         from .history import tickets_history
 
         register_history_source(tickets_history)
+        # A deleted email (an erased sender) takes its stored raw message with it.
+        from django.db.models.signals import post_delete
+
+        from .models import InboundEmail
+        from .storage_cleanup import discard_raw_after_commit
+
+        post_delete.connect(discard_raw_after_commit, sender=InboundEmail)

@@ -49,11 +49,13 @@ def ticket_message(ticket, kind: str, *, message=None) -> EmailMessage | None:
     }
     subject = SUBJECTS[kind].format(subject=ticket.subject, status=ticket.get_status_display())
     _, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    reply_to = settings.TICKETS_REPLY_TO.format(slug=tenant.slug) if tenant else ""
     return EmailMessage(
         subject=f"{subject} {subject_tag(ticket)}",
         body=render_to_string("tickets/email/ticket_message.txt", context),
         from_email=formataddr((name or "Support", sender)),
         to=[address],
+        reply_to=[reply_to] if reply_to else None,
         headers={"Auto-Submitted": "auto-replied"} if kind == "opened" else None,
     )
 

@@ -17,7 +17,13 @@ from simple_history.models import HistoricalRecords
 
 from documents.storage import documents_storage
 
-from .querysets import OPEN_STATUSES, AttachmentQuerySet, MessageQuerySet, TicketQuerySet
+from .querysets import (
+    OPEN_STATUSES,
+    AttachmentQuerySet,
+    InboundQuerySet,
+    MessageQuerySet,
+    TicketQuerySet,
+)
 
 BODY_MAX = 20_000
 SUBJECT_MAX = 200
@@ -235,3 +241,55 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class InboundOutcome(models.TextChoices):
+    TICKET = "ticket", "New ticket"
+    REPLY = "reply", "Reply on a ticket"
+    TRIAGE = "triage", "Waiting in triage"
+    IGNORED = "ignored", "Ignored"
+    DISCARDED = "discarded", "Discarded from triage"
+
+
+class InboundEmail(models.Model):
+    """One message the mailbox poller read, kept as it arrived (the raw bytes in the documents
+    storage): what became of it (a ticket, a reply, triage for an unknown sender, ignored
+    as an automatic reply) and why. Its Message-ID makes reading it twice harmless."""
+
+    mail_id = models.CharField("Message-ID", max_length=300, unique=True)
+    sender = models.EmailField(blank=True)
+    sender_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)  # the text part (or the HTML's text), as read
+    raw = models.FileField(storage=documents_storage, max_length=300)
+    size = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=10, choices=InboundOutcome)
+    note = models.CharField(max_length=500, blank=True)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    # Staff only, and only those who see every customer: an unknown sender belongs to nobody
+    # yet (the triage pages require an unlimited scope).
+    objects = InboundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="inbound_triage",
+                condition=Q(outcome="triage"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject}"

@@ -47,3 +47,13 @@ class AttachmentQuerySet(ScopedQuerySet):
     def public(self) -> AttachmentQuerySet:
         """Attachments of the ticket's description or of a public reply (never of a note)."""
         return self.filter(Q(message__isnull=True) | Q(message__is_internal=False))
+
+
+class InboundQuerySet(ScopedQuerySet):
+    """Emails the poller read: tenant-wide, staff only (``scope_paths`` empty)."""
+
+    scope_paths = ()
+    portal_actions = {}
+
+    def in_triage(self) -> InboundQuerySet:
+        return self.filter(outcome="triage")

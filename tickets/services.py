@@ -172,7 +172,10 @@ def _staff_assignee(value, customer: Customer) -> User | None:
 # --- Writes -----------------------------------------------------------------------------
 
 
-def _attach(ticket: Ticket, message: Message | None, stored: list, actor: User) -> None:
+def attach_stored(
+    ticket: Ticket, message: Message | None, stored: list, actor: User | None
+) -> None:
+    """Attachment rows for files ``store_upload`` stored (inside the caller's transaction)."""
     for key, inspected in stored:
         attachment = Attachment(
             ticket=ticket,
@@ -249,20 +252,35 @@ def ticket_open(
     where = "the portal" if scope.is_customer_user else "the console"
 
     def write(stored):
-        save_with_history(ticket, actor=actor, reason=f"Opened in {where}", event="ticket.created")
-        _attach(ticket, None, stored, actor)
-        if scope.is_customer_user:
-            _tell_staff(
-                ticket,
-                actor,
-                f"{customer}: new ticket {ticket.reference} {subject}",
-                kind=NotificationKind.TICKET_OPENED,
-            )
-        if ticket.requester_address:
-            _email_after_commit(ticket, "opened")
-        return ticket
+        return ticket_create(
+            ticket,
+            stored=stored,
+            actor=actor,
+            reason=f"Opened in {where}",
+            tell_staff=scope.is_customer_user,
+        )
 
     return _with_files(files, write)
+
+
+def ticket_create(
+    ticket: Ticket, *, stored: list, actor: User | None, reason: str, tell_staff: bool
+) -> Ticket:
+    """Save a checked new ticket with its stored files (inside the caller's transaction):
+    history, the requester's acknowledgement after commit, and (when the company opened it)
+    a notice to staff. For the portal, the console and the mailbox poller."""
+    save_with_history(ticket, actor=actor, reason=reason, event="ticket.created")
+    attach_stored(ticket, None, stored, actor)
+    if tell_staff:
+        _tell_staff(
+            ticket,
+            actor,
+            f"{ticket.customer}: new ticket {ticket.reference} {ticket.subject}",
+            kind=NotificationKind.TICKET_OPENED,
+        )
+    if ticket.requester_address:
+        _email_after_commit(ticket, "opened")
+    return ticket
 
 
 def ticket_reply(
@@ -273,7 +291,6 @@ def ticket_reply(
     internal: bool = False,
     status: str = "",
     files: Iterable | None = None,
-    source: str = MessageSource.CONSOLE,
 ) -> Message:
     """A reply on the thread. Staff reply in public (the requester is emailed; the status
     becomes ``status``, by default "waiting on customer") or add an internal note (the
@@ -299,6 +316,8 @@ def ticket_reply(
                 if not scope.is_staff
                 else "This ticket is closed: reopen it before replying."
             )
+        if not scope.is_staff:
+            return customer_reply(ticket, author=actor, body=body, stored=stored)
         now = timezone.now()
         message = Message.objects.create(
             ticket=ticket,
@@ -306,36 +325,63 @@ def ticket_reply(
             body=body,
             body_html=render_plain(body),
             is_internal=internal,
-            source=source if not scope.is_staff else MessageSource.CONSOLE,
-            from_staff=scope.is_staff,
+            source=MessageSource.CONSOLE,
+            from_staff=True,
         )
-        _attach(ticket, message, stored, actor)
+        attach_stored(ticket, message, stored, actor)
         before = ticket.status
-        if scope.is_staff and not internal:
+        new_status = before
+        if not internal:
             ticket.first_response_at = ticket.first_response_at or now
             new_status = _choice(status, TicketStatus, "status", TicketStatus.WAITING)
-        elif scope.is_staff:
-            new_status = before
-        else:
-            new_status = TicketStatus.OPEN if before != TicketStatus.NEW else before
-        _set_status(ticket, new_status, now)
-        ticket.last_activity_at = now
-        what = "Internal note" if internal else "Reply"
-        reason = (
-            what
-            if new_status == before
-            else f"{what}; {_status_label(before)} → {_status_label(new_status)}"
-        )
-        save_with_history(ticket, actor=actor, reason=reason, event="ticket.updated")
-        if scope.is_staff and not internal and ticket.requester_address:
+        _finish_message(ticket, actor, "Internal note" if internal else "Reply", before, new_status)
+        if not internal and ticket.requester_address:
             _email_after_commit(ticket, "reply", message_id=message.pk)
-        elif not scope.is_staff:
-            _tell_staff(
-                ticket, actor, f"{ticket.customer}: reply on {ticket.reference} {ticket.subject}"
-            )
         return message
 
     return _with_files(files, write)
+
+
+def customer_reply(
+    ticket: Ticket,
+    *,
+    author: User | None,
+    body: str,
+    stored: list,
+    author_email: str = "",
+    source: str = MessageSource.PORTAL,
+) -> Message:
+    """The company's answer on a locked, open ticket (inside the caller's transaction): a
+    ticket waiting on them, or resolved, opens again; whoever works it is told. From the
+    portal (``author``) or by email (``author`` if the address is a user's, else
+    ``author_email``)."""
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        author_email=author_email if author is None else "",
+        body=body,
+        body_html=render_plain(body),
+        source=source,
+        from_staff=False,
+    )
+    attach_stored(ticket, message, stored, author)
+    before = ticket.status
+    new_status = TicketStatus.OPEN if before != TicketStatus.NEW else before
+    _finish_message(ticket, author, "Reply", before, new_status)
+    _tell_staff(ticket, author, f"{ticket.customer}: reply on {ticket.reference} {ticket.subject}")
+    return message
+
+
+def _finish_message(ticket: Ticket, actor, what: str, before: str, new_status: str) -> None:
+    now = timezone.now()
+    _set_status(ticket, new_status, now)
+    ticket.last_activity_at = now
+    reason = (
+        what
+        if new_status == before
+        else f"{what}; {_status_label(before)} → {_status_label(new_status)}"
+    )
+    save_with_history(ticket, actor=actor, reason=reason, event="ticket.updated")
 
 
 def ticket_set_status(*, actor: User, ticket_id, status: str, reason: str = "") -> Ticket:
@@ -509,16 +555,17 @@ def _set_status(ticket: Ticket, status: str, now) -> None:
 
 
 def _tell_staff(
-    ticket: Ticket, actor: User, message: str, *, kind=NotificationKind.TICKET_REPLIED
+    ticket: Ticket, actor: User | None, message: str, *, kind=NotificationKind.TICKET_REPLIED
 ) -> None:
     """The assignee, else everyone who works tickets and can see the company."""
+    actor_id = getattr(actor, "pk", None)
     if ticket.assignee_id:
-        recipients = [ticket.assignee] if ticket.assignee_id != actor.pk else []
+        recipients = [ticket.assignee] if ticket.assignee_id != actor_id else []
     else:
         recipients = [
             user
             for user in staff_with(Capability.EDIT_RECORDS)
-            if user.pk != actor.pk and scope_for(user).reaches_customer(ticket.customer_id)
+            if user.pk != actor_id and scope_for(user).reaches_customer(ticket.customer_id)
         ]
     notify(
         recipients,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_triage
 
 app_name = "tickets"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("<int:pk>/update/", views.TicketUpdateView.as_view(), name="ticket_update"),
     path("<int:pk>/status/", views.TicketStatusView.as_view(), name="ticket_status"),
     path("<int:pk>/merge/", views.TicketMergeView.as_view(), name="ticket_merge"),
+    path("triage/", views_triage.TriageListView.as_view(), name="triage"),
+    path(
+        "triage/<int:pk>/<slug:action>/",
+        views_triage.TriageActionView.as_view(),
+        name="triage_action",
+    ),
+    path("<int:pk>/emails/<int:eid>/", views_triage.InboundRawView.as_view(), name="inbound_raw"),
     path(
         "<int:pk>/files/<int:aid>/",
         views.AttachmentDownloadView.as_view(),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, View
@@ -27,7 +27,7 @@ from documents.downloads import stored_file_response
 from . import services
 from .filters import TicketFilterSet
 from .forms import ConsoleTicketForm, MergeForm, StaffReplyForm, StatusForm, TicketUpdateForm
-from .models import Attachment, Message, Ticket
+from .models import Attachment, InboundEmail, Message, Ticket
 from .tables import TicketTable
 
 
@@ -45,6 +45,7 @@ def thread_of(ticket: Ticket, *, public_only: bool) -> tuple[list, list]:
 
 
 class TicketListView(ObjectListView):
+    template_name = "tickets/ticket_list.html"
     model = Ticket
     filterset_class = TicketFilterSet
     table_class = TicketTable
@@ -55,6 +56,13 @@ class TicketListView(ObjectListView):
 
     def get_queryset(self):
         return self.scoped().for_queue()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.scope
+        if scope.can(Capability.EDIT_RECORDS) and not scope.is_limited:
+            context["triage_count"] = InboundEmail.objects.restrict(scope).in_triage().count()
+        return context
 
 
 class TicketDetailView(ObjectDetailView):
@@ -76,6 +84,13 @@ class TicketDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         ticket = self.object
         thread, opening = thread_of(ticket, public_only=False)
+        originals = dict(
+            InboundEmail.objects.filter(Q(ticket=ticket) | Q(message__ticket=ticket)).values_list(
+                "message_id", "pk"
+            )
+        )
+        for message in thread:
+            message.original_email_id = originals.get(message.pk)
         page, entries = history_page(Ticket, ticket.history.all(), self.request.GET.get("page"))
         can_edit = user_can(self.request.user, Capability.EDIT_RECORDS)
         if can_edit:
@@ -105,6 +120,7 @@ class TicketDetailView(ObjectDetailView):
             entries=entries,
             can_edit=can_edit,
             merged=list(ticket.merged.only("pk", "subject")),
+            original_email_id=originals.get(None),
         )
         return context
 

@@ -312,6 +312,12 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Clientele <no-reply@clientele.localhost>"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+# Support mail in (tickets/mailbox.py): the mail server delivers each tenant's support address
+# to the Maildir <root>/<schema>/, read every minute. TICKETS_REPLY_TO is the address ticket
+# emails ask people to answer ("{slug}" is the tenant's), so replies come back as mail in;
+# empty: ticket emails point to the portal only.
+TICKETS_MAILDIR_ROOT = os.environ.get("TICKETS_MAILDIR_ROOT", str(BASE_DIR / ".data" / "mail-in"))
+TICKETS_REPLY_TO = os.environ.get("TICKETS_REPLY_TO", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 
 # Companies prove an email domain by a DNS TXT record (portal.domains): the nameservers asked

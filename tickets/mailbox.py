@@ -1,0 +1,87 @@
+"""The mailbox poller: each tenant's support mail arrives in a Maildir folder of its own,
+``<TICKETS_MAILDIR_ROOT>/<schema>/`` (written by the mail server that receives the tenant's
+support address), and is read every minute by the worker or on demand with
+``manage.py poll_ticket_mail``. Each message is handed to ``inbound.receive`` and removed
+from the folder once its rows are committed; a message that cannot be handled is moved to
+the folder's ``.failed`` sub-folder and logged, never retried in a loop, never lost."""
+
+from __future__ import annotations
+
+import logging
+import mailbox
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+from procrastinate.contrib.django import app
+
+from tenants.models import Tenant
+
+from .inbound import receive
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PollResult:
+    read: int = 0
+    failed: int = 0
+
+    def __iadd__(self, other: PollResult) -> PollResult:
+        self.read += other.read
+        self.failed += other.failed
+        return self
+
+
+def maildir_of(schema_name: str) -> Path:
+    return Path(settings.TICKETS_MAILDIR_ROOT) / schema_name
+
+
+def poll_maildir(path: Path, *, limit: int | None = None) -> PollResult:
+    """Read every message waiting in the Maildir at ``path`` (in the current tenant)."""
+    result = PollResult()
+    if not path.is_dir():
+        return result
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.iterkeys()):
+        if limit is not None and result.read + result.failed >= limit:
+            break
+        try:
+            raw = box.get_bytes(key)
+        except (KeyError, OSError):
+            continue  # another poller took it
+        try:
+            receive(raw)
+        except Exception:
+            logger.exception("Could not handle mail %s in %s", key, path)
+            box.add_folder("failed").add(raw)
+            result.failed += 1
+        else:
+            result.read += 1
+        box.discard(key)
+    return result
+
+
+def poll_current_tenant() -> PollResult:
+    return poll_maildir(maildir_of(connection.schema_name))
+
+
+@app.periodic(cron="* * * * *")  # every minute
+@app.task(name="tickets.mailbox.poll_ticket_mail", queue="emails")
+def poll_ticket_mail(timestamp: int) -> int:
+    """Read every tenant's waiting support mail."""
+    total = PollResult()
+    root = Path(settings.TICKETS_MAILDIR_ROOT)
+    if not root.is_dir():
+        return 0
+    for tenant in Tenant.objects.customer_tenants():
+        if not maildir_of(tenant.schema_name).is_dir():
+            continue
+        with schema_context(tenant.schema_name):
+            try:
+                total += poll_current_tenant()
+            except Exception:
+                logger.exception("Polling support mail failed in %s", tenant.schema_name)
+    return total.read
