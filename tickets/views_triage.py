@@ -62,6 +62,7 @@ class TriageActionView(TriageListView):
     http_method_names = ["post"]
 
     def post(self, request, pk, action):
+        access(InboundEmail.objects.all(), scope_for(request.user), pk)  # else the same 404
         if action == "discard":
             try:
                 inbound.triage_discard(actor=request.user, inbound_id=pk)

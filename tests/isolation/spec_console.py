@@ -921,6 +921,27 @@ TICKETS = [
         VIEW,
         kwargs=lambda o: {"pk": o.ticket.pk, "aid": o.ticket_file.pk},
     ),
+    Case(
+        "tickets:inbound_raw", VIEW, kwargs=lambda o: {"pk": o.ticket.pk, "eid": o.ticket_email.pk}
+    ),
+    # Triage: mail from unknown senders belongs to no company yet, so it is for staff who see
+    # every customer.
+    Case("tickets:triage", EDIT, actor_answers=TENANT_WIDE),
+    _post(
+        "tickets:triage_action",
+        EDIT,
+        kwargs=lambda o: {"pk": o.triage_email.pk, "action": "discard"},
+        variant="discard",
+        actor_answers=TENANT_WIDE,
+    ),
+    _post(
+        "tickets:triage_action",
+        EDIT,
+        lambda o: {f"email-{o.triage_email.pk}-customer": o.customer.pk},
+        kwargs=lambda o: {"pk": o.triage_email.pk, "action": "open"},
+        variant="open",
+        actor_answers=TENANT_WIDE,
+    ),
 ]
 CONSOLE_CASES += TICKETS
 

@@ -90,6 +90,7 @@ class CompanyRecords:
     activity_task: object  # an open task on the company, shared with its portal (no author)
     ticket: object  # an open ticket of the company (no requester)
     ticket_file: object  # the file attached to ticket's description
+    ticket_email: object  # the email ticket was opened from
     # Every company is a reseller (its sub-accounts are its clients) with a pending commission
     # statement of January 2026; its portal shows approved ones (commission_shown).
     commission_statement: object
@@ -116,6 +117,7 @@ class TenantRecords:
     contact_role: object  # one of the tenant's contact roles
     custom_field: object  # a custom field definition (fields app)
     tag: object  # one of the tenant's tags
+    triage_email: object  # support mail from an unknown sender, waiting in triage
 
 
 TENANT_RECORDS = frozenset(f.name for f in fields(TenantRecords))
@@ -200,6 +202,7 @@ def build_world(alpha, beta) -> World:
             field_type="text",
         ),
         tag=Tag.objects.create(pk=next(ids), name="Isolation tag", slug="isolation-tag"),
+        triage_email=build_inbound_email(next(ids), outcome="triage", token="unknown sender"),
     )
     shared = {"plan": plan, "metric": tenant_records.metric}
     public_records = build_public_records(alpha)
@@ -424,7 +427,31 @@ def build_ticket(customer, token: str, ids) -> dict:
     )
     attachment.file.name = documents_storage().save(new_key("tickets"), ContentFile(content))
     attachment.save()
-    return {"ticket": ticket, "ticket_file": attachment}
+    email = build_inbound_email(next(ids), outcome="ticket", token=token, ticket=ticket)
+    return {"ticket": ticket, "ticket_file": attachment, "ticket_email": email}
+
+
+def build_inbound_email(pk: int, *, outcome: str, token: str, ticket=None):
+    """An email the support mailbox read (its raw message in the documents storage)."""
+    from django.core.files.base import ContentFile
+
+    from documents.storage import documents_storage, new_key
+    from tickets.models import InboundEmail
+
+    raw = f"From: someone@example.com\r\nSubject: Mail {token}\r\n\r\nHello {token}\r\n"
+    email = InboundEmail(
+        pk=pk,
+        mail_id=f"<{pk}@isolation>",
+        sender="someone@example.com",
+        subject=f"Mail {token}",
+        body=f"Hello {token}",
+        outcome=outcome,
+        ticket=ticket,
+        size=len(raw),
+    )
+    email.raw.name = documents_storage().save(new_key("tickets-inbound"), ContentFile(raw.encode()))
+    email.save()
+    return email
 
 
 def write_media_probe(schema_name: str) -> str:
