@@ -164,6 +164,19 @@ class Ticket(models.Model):
     def portal_url(self) -> str:
         return reverse("portal:ticket_detail", args=[self.customer_id, self.pk])
 
+    def webhook_data(self) -> dict:
+        """What a ``ticket.*`` webhook says of the ticket (webhooks.services)."""
+        return {
+            "name": str(self),
+            "reference": self.reference,
+            "subject": self.subject,
+            "status": self.status,
+            "priority": self.priority,
+            "category": self.category,
+            "customer_id": self.customer_id,
+            "assignee_id": self.assignee_id,
+        }
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

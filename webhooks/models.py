@@ -27,6 +27,8 @@ class WebhookEvent(models.TextChoices):
     PORTAL_USER_INVITED = "portal_user.invited", "Portal user invited"
     INVOICE_ISSUED = "invoice.issued", "Invoice issued"
     INVOICE_PAID = "invoice.paid", "Invoice paid"
+    TICKET_CREATED = "ticket.created", "Ticket opened"
+    TICKET_UPDATED = "ticket.updated", "Ticket updated (reply, status, assignment, merge)"
 
 
 class WebhookQuerySet(ScopedQuerySet):

@@ -189,6 +189,8 @@ def emit_events(
     deliveries = []
     for obj, changes in items:
         extra = data(obj) if data else None
+        if extra is None and hasattr(obj, "webhook_data"):
+            extra = obj.webhook_data()  # a model's own payload fields (tickets)
         payload = {
             "event": event,
             "occurred_at": occurred_at,

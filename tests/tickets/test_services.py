@@ -247,3 +247,30 @@ def test_the_customers_history_tab_shows_its_tickets(requester, customer, client
 
     page = client.get(reverse("customers:customer_history", args=[customer.pk]))
     assert "Opened in the portal" in page.content.decode()
+
+
+def test_webhooks_hear_of_tickets_opened_and_changed(requester, customer, staff):
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        url="https://hooks.example/desk", events=["ticket.created", "ticket.updated"]
+    )
+    ticket = services.ticket_open(
+        actor=requester, customer_id=customer.pk, subject="Hooked", description="y"
+    )
+    reply(staff, ticket, "On it")
+    sent = [d.payload for d in WebhookDelivery.objects.order_by("pk")]
+    assert [p["event"] for p in sent] == ["ticket.created", "ticket.updated"]
+    assert sent[0]["object"] == {
+        "type": "ticket",
+        "id": ticket.pk,
+        "name": f"T-{ticket.pk} Hooked",
+        "reference": f"T-{ticket.pk}",
+        "subject": "Hooked",
+        "status": "new",
+        "priority": "normal",
+        "category": "question",
+        "customer_id": customer.pk,
+        "assignee_id": None,
+    }
+    assert {"field": "status", "old": "new", "new": "waiting"} in sent[1]["changes"]
