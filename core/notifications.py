@@ -31,6 +31,8 @@ class NotificationKind(models.TextChoices):
     TICKET_OPENED = "ticket_opened", "New ticket"
     TICKET_REPLIED = "ticket_replied", "Reply on a ticket"
     TICKET_ASSIGNED = "ticket_assigned", "Ticket assigned to you"
+    SLA_BREACHED = "sla_breached", "Service level missed"
+    TICKET_RATED_BAD = "ticket_rated_bad", "Ticket rated bad"
 
 
 KIND_ICONS = {
@@ -44,6 +46,8 @@ KIND_ICONS = {
     NotificationKind.TICKET_OPENED: "life-preserver",
     NotificationKind.TICKET_REPLIED: "chat-left-text",
     NotificationKind.TICKET_ASSIGNED: "person-check",
+    NotificationKind.SLA_BREACHED: "alarm",
+    NotificationKind.TICKET_RATED_BAD: "emoji-frown",
 }
 
 

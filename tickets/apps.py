@@ -9,12 +9,12 @@ class TicketsConfig(AppConfig):
         from customers import reactions
         from customers.tabs import CustomerTab, register_tab
 
-        from . import emails, mailbox  # noqa: F401  (their tasks, for the worker)
+        from . import emails, mailbox, tasks  # noqa: F401  (their tasks, for the worker)
         from .services import tickets_customer_purged
         from .views import CustomerTicketsView
 
         register_tab(
-            CustomerTab("tickets", "Tickets", "customers:customer_tickets", order=4),
+            CustomerTab("tickets", "Tickets", "customers:customer_tickets", order=6),
             view=CustomerTicketsView,
             route="tickets/",
         )

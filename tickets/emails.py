@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from core.tasks import tenant_task
 from tenants.models import Tenant
@@ -40,7 +41,11 @@ def ticket_message(ticket, kind: str, *, message=None) -> EmailMessage | None:
         else None
     )
     base = base_url_for(domain) if domain else ""
+    rate_url = ""
+    if base and kind == "status" and ticket.status == "resolved" and ticket.rated_at is None:
+        rate_url = base + reverse("tickets:rate", args=[ticket.pk, ticket.reply_token])
     context = {
+        "rate_url": rate_url,
         "ticket": ticket,
         "kind": kind,
         "message": message,

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 
 from core.filters import DefaultedFilterSet, search_filter
 
@@ -12,6 +16,7 @@ from .models import Ticket, TicketCategory, TicketPriority, TicketStatus
 from .querysets import OPEN_STATUSES
 
 STATUS_CHOICES = [("unresolved", "Unresolved"), *TicketStatus.choices, ("all", "Any status")]
+SLA_CHOICES = [("missed", "Missed a target"), ("due_soon", "Due within an hour")]
 ASSIGNEE_CHOICES = [("me", "Assigned to me"), ("nobody", "Unassigned")]
 
 
@@ -29,11 +34,17 @@ class TicketFilterSet(DefaultedFilterSet):
     category = django_filters.ChoiceFilter(
         choices=TicketCategory.choices, empty_label="Any category", label="Category"
     )
+    sla = django_filters.ChoiceFilter(
+        choices=SLA_CHOICES,
+        method="filter_sla",
+        empty_label="Any service level",
+        label="Service level",
+    )
     customer_id = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Ticket
-        fields = ["q", "status", "priority", "assignee", "category", "customer_id"]
+        fields = ["q", "status", "priority", "assignee", "category", "sla", "customer_id"]
 
     def apply_defaults(self, queryset, data: dict):
         # Unresolved tickets unless a status is chosen: the queue is the work still to do.
@@ -53,4 +64,19 @@ class TicketFilterSet(DefaultedFilterSet):
             return queryset.filter(assignee_id=getattr(self.request.user, "pk", None))
         if value == "nobody":
             return queryset.filter(assignee__isnull=True)
+        return queryset
+
+    def filter_sla(self, queryset, name, value):
+        now = timezone.now()
+        if value == "missed":
+            return queryset.filter(
+                Q(first_response_breached_at__isnull=False)
+                | Q(resolution_breached_at__isnull=False)
+            )
+        if value == "due_soon":
+            soon = now + datetime.timedelta(hours=1)
+            return queryset.filter(
+                Q(first_response_at__isnull=True, first_response_due_at__range=(now, soon))
+                | Q(sla_paused_at__isnull=True, resolution_due_at__range=(now, soon))
+            )
         return queryset

@@ -52,6 +52,12 @@ class TicketCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class Rating(models.TextChoices):
+    GOOD = "good", "Good"
+    OKAY = "okay", "Okay"
+    BAD = "bad", "Bad"
+
+
 class MessageSource(models.TextChoices):
     PORTAL = "portal", "Portal"
     CONSOLE = "console", "Console"
@@ -131,9 +137,37 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Service level (tickets.sla): the policy it was opened under and its clocks.
+    sla_policy = models.ForeignKey(
+        "tickets.SlaPolicy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name="SLA policy",
+    )
+    first_response_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sla_paused_minutes = models.PositiveIntegerField(default=0, editable=False)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Satisfaction: the requester's one rating after resolution (tickets.rating).
+    rating = models.CharField(max_length=5, choices=Rating, null=True, blank=True, editable=False)
+    rating_comment = models.TextField(blank=True, max_length=2000, editable=False)
+    rated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(
-        excluded_fields=["updated_at", "description_html", "last_activity_at", "reply_token"]
+        excluded_fields=[
+            "updated_at",
+            "description_html",
+            "last_activity_at",
+            "reply_token",
+            "first_response_due_at",
+            "resolution_due_at",
+            "sla_paused_at",
+            "sla_paused_minutes",
+        ]
     )
     objects = TicketQuerySet.as_manager()
 
@@ -149,6 +183,27 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_queue"),
+            # The breach check's two questions, asked every minute.
+            models.Index(
+                fields=["first_response_due_at"],
+                name="ticket_first_response_due",
+                condition=Q(
+                    first_response_at__isnull=True,
+                    first_response_breached_at__isnull=True,
+                    first_response_due_at__isnull=False,
+                ),
+            ),
+            models.Index(
+                fields=["resolution_due_at"],
+                name="ticket_resolution_due",
+                condition=Q(
+                    status__in=OPEN_STATUSES,
+                    resolution_breached_at__isnull=True,
+                    resolution_due_at__isnull=False,
+                ),
+            ),
+            # Attainment reports: a month's tickets, by company.
+            models.Index(fields=["created_at", "customer"], name="ticket_opened_month"),
         ]
 
     def __str__(self) -> str:
@@ -306,3 +361,6 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender}: {self.subject}"
+
+
+from .models_sla import CustomerSla, SlaPolicy  # noqa: E402, F401  (registered with the app)

@@ -26,7 +26,7 @@ from activity.markdown import render_plain, staff_users
 from assets.models import Asset
 from core.notifications import NotificationKind, notify, staff_with
 from core.policies import Capability
-from core.querysets import access, parse_id
+from core.querysets import access
 from core.scope import Scope, scope_for
 from core.services import save_with_history
 from core.tasks import defer_after_commit
@@ -34,6 +34,7 @@ from customers.models import Customer
 from documents.storage import discard, store_upload
 from locations.models import Location
 
+from . import sla
 from .models import (
     BODY_MAX,
     SUBJECT_MAX,
@@ -45,8 +46,10 @@ from .models import (
     TicketPriority,
     TicketStatus,
 )
+from .models_sla import policy_for
 
 MAX_FILES = 5
+CLOCK_STOPPED = (TicketStatus.WAITING, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 OPEN_TICKETS = "open_tickets"
 
 
@@ -269,7 +272,13 @@ def ticket_create(
     """Save a checked new ticket with its stored files (inside the caller's transaction):
     history, the requester's acknowledgement after commit, and (when the company opened it)
     a notice to staff. For the portal, the console and the mailbox poller."""
+    ticket.sla_policy = policy_for(ticket.customer)
     save_with_history(ticket, actor=actor, reason=reason, event="ticket.created")
+    sla.refresh(ticket)  # from the opening time the database stamped
+    Ticket.objects.filter(pk=ticket.pk).update(
+        first_response_due_at=ticket.first_response_due_at,
+        resolution_due_at=ticket.resolution_due_at,
+    )
     attach_stored(ticket, None, stored, actor)
     if tell_staff:
         _tell_staff(
@@ -428,6 +437,7 @@ def ticket_update(*, actor: User, ticket_id, data: dict[str, Any]) -> Ticket:
         changes = []
         if "priority" in data:
             ticket.priority = _choice(data["priority"], TicketPriority, "priority", "")
+            sla.refresh(ticket)
         if "category" in data:
             ticket.category = _choice(data["category"], TicketCategory, "category", "")
         before_assignee = ticket.assignee_id
@@ -452,77 +462,6 @@ def ticket_update(*, actor: User, ticket_id, data: dict[str, Any]) -> Ticket:
     return ticket
 
 
-def ticket_merge(*, actor: User, ticket_id, into_id, reason: str = "") -> Ticket:
-    """Merge a duplicate into the ticket it repeats (of the same company): its description
-    and thread and files move to the other ticket's thread, it is closed with a pointer to
-    it, and both histories say so. Returns the ticket merged into."""
-    scope = scope_for(actor)
-    _check_staff(scope)
-    try:
-        into_pk = parse_id(_text(into_id).lstrip("#").removeprefix("T-").removeprefix("t-"))
-    except Http404:
-        raise ValidationError(
-            {"into": "Give the number of the ticket to merge into (T-123)."}
-        ) from None
-    if into_pk == parse_id(ticket_id):
-        raise ValidationError({"into": "A ticket cannot be merged into itself."})
-    with transaction.atomic():
-        # Lock both in id order, so two merges of the same pair cannot deadlock.
-        first, second = sorted([parse_id(ticket_id), into_pk])
-        locked = {}
-        for pk in (first, second):
-            try:
-                locked[pk] = _ticket_for(actor, pk)
-            except Http404:
-                if pk == into_pk:
-                    raise ValidationError(
-                        {"into": f"There is no ticket T-{into_pk} you can reach."}
-                    ) from None
-                raise
-        duplicate, target = locked[parse_id(ticket_id)], locked[into_pk]
-        if target.customer_id != duplicate.customer_id:
-            raise ValidationError({"into": f"T-{into_pk} is another company's ticket."})
-        if duplicate.merged_into_id or target.merged_into_id:
-            raise ValidationError({"into": "A merged ticket cannot be merged again."})
-        now = timezone.now()
-        opening = Message.objects.create(
-            ticket=target,
-            author=duplicate.requester or duplicate.opened_by,
-            author_email=duplicate.requester_email,
-            body=f"**Merged from {duplicate.reference}: {duplicate.subject}**\n\n{duplicate.description}",
-            body_html=render_plain(
-                f"**Merged from {duplicate.reference}: {duplicate.subject}**\n\n{duplicate.description}"
-            ),
-            from_staff=False,
-            source=MessageSource.CONSOLE,
-        )
-        # The duplicate's description takes its place in time among the moved replies.
-        Message.objects.filter(pk=opening.pk).update(created_at=duplicate.created_at)
-        Message.objects.filter(ticket=duplicate).update(ticket=target)
-        Attachment.objects.filter(ticket=duplicate, message__isnull=True).update(
-            ticket=target, message=opening
-        )
-        Attachment.objects.filter(ticket=duplicate).update(ticket=target)
-        duplicate.merged_into = target
-        _set_status(duplicate, TicketStatus.CLOSED, now)
-        duplicate.last_activity_at = now
-        note = _text(reason)[:200]
-        save_with_history(
-            duplicate,
-            actor=actor,
-            reason=f"Merged into {target.reference}" + (f": {note}" if note else ""),
-            event="ticket.updated",
-        )
-        target.last_activity_at = now
-        save_with_history(
-            target,
-            actor=actor,
-            reason=f"{duplicate.reference} merged into it",
-            event="ticket.updated",
-        )
-    return target
-
-
 def tickets_customer_purged(customer, *, actor: User | None) -> None:
     """Reaction to a customer's purge (registered in TicketsConfig.ready): its tickets go
     with it (the database cascades), and their stored files once the purge has committed."""
@@ -544,7 +483,14 @@ def _status_label(status: str) -> str:
 
 
 def _set_status(ticket: Ticket, status: str, now) -> None:
+    """The status and its clocks: resolving stamps the time; the SLA's resolution clock
+    stops while the ticket waits on the customer (or is resolved) and runs on when it
+    opens again."""
     ticket.status = status
+    if status in CLOCK_STOPPED:
+        sla.pause(ticket, now)
+    else:
+        sla.resume(ticket, now)
     if status == TicketStatus.RESOLVED:
         ticket.resolved_at = ticket.resolved_at or now
     elif status == TicketStatus.CLOSED:

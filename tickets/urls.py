@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_triage
+from . import views, views_rating, views_sla, views_triage
 
 app_name = "tickets"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("<int:pk>/status/", views.TicketStatusView.as_view(), name="ticket_status"),
     path("<int:pk>/merge/", views.TicketMergeView.as_view(), name="ticket_merge"),
     path("triage/", views_triage.TriageListView.as_view(), name="triage"),
+    path("rate/<int:pk>/<str:token>/", views_rating.rate, name="rate"),
+    path("service-levels/", views_sla.PolicyListView.as_view(), name="sla_policies"),
+    path("service-levels/add/", views_sla.PolicyFormView.as_view(), name="sla_policy_create"),
+    path("service-levels/<int:pk>/", views_sla.PolicyFormView.as_view(), name="sla_policy_update"),
+    path(
+        "customers/<int:pk>/service-level/",
+        views_sla.CustomerPolicyView.as_view(),
+        name="customer_sla",
+    ),
+    path("report/", views_sla.ReportView.as_view(), name="report"),
     path(
         "triage/<int:pk>/<slug:action>/",
         views_triage.TriageActionView.as_view(),

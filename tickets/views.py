@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, View
 
 from activity.markdown import staff_users
@@ -24,10 +25,11 @@ from core.scope import scope_for
 from customers.views.detail import CustomerChildrenView
 from documents.downloads import stored_file_response
 
-from . import services
+from . import merging, services, sla
 from .filters import TicketFilterSet
 from .forms import ConsoleTicketForm, MergeForm, StaffReplyForm, StatusForm, TicketUpdateForm
 from .models import Attachment, InboundEmail, Message, Ticket
+from .models_sla import CustomerSla, SlaPolicy
 from .tables import TicketTable
 
 
@@ -74,7 +76,14 @@ class TicketDetailView(ObjectDetailView):
 
     def get_queryset(self):
         return self.scoped().select_related(
-            "customer", "requester", "assignee", "opened_by", "asset", "location", "merged_into"
+            "customer",
+            "requester",
+            "assignee",
+            "opened_by",
+            "asset",
+            "location",
+            "merged_into",
+            "sla_policy",
         )
 
     def get_breadcrumbs(self):
@@ -121,6 +130,8 @@ class TicketDetailView(ObjectDetailView):
             can_edit=can_edit,
             merged=list(ticket.merged.only("pk", "subject")),
             original_email_id=originals.get(None),
+            clocks=sla.clocks_of(ticket, timezone.now()),
+            can_manage=user_can(self.request.user, Capability.MANAGE_RECORDS),
         )
         return context
 
@@ -221,7 +232,7 @@ class TicketMergeView(TicketActionView):
     context_name = "merge_form"
 
     def act(self, data):
-        target = services.ticket_merge(
+        target = merging.ticket_merge(
             actor=self.request.user, ticket_id=self.object.pk, into_id=data["into"]
         )
         self.success_message = f"{self.object.reference} was merged into {target.reference}."
@@ -283,8 +294,10 @@ class AttachmentDownloadView(ConsoleAccessMixin, View):
 
 
 class CustomerTicketsView(CustomerChildrenView):
-    """The customer page's Tickets tab (registered in TicketsConfig.ready)."""
+    """The customer page's Tickets tab (registered in TicketsConfig.ready), with the
+    company's service level (admins choose it)."""
 
+    template_name = "tickets/customer_tickets.html"
     tab = "tickets"
     child_model = Ticket
     table_class = TicketTable
@@ -302,4 +315,11 @@ class CustomerTicketsView(CustomerChildrenView):
                 add_url=f"{reverse('tickets:ticket_create')}?customer={self.object.pk}",
                 add_label="Open a ticket",
             )
+        policies = list(SlaPolicy.objects.restrict(self.scope))
+        context.update(
+            policies=policies,
+            default_policy=next((p for p in policies if p.is_default), None),
+            own_policy=CustomerSla.objects.filter(customer=self.object).first(),
+            can_manage=self.scope.can(Capability.MANAGE_RECORDS),
+        )
         return context

@@ -70,3 +70,18 @@ def negate(value):
 @register.filter
 def percent(value, places=None):
     return formats.percent_text(value, None if places in (None, "") else int(places))
+
+
+@register.filter
+def duration_short(value) -> str:
+    """A timedelta as its two largest units: "2 d 3 h", "3 h 20 min", "12 min"."""
+    if value is None:
+        return ""
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"

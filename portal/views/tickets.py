@@ -128,6 +128,9 @@ class TicketView(PortalMixin, TemplateView):
             opening_files=opening,
             portal_company=self.company,
             can_reply=can_reply and ticket.status != "closed" and not ticket.merged_into_id,
+            can_rate=ticket.status in ("resolved", "closed")
+            and ticket.rated_at is None
+            and ticket.requester_id == self.request.user.pk,
         )
         if context["can_reply"]:
             context.setdefault("reply_form", ReplyForm())

@@ -34,6 +34,7 @@ OWNED_TABS = [
     ("customers:customer_assets_owned", "assets-owned/", "assets.views"),
     ("customers:customer_documents", "documents/", "documents.views"),
     ("customers:customer_analytics", "analytics/", "billing.views.analytics"),
+    ("customers:customer_tickets", "tickets/", "tickets.views"),
 ]
 
 
@@ -42,6 +43,7 @@ def test_tabs_come_in_order_from_their_apps():
         "overview",
         "activity",
         "contacts",
+        "tickets",
         "projects",
         "locations",
         "assets_on_location",
@@ -85,7 +87,7 @@ def test_sections_columns_and_history_are_registered_by_their_owners(in_tenant):
 def test_history_sources_follow_the_customer_own(in_tenant):
     customer = CustomerFactory()
     labels = [source.label for source in customer_history_sources(customer)]
-    assert labels == ["", "Location", "Asset", "Project", "Document"]
+    assert labels == ["", "Location", "Asset", "Project", "Document", "Ticket"]
 
 
 @pytest.mark.parametrize(("name", "path", "module"), OWNED_TABS)

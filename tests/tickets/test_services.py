@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import StaffRole
 from core.notifications import Notification
 from tests.factories import AssetFactory, CustomerFactory, MembershipFactory, UserFactory
-from tickets import services
+from tickets import merging, services
 from tickets.models import Attachment, Message, Ticket
 
 from .conftest import pdf
@@ -192,7 +192,7 @@ def test_merging_moves_the_thread_and_closes_the_duplicate(ticket, requester, st
         files=[pdf("photo.pdf")],
     )
     reply(staff, duplicate, "Looking")
-    target = services.ticket_merge(actor=staff, ticket_id=duplicate.pk, into_id=f"T-{ticket.pk}")
+    target = merging.ticket_merge(actor=staff, ticket_id=duplicate.pk, into_id=f"T-{ticket.pk}")
     duplicate.refresh_from_db()
     assert target == ticket
     assert (duplicate.status, duplicate.merged_into) == ("closed", ticket)
@@ -217,7 +217,7 @@ def test_bad_merges_are_refused(ticket, staff, requester):
         (10**9, "no ticket"),
     ):
         with pytest.raises(ValidationError, match=message):
-            services.ticket_merge(actor=staff, ticket_id=ticket.pk, into_id=into)
+            merging.ticket_merge(actor=staff, ticket_id=ticket.pk, into_id=into)
     assert not Ticket.objects.filter(merged_into__isnull=False).exists()
 
 
