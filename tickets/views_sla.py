@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, F, Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView, View
 
 from core.forms import add_service_errors
@@ -121,11 +122,12 @@ class PolicyFormView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
     form_class = PolicyForm
     nav_section = "tickets"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.policy = None
-        if "pk" in kwargs and request.user.is_authenticated:
-            self.policy = access(SlaPolicy.objects.all(), scope_for(request.user), kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def policy(self) -> SlaPolicy | None:
+        """The policy edited (after the role check: ConsoleAccessMixin.dispatch)."""
+        if "pk" not in self.kwargs:
+            return None
+        return access(SlaPolicy.objects.all(), scope_for(self.request.user), self.kwargs["pk"])
 
     def get_breadcrumbs(self):
         return [

@@ -882,6 +882,25 @@ def _ticket(o):
     return {"pk": o.ticket.pk}
 
 
+def _sla(o):
+    return {"pk": o.sla_policy.pk}
+
+
+def _sla_form(name: str) -> dict:
+    return {
+        "name": name,
+        "first_response_normal": "2",
+        "business_start": "09:00",
+        "business_end": "17:00",
+        "business_days": ["0", "1", "2", "3", "4"],
+        "timezone": "UTC",
+    }
+
+
+def _rating_link(o):
+    return {"pk": o.ticket.pk, "token": o.ticket.reply_token}
+
+
 TICKETS = [
     Case("tickets:ticket_list", VIEW),
     Case("customers:customer_tickets", VIEW, kwargs=CUSTOMER),
@@ -923,6 +942,25 @@ TICKETS = [
     ),
     Case(
         "tickets:inbound_raw", VIEW, kwargs=lambda o: {"pk": o.ticket.pk, "eid": o.ticket_email.pk}
+    ),
+    # Service levels: staff read them, admins write them (and a company's own policy).
+    Case("tickets:sla_policies", VIEW),
+    Case("tickets:report", VIEW),
+    Case("tickets:sla_policy_create", MANAGE),
+    _post("tickets:sla_policy_create", MANAGE, _sla_form("Matrix SLA")),
+    Case("tickets:sla_policy_update", MANAGE, kwargs=_sla),
+    _post("tickets:sla_policy_update", MANAGE, _sla_form("Renamed SLA"), kwargs=_sla),
+    _post("tickets:customer_sla", MANAGE, lambda o: {"policy": o.sla_policy.pk}, kwargs=CUSTOMER),
+    # The rating link of a resolved ticket's email: its secret is the ticket's reply token.
+    # The world's tickets are open, so a rating is refused (400) and changes nothing.
+    Case("tickets:rate", Anyone(), kwargs=_rating_link),
+    _post(
+        "tickets:rate",
+        Anyone(),
+        {"score": "good"},
+        kwargs=_rating_link,
+        ok=(400,),
+        no_effect="the world's ticket is open: a rating waits for its resolution",
     ),
     # Triage: mail from unknown senders belongs to no company yet, so it is for staff who see
     # every customer.

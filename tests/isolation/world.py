@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     WebhookEndpointFactory,
 )
+from tickets.models_sla import SlaPolicy
 
 # A word in every name, email and number of a family's records: a response that shows one of
 # another family's records contains it (checked for everyone who must not see that family).
@@ -118,6 +119,7 @@ class TenantRecords:
     custom_field: object  # a custom field definition (fields app)
     tag: object  # one of the tenant's tags
     triage_email: object  # support mail from an unknown sender, waiting in triage
+    sla_policy: object  # a service-level policy (not the default)
 
 
 TENANT_RECORDS = frozenset(f.name for f in fields(TenantRecords))
@@ -203,6 +205,9 @@ def build_world(alpha, beta) -> World:
         ),
         tag=Tag.objects.create(pk=next(ids), name="Isolation tag", slug="isolation-tag"),
         triage_email=build_inbound_email(next(ids), outcome="triage", token="unknown sender"),
+        sla_policy=SlaPolicy.objects.create(
+            pk=next(ids), name="Isolation SLA", around_the_clock=True, first_response_normal=60
+        ),
     )
     shared = {"plan": plan, "metric": tenant_records.metric}
     public_records = build_public_records(alpha)
