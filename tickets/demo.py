@@ -8,6 +8,8 @@ from accounts.models import StaffRole, User
 
 from . import services
 from .models import Ticket
+from .models_sla import SlaPolicy
+from .rating import ticket_rate
 
 DEMO_TICKETS = [
     (
@@ -50,7 +52,37 @@ DEMO_TICKETS = [
 ]
 
 
+def create_demo_policies() -> None:
+    """A default service level in business hours and a 24/7 one for premium customers."""
+    if SlaPolicy.objects.exists():
+        return
+    SlaPolicy.objects.create(
+        name="Standard (business hours)",
+        is_default=True,
+        business_days=[0, 1, 2, 3, 4],
+        first_response_urgent=60,
+        first_response_high=120,
+        first_response_normal=240,
+        first_response_low=480,
+        resolution_urgent=480,
+        resolution_high=960,
+        resolution_normal=2400,
+        resolution_low=4800,
+    )
+    SlaPolicy.objects.create(
+        name="Premium 24/7",
+        around_the_clock=True,
+        first_response_urgent=30,
+        first_response_high=60,
+        first_response_normal=120,
+        resolution_urgent=240,
+        resolution_high=480,
+        resolution_normal=1440,
+    )
+
+
 def create_demo_tickets() -> None:
+    create_demo_policies()
     if Ticket.objects.exists():
         return
     staff = User.objects.filter(role=StaffRole.STAFF, is_active=True).order_by("pk").first()
@@ -82,3 +114,7 @@ def create_demo_tickets() -> None:
         ticket.refresh_from_db()
         if ticket.status != status and status != "new":
             services.ticket_set_status(actor=staff, ticket_id=ticket.pk, status=status)
+        if status == "resolved":
+            ticket_rate(
+                ticket_id=ticket.pk, score="good", comment="Quick and clear.", actor=requester
+            )

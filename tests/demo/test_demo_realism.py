@@ -29,6 +29,24 @@ def test_the_demo_reads_like_a_real_workspace(demo):
     statuses_agree_prospects_have_no_running_projects_and_closed_relationships_no_portal()
     each_customers_creation_is_dated_when_it_came_on_board()
     a_year_of_billing_and_one_suspended_company(suspended_admin=demo)
+    support_tickets_with_service_levels_and_a_rating()
+
+
+def support_tickets_with_service_levels_and_a_rating():
+    from accounts.models import StaffRole
+    from tests.factories import UserFactory
+    from tickets.demo import create_demo_tickets
+    from tickets.models import Ticket
+
+    UserFactory(role=StaffRole.STAFF)
+    create_demo_tickets()
+    tickets = list(Ticket.objects.all())
+    assert {t.status for t in tickets} >= {"new", "open", "waiting", "resolved"}
+    assert all(t.sla_policy and t.sla_policy.is_default for t in tickets)
+    assert [t.rating for t in tickets if t.status == "resolved"] == ["good"]
+    assert all(t.requester and t.customer_id == t.requester.membership.customer_id for t in tickets)
+    create_demo_tickets()  # a second run changes nothing
+    assert Ticket.objects.count() == len(tickets)
 
 
 def a_year_of_billing_and_one_suspended_company(suspended_admin):
