@@ -31,6 +31,7 @@ from portal.api.views import (
     PortalCompanyUserViewSet,
     PortalUserViewSet,
 )
+from tickets.api.views import TicketViewSet
 
 router = DefaultRouter()
 router.register("customers", CustomerViewSet, basename="customer")
@@ -47,6 +48,7 @@ router.register("payments", PaymentViewSet, basename="payment")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("activity", EntryViewSet, basename="activity-entry")
+router.register("tickets", TicketViewSet, basename="ticket")
 router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"

@@ -333,3 +333,28 @@ ACTIVITY_API_CASES = [
     _write("activity-entry-reopen", EDIT, kwargs=ENTRY, no_effect="it is not done"),
 ]
 API_CASES += ACTIVITY_API_CASES
+
+# Tickets (#19): scoped like their company; working them needs EDIT. The world has one ticket
+# per company, so merging it into itself is refused (400).
+TICKET = _record("ticket")
+TICKETS_API_CASES = [
+    _api("ticket-list", VIEW),
+    _write(
+        "ticket-list",
+        EDIT,
+        data=lambda o: {"customer": o.customer.pk, "subject": "API ticket", "description": "x"},
+    ),
+    _api("ticket-detail", VIEW, kwargs=TICKET),
+    _write("ticket-detail", EDIT, "patch", data={"priority": "high"}, kwargs=TICKET),
+    _api("ticket-messages", VIEW, kwargs=TICKET),
+    _write("ticket-messages", EDIT, data={"body": "API reply"}, kwargs=TICKET),
+    _write(
+        "ticket-merge",
+        EDIT,
+        data=lambda o: {"into": o.ticket.pk},
+        kwargs=TICKET,
+        ok=(400,),
+        no_effect="merging a ticket into itself is refused",
+    ),
+]
+API_CASES += TICKETS_API_CASES
