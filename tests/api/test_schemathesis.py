@@ -93,8 +93,17 @@ def seed() -> dict:
         )
         for n in range(2)
     ]
+    from tickets.services import ticket_open
+
+    tickets = [
+        ticket_open(
+            actor=customer_admin.user, customer_id=company.pk, subject=f"Fuzz {n}", description="x"
+        )
+        for n in range(2)
+    ]
     return {
         "customers": [company, child, parent],
+        "tickets": tickets,
         # DELETE aims at customers of its own, so the others' records stay visible.
         "customers:delete": [CustomerFactory(name=f"Fuzz Doomed {n}") for n in range(3)],
         "linked-accounts": [account],

@@ -17,6 +17,8 @@ from ..models import (
 
 class TicketSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
+    # Empty when the requester is a user: a plain string, not an "email" that must be valid.
+    requester_email = serializers.CharField(read_only=True)
     description_html = serializers.CharField(
         read_only=True, help_text="The Markdown description rendered and sanitised."
     )
@@ -81,6 +83,8 @@ class TicketUpdateSerializer(StrictSerializerMixin, serializers.Serializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
+    author_email = serializers.CharField(read_only=True)
+
     class Meta:
         model = Message
         fields = [
