@@ -25,6 +25,7 @@ from core.scope import scope_for
 from . import services_sla
 from .models import Ticket
 from .models_sla import PRIORITIES, WEEKDAYS, SlaPolicy
+from .querysets import OPEN_STATUSES
 
 HOURS = {"max_digits": 7, "decimal_places": 2, "min_value": Decimal("0.02"), "required": False}
 
@@ -222,6 +223,8 @@ class ReportView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
                 ),
                 resolution_met=Count("pk", filter=resolution_met),
                 first_response=Avg(F("first_response_at") - F("created_at")),
+                resolution=Avg(F("resolved_at") - F("created_at")),
+                still_open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
                 rated=Count("rating", filter=Q(rating__isnull=False)),
                 good=Count("rating", filter=Q(rating="good")),
             )
@@ -239,9 +242,24 @@ class ReportView(ConsoleAccessMixin, BreadcrumbsMixin, TemplateView):
                 "resolution_met",
                 "rated",
                 "good",
+                "still_open",
             )
         }
+        staff_rows = list(
+            tickets.filter(assignee__isnull=False)
+            .values("assignee_id", "assignee__first_name", "assignee__last_name", "assignee__email")
+            .annotate(
+                handled=Count("pk"),
+                resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+                resolution=Avg(F("resolved_at") - F("created_at")),
+                rated=Count("rating", filter=Q(rating__isnull=False)),
+                good=Count("rating", filter=Q(rating="good")),
+                bad=Count("rating", filter=Q(rating="bad")),
+            )
+            .order_by("assignee__first_name", "assignee__email")
+        )
         context.update(
+            staff_rows=staff_rows,
             month=month,
             previous=(month - datetime.timedelta(days=1)).replace(day=1),
             following=following,

@@ -178,6 +178,7 @@ def test_the_report_shows_service_levels_and_satisfaction(
     fast = services.ticket_open(
         actor=requester, customer_id=customer.pk, subject="Fast", description="y"
     )
+    services.ticket_update(actor=staff, ticket_id=fast.pk, data={"assignee_id": staff.pk})
     services.ticket_reply(actor=staff, ticket_id=fast.pk, body="Done", status="resolved")
     from tickets.rating import ticket_rate
 
@@ -193,6 +194,8 @@ def test_the_report_shows_service_levels_and_satisfaction(
     row = page[page.index(customer.name) :]
     assert "50%" in row and "(1/2)" in row  # one of two first responses met
     assert "100%" in row and "(1 rated)" in row
+    by_staff = page[page.index("By team member") :]
+    assert "Sam" in by_staff and "100%" in by_staff and "(1 rated)" in by_staff
 
 
 def test_admins_write_policies_in_hours_and_one_is_the_default(policy, client_as):
