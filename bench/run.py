@@ -16,7 +16,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 os.environ.setdefault("DATABASE_NAME", "clientele_bench")
 os.environ["DEBUG"] = "false"
 
-SECTIONS = ("provisioning", "customers", "lists", "imports", "worker", "billing", "tenancy")
+SECTIONS = (
+    "provisioning",
+    "customers",
+    "lists",
+    "imports",
+    "worker",
+    "billing",
+    "tickets",
+    "tenancy",
+)
 # Run only when named (make bench-tenants, in a database of its own): 1,000 tenants.
 ON_REQUEST = ("tenancy",)
 
@@ -44,7 +53,16 @@ def main() -> int:
     setup_django()
     from django.db import connection
 
-    from bench.sections import billing, customers, imports, lists, provisioning, tenancy, worker
+    from bench.sections import (
+        billing,
+        customers,
+        imports,
+        lists,
+        provisioning,
+        tenancy,
+        tickets,
+        worker,
+    )
 
     sections = {
         "provisioning": lambda: provisioning.bench_provisioning() or True,
@@ -53,6 +71,7 @@ def main() -> int:
         "imports": imports.bench_imports,
         "worker": worker.bench_worker,
         "billing": billing.bench_billing,
+        "tickets": tickets.bench_tickets,
         "tenancy": tenancy.bench_tenancy,
     }
     ok = True

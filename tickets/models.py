@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -183,6 +184,12 @@ class Ticket(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             models.Index(fields=["-last_activity_at", "-id"], name="ticket_queue"),
+            # The queue's default: unresolved tickets, latest activity first.
+            models.Index(
+                fields=["-last_activity_at", "-id"],
+                name="ticket_unresolved_queue",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # The breach check's two questions, asked every minute.
             models.Index(
                 fields=["first_response_due_at"],
@@ -202,6 +209,15 @@ class Ticket(models.Model):
                     resolution_due_at__isnull=False,
                 ),
             ),
+            # The queue's "missed a target" filter.
+            models.Index(
+                fields=["-last_activity_at", "-id"],
+                name="ticket_missed_target",
+                condition=Q(first_response_breached_at__isnull=False)
+                | Q(resolution_breached_at__isnull=False),
+            ),
+            # Search by subject (pg_trgm, like the other lists' searches).
+            GinIndex(name="ticket_subject_trgm", fields=["subject"], opclasses=["gin_trgm_ops"]),
             # Attainment reports: a month's tickets, by company.
             models.Index(fields=["created_at", "customer"], name="ticket_opened_month"),
         ]

@@ -19,11 +19,19 @@ class TicketQuerySet(ScopedQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def search(self, value: str) -> TicketQuerySet:
+        """By number (``T-42``, ``#42``, ``42``), subject or company name: each an indexed
+        condition on the ticket table (the subject's trigram index, the company's ids from
+        its own trigram index), so PostgreSQL ORs bitmaps instead of scanning."""
+        from customers.models import Customer
+
         value = (value or "").strip()
         if not value:
             return self
         number = value.lstrip("#").removeprefix("T-").removeprefix("t-")
-        condition = Q(subject__icontains=value) | Q(customer__name__icontains=value)
+        if number.isdigit() and len(number) < 10 and number != value.lstrip("#"):
+            return self.filter(pk=int(number))  # "T-42": the ticket, nothing else
+        companies = Customer._base_manager.filter(name__icontains=value).values("pk")
+        condition = Q(subject__icontains=value) | Q(customer_id__in=companies)
         if number.isdigit() and len(number) < 10:
             condition |= Q(pk=int(number))
         return self.filter(condition)

@@ -53,6 +53,8 @@ class TicketListView(ObjectListView):
     table_class = TicketTable
     export_name = "tickets"
     add_url_name = "tickets:ticket_create"
+    # A queue grows by millions: counted up to the cap ("1,000+") even unfiltered.
+    always_cap_count = True
     nav_section = "tickets"
     breadcrumbs = [("Tickets", None)]
 
