@@ -404,6 +404,9 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "assets.models.AssetStatus",
         "EntryKindEnum": "activity.models.EntryKind",
         "LinkedAccountKindEnum": "customers.models.LinkedAccount.Kind",
+        "TicketCategoryEnum": "tickets.models.TicketCategory",
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "TicketPriorityEnum": "tickets.models.TicketPriority",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
