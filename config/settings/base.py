@@ -404,6 +404,7 @@ SPECTACULAR_SETTINGS = {
         "AssetStatusEnum": "assets.models.AssetStatus",
         "EntryKindEnum": "activity.models.EntryKind",
         "LinkedAccountKindEnum": "customers.models.LinkedAccount.Kind",
+        "AssetCategoryEnum": "assets.models.AssetCategory",
         "TicketCategoryEnum": "tickets.models.TicketCategory",
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "TicketPriorityEnum": "tickets.models.TicketPriority",
