@@ -48,6 +48,15 @@ def get(port: int, host: str, path: str) -> http.client.HTTPResponse:
     return response
 
 
+def default_signals() -> None:
+    """In the child before make starts: Ctrl+C and SIGTERM at their defaults. A test process
+    may have inherited SIGINT as ignored (from whatever ran before it in the same worker), and
+    a shell cannot trap a signal ignored when it started: ``make serve``'s Ctrl+C handler
+    would silently never run."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def serve_command(**variables) -> list[str]:
     return ["make", "--no-print-directory", "serve", *(f"{k}={v}" for k, v in variables.items())]
 
@@ -112,6 +121,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=default_signals,
         )
     running = Server(process, port, log, variables["SECRET_KEY_FILE"], variables["WORKER_PID"])
     # The first run after a change of the static files collects them (minutes); then seconds.
