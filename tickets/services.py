@@ -21,7 +21,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import CustomerAccess, User
 from activity.markdown import render_plain, staff_users
 from assets.models import Asset
 from core.notifications import NotificationKind, notify, staff_with
@@ -434,25 +434,27 @@ def ticket_update(*, actor: User, ticket_id, data: dict[str, Any]) -> Ticket:
         raise ValidationError(dict.fromkeys(unknown, "Not a field you can change here."))
     with transaction.atomic():
         ticket = _ticket_for(actor, ticket_id)
-        changes = []
+        before = {
+            field: getattr(ticket, field) for field in ("priority", "category", "assignee_id")
+        }
         if "priority" in data:
             ticket.priority = _choice(data["priority"], TicketPriority, "priority", "")
             sla.refresh(ticket)
         if "category" in data:
             ticket.category = _choice(data["category"], TicketCategory, "category", "")
-        before_assignee = ticket.assignee_id
         if "assignee_id" in data:
             ticket.assignee = _staff_assignee(data["assignee_id"], ticket.customer)
-        old = Ticket.objects.only("priority", "category", "assignee_id").get(pk=ticket.pk)
-        for field in ("priority", "category", "assignee_id"):
-            if getattr(old, field) != getattr(ticket, field):
-                changes.append(field.removesuffix("_id"))
+        changes = [
+            field.removesuffix("_id")
+            for field, value in before.items()
+            if getattr(ticket, field) != value
+        ]
         if not changes:
             return ticket
         save_with_history(
             ticket, actor=actor, reason=f"Changed {', '.join(changes)}", event="ticket.updated"
         )
-        if ticket.assignee_id not in (None, before_assignee, actor.pk):
+        if ticket.assignee_id not in (None, before["assignee_id"], actor.pk):
             notify(
                 [ticket.assignee],
                 kind=NotificationKind.TICKET_ASSIGNED,
@@ -500,19 +502,34 @@ def _set_status(ticket: Ticket, status: str, now) -> None:
         ticket.resolved_at = ticket.closed_at = None
 
 
+def reaching(users, customer_id: int) -> list[User]:
+    """The staff among ``users`` who can see the company: everyone not limited to assigned
+    customers, and the limited ones whose scope reaches it (only they cost a lookup)."""
+    return [
+        user
+        for user in users
+        if user.customer_access != CustomerAccess.ASSIGNED
+        or scope_for(user).reaches_customer(customer_id)
+    ]
+
+
 def _tell_staff(
-    ticket: Ticket, actor: User | None, message: str, *, kind=NotificationKind.TICKET_REPLIED
+    ticket: Ticket,
+    actor: User | None,
+    message: str,
+    *,
+    kind=NotificationKind.TICKET_REPLIED,
+    workers: list[User] | None = None,
 ) -> None:
-    """The assignee, else everyone who works tickets and can see the company."""
+    """The assignee, else everyone who works tickets and can see the company (``workers``:
+    those staff, read once by a caller telling about many tickets)."""
     actor_id = getattr(actor, "pk", None)
     if ticket.assignee_id:
         recipients = [ticket.assignee] if ticket.assignee_id != actor_id else []
     else:
-        recipients = [
-            user
-            for user in staff_with(Capability.EDIT_RECORDS)
-            if user.pk != actor_id and scope_for(user).reaches_customer(ticket.customer_id)
-        ]
+        if workers is None:
+            workers = list(staff_with(Capability.EDIT_RECORDS))
+        recipients = [u for u in reaching(workers, ticket.customer_id) if u.pk != actor_id]
     notify(
         recipients,
         kind=kind,

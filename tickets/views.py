@@ -105,11 +105,9 @@ class TicketDetailView(ObjectDetailView):
         page, entries = history_page(Ticket, ticket.history.all(), self.request.GET.get("page"))
         can_edit = user_can(self.request.user, Capability.EDIT_RECORDS)
         if can_edit:
-            assignees = [
-                user
-                for user in staff_users().order_by("first_name", "last_name", "email")
-                if scope_for(user).reaches_customer(ticket.customer_id)
-            ]
+            assignees = services.reaching(
+                staff_users().order_by("first_name", "last_name", "email"), ticket.customer_id
+            )
             context.setdefault("reply_form", StaffReplyForm())
             context.setdefault(
                 "update_form",
