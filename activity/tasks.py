@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from django.core.mail import EmailMessage
-from django.db import connection
 from django.template.loader import render_to_string
 from django_tenants.utils import schema_context
 from procrastinate.contrib.django import app
@@ -19,17 +18,12 @@ logger = logging.getLogger(__name__)
 
 def record_url_absolute(entry) -> str:
     """The entry's record page on the tenant's primary domain ("" without one)."""
-    from tenants.services import base_url_for
+    from tenants.services import current_base_url
 
     from .urls_helpers import record_url
 
-    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
-    domain = (
-        tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
-        if tenant
-        else None
-    )
-    return base_url_for(domain) + record_url(entry.record) if domain else ""
+    base = current_base_url()
+    return base + record_url(entry.record) if base else ""
 
 
 def reminder_message(entry) -> EmailMessage:

@@ -34,7 +34,7 @@ EMAIL_SUBJECTS = {
 @tenant_task(queue="emails")
 def send_invoice_email(*, invoice_id: int, kind: str) -> None:
     """The invoice (or receipt) goes to the billing contact with its PDF attached."""
-    from tenants.services import base_url_for
+    from tenants.services import current_base_url
 
     from .pdf import invoice_pdf
     from .seller import invoice_email_headers
@@ -43,12 +43,12 @@ def send_invoice_email(*, invoice_id: int, kind: str) -> None:
     if invoice is None or not invoice.billing_email:
         return
     tenant = Tenant.objects.get(schema_name=connection.schema_name)
-    domain = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    base = current_base_url(tenant)
     context = {
         "invoice": invoice,
         "tenant": tenant,
         "kind": kind,
-        "portal_url": base_url_for(domain) + "/portal/" if domain else "",
+        "portal_url": base + "/portal/" if base else "",
     }
     message = EmailMessage(
         subject=EMAIL_SUBJECTS[kind].format(number=invoice.number, tenant=tenant.name),

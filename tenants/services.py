@@ -88,6 +88,16 @@ def base_url_for(domain: str) -> str:
     return f"{settings.SITE_SCHEME}://{domain}{suffix}"
 
 
+def current_base_url(tenant=None) -> str:
+    """The current tenant's address on its primary domain, for links in emails the worker
+    sends ("" when it has none)."""
+    tenant = tenant or Tenant.objects.filter(schema_name=connection.schema_name).first()
+    if tenant is None:
+        return ""
+    domain = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    return base_url_for(domain) if domain else ""
+
+
 def validate_tenant_slug(slug: str) -> None:
     """A slug becomes the host label and the schema name, so both sets of rules apply."""
     if not SLUG_PATTERN.match(slug or ""):

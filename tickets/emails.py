@@ -28,19 +28,14 @@ def subject_tag(ticket) -> str:
 
 
 def ticket_message(ticket, kind: str, *, message=None) -> EmailMessage | None:
-    from tenants.services import base_url_for
+    from tenants.services import current_base_url
 
     address = ticket.requester_address
     if not address:
         return None
     tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
     name = tenant.name if tenant else ""
-    domain = (
-        tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
-        if tenant
-        else None
-    )
-    base = base_url_for(domain) if domain else ""
+    base = current_base_url(tenant) if tenant else ""
     rate_url = ""
     if base and kind == "status" and ticket.status == "resolved" and ticket.rated_at is None:
         rate_url = base + reverse("tickets:rate", args=[ticket.pk, ticket.reply_token])
