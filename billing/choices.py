@@ -71,6 +71,7 @@ class LineKind(models.TextChoices):
     SEATS = "seats", "Seats"
     USAGE = "usage", "Usage"
     PROJECT = "project", "Project"
+    CONTRACT = "contract", "Contract"
 
 
 class PaymentMethod(models.TextChoices):

@@ -5,6 +5,7 @@ BillingConfig.ready(): customers imports nothing of billing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Count, Sum
@@ -17,19 +18,32 @@ from customers.overview import OverviewSection, register_overview_section
 from .models import Project
 from .querysets import status_conditions
 
+# Other parts of a customer's value (contracts: the value of running contracts), each
+# ``source(customer_ids) -> (label, amount)`` in one query; registered from an
+# AppConfig.ready(), so billing imports none of them.
+_value_sources: list[Callable[[list[int]], tuple[str, Decimal]]] = []
+
+
+def register_value_source(source: Callable[[list[int]], tuple[str, Decimal]]) -> None:
+    if source not in _value_sources:
+        _value_sources.append(source)
+
 
 def projects_overview(customer_ids: list[int]) -> dict:
     """The customers' projects by status, and the value and monthly fee of the active ones
-    (one aggregate query)."""
+    (one aggregate query), with the other parts of the customer's value (one query each)."""
     conditions = status_conditions(timezone.localdate())
     projects = Project.objects.filter(customer_id__in=customer_ids).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
         active_value=Sum("contract_value", filter=conditions["active"]),
         active_monthly=Sum("monthly_fee", filter=conditions["active"]),
     )
+    parts = [("active projects", projects["active_value"] or Decimal("0"))]
+    parts += [source(customer_ids) for source in _value_sources]
     return {
         "projects": projects,
-        "value": projects["active_value"] or Decimal("0"),
+        "value": sum((amount for _, amount in parts), Decimal("0")),
+        "value_parts": parts,
         "monthly": projects["active_monthly"] or Decimal("0"),
     }
 

@@ -14,6 +14,7 @@ from billing.api.views import (
     SubscriptionViewSet,
     UsageRecordViewSet,
 )
+from contracts.api.views import ContractViewSet
 from core.api.base import api_not_found
 from customers.api.views import (
     ContactRoleViewSet,
@@ -49,6 +50,7 @@ router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("activity", EntryViewSet, basename="activity-entry")
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("contracts", ContractViewSet, basename="contract")
 router.register("portal-users", PortalUserViewSet, basename="portal-user")
 # For customer users' own tokens: their company (or a sub-account), as the portal shows it.
 COMPANY = r"portal/companies/(?P<cid>[0-9]+)"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("activity/", include("activity.urls")),
     path("tickets/", include("tickets.urls")),
+    path("contracts/", include("contracts.urls")),
     path("imports/", include("imports.urls")),
     path("billing/", include("billing.urls")),
     path("search/", include("search.urls")),

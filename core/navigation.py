@@ -27,6 +27,7 @@ CONSOLE_NAV = [
     NavItem("Assets", "assets:asset_list", "hdd-stack", "assets", shortcut="a"),
     NavItem("Projects", "billing:project_list", "kanban", "projects", shortcut="p"),
     NavItem("Tickets", "tickets:ticket_list", "life-preserver", "tickets", shortcut="k"),
+    NavItem("Contracts", "contracts:contract_list", "file-earmark-text", "contracts", shortcut="o"),
     NavItem("Billing", "billing:invoice_list", "receipt", "billing", shortcut="b"),
     NavItem("My tasks", "activity:my_tasks", "check2-square", "tasks", shortcut="t"),
     NavItem("Settings", "core:settings", "gear", "settings", shortcut="s"),

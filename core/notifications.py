@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     TICKET_ASSIGNED = "ticket_assigned", "Ticket assigned to you"
     SLA_BREACHED = "sla_breached", "Service level missed"
     TICKET_RATED_BAD = "ticket_rated_bad", "Ticket rated bad"
+    CONTRACT_RENEWAL_DUE = "contract_renewal_due", "Contract renewal due"
 
 
 KIND_ICONS = {
@@ -48,6 +49,7 @@ KIND_ICONS = {
     NotificationKind.TICKET_ASSIGNED: "person-check",
     NotificationKind.SLA_BREACHED: "alarm",
     NotificationKind.TICKET_RATED_BAD: "emoji-frown",
+    NotificationKind.CONTRACT_RENEWAL_DUE: "file-earmark-text",
 }
 
 

@@ -145,3 +145,16 @@ class MergeForm(forms.Form):
         max_length=20,
         help_text="The number of the ticket it repeats (T-123).",
     )
+
+
+class TimeEntryForm(forms.Form):
+    spent = forms.CharField(label="Time spent", max_length=20, help_text="45m, 1h30, 1.5h or 1:30.")
+    work_date = forms.DateField(
+        label="On", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+    note = forms.CharField(label="What for (optional)", max_length=200, required=False)
+
+    def clean_spent(self):
+        from .time_log import parse_duration
+
+        return parse_duration(self.cleaned_data["spent"])

@@ -24,6 +24,7 @@ from .querysets import (
     InboundQuerySet,
     MessageQuerySet,
     TicketQuerySet,
+    TimeEntryQuerySet,
 )
 
 BODY_MAX = 20_000
@@ -325,6 +326,39 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class TimeEntry(models.Model):
+    """Time a staff member spent on a ticket, on a day: what block-of-hours contracts draw
+    down (contracts.drawdown) and what the ticket's page totals."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="time_entries")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    minutes = models.PositiveIntegerField()
+    work_date = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["work_date", "id"]
+        verbose_name_plural = "time entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gt=0, minutes__lte=24 * 60), name="time_entry_minutes_range"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["ticket", "work_date"], name="time_entry_ticket"),
+            models.Index(fields=["work_date"], name="time_entry_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} min on {self.ticket_id}"
 
 
 class InboundOutcome(models.TextChoices):

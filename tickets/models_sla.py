@@ -126,8 +126,20 @@ class CustomerSla(models.Model):
         return f"{self.customer}: {self.policy}"
 
 
+# Where a company's policy may come from before its own (contracts: the policy of an active
+# contract), registered from an AppConfig.ready(), so tickets imports none of them.
+_policy_sources: list = []
+
+
+def register_policy_source(source) -> None:
+    """``source(customer_ids: list[int]) -> {customer_id: SlaPolicy}``."""
+    if source not in _policy_sources:
+        _policy_sources.append(source)
+
+
 def policy_for(customer) -> SlaPolicy | None:
-    """The company's own SLA policy, else its nearest parent's, else the default."""
+    """The policy of the company's active contract (contracts), else the company's own SLA
+    policy, else its nearest parent's (contract, then own), else the default."""
     chain = [customer.pk]
     parent_id = customer.parent_id
     while parent_id is not None and len(chain) < 10:
@@ -137,7 +149,11 @@ def policy_for(customer) -> SlaPolicy | None:
         c.customer_id: c.policy
         for c in CustomerSla.objects.filter(customer_id__in=chain).select_related("policy")
     }
+    by_contract = [source(chain) for source in _policy_sources]
     for pk in chain:
+        for found in by_contract:
+            if pk in found:
+                return found[pk]
         if pk in own:
             return own[pk]
     return SlaPolicy.objects.filter(is_default=True).first()

@@ -57,6 +57,11 @@ class AttachmentQuerySet(ScopedQuerySet):
         return self.filter(Q(message__isnull=True) | Q(message__is_internal=False))
 
 
+class TimeEntryQuerySet(ScopedQuerySet):
+    scope_paths = ("ticket__customer",)
+    portal_actions: dict[str, str] = {}  # staff bookkeeping: never shown in the portal
+
+
 class InboundQuerySet(ScopedQuerySet):
     """Emails the poller read: tenant-wide, staff only (``scope_paths`` empty)."""
 

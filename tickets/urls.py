@@ -12,6 +12,12 @@ urlpatterns = [
     path("<int:pk>/update/", views.TicketUpdateView.as_view(), name="ticket_update"),
     path("<int:pk>/status/", views.TicketStatusView.as_view(), name="ticket_status"),
     path("<int:pk>/merge/", views.TicketMergeView.as_view(), name="ticket_merge"),
+    path("<int:pk>/time/", views.TicketLogTimeView.as_view(), name="ticket_log_time"),
+    path(
+        "<int:pk>/time/<int:eid>/delete/",
+        views.TimeEntryDeleteView.as_view(),
+        name="time_entry_delete",
+    ),
     path("triage/", views_triage.TriageListView.as_view(), name="triage"),
     path("rate/<int:pk>/<str:token>/", views_rating.rate, name="rate"),
     path("service-levels/", views_sla.PolicyListView.as_view(), name="sla_policies"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +21,21 @@ from core.generic import ObjectDetailView, ObjectListView
 from core.history import history_page
 from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability, user_can
-from core.querysets import access
+from core.querysets import access, parse_id
 from core.scope import scope_for
 from customers.views.detail import CustomerChildrenView
 from documents.downloads import stored_file_response
 
-from . import merging, services, sla
+from . import merging, services, sla, time_log
 from .filters import TicketFilterSet
-from .forms import ConsoleTicketForm, MergeForm, StaffReplyForm, StatusForm, TicketUpdateForm
+from .forms import (
+    ConsoleTicketForm,
+    MergeForm,
+    StaffReplyForm,
+    StatusForm,
+    TicketUpdateForm,
+    TimeEntryForm,
+)
 from .models import Attachment, InboundEmail, Message, Ticket
 from .models_sla import CustomerSla, SlaPolicy
 from .tables import TicketTable
@@ -103,6 +111,7 @@ class TicketDetailView(ObjectDetailView):
         for message in thread:
             message.original_email_id = originals.get(message.pk)
         page, entries = history_page(Ticket, ticket.history.all(), self.request.GET.get("page"))
+        time_entries = list(ticket.time_entries.select_related("user"))
         can_edit = user_can(self.request.user, Capability.EDIT_RECORDS)
         if can_edit:
             assignees = services.reaching(
@@ -122,6 +131,7 @@ class TicketDetailView(ObjectDetailView):
             )
             context.setdefault("status_form", StatusForm(initial={"status": ticket.status}))
             context.setdefault("merge_form", MergeForm())
+            context.setdefault("time_form", TimeEntryForm())
         context.update(
             thread=thread,
             opening_files=opening,
@@ -131,6 +141,8 @@ class TicketDetailView(ObjectDetailView):
             merged=list(ticket.merged.only("pk", "subject")),
             original_email_id=originals.get(None),
             clocks=sla.clocks_of(ticket, timezone.now()),
+            time_entries=time_entries,
+            time_total=sum(entry.minutes for entry in time_entries),
             can_manage=user_can(self.request.user, Capability.MANAGE_RECORDS),
         )
         return context
@@ -240,6 +252,42 @@ class TicketMergeView(TicketActionView):
 
     def success_url(self, result) -> str:
         return result.get_absolute_url()
+
+
+class TicketLogTimeView(TicketActionView):
+    form_class = TimeEntryForm
+    context_name = "time_form"
+    success_message = "Time logged."
+
+    def act(self, data):
+        return time_log.ticket_log_time(
+            actor=self.request.user,
+            ticket_id=self.object.pk,
+            minutes=data["spent"],
+            work_date=data["work_date"],
+            note=data["note"],
+        )
+
+
+class TimeEntryDeleteView(TicketDetailView):
+    """Remove a time entry of this ticket (one's own, or any for managers)."""
+
+    required_capability = Capability.EDIT_RECORDS
+    scope_action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        entry = self.object.time_entries.filter(pk=parse_id(kwargs["eid"])).first()
+        if entry is None:
+            raise Http404("No such record.")
+        try:
+            time_log.time_entry_delete(actor=request.user, entry_id=entry.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Time entry removed.")
+        return redirect(self.object.get_absolute_url() + "#time-heading")
 
 
 class TicketCreateView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):

@@ -29,6 +29,9 @@ class WebhookEvent(models.TextChoices):
     INVOICE_PAID = "invoice.paid", "Invoice paid"
     TICKET_CREATED = "ticket.created", "Ticket opened"
     TICKET_UPDATED = "ticket.updated", "Ticket updated (reply, status, assignment, merge)"
+    CONTRACT_CREATED = "contract.created", "Contract created"
+    CONTRACT_UPDATED = "contract.updated", "Contract updated (edit, renewal, termination)"
+    CONTRACT_RENEWAL_DUE = "contract.renewal_due", "Contract renewal due (reminder day)"
 
 
 class WebhookQuerySet(ScopedQuerySet):

@@ -5,6 +5,7 @@ draft and voiding an issued invoice (optionally drafting its replacement)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
@@ -41,6 +42,17 @@ from .credit_notes import credit_apply_to_issued
 from .dunning import settle_suspension
 
 # --- Computing the lines -----------------------------------------------------------------
+
+# Lines that apps above billing add to a run's invoices (contracts: hours beyond a block),
+# each called once per batch with every customer's billing period; returns lines by
+# customer id. Registered from an AppConfig.ready(), so billing imports none of them.
+LineSource = Callable[[dict[int, money.Period]], dict[int, list[dict]]]
+_line_sources: list[LineSource] = []
+
+
+def register_line_source(source: LineSource) -> None:
+    if source not in _line_sources:
+        _line_sources.append(source)
 
 
 class _Term(NamedTuple):
@@ -125,6 +137,11 @@ def compute_charges(subscriptions: list[Subscription], month: date) -> list[Char
     missing = set(payers.values()) - payer_customers.keys()
     if missing:
         payer_customers.update(Customer.objects.in_bulk(missing))
+    customer_periods = {s.customer_id: periods[s.pk] for s in reversed(subscriptions)}
+    extra_lines: dict[int, list[dict]] = defaultdict(list)
+    for source in _line_sources:
+        for customer_id, lines in source(customer_periods).items():
+            extra_lines[customer_id].extend(lines)
     invoices: dict[int, Charges] = {}
     for subscription in subscriptions:
         payer_id = payers[subscription.customer_id]
@@ -138,6 +155,8 @@ def compute_charges(subscriptions: list[Subscription], month: date) -> list[Char
             metrics,
             period,
         ) + pricing.project_lines(projects.get(subscription.customer_id, []), period)
+        if subscription.customer_id in extra_lines:  # once per customer, not per subscription
+            lines += extra_lines.pop(subscription.customer_id)
         if payer_id != subscription.customer_id:
             for line in lines:
                 line["sub_account"] = subscription.customer

@@ -84,6 +84,7 @@ TENANT_APPS = [
     "documents",
     "activity",
     "tickets",
+    "contracts",
     "search",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -408,6 +409,8 @@ SPECTACULAR_SETTINGS = {
         "TicketCategoryEnum": "tickets.models.TicketCategory",
         "TicketStatusEnum": "tickets.models.TicketStatus",
         "TicketPriorityEnum": "tickets.models.TicketPriority",
+        "ContractKindEnum": "contracts.models.ContractKind",
+        "ContractStateEnum": "contracts.models.ContractState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -85,3 +85,14 @@ def duration_short(value) -> str:
     if hours:
         return f"{hours} h {minutes} min"
     return f"{minutes} min"
+
+
+@register.filter
+def minutes_as_hours(value) -> str:
+    """Logged minutes as hours and minutes: "1 h 30 min", "45 min", "12 h"."""
+    if value in (None, ""):
+        return ""
+    hours, minutes = divmod(int(value), 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"

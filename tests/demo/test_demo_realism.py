@@ -47,6 +47,29 @@ def support_tickets_with_service_levels_and_a_rating():
     assert all(t.requester and t.customer_id == t.requester.membership.customer_id for t in tickets)
     create_demo_tickets()  # a second run changes nothing
     assert Ticket.objects.count() == len(tickets)
+    contracts_in_every_state_and_a_block_in_use()
+
+
+def contracts_in_every_state_and_a_block_in_use():
+    from django.utils import timezone
+
+    from accounts.models import StaffRole
+    from contracts.demo import create_demo_contracts
+    from contracts.drawdown import drawdown_of
+    from contracts.models import Contract
+    from tests.factories import UserFactory
+
+    UserFactory(role=StaffRole.ADMIN)
+    create_demo_contracts()
+    today = timezone.localdate()
+    contracts = list(Contract.objects.all())
+    assert {c.state(today) for c in contracts} == {
+        "active", "renewal_due", "expired", "upcoming",
+    }
+    (block,) = [c for c in contracts if c.kind == "block"]
+    assert 0 < drawdown_of(block, today).used_minutes < block.hours_included * 60
+    create_demo_contracts()
+    assert Contract.objects.count() == len(contracts)
 
 
 def a_year_of_billing_and_one_suspended_company(suspended_admin):

@@ -358,3 +358,47 @@ TICKETS_API_CASES = [
     ),
 ]
 API_CASES += TICKETS_API_CASES
+
+# Contracts (#19): scoped like their company; terminating needs MANAGE.
+CONTRACT = _record("contract")
+CONTRACTS_API_CASES = [
+    _api("contract-list", VIEW),
+    _write(
+        "contract-list",
+        EDIT,
+        data=lambda o: {
+            "customer": o.customer.pk,
+            "name": "API contract",
+            "kind": "retainer",
+            "start_date": "2026-01-01",
+            "end_date": "2026-12-31",
+        },
+    ),
+    _api("contract-detail", VIEW, kwargs=CONTRACT),
+    _write(
+        "contract-detail",
+        EDIT,
+        "patch",
+        data={"name": "Renamed contract"},
+        kwargs=CONTRACT,
+        etag=lambda o: o.contract,
+    ),
+    _write(
+        "contract-detail",
+        EDIT,
+        "put",
+        data=lambda o: {
+            "customer": o.customer.pk,
+            "name": "Replaced contract",
+            "kind": "block",
+            "hours_included": "20",
+            "start_date": "2026-01-01",
+            "end_date": "2030-12-31",
+        },
+        kwargs=CONTRACT,
+        etag=lambda o: o.contract,
+    ),
+    _write("contract-renew", EDIT, kwargs=CONTRACT),
+    _write("contract-terminate", MANAGE, data={"reason": "API termination"}, kwargs=CONTRACT),
+]
+API_CASES += CONTRACTS_API_CASES

@@ -984,6 +984,66 @@ TICKETS = [
 CONSOLE_CASES += TICKETS
 
 
+# Time on tickets and contracts (#19): scoped like their company; terminating needs MANAGE.
+def _contract(o):
+    return {"pk": o.contract.pk}
+
+
+def _contract_form(o) -> dict:
+    return {
+        "customer": o.customer.pk,
+        "name": "Matrix contract",
+        "kind": "retainer",
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "renewal_months": "12",
+        "notice_days": "30",
+        "reminder_days": "30",
+        "value": "1000",
+        "billing_frequency": "monthly",
+    }
+
+
+def _signed_copy(o):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("signed.pdf", b"%PDF-1.4\nsigned\n", "application/pdf")}
+
+
+CONTRACTS = [
+    _post(
+        "tickets:ticket_log_time",
+        EDIT,
+        {"spent": "1h30", "work_date": "2026-03-02", "note": "Matrix"},
+        kwargs=_ticket,
+    ),
+    _post(
+        "tickets:time_entry_delete",
+        MANAGE,
+        kwargs=lambda o: {"pk": o.ticket.pk, "eid": o.time_entry.pk},
+        # Staff (EDIT) may remove their own entries only: the world's entry is nobody's, so
+        # only managers may remove it, and staff are refused (403).
+    ),
+    Case("contracts:contract_list", VIEW),
+    Case("customers:customer_contracts", VIEW, kwargs=CUSTOMER),
+    Case("contracts:contract_create", EDIT),
+    _post("contracts:contract_create", EDIT, _contract_form),
+    Case("contracts:contract_detail", VIEW, kwargs=_contract),
+    Case("contracts:contract_update", EDIT, kwargs=_contract),
+    _post("contracts:contract_update", EDIT, _contract_form, kwargs=_contract),
+    Case("contracts:contract_renew", EDIT, kwargs=_contract),
+    _post("contracts:contract_renew", EDIT, kwargs=_contract),
+    _post(
+        "contracts:contract_terminate",
+        MANAGE,
+        {"reason": "Matrix termination"},
+        kwargs=_contract,
+    ),
+    _post("contracts:contract_signed", EDIT, _signed_copy, kwargs=_contract),
+]
+CONSOLE_CASES += CONTRACTS
+
+
 # Every console list's tools (core/views_lists.py): columns and saved views are the asker's
 # own, on any list their role opens; a bulk change goes row by row through the scope.
 CUSTOMER_LIST = {"list_key": "customers.customer"}

@@ -92,6 +92,8 @@ class CompanyRecords:
     ticket: object  # an open ticket of the company (no requester)
     ticket_file: object  # the file attached to ticket's description
     ticket_email: object  # the email ticket was opened from
+    time_entry: object  # time logged on ticket (by nobody in particular)
+    contract: object  # a running block-of-hours contract of the company, renewing yearly
     # Every company is a reseller (its sub-accounts are its clients) with a pending commission
     # statement of January 2026; its portal shows approved ones (commission_shown).
     commission_statement: object
@@ -433,7 +435,29 @@ def build_ticket(customer, token: str, ids) -> dict:
     attachment.file.name = documents_storage().save(new_key("tickets"), ContentFile(content))
     attachment.save()
     email = build_inbound_email(next(ids), outcome="ticket", token=token, ticket=ticket)
-    return {"ticket": ticket, "ticket_file": attachment, "ticket_email": email}
+    from contracts.models import Contract
+    from tickets.models import TimeEntry
+
+    time_entry = TimeEntry.objects.create(
+        pk=next(ids), ticket=ticket, minutes=30, work_date=date(2026, 3, 2)
+    )
+    contract = Contract.objects.create(
+        pk=next(ids),
+        customer=customer,
+        name=f"Contract {token} {n}",
+        kind="block",
+        start_date=date(2026, 1, 1),
+        end_date=date(2030, 12, 31),
+        auto_renew=True,
+        hours_included=10,
+    )
+    return {
+        "ticket": ticket,
+        "ticket_file": attachment,
+        "ticket_email": email,
+        "time_entry": time_entry,
+        "contract": contract,
+    }
 
 
 def build_inbound_email(pk: int, *, outcome: str, token: str, ticket=None):

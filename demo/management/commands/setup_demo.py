@@ -10,6 +10,7 @@ from django_tenants.utils import get_tenant_model, schema_context
 from accounts.models import StaffRole, User
 from assets.demo import create_demo_operations
 from billing.demo import create_demo_billing
+from contracts.demo import create_demo_contracts
 from customers.demo import create_demo_customers
 from portal.demo import create_demo_portal_users
 from tenants.services import base_url_for, tenant_provision
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             customer_admin, parent_admin = create_demo_portal_users(DEMO_PASSWORD)
             suspended_admin = create_demo_billing()
             create_demo_tickets()
+            create_demo_contracts()
 
         demo_url = base_url_for(f"{DEMO_SLUG}.{settings.PLATFORM_DOMAIN}")
         platform_url = base_url_for(settings.PLATFORM_DOMAIN)
