@@ -34,7 +34,7 @@ class ContractForm(forms.ModelForm):
         self.fields["hours_included"].widget.attrs.update(min="0.25", step="0.25")
 
     def _post_clean(self):
-        pass  # the service validates (contracts.services._validate), with the actor's scope
+        pass  # the service validates (contracts.services.check_terms), with the actor's scope
 
 
 class TerminateForm(forms.Form):

@@ -63,7 +63,8 @@ def _contract_for(actor: User, contract_id) -> Contract:
     )
 
 
-def _validate(contract: Contract) -> None:
+def check_terms(contract: Contract) -> None:
+    """The rules a contract's terms keep (the form, the API and the import share them)."""
     errors: dict[str, str] = {}
     if contract.kind == ContractKind.BLOCK_OF_HOURS:
         if not contract.hours_included:
@@ -98,7 +99,7 @@ def contract_create(*, actor: User, customer_id, **fields: Any) -> Contract:
         contract = Contract(customer=customer, **fields)
         if "owner" not in fields:
             contract.owner = actor
-        _validate(contract)
+        check_terms(contract)
         return save_with_history(contract, actor=actor, reason="Created", event="contract.created")
 
 
@@ -112,7 +113,7 @@ def contract_update(*, actor: User, contract_id, data: dict[str, Any]) -> Contra
         end_before = contract.end_date
         for name, value in data.items():
             setattr(contract, name, value)
-        _validate(contract)
+        check_terms(contract)
         if contract.end_date != end_before:
             contract.reminded_for = None  # a new term is reminded again
         return save_with_history(contract, actor=actor, reason="Edited", event="contract.updated")

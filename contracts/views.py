@@ -37,6 +37,7 @@ class ContractListView(ObjectListView):
     table_class = ContractTable
     export_name = "contracts"
     add_url_name = "contracts:contract_create"
+    import_kind = "contracts"
     nav_section = "contracts"
     breadcrumbs = [("Contracts", None)]
 

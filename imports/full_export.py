@@ -13,6 +13,7 @@ from django.apps import apps
 from phonenumber_field.phonenumber import PhoneNumber
 
 from assets.filters import AssetFilterSet
+from contracts.filters import ContractFilterSet
 from customers.filters import CustomerFilterSet
 from customers.forms_contacts import ContactFilterSet
 from fields.values import cell_text
@@ -27,18 +28,21 @@ MODELS = {
     "contacts": "customers.Contact",
     "locations": "locations.Location",
     "assets": "assets.Asset",
+    "contracts": "contracts.Contract",
 }
 FILTERSETS = {
     "customers": CustomerFilterSet,
     "contacts": ContactFilterSet,
     "locations": LocationFilterSet,
     "assets": AssetFilterSet,
+    "contracts": ContractFilterSet,
 }
 RELATED = {
     "customers": ("parent",),
     "contacts": ("customer",),
     "locations": ("customer",),
     "assets": ("owner", "location__customer", "project"),
+    "contracts": ("customer",),
 }
 
 
@@ -85,7 +89,7 @@ def full_export_rows(kind: str, request) -> tuple[list[str], Iterator[list[str]]
     resource_class = RESOURCES[kind]
     model = apps.get_model(MODELS[kind])
     columns = [column.name for column in resource_class.columns]
-    definitions = {d.column_name: d for d in resource_class.custom_definitions}
+    definitions = {d.column_name: d for d in getattr(resource_class, "custom_definitions", ())}
     attributes = {
         name: resource_class.fields[name].attribute
         for name in columns
@@ -94,7 +98,9 @@ def full_export_rows(kind: str, request) -> tuple[list[str], Iterator[list[str]]
     filterset = FILTERSETS[kind](
         request.GET or None, queryset=model.objects.visible_to(request.user), request=request
     )
-    queryset = filterset.qs.select_related(*RELATED[kind]).prefetch_related("tags").order_by("pk")
+    queryset = filterset.qs.select_related(*RELATED[kind]).order_by("pk")
+    if TAGS_COLUMN in columns:
+        queryset = queryset.prefetch_related("tags")
 
     def cell(record, name: str) -> str:
         if name in definitions:

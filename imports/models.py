@@ -18,6 +18,7 @@ class ImportKind(models.TextChoices):
     ASSETS = "assets", "Assets"
     USAGE = "usage", "Usage"
     CONTACTS = "contacts", "Contacts"
+    CONTRACTS = "contracts", "Contracts"
 
 
 class ImportStatus(models.TextChoices):

@@ -37,6 +37,7 @@ LIST_URLS = {
     "assets": "assets:asset_list",
     "usage": "billing:usagerecord_list",
     "contacts": "customers:contact_list",
+    "contracts": "contracts:contract_list",
 }
 # Each kind's record page: the results of an import that ran link what it made or changed.
 DETAIL_URLS = {
@@ -44,6 +45,7 @@ DETAIL_URLS = {
     "locations": "locations:location_detail",
     "assets": "assets:asset_detail",
     "contacts": "customers:contact_detail",
+    "contracts": "contracts:contract_detail",
 }
 # The navigation section each kind's pages belong to (usage lives under Billing).
 NAV_SECTIONS = {"usage": "billing", "contacts": "customers"}

@@ -198,3 +198,37 @@ class MoneyWidget(widgets.Widget):
             return Decimal(text)
         except InvalidOperation:
             raise ValueError(f"“{value}” is not an amount; write it like 1234.50.") from None
+
+
+class YesNoWidget(widgets.Widget):
+    """yes/no, true/false, 1/0 (any case); an empty cell keeps the default or current value."""
+
+    YES, NO = {"yes", "y", "true", "1", "x"}, {"no", "n", "false", "0"}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = as_text(value).lower()
+        if not text:
+            return None
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(f"“{as_text(value)}” is not yes or no.")
+
+
+class CountWidget(widgets.Widget):
+    """A whole number of at least zero (days, months)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if blank(value):
+            return None
+        text = as_text(value)
+        try:
+            number = int(Decimal(text))
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"“{text}” is not a whole number.") from None
+        if number < 0 or Decimal(text) != number:
+            raise ValueError(f"“{text}” is not a whole number of at least 0.")
+        return number

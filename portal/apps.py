@@ -21,6 +21,14 @@ class PortalConfig(AppConfig):
         from .policies import customer_user_grant
 
         register_customer_user_resolver(customer_user_grant)
+        # Feature adoption on the analytics pages.
+        from billing.analytics_sections import AnalyticsSection, register_analytics_section
+
+        from .adoption import adoption_figures
+
+        register_analytics_section(
+            AnalyticsSection("adoption", "portal/_adoption.html", adoption_figures, order=20)
+        )
         # Support mail from a company's users or its verified domains opens its tickets.
         from tickets.inbound import DOMAIN, USER, register_sender_resolver
 

@@ -258,3 +258,24 @@ class CompanyDomain(models.Model):
     @property
     def txt_record(self) -> str:
         return f"clientele-verification={self.token}"
+
+
+class PortalUsage(models.Model):
+    """How often a company's user opened a portal feature on a day (portal.adoption)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    feature = models.CharField(max_length=30)
+    day = models.DateField()
+    uses = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "user", "feature", "day"], name="portal_usage_one_row_a_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "customer"], name="portal_usage_day")]
+
+    def __str__(self) -> str:
+        return f"{self.feature} on {self.day}"

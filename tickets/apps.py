@@ -25,6 +25,14 @@ class TicketsConfig(AppConfig):
         from .history import tickets_history
 
         register_history_source(tickets_history)
+        # Support and satisfaction on the analytics pages.
+        from billing.analytics_sections import AnalyticsSection, register_analytics_section
+
+        from .analytics import support_figures
+
+        register_analytics_section(
+            AnalyticsSection("support", "tickets/_analytics.html", support_figures, order=10)
+        )
         # A deleted email (an erased sender) takes its stored raw message with it.
         from django.db.models.signals import post_delete
 

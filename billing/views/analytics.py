@@ -18,6 +18,7 @@ from core.scope import scope_for
 from customers.views.detail import CustomerPageMixin
 
 from .. import analytics, figures, money
+from ..analytics_sections import analytics_sections
 from ..charts import csv_figure, formatted
 from .base import BillingNavMixin
 
@@ -91,6 +92,9 @@ class AnalyticsView(BillingNavMixin, ConsoleAccessMixin, BreadcrumbsMixin, Templ
             self.get_context_data(
                 form=form,
                 a=data,
+                sections=analytics_sections(
+                    figures.reach(scope_for(request.user)), span, per_customer=True
+                ),
                 exports=self.export_links(span),
                 top_lists=[(key, title, data["top"][key]) for key, title in TOP_TITLES.items()],
                 **shown(data),
@@ -169,6 +173,7 @@ class CustomerAnalyticsView(CustomerPageMixin, ObjectDetailView):
         context.update(
             form=form,
             a=data,
+            sections=analytics_sections(self.scope_ids, span, per_customer=False),
             retention_hint=(
                 f"ended {data['ended']:%Y-%m-%d} (no live subscription)"
                 if data["ended"]

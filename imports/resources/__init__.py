@@ -8,6 +8,7 @@ from ..engine import ImportResource
 from ..usage import UsageResource
 from .assets import AssetResource
 from .contacts import ContactResource
+from .contracts import ContractResource
 from .customers import CustomerResource
 from .headers import HeaderMap, map_headers
 from .locations import LocationResource
@@ -21,6 +22,7 @@ RESOURCES: dict[str, type[ImportResource]] = ResourcesWithCustomColumns(
         "assets": AssetResource,
         "usage": UsageResource,
         "contacts": ContactResource,
+        "contracts": ContractResource,
     },
     {"customers": "customer", "locations": "location", "assets": "asset", "contacts": "contact"},
 )

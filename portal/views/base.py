@@ -15,6 +15,7 @@ from core.scope import scope_for
 from customers.models import Customer
 from portal.models import CompanyProfile, PortalPermission
 
+from ..adoption import record_use
 from ..policies import (
     is_customer_user,
     membership_of,
@@ -70,6 +71,8 @@ class PortalMixin(AccessMixin):
         self.company = access(Customer, scope_for(request.user), kwargs["cid"])
         if self.required_permission and not portal_can(request.user, self.required_permission):
             raise PermissionDenied("Your role does not include this part of the portal.")
+        if self.section and request.method == "GET":
+            record_use(company_id=self.company.pk, user_id=request.user.pk, feature=self.section)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

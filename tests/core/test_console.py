@@ -11,7 +11,7 @@ def test_dashboard_shows_the_workspace_team_and_navigation(
     client_as, django_assert_max_num_queries
 ):
     client = client_as(StaffRole.ADMIN)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(23):
         response = client.get("/")
     content = response.content.decode()
     assert "Alpha Services" in content

@@ -75,6 +75,7 @@ ALLOWED_MODULES = {
     "tickets/merging.py",
     "tickets/rating.py",
     "tickets/services_sla.py",
+    "tickets/time_log.py",
 }
 
 

@@ -245,7 +245,7 @@ def test_customer_tabs_run_a_constant_number_of_queries(viewer, make_customer, t
         )
     with CaptureQueriesContext(connection) as large:
         viewer.get(url)
-    assert len(large) == len(small) <= 20
+    assert len(large) == len(small) <= 24  # the history tab: one query per app that adds to it
 
 
 def test_xlsx_export_is_the_filtered_rows_with_formulas_neutralised(viewer, make_customer):

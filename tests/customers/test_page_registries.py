@@ -35,6 +35,7 @@ OWNED_TABS = [
     ("customers:customer_documents", "documents/", "documents.views"),
     ("customers:customer_analytics", "analytics/", "billing.views.analytics"),
     ("customers:customer_tickets", "tickets/", "tickets.views"),
+    ("customers:customer_contracts", "contracts/", "contracts.views"),
 ]
 
 
@@ -44,6 +45,7 @@ def test_tabs_come_in_order_from_their_apps():
         "activity",
         "contacts",
         "tickets",
+        "contracts",
         "projects",
         "locations",
         "assets_on_location",
@@ -87,7 +89,7 @@ def test_sections_columns_and_history_are_registered_by_their_owners(in_tenant):
 def test_history_sources_follow_the_customer_own(in_tenant):
     customer = CustomerFactory()
     labels = [source.label for source in customer_history_sources(customer)]
-    assert labels == ["", "Location", "Asset", "Project", "Document", "Ticket"]
+    assert labels == ["", "Location", "Asset", "Project", "Document", "Ticket", "Contract"]
 
 
 @pytest.mark.parametrize(("name", "path", "module"), OWNED_TABS)

@@ -64,7 +64,10 @@ def contracts_in_every_state_and_a_block_in_use():
     today = timezone.localdate()
     contracts = list(Contract.objects.all())
     assert {c.state(today) for c in contracts} == {
-        "active", "renewal_due", "expired", "upcoming",
+        "active",
+        "renewal_due",
+        "expired",
+        "upcoming",
     }
     (block,) = [c for c in contracts if c.kind == "block"]
     assert 0 < drawdown_of(block, today).used_minutes < block.hours_included * 60

@@ -419,6 +419,9 @@ IMPORTS = [
         "imports:import_upload", IMPORT, variant="customers", kwargs=lambda o: _upload("customers")
     ),
     Case("imports:import_upload", IMPORT, variant="assets", kwargs=lambda o: _upload("assets")),
+    Case(
+        "imports:import_upload", IMPORT, variant="contracts", kwargs=lambda o: _upload("contracts")
+    ),
     _post(
         "imports:import_upload",
         IMPORT,
@@ -1185,5 +1188,8 @@ FIELDS = [
         "imports:full_export", IMPORT, variant="customers", kwargs=lambda o: {"kind": "customers"}
     ),
     Case("imports:full_export", IMPORT, variant="assets", kwargs=lambda o: {"kind": "assets"}),
+    Case(
+        "imports:full_export", IMPORT, variant="contracts", kwargs=lambda o: {"kind": "contracts"}
+    ),
 ]
 CONSOLE_CASES += FIELDS
