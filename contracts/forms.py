@@ -48,4 +48,4 @@ class TerminateForm(forms.Form):
 
 
 class SignedCopyForm(forms.Form):
-    file = forms.FileField(label="Signed copy", help_text="PDF or image, checked like documents.")
+    file = forms.FileField(label="File", help_text="PDF or image, checked like documents.")

@@ -138,6 +138,11 @@ class StatusForm(forms.Form):
         label="Why (optional)", max_length=200, required=False, help_text="Kept in the history."
     )
 
+    def __init__(self, *args, **kwargs):
+        # Its own element ids: the reply form on the same page has a "status" field too.
+        kwargs.setdefault("auto_id", "move_%s")
+        super().__init__(*args, **kwargs)
+
 
 class MergeForm(forms.Form):
     into = forms.CharField(

@@ -225,3 +225,14 @@ def test_a_closed_ticket_asks_for_a_new_one(portal_client, customer, staff, tick
     response = client.post(ticket.portal_url(), {"body": "One more thing"})
     assert response.status_code == 400 and "Open a new ticket" in response.content.decode()
     assert not ticket.messages.exists()
+
+
+def test_a_tickets_page_gives_every_element_its_own_id(client_as, ticket):
+    """The reply form and the status form both have a "status" field: labels must point at
+    their own select (a browser test once chose the reply's select by the label "Move to")."""
+    import re
+    from collections import Counter
+
+    html = client_as(StaffRole.STAFF).get(ticket.get_absolute_url()).content.decode()
+    repeated = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+    assert repeated == []
