@@ -153,7 +153,7 @@ class MergeForm(forms.Form):
 
 
 class TimeEntryForm(forms.Form):
-    spent = forms.CharField(label="Time spent", max_length=20, help_text="45m, 1h30, 1.5h or 1:30.")
+    spent = forms.CharField(label="How long", max_length=20, help_text="45m, 1h30, 1.5h or 1:30.")
     work_date = forms.DateField(
         label="On", widget=forms.DateInput(attrs={"type": "date"}), required=False
     )
