@@ -8,6 +8,7 @@ the rows, and removed again if the rows cannot be written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -186,25 +187,39 @@ def documents_customer_purged(customer, *, actor: User | None) -> None:
     transaction.on_commit(remove_files)
 
 
+# Other apps' folders in the documents storage, each with how to tell which of its keys
+# are still named by a row (tickets: attachments and raw emails); registered from an
+# AppConfig.ready(), so documents imports none of them.
+_swept_folders: dict[str, Callable[[list[str]], set[str]]] = {}
+
+
+def register_swept_folder(folder: str, known_keys: Callable[[list[str]], set[str]]) -> None:
+    _swept_folders[folder] = known_keys
+
+
+def _known_versions(keys: list[str]) -> set[str]:
+    return set(DocumentVersion.objects.filter(file__in=keys).values_list("file", flat=True))
+
+
 def documents_sweep_orphans(*, older_than: timedelta = timedelta(hours=1)) -> int:
-    """Remove stored files of the current tenant that no version names: what a process
-    killed between storing an upload and committing its rows (or an outer transaction rolled
-    back after the service) left behind. Files younger than ``older_than`` are left alone (an
-    upload may be committing right now). Returns how many were removed."""
+    """Remove stored files of the current tenant that no row names (a version, a ticket's
+    attachment, a raw email): what a process killed between storing an upload and committing
+    its rows (or an outer transaction rolled back after the service) left behind. Files
+    younger than ``older_than`` are left alone (an upload may be committing right now).
+    Returns how many were removed."""
     storage = documents_storage()
-    folder = f"{connection.schema_name}/documents"
-    try:
-        _dirs, names = storage.listdir(folder)
-    except (FileNotFoundError, OSError):
-        return 0
-    keys = {f"{folder}/{name}" for name in names}
-    known = set(
-        DocumentVersion.objects.filter(file__in=sorted(keys)).values_list("file", flat=True)
-    )
     cutoff = timezone.now() - older_than
     removed = 0
-    for key in sorted(keys - known):
-        if storage.get_modified_time(key) < cutoff:
-            discard(key)
-            removed += 1
+    for name, known_keys in {"documents": _known_versions, **_swept_folders}.items():
+        folder = f"{connection.schema_name}/{name}"
+        try:
+            _dirs, names = storage.listdir(folder)
+        except (FileNotFoundError, OSError):
+            continue
+        keys = sorted(f"{folder}/{entry}" for entry in names)
+        known = known_keys(keys)
+        for key in keys:
+            if key not in known and storage.get_modified_time(key) < cutoff:
+                discard(key)
+                removed += 1
     return removed

@@ -37,6 +37,11 @@ class TicketsConfig(AppConfig):
         from django.db.models.signals import post_delete
 
         from .models import InboundEmail
-        from .storage_cleanup import discard_raw_after_commit
+        from .storage_cleanup import discard_raw_after_commit, known_attachments, known_raw_emails
 
         post_delete.connect(discard_raw_after_commit, sender=InboundEmail)
+        # Files stored for a ticket or an email whose rows never committed are swept.
+        from documents.services import register_swept_folder
+
+        register_swept_folder("tickets", known_attachments)
+        register_swept_folder("tickets-inbound", known_raw_emails)

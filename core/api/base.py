@@ -57,6 +57,18 @@ def etag_of(instance) -> str:
     return f'"{instance.pk}-{stamp}"'
 
 
+def check_if_match(request, instance) -> str:
+    """The record's ETag, once the request's If-Match names it (428 without one, 412 when the
+    record changed since the client read it)."""
+    given = request.headers.get("If-Match")
+    if not given:
+        raise PreconditionRequired()
+    current = etag_of(instance)
+    if given.strip() != current:
+        raise PreconditionFailed()
+    return current
+
+
 class ServiceModelViewSet(viewsets.ModelViewSet):
     """Reads start from the policy layer (``visible_to``); writes go through the app's
     services (history, rules, emails); updates need a current ``If-Match``."""
@@ -75,11 +87,7 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
         return response
 
     def check_if_match(self, instance) -> None:
-        given = self.request.headers.get("If-Match")
-        if not given:
-            raise PreconditionRequired()
-        if given.strip() != etag_of(instance):
-            raise PreconditionFailed()
+        check_if_match(self.request, instance)
 
     def update(self, request, *args, **kwargs):
         instance = self.get_object()

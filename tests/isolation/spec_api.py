@@ -345,7 +345,14 @@ TICKETS_API_CASES = [
         data=lambda o: {"customer": o.customer.pk, "subject": "API ticket", "description": "x"},
     ),
     _api("ticket-detail", VIEW, kwargs=TICKET),
-    _write("ticket-detail", EDIT, "patch", data={"priority": "high"}, kwargs=TICKET),
+    _write(
+        "ticket-detail",
+        EDIT,
+        "patch",
+        data={"priority": "high"},
+        kwargs=TICKET,
+        etag=lambda o: o.ticket,
+    ),
     _api("ticket-messages", VIEW, kwargs=TICKET),
     _write("ticket-messages", EDIT, data={"body": "API reply"}, kwargs=TICKET),
     _write(

@@ -18,7 +18,12 @@ LIST = "/api/v1/tickets/"
 
 
 def send(client, method, url, data):
-    return getattr(client, method)(url, json.dumps(data), content_type="application/json")
+    headers = {}
+    if method == "patch":  # updates carry the ETag the client last read
+        headers["If-Match"] = client.get(url)["ETag"]
+    return getattr(client, method)(
+        url, json.dumps(data), content_type="application/json", headers=headers
+    )
 
 
 def test_open_work_and_read_a_ticket_through_the_api(api_as, customer, requester):
@@ -115,3 +120,20 @@ def test_limited_staff_reach_only_their_customers_tickets(api_as, make_user, req
 def test_tickets_are_in_the_openapi_schema(tenant_client):
     paths = tenant_client.get("/api/schema/", {"format": "json"}).json()["paths"]
     assert "/api/v1/tickets/{id}/messages/" in paths and "/api/v1/tickets/{id}/merge/" in paths
+
+
+def test_an_update_needs_the_etag_the_client_read(api_as, ticket, staff):
+    client = api_as(StaffRole.STAFF)
+    url = f"{LIST}{ticket.pk}/"
+    etag = client.get(url)["ETag"]
+    data = json.dumps({"priority": "low"})
+    missing = client.patch(url, data, content_type="application/json")
+    assert missing.status_code == 428
+    services.ticket_reply(actor=staff, ticket_id=ticket.pk, body="Meanwhile")
+    stale = client.patch(url, data, content_type="application/json", headers={"If-Match": etag})
+    assert stale.status_code == 412
+    ticket.refresh_from_db()
+    assert ticket.priority == "high"
+    fresh = client.get(url)["ETag"]
+    done = client.patch(url, data, content_type="application/json", headers={"If-Match": fresh})
+    assert done.status_code == 200 and done["ETag"] != fresh

@@ -274,3 +274,28 @@ def test_webhooks_hear_of_tickets_opened_and_changed(requester, customer, staff)
         "assignee_id": None,
     }
     assert {"field": "status", "old": "new", "new": "waiting"} in sent[1]["changes"]
+
+
+def test_the_sweep_removes_ticket_bytes_no_row_names_and_keeps_the_rest(ticket, requester):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from documents.services import documents_sweep_orphans
+    from documents.storage import documents_storage, new_key
+
+    storage = documents_storage()
+    kept = services.ticket_reply(
+        actor=requester, ticket_id=ticket.pk, body="Photo", files=[pdf()]
+    ).attachments.get()
+    orphans = [
+        storage.save(new_key(folder), ContentFile(b"left behind"))
+        for folder in ("tickets", "tickets-inbound")
+    ]
+    old = time.time() - 2 * 3600
+    for key in [*orphans, kept.file.name]:
+        os.utime(storage.path(key), (old, old))
+    assert documents_sweep_orphans() >= 2  # (and what earlier tests left behind)
+    assert not any(storage.exists(key) for key in orphans)
+    assert storage.exists(kept.file.name)

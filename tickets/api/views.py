@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api.base import service_errors_as_400
+from core.api.base import check_if_match, etag_of, service_errors_as_400
 from core.api.policy import ConsolePermission
 
 from .. import merging, services
@@ -59,6 +59,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filter_backends = [DjangoFilterBackend]
     filterset_class = TicketFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    uses_etags = True  # PATCH needs the ETag a GET gave, in If-Match
 
     def get_queryset(self):
         return Ticket.objects.visible_to(self.request.user).order_by("-last_activity_at", "-id")
@@ -96,9 +97,15 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise ValidationError({"customer": ["No such record."]}) from None
         return Response(self._read(ticket), status=status.HTTP_201_CREATED)
 
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_of(self.get_object())
+        return response
+
     @extend_schema(request=TicketUpdateSerializer, responses={200: TicketSerializer})
     def partial_update(self, request, *args, **kwargs):
         ticket = self.get_object()
+        check_if_match(request, ticket)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -113,7 +120,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 services.ticket_set_status(
                     actor=request.user, ticket_id=ticket.pk, status=new_status, reason=reason
                 )
-        return Response(self._read(ticket))
+        response = Response(self._read(ticket))
+        response["ETag"] = etag_of(self.get_queryset().get(pk=ticket.pk))
+        return response
 
     @extend_schema(methods=["GET"], request=None, responses={200: MessageSerializer(many=True)})
     @extend_schema(methods=["POST"], request=ReplySerializer, responses={201: MessageSerializer})
