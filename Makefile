@@ -24,7 +24,7 @@ WORKER_LOG ?= .data/worker.log
 START_WORKER = $(MANAGE) procrastinate worker > $(WORKER_LOG) 2>&1 & echo $$! > $(WORKER_PID); \
 	trap 'kill $$(cat $(WORKER_PID)) 2>/dev/null; rm -f $(WORKER_PID)' EXIT
 
-.PHONY: run serve dev test stop install syslibs db setup lint format chromium bench bench-http bench-tenants pgbouncer clean
+.PHONY: run serve dev test stop install syslibs db setup lint format chromium bench bench-http bench-tenants pgbouncer dovecot clean
 
 install: syslibs $(VENV)/.installed node_modules/.installed
 
@@ -85,6 +85,10 @@ dev: setup
 pgbouncer:
 	@test -x /usr/sbin/pgbouncer || command -v pgbouncer >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 
+# Dovecot for tests/tickets/test_imap.py (the test starts its own on loopback).
+dovecot:
+	@test -x /usr/sbin/dovecot || command -v dovecot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }
+
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -101,7 +105,7 @@ format: install
 # Two workers (pytest-xdist), one test database each: CI has two cores. TEST_WORKERS=0 runs
 # in one process.
 TEST_WORKERS ?= 2
-test: db chromium pgbouncer lint $(STATIC_MANIFEST)
+test: db chromium pgbouncer dovecot lint $(STATIC_MANIFEST)
 	@$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 stop:

@@ -86,6 +86,9 @@ class Tenant(TenantMixin):
             "private or link-local. Empty: public addresses only."
         ),
     )
+    # Kept by the tenant's own mail-in settings (tickets.imap): whether the worker reads an
+    # IMAP mailbox for it, so the minute's poll enters only those tenants' schemas.
+    reads_imap = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     auto_create_schema = True

@@ -1,7 +1,7 @@
 """The mailbox poller: each tenant's support mail arrives in a Maildir folder of its own,
 ``<TICKETS_MAILDIR_ROOT>/<schema>/`` (written by the mail server that receives the tenant's
-support address), and is read every minute by the worker or on demand with
-``manage.py poll_ticket_mail``. Each message is handed to ``inbound.receive`` and removed
+support address) or in an IMAP mailbox (tickets.imap), and is read every minute by the
+worker or on demand with ``manage.py poll_ticket_mail``. Each message is handed to ``inbound.receive`` and removed
 from the folder once its rows are committed; a message that cannot be handled is moved to
 the folder's ``.failed`` sub-folder and logged, never retried in a loop, never lost."""
 
@@ -71,17 +71,23 @@ def poll_current_tenant() -> PollResult:
 @app.periodic(cron="* * * * *")  # every minute
 @app.task(name="tickets.mailbox.poll_ticket_mail", queue="emails")
 def poll_ticket_mail(timestamp: int) -> int:
-    """Read every tenant's waiting support mail."""
+    """Read every tenant's waiting support mail: its Maildir folder, and its IMAP mailbox
+    when it has one (tickets.imap)."""
+    from .imap import poll_current_tenant_imap
+
     total = PollResult()
     root = Path(settings.TICKETS_MAILDIR_ROOT)
-    if not root.is_dir():
-        return 0
+    has_root = root.is_dir()
     for tenant in Tenant.objects.customer_tenants():
-        if not maildir_of(tenant.schema_name).is_dir():
+        has_folder = has_root and maildir_of(tenant.schema_name).is_dir()
+        if not (has_folder or tenant.reads_imap):
             continue
         with schema_context(tenant.schema_name):
             try:
-                total += poll_current_tenant()
+                if has_folder:
+                    total += poll_current_tenant()
+                if tenant.reads_imap and (read := poll_current_tenant_imap()) is not None:
+                    total += PollResult(read.read, read.failed)
             except Exception:
                 logger.exception("Polling support mail failed in %s", tenant.schema_name)
     return total.read

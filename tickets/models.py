@@ -413,4 +413,5 @@ class InboundEmail(models.Model):
         return f"{self.sender}: {self.subject}"
 
 
+from .models_mail import MailInSettings  # noqa: E402, F401  (registered with the app)
 from .models_sla import CustomerSla, SlaPolicy  # noqa: E402, F401  (registered with the app)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_rating, views_sla, views_triage
+from . import views, views_mail, views_rating, views_sla, views_triage
 
 app_name = "tickets"
 
@@ -29,6 +29,8 @@ urlpatterns = [
         name="customer_sla",
     ),
     path("report/", views_sla.ReportView.as_view(), name="report"),
+    path("mail-in/", views_mail.MailInView.as_view(), name="mail_in"),
+    path("mail-in/test/", views_mail.MailInTestView.as_view(), name="mail_in_test"),
     path(
         "triage/<int:pk>/<slug:action>/",
         views_triage.TriageActionView.as_view(),

@@ -1046,6 +1046,22 @@ CONTRACTS = [
 ]
 CONSOLE_CASES += CONTRACTS
 
+# Where support mail comes from (an IMAP account's credentials): the owner's setting.
+MAIL_IN = [
+    Case("tickets:mail_in", TENANT_SETTINGS),
+    _post(
+        "tickets:mail_in",
+        TENANT_SETTINGS,
+        {"imap_port": "993", "imap_security": "ssl", "imap_folder": "Support"},
+    ),
+    _post(
+        "tickets:mail_in_test",
+        TENANT_SETTINGS,
+        no_effect="no mailbox is set up: the test says so and changes nothing",
+    ),
+]
+CONSOLE_CASES += MAIL_IN
+
 
 # Every console list's tools (core/views_lists.py): columns and saved views are the asker's
 # own, on any list their role opens; a bulk change goes row by row through the scope.

@@ -4,13 +4,15 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
+from tickets.imap import poll_current_tenant_imap
 from tickets.mailbox import PollResult, maildir_of, poll_maildir
 
 
 class Command(BaseCommand):
     help = (
         "Read waiting support mail: each tenant's Maildir folder "
-        "(TICKETS_MAILDIR_ROOT/<schema>/) becomes tickets, replies or triage."
+        "(TICKETS_MAILDIR_ROOT/<schema>/) and IMAP mailbox (if it has one) become tickets, "
+        "replies or triage."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +28,12 @@ class Command(BaseCommand):
             folder = path or maildir_of(tenant.schema_name)
             with schema_context(tenant.schema_name):
                 result = poll_maildir(Path(folder))
+                if tenant.reads_imap and not path:
+                    read = poll_current_tenant_imap()
+                    if read is None:
+                        self.stderr.write(f"{tenant.schema_name}: IMAP failed (see its settings)")
+                    else:
+                        result += PollResult(read.read, read.failed)
             if result.read or result.failed:
                 self.stdout.write(
                     f"{tenant.schema_name}: {result.read} read, {result.failed} failed"
