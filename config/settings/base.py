@@ -382,8 +382,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.base.api_exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "core.api.policy.TextSafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "core.api.policy.TextSafeFormParser",
+        "core.api.policy.TextSafeMultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

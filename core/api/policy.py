@@ -109,3 +109,25 @@ class TextSafeJSONParser(parsers.JSONParser):
         if problem:
             raise exceptions.ParseError(problem)
         return data
+
+
+def _checked_form(data):
+    """A parsed form (a QueryDict, or multipart's DataAndFiles) refused like JSON when a
+    value holds a NUL character."""
+    fields = getattr(data, "data", data)
+    for values in fields.lists():
+        if _unsafe_value(values[1]):
+            raise exceptions.ParseError("Text may not contain NUL (\\u0000) characters.")
+    return data
+
+
+class TextSafeFormParser(parsers.FormParser):
+    """Form bodies, refused like JSON when a value holds a NUL character."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _checked_form(super().parse(stream, media_type, parser_context))
+
+
+class TextSafeMultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _checked_form(super().parse(stream, media_type, parser_context))

@@ -76,6 +76,7 @@ ALLOWED_MODULES = {
     "tickets/rating.py",
     "tickets/services_sla.py",
     "tickets/time_log.py",
+    "tickets/imap.py",
 }
 
 
