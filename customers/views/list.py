@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Count
 from django.urls import reverse
 
-from core.generic import ObjectListView
+from core.formats import count_text
+from core.generic import CappedCountPaginator, ObjectListView
 from core.policies import Capability, user_can
 from customers.bulk_actions import CUSTOMER_BULK_ACTIONS
 from customers.filters import CustomerFilterSet
@@ -59,7 +60,10 @@ class CustomerListView(ObjectListView):
     def type_cards(self) -> list[dict]:
         """A card per business type, counting the customers the current search and other
         filters match (the type filter aside: each card is that type's share of them), and
-        linking to the list with those filters and its type. One grouped query."""
+        linking to the list with those filters and its type. One grouped query; with a search
+        or filters that match more than the list's count cap, one capped count instead and
+        the cards go uncounted (grouping tens of thousands of matches would cost more than
+        the page: custom-field filters read every matching row's JSON)."""
         query = self.request.GET.copy()
         active_type = query.get("business_type", "")
         for key in ("business_type", "page", "cursor", "export"):
@@ -67,7 +71,12 @@ class CustomerListView(ObjectListView):
         others = self.filterset_class(
             query or None, queryset=self.get_queryset(), request=self.request
         )
-        counts = dict(others.qs.order_by().values_list("business_type").annotate(count=Count("*")))
+        cap = CappedCountPaginator.cap
+        counts = None
+        if not (self.is_filtered() and others.qs.order_by()[: cap + 1].count() > cap):
+            counts = dict(
+                others.qs.order_by().values_list("business_type").annotate(count=Count("*"))
+            )
 
         def url(value: str) -> str:
             wanted = query.copy()
@@ -79,14 +88,15 @@ class CustomerListView(ObjectListView):
             {
                 "url": url(""),
                 "label": "All customers",
-                "count": sum(counts.values()),
+                "count": None if counts is None else sum(counts.values()),
+                "more_than": f"{count_text(cap)}+" if counts is None else "",
                 "active": not active_type,
             },
             *[
                 {
                     "url": url(value),
                     "label": label,
-                    "count": counts.get(value, 0),
+                    "count": None if counts is None else counts.get(value, 0),
                     "active": active_type == value,
                 }
                 for value, label in BusinessType.choices

@@ -306,3 +306,22 @@ def test_type_cards_follow_the_search_also_when_it_runs_live(viewer, make_custom
     assert 'id="type-cards"' in html and 'hx-swap-oob="true"' in html
     cards = {card["label"]: card for card in live.context["type_cards"]}
     assert cards["All customers"]["count"] == 1 and cards["SMB"]["count"] == 0
+
+
+def test_type_cards_go_uncounted_when_a_filter_matches_more_than_the_cap(
+    viewer, make_customer, monkeypatch
+):
+    """Grouping every match of a broad filter by type cost more than the page (custom-field
+    filters read each matching row's JSON): past the list's count cap, the cards say so."""
+    from core.generic import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    for index in range(5):
+        make_customer(name=f"Common {index}", business_type="smb")
+    make_customer(name="Rare one", business_type="enterprise")
+    cards = {c["label"]: c for c in viewer.get(LIST, {"q": "common"}).context["type_cards"]}
+    assert cards["All customers"]["more_than"] == "3+" and cards["SMB"]["count"] is None
+    narrow = {c["label"]: c for c in viewer.get(LIST, {"q": "rare"}).context["type_cards"]}
+    assert narrow["All customers"]["count"] == 1 and narrow["Enterprise"]["count"] == 1
+    unfiltered = {c["label"]: c for c in viewer.get(LIST).context["type_cards"]}
+    assert unfiltered["All customers"]["count"] == 6 and unfiltered["SMB"]["count"] == 5
