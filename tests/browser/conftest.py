@@ -181,7 +181,10 @@ def sign_in(page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    # Wait for the answer to the POST (a redirect when signed in, the form again when not):
+    # a test that navigates on at once could cancel it and run signed out.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def last_email_to(address: str) -> str:
