@@ -3,7 +3,7 @@ people asking to join, and the admin address a domain verification was mailed to
 
 from core.privacy import Person, register
 
-from .models import CompanyDomain, JoinRequest, Membership
+from .models import CompanyDomain, JoinRequest, Membership, PortalUsage
 
 register(
     Membership,
@@ -32,4 +32,13 @@ register(
     people=[Person("verification address", ("link_sent_to",), email="link_sent_to")],
     text=("verified_how",),
     secret=("token",),
+)
+
+# Which portal features a user opened on which days: nothing but their use of the portal,
+# deleted with them.
+register(
+    PortalUsage,
+    customer="customer_id",
+    people=[Person("portal user", ("user",), user="user_id")],
+    delete=True,
 )

@@ -6,7 +6,7 @@ text that may mention anyone; the rendered HTML is derived from them."""
 
 from core.privacy import Person, register
 
-from .models import Attachment, InboundEmail, Message, Ticket
+from .models import Attachment, InboundEmail, Message, Ticket, TimeEntry
 
 register(
     Ticket,
@@ -52,4 +52,10 @@ register(
         "raw": "the key of the stored message, removed with the row",
     },
     delete=True,
+)
+# Who logged time on a ticket; the note is free text.
+register(
+    TimeEntry,
+    people=[Person("staff member", ("user",), user="user_id")],
+    text=("note",),
 )

@@ -230,3 +230,22 @@ def test_time_cannot_be_logged_ahead_or_by_customer_users(manager, company):
             work_date=date.today() + timedelta(days=1),
         )
     assert not TimeEntry.objects.exists()
+
+
+def test_erasing_the_owner_clears_them_from_the_contract_and_its_time(manager, company, staff):
+    from privacy.services import person_erase
+
+    contract = make_contract(staff, company)
+    ticket = tickets.ticket_open(
+        actor=staff,
+        customer_id=company.pk,
+        subject="Check",
+        description="x",
+        requester_email="it@globex.example",
+    )
+    entry = ticket_log_time(actor=staff, ticket_id=ticket.pk, minutes=30, note="By Sam")
+    person_erase(email=staff.email, reason="Request of 2026-12-01", actor=manager)
+    contract.refresh_from_db()
+    entry.refresh_from_db()
+    assert contract.owner_id is None and entry.user_id is None
+    assert contract.history.filter(owner_id=staff.pk).count() == 0

@@ -66,3 +66,15 @@ def test_unknown_features_are_not_recorded(in_tenant):
     company = CustomerFactory()
     record_use(company_id=company.pk, user_id=1, feature="nonsense", day=date(2026, 1, 1))
     assert not PortalUsage.objects.exists()
+
+
+def test_erasing_a_person_deletes_their_portal_usage(portal_client, in_tenant):
+    from privacy.services import person_erase
+    from tests.factories import UserFactory
+
+    company = CustomerFactory()
+    user = portal_client(company).user
+    record_use(company_id=company.pk, user_id=user.pk, feature="billing")
+    owner = UserFactory(role=StaffRole.OWNER)
+    person_erase(email=user.email, reason="Request of 2026-12-01", actor=owner)
+    assert not PortalUsage.objects.filter(user=user).exists()
