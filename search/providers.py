@@ -17,10 +17,12 @@ from django.urls import reverse
 
 from assets.models import Asset
 from billing.models import Invoice, Project
+from contracts.models import Contract
 from core.formats import money_text
 from customers.models import Customer
 from customers.models_contacts import Contact
 from locations.models import Location
+from tickets.models import Ticket
 
 PER_KIND = 5
 MIN_LENGTH = 3  # trigram indexes answer from three characters
@@ -162,6 +164,42 @@ PROVIDERS: list[Provider] = [
             .order_by("name", "pk")
         ),
         result=lambda p: Result(p.name, p.customer_name, p.get_absolute_url()),
+    ),
+    Provider(
+        key="tickets",
+        label="Tickets",
+        list_url_name="tickets:ticket_list",
+        fetch=lambda user, term: (
+            Ticket.objects.visible_to(user)
+            .search(term)
+            .select_related("customer")
+            .only("id", "subject", "status", "customer__id", "customer__name")
+            .order_by("-last_activity_at", "-pk")
+        ),
+        result=lambda t: Result(
+            f"{t.reference} {t.subject}",
+            _place(t.customer.name, t.get_status_display()),
+            t.get_absolute_url(),
+        ),
+        # Closed and resolved tickets too: the queue shows only the unresolved by default.
+        list_params=lambda term: {"q": term, "status": "all"},
+    ),
+    Provider(
+        key="contracts",
+        label="Contracts",
+        list_url_name="contracts:contract_list",
+        fetch=lambda user, term: (
+            Contract.objects.visible_to(user)
+            .search(term)
+            .select_related("customer")
+            .only("id", "name", "kind", "customer__id", "customer__name")
+            .order_by("name", "pk")
+        ),
+        result=lambda c: Result(
+            f"{c.reference} {c.name}",
+            _place(c.customer.name, c.get_kind_display()),
+            c.get_absolute_url(),
+        ),
     ),
 ]
 

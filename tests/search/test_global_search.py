@@ -1,5 +1,5 @@
 """The console's global search: one box that finds customers, contacts, locations, assets
-(by a fragment of the serial), invoices by number and projects, grouped by kind, within the
+(by a fragment of the serial), invoices by number, projects, tickets and contracts, grouped by kind, within the
 user's scope, at a fixed number of queries."""
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ def harbour(in_tenant):
     AssetFactory(owner=company, location=site, name="Core switch", serial_number="FOC2231X0QZ")
     InvoiceFactory(customer=company, number="INV-778899")
     ProjectFactory(customer=company, name="Harbourview network refresh")
+    from contracts.models import Contract
+    from tickets.models import Ticket
+
+    Ticket.objects.create(customer=company, subject="Crane sensor offline", description="x")
+    Contract.objects.create(
+        customer=company, name="Quayside support", kind="retainer", start_date=date(2026, 1, 1)
+    )
     return company
 
 
@@ -57,6 +64,11 @@ def test_one_box_finds_every_kind_grouped(client_as, harbour):
     assert found["projects"] == ["Harbourview network refresh"]
     assert groups(staff.get(URL, {"q": "2231x0"})) == {"assets": ["Core switch"]}
     assert groups(staff.get(URL, {"q": "inv-7788"})) == {"invoices": ["INV-778899"]}
+    (ticket,) = found["tickets"]  # by its company's name
+    assert ticket.endswith("Crane sensor offline")
+    assert [t.endswith("Quayside support") for t in found["contracts"]] == [True]
+    assert list(groups(staff.get(URL, {"q": "crane sens"}))) == ["tickets"]
+    assert list(groups(staff.get(URL, {"q": "quaysid"}))) == ["contracts"]
     page = staff.get(URL, {"q": "hana@harbourview"}).content.decode()
     assert "Hana Harbour" in page and "Harbourview Logistics" in page  # customer by contact
 
