@@ -14,10 +14,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -163,7 +164,8 @@ class Contract(models.Model):
                 condition=Q(terminated_on__isnull=True, end_date__isnull=False),
             ),
             models.Index(fields=["kind", "-start_date"], name="contract_kind"),
-            GinIndex(fields=["name"], name="contract_name_trgm", opclasses=["gin_trgm_ops"]),
+            # Search by name: the expression Django's icontains compares (UPPER … LIKE).
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="contract_name_uc_trgm"),
         ]
 
     def __str__(self) -> str:

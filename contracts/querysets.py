@@ -55,5 +55,14 @@ class ContractQuerySet(ScopedQuerySet):
         number = value.removeprefix("C-").removeprefix("c-")
         if number.isdigit() and len(number) < 10 and number != value:
             return self.filter(pk=int(number))
-        companies = Customer._base_manager.filter(name__icontains=value).values("pk")
-        return self.filter(Q(name__icontains=value) | Q(customer_id__in=companies))
+        from tickets.querysets import COMPANY_MATCHES
+
+        companies = list(
+            Customer._base_manager.filter(name__icontains=value).values_list("pk", flat=True)[
+                :COMPANY_MATCHES
+            ]
+        )
+        condition = Q(name__icontains=value)
+        if companies:
+            condition |= Q(customer_id__in=companies)
+        return self.filter(condition)

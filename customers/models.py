@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -191,6 +191,9 @@ class Customer(CustomFieldsModel):
                 name="customer_search_trgm", fields=["search_text"], opclasses=["gin_trgm_ops"]
             ),
             GinIndex(name="customer_name_trgm", fields=["name"], opclasses=["gin_trgm_ops"]),
+            # Other apps find tickets and contracts by their company's name with icontains
+            # (UPPER(name) LIKE UPPER('%term%')): this answers it from an index.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customer_name_uc_trgm"),
             GinIndex(
                 name="customer_cf_data", fields=["custom_field_data"], opclasses=["jsonb_path_ops"]
             ),
