@@ -106,6 +106,18 @@ def bench_poller() -> bool:
     contacts = list(
         Contact.objects.exclude(email="").values_list("email", flat=True).order_by("pk")[:50]
     )
+    if len(contacts) < 50:  # known senders open tickets (the heavier path): 50 contacts
+        from customers.models import Customer
+        from customers.services_contacts import contact_create
+
+        for n, customer in enumerate(Customer.objects.order_by("pk")[: 50 - len(contacts)]):
+            contact = contact_create(
+                customer=customer,
+                actor=None,
+                name=f"Bench Contact {n}",
+                email=f"contact{n}@bench-{customer.pk}.example",
+            )
+            contacts.append(contact.email)
     senders = [*contacts, "stranger@nowhere.example"] if contacts else ["a@nowhere.example"]
     with tempfile.TemporaryDirectory() as folder:
         box = mailbox.Maildir(Path(folder) / "in", create=True)
