@@ -73,7 +73,10 @@ class CustomerListView(ObjectListView):
         )
         cap = CappedCountPaginator.cap
         counts = None
-        if not (self.is_filtered() and others.qs.order_by()[: cap + 1].count() > cap):
+        filtered = any(
+            value.strip() for key, value in query.items() if key not in ("per_page", "sort", "view")
+        )
+        if not (filtered and others.qs.order_by()[: cap + 1].count() > cap):
             counts = dict(
                 others.qs.order_by().values_list("business_type").annotate(count=Count("*"))
             )
