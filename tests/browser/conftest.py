@@ -194,3 +194,33 @@ def last_email_to(address: str) -> str:
             if f"To: {address}" in message:
                 return message
     raise AssertionError(f"No email to {address} in {MAIL_DIR}")
+
+
+def run_as_worker(job, **settings):
+    """Run ``job()`` as the worker would: on a connection of its own that commits (the test's
+    own connection sits in a transaction that would keep rows locked from the server), with
+    its emails going where the server's go (and any other ``settings``)."""
+    import threading
+
+    from django.test import override_settings
+
+    results, errors = [], []
+
+    def work():
+        try:
+            results.append(job())
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(MAIL_DIR),
+        **settings,
+    ):
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join(60)
+    assert errors == []
+    return results[0]

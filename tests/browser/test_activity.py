@@ -1,7 +1,6 @@
 """Log a call and a task on a customer's Activity tab, get the reminder email when the reminder
 job runs, tick the task done from "My tasks"; the pages at desktop and phone width."""
 
-import threading
 import uuid
 
 import pytest
@@ -9,7 +8,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, last_email_to, sign_in
+from .conftest import ARTIFACTS, last_email_to, run_as_worker, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -39,34 +38,10 @@ def traders(browser_tenant, django_db_blocker):
 
 
 def run_reminder_job() -> int:
-    """What the worker runs every minute (the real periodic task), on a connection of its own
-    that commits, as a worker's does (the test's own connection sits in a transaction that
-    would keep the rows locked from the server); its emails go where the server's go."""
-    from django.test import override_settings
-
+    """What the worker runs every minute (the real periodic task)."""
     from activity.tasks import send_task_reminders
 
-    from .conftest import MAIL_DIR
-
-    results, errors = [], []
-
-    def work():
-        try:
-            results.append(send_task_reminders(timestamp=0))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(MAIL_DIR),
-    ):
-        worker = threading.Thread(target=work)
-        worker.start()
-        worker.join(60)
-    assert errors == []
-    return results[0]
+    return run_as_worker(lambda: send_task_reminders(timestamp=0))
 
 
 def shoot(page, name: str) -> None:

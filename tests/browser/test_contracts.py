@@ -4,18 +4,16 @@ lists the renewal and leads to the contract, which says by when notice is due. A
 desktop and phone width; screenshots in test-artifacts/shots/contracts_*."""
 
 import re
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, MAIL_DIR, last_email_to, sign_in
+from .conftest import ARTIFACTS, last_email_to, run_as_worker, sign_in
 from .ui_world import DESKTOP, PHONE, axe_violations, collect, describe, new_page, resize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -37,28 +35,10 @@ def renewing(browser_tenant, django_db_blocker):
 
 
 def run_renewal_job() -> int:
-    """What the worker runs every hour, on a connection of its own that commits."""
+    """What the worker runs every hour."""
     from contracts.tasks import contract_renewals
 
-    results, errors = [], []
-
-    def work():
-        try:
-            results.append(contract_renewals(timestamp=0))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(MAIL_DIR),
-    ):
-        worker = threading.Thread(target=work)
-        worker.start()
-        worker.join(60)
-    assert errors == []
-    return results[0]
+    return run_as_worker(lambda: contract_renewals(timestamp=0))
 
 
 def shoot(page, found: dict, name: str) -> None:

@@ -6,7 +6,6 @@ page takes it once, and it shows in the analytics' satisfaction figures."""
 
 import mailbox
 import re
-import threading
 import uuid
 from email.message import EmailMessage
 
@@ -16,7 +15,7 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, MAIL_DIR, last_email_to, sign_in
+from .conftest import ARTIFACTS, last_email_to, run_as_worker, sign_in
 from .ui_world import DESKTOP, PHONE, axe_violations, collect, describe, new_page, resize
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -56,29 +55,13 @@ def practice(browser_tenant, django_db_blocker):
 
 
 def in_worker(job, schema_name: str):
-    """Run ``job`` on a connection of its own that commits, as the worker does, with the
-    server's mail folder and the test's Maildir root."""
-    results, errors = [], []
+    """Run ``job`` in the tenant as the worker does, reading the test's Maildir root."""
 
-    def work():
-        try:
-            with schema_context(schema_name):
-                results.append(job())
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    def in_tenant():
+        with schema_context(schema_name):
+            return job()
 
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(MAIL_DIR),
-        TICKETS_MAILDIR_ROOT=str(MAILDIR_ROOT),
-    ):
-        worker = threading.Thread(target=work)
-        worker.start()
-        worker.join(60)
-    assert errors == []
-    return results[0]
+    return run_as_worker(in_tenant, TICKETS_MAILDIR_ROOT=str(MAILDIR_ROOT))
 
 
 def shoot(page, found: dict, name: str) -> None:
