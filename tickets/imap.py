@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core import outbound
+from core.memo import memo_scope
 from core.policies import Capability
 from core.scope import scope_for
 from core.services import save_with_history
@@ -162,20 +163,21 @@ def poll_imap(row: MailInSettings, *, limit: int = BATCH) -> ImapResult:
             raise ImapProblem(f"Could not list the messages: {_said(data)}")
         uids = (data[0] or b"").split()
         result.waiting = max(0, len(uids) - limit)
-        for uid in uids[:limit]:
-            status, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
-            if status != "OK" or raw is None:
-                continue  # gone meanwhile (another reader)
-            try:
-                receive(raw)
-            except Exception:
-                logger.exception("Could not handle IMAP message %s", uid)
-                client.uid("STORE", uid, "+FLAGS", f"(\\Seen {FAILED_FLAG})")
-                result.failed += 1
-            else:
-                client.uid("STORE", uid, "+FLAGS", "(\\Deleted \\Seen)")
-                result.read += 1
+        with memo_scope():  # who works tickets, SLA policies: read once per poll
+            for uid in uids[:limit]:
+                status, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
+                raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
+                if status != "OK" or raw is None:
+                    continue  # gone meanwhile (another reader)
+                try:
+                    receive(raw)
+                except Exception:
+                    logger.exception("Could not handle IMAP message %s", uid)
+                    client.uid("STORE", uid, "+FLAGS", f"(\\Seen {FAILED_FLAG})")
+                    result.failed += 1
+                else:
+                    client.uid("STORE", uid, "+FLAGS", "(\\Deleted \\Seen)")
+                    result.read += 1
         client.expunge()
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):

@@ -246,11 +246,12 @@ def _route(inbound: InboundEmail, parsed: Parsed, stored: list) -> None:
         if ticket is not None:
             _reply(inbound, parsed, ticket, stored, refused)
             return
-    companies = _companies_of(parsed.sender)
+    user = _user_for(parsed.sender)
+    companies = _companies_of(parsed.sender, has_user=user is not None)
     if len(companies) == 1:
         customer = Customer.objects.filter(pk=companies.pop(), deleted_at__isnull=True).first()
         if customer is not None:
-            _new_ticket(inbound, parsed, customer, stored, refused)
+            _new_ticket(inbound, parsed, customer, stored, refused, user=user)
             return
     for key, _ in stored:
         discard(key)
@@ -263,10 +264,14 @@ def _route(inbound: InboundEmail, parsed: Parsed, stored: list) -> None:
     )
 
 
-def _companies_of(address: str) -> set[int]:
+def _companies_of(address: str, *, has_user: bool) -> set[int]:
+    """The companies the strongest evidence names (a user's company only when an active user
+    has the address: ``has_user``, known from the caller's lookup, saves that query)."""
     if not address or "@" not in address:
         return set()
-    for _strength, resolver in _sender_resolvers:
+    for strength, resolver in _sender_resolvers:
+        if strength == USER and not has_user:
+            continue
         found = resolver(address)
         if found:
             return found
@@ -293,9 +298,17 @@ def _user_for(address: str) -> User | None:
 
 
 def _new_ticket(
-    inbound, parsed: Parsed, customer: Customer, stored: list, refused, *, actor=None, reason=""
+    inbound,
+    parsed: Parsed,
+    customer: Customer,
+    stored: list,
+    refused,
+    *,
+    user: User | None,
+    actor=None,
+    reason="",
 ) -> None:
-    user = _user_for(parsed.sender)
+    """``user``: the active user with the sender's address, if any (``_user_for``)."""
     if user is not None and (user.role or customer.pk not in (scope_for(user).company_ids or ())):
         user = None  # staff, or a user of another company: the address is the requester
     subject = PREFIX.sub("", parsed.subject).strip()[:SUBJECT_MAX] or "(no subject)"
@@ -327,7 +340,8 @@ def _reply(inbound, parsed: Parsed, ticket: Ticket, stored: list, refused) -> No
             subject=f"Follow-up to {ticket.reference}: {ticket.subject}",
             body=f"(A reply to {ticket.reference}, which is closed.)\n\n{without_quote(parsed.body)}",
         )
-        _new_ticket(inbound, follow_up, ticket.customer, stored, refused)
+        user = _user_for(parsed.sender)
+        _new_ticket(inbound, follow_up, ticket.customer, stored, refused, user=user)
         inbound.note = f"{ticket.reference} is closed: a new ticket was opened."
         return
     user = _user_for(parsed.sender)
@@ -405,6 +419,7 @@ def triage_open_ticket(*, actor: User, inbound_id, customer_id) -> Ticket:
                 customer,
                 stored,
                 refused,
+                user=_user_for(parsed.sender),
                 actor=actor,
                 reason=f"Opened from triage: email from {parsed.sender}",
             )

@@ -17,6 +17,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 from procrastinate.contrib.django import app
 
+from core.memo import memo_scope
 from tenants.models import Tenant
 
 from .inbound import receive
@@ -45,22 +46,23 @@ def poll_maildir(path: Path, *, limit: int | None = None) -> PollResult:
     if not path.is_dir():
         return result
     box = mailbox.Maildir(path, factory=None, create=False)
-    for key in sorted(box.iterkeys()):
-        if limit is not None and result.read + result.failed >= limit:
-            break
-        try:
-            raw = box.get_bytes(key)
-        except (KeyError, OSError):
-            continue  # another poller took it
-        try:
-            receive(raw)
-        except Exception:
-            logger.exception("Could not handle mail %s in %s", key, path)
-            box.add_folder("failed").add(raw)
-            result.failed += 1
-        else:
-            result.read += 1
-        box.discard(key)
+    with memo_scope():  # who works tickets, SLA policies: read once per poll
+        for key in sorted(box.iterkeys()):
+            if limit is not None and result.read + result.failed >= limit:
+                break
+            try:
+                raw = box.get_bytes(key)
+            except (KeyError, OSError):
+                continue  # another poller took it
+            try:
+                receive(raw)
+            except Exception:
+                logger.exception("Could not handle mail %s in %s", key, path)
+                box.add_folder("failed").add(raw)
+                result.failed += 1
+            else:
+                result.read += 1
+            box.discard(key)
     return result
 
 

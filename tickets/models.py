@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from documents.storage import documents_storage
@@ -133,7 +134,9 @@ class Ticket(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
     )
     reply_token = models.CharField(max_length=12, default=new_reply_token, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Stamped when the ticket is built (not at INSERT), so its SLA due times are computed
+    # before the one INSERT that stores them.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # When something last happened on the thread (the queue's default order).
     last_activity_at = models.DateTimeField(auto_now_add=True)

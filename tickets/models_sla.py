@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.memo import memoized
 from core.policies import Capability
 from core.querysets import ScopedQuerySet
 from tenants.models import TIMEZONE_CHOICES
@@ -139,7 +140,12 @@ def register_policy_source(source) -> None:
 
 def policy_for(customer) -> SlaPolicy | None:
     """The policy of the company's active contract (contracts), else the company's own SLA
-    policy, else its nearest parent's (contract, then own), else the default."""
+    policy, else its nearest parent's (contract, then own), else the default (read once per
+    ``core.memo`` scope: the mailbox poller opens many tickets for few companies)."""
+    return memoized(("sla-policy", customer.pk), lambda: _policy_for(customer))
+
+
+def _policy_for(customer) -> SlaPolicy | None:
     chain = [customer.pk]
     parent_id = customer.parent_id
     while parent_id is not None and len(chain) < 10:

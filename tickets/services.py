@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import CustomerAccess, User
 from activity.markdown import render_plain, staff_users
 from assets.models import Asset
+from core.memo import memoized
 from core.notifications import NotificationKind, notify, staff_with
 from core.policies import Capability
 from core.querysets import access
@@ -273,12 +274,8 @@ def ticket_create(
     history, the requester's acknowledgement after commit, and (when the company opened it)
     a notice to staff. For the portal, the console and the mailbox poller."""
     ticket.sla_policy = policy_for(ticket.customer)
+    sla.refresh(ticket)  # from the opening time stamped when the ticket was built
     save_with_history(ticket, actor=actor, reason=reason, event="ticket.created")
-    sla.refresh(ticket)  # from the opening time the database stamped
-    Ticket.objects.filter(pk=ticket.pk).update(
-        first_response_due_at=ticket.first_response_due_at,
-        resolution_due_at=ticket.resolution_due_at,
-    )
     attach_stored(ticket, None, stored, actor)
     if tell_staff:
         _tell_staff(
@@ -528,7 +525,7 @@ def _tell_staff(
         recipients = [ticket.assignee] if ticket.assignee_id != actor_id else []
     else:
         if workers is None:
-            workers = list(staff_with(Capability.EDIT_RECORDS))
+            workers = memoized("ticket-workers", lambda: list(staff_with(Capability.EDIT_RECORDS)))
         recipients = [u for u in reaching(workers, ticket.customer_id) if u.pk != actor_id]
     notify(
         recipients,

@@ -17,6 +17,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from core import outbound
+from core.memo import memoized
 from core.policies import Capability, user_can
 from core.services import model_update, save_with_history
 from core.tasks import defer_after_commit, defer_many_after_commit
@@ -180,9 +181,7 @@ def emit_events(
     """``emit_event`` for many objects (bulk actions, imports): one query for the endpoints,
     one insert per thousand deliveries, their tasks queued in batches after commit. Returns
     the number of deliveries."""
-    endpoints = [
-        e for e in WebhookEndpoint.objects.filter(is_active=True) if event in (e.events or [])
-    ]
+    endpoints = [e for e in _active_endpoints() if event in (e.events or [])]
     if not endpoints:
         return 0
     occurred_at = timezone.now().isoformat()
@@ -208,6 +207,13 @@ def emit_events(
 
     defer_many_after_commit(deliver_webhook, [{"delivery_id": d.pk} for d in deliveries])
     return len(deliveries)
+
+
+def _active_endpoints() -> list[WebhookEndpoint]:
+    """The active endpoints, read once per ``core.memo`` scope (a poll of the mailbox)."""
+    return memoized(
+        "webhook-endpoints", lambda: list(WebhookEndpoint.objects.filter(is_active=True))
+    )
 
 
 class WebhookSink:

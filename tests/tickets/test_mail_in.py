@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -244,3 +246,27 @@ def test_a_message_that_is_not_read_stays_in_the_folder_until_polled(maildir, re
     receive(maildir.get_bytes(key))  # read by another path first: the poll then skips it
     poll_current_tenant()
     assert Ticket.objects.count() == 1 and list(maildir.keys()) == []
+
+
+def polled_queries(maildir, messages: list[bytes]) -> int:
+    for raw in messages:
+        maildir.add(raw)
+    with CaptureQueriesContext(connection) as queries:
+        assert poll_current_tenant().read == len(messages)
+    return len(queries)
+
+
+def test_the_poller_costs_the_same_queries_per_message_however_many_wait(
+    maildir, customer, requester, staff
+):
+    """Who works tickets, the companies' SLA policies and the webhook endpoints are read once
+    per poll; each message costs a constant number of queries whoever sends it."""
+    Contact.objects.create(customer=customer, name="Carl", email="carl@acme.example")
+    senders = ["carl@acme.example", "rita@acme.example", "stranger@nowhere.example"]
+    one = polled_queries(maildir, [email(s, f"One {s}") for s in senders])
+    four = polled_queries(maildir, [email(s, f"{n} {s}") for n in range(4) for s in senders])
+    per_round, rest = divmod(four - one, 3)
+    assert rest == 0  # every further round of the same three senders costs the same
+    assert per_round <= 12 * len(senders)
+    assert one - per_round <= 5  # read once a poll: workers, endpoints, the SLA policy (3)
+    assert Ticket.objects.count() == 2 * 5  # the user's and the contact's; the stranger's: triage
