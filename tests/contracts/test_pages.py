@@ -182,12 +182,16 @@ def test_time_is_logged_and_removed_from_a_tickets_page(client_as, company):
     assert client.post(delete).status_code == 302 and not TimeEntry.objects.exists()
 
 
-def test_the_list_and_a_contracts_page_keep_their_query_counts(
+def test_the_list_a_contracts_page_and_the_customers_tab_keep_their_query_counts(
     client_as, manager, company, django_assert_max_num_queries
 ):
     client = client_as(StaffRole.STAFF)
     contract = make_contract(manager, company, kind="block", hours_included="10")
-    urls = [reverse("contracts:contract_list"), contract.get_absolute_url()]
+    urls = [
+        reverse("contracts:contract_list"),
+        contract.get_absolute_url(),
+        reverse("customers:customer_contracts", args=[company.pk]),
+    ]
     counts = {}
     for url in urls:
         with CaptureQueriesContext(connection) as few:
@@ -195,6 +199,7 @@ def test_the_list_and_a_contracts_page_keep_their_query_counts(
         counts[url] = len(few.captured_queries)
     for n in range(8):
         make_contract(manager, CustomerFactory(), name=f"More {n}")
+        make_contract(manager, company, name=f"Also {n}", kind="block", hours_included="5")
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             assert client.get(url).status_code == 200

@@ -1,6 +1,6 @@
 """The service desk's other pages cost the same number of queries with one record or many:
-the portal's Support list and a ticket there, triage, the service levels, the report and the
-analytics' support figures."""
+the portal's Support list and a ticket there, triage, the service levels, the report, the
+analytics' support figures and the owner's mail-in settings."""
 
 from __future__ import annotations
 
@@ -72,12 +72,15 @@ def test_support_pages_keep_their_query_counts(
         reverse("billing:analytics"),
         reverse("customers:customer_analytics", args=[customer.pk]),
     ]
+    owner = client_as(StaffRole.OWNER)
+    owner_urls = [reverse("tickets:mail_in")]
     counts = {url: counted(portal, url) for url in portal_urls}
     counts.update({url: counted(console, url) for url in console_urls})
+    counts.update({url: counted(owner, url) for url in owner_urls})
     more_of_everything(6, customer, requester, staff)
     for n in range(4):  # a longer thread with more files on the page measured
         services.ticket_reply(actor=staff, ticket_id=ticket.pk, body=f"More {n}", files=[pdf()])
-    for client, urls in ((portal, portal_urls), (console, console_urls)):
+    for client, urls in ((portal, portal_urls), (console, console_urls), (owner, owner_urls)):
         for url in urls:
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(url).status_code == 200, url
