@@ -94,6 +94,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 # New tenants are cloned from this always-migrated schema instead of replaying every migration.
 TENANT_BASE_SCHEMA = "tenant_template"
+# migrate_schemas: one plan and its SQL for every schema at the same migrations, instead of
+# Django's whole migrate command once per schema (tenants/migration_executor.py).
+GET_EXECUTOR_FUNCTION = "tenants.migration_executor.get_executor"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # Migrated spare schemas kept ready, so provisioning renames one instead of cloning (0: off).
 TENANT_SPARE_SCHEMAS = int(os.environ.get("TENANT_SPARE_SCHEMAS", "2"))
