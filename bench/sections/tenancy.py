@@ -9,7 +9,7 @@ it, as a sign-up does), then, at N:
   after the worker starts, a cold tenant (the first request for a tenant this worker has not
   served) and a warm one (the same tenant again), p50/p95;
 - the worker's memory (RSS) after touching 100 and 1,000 tenants;
-- ``migrate_schemas`` with the multiprocessing executor for one new migration (bench/synthetic:
+- ``migrate_schemas`` with the batch executor for one new migration (bench/synthetic:
   a column added to every tenant's customer table) across every tenant, and taking it back;
 - one tenant's backup (tenants/backup.py).
 
@@ -205,7 +205,7 @@ def over_http(slugs: list[str]) -> dict:
 
 
 def migrate_all() -> float:
-    """One new migration across every tenant with the multiprocessing executor (seconds); then
+    """One new migration across every tenant with the default (batch) executor (seconds); then
     taken back directly in SQL (only the forward run is the figure)."""
     from django.db import connection
 
@@ -213,7 +213,7 @@ def migrate_all() -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "manage.py", "migrate_schemas", "bench_synthetic"]
-        + ["--executor=multiprocessing", "--noinput", "-v", "0"],
+        + ["--noinput", "-v", "0"],
         cwd=BASE_DIR,
         env=env,
         check=True,
@@ -283,7 +283,7 @@ def bench_tenancy() -> bool:
     ok &= ok_migrate
     print(
         f"  migrate_schemas, one new migration across {len(slugs) + 1} schemas "
-        f"(multiprocessing executor): {forward:.0f} s  "
+        f"(batch executor): {forward:.0f} s  "
         f"{'ok' if ok_migrate else f'OVER {limit:.0f} s'}"
     )
     tenant = Tenant.objects.get(slug=slugs[-1])
