@@ -84,8 +84,8 @@ def renewals_attention(scope, style: str) -> list[AttentionItem]:
                 counts["expired"],
                 counted(
                     counts["expired"],
-                    "contract expired this month",
-                    "contracts expired this month",
+                    "contract ended in the last 30 days without renewing",
+                    "contracts ended in the last 30 days without renewing",
                 ),
                 f"{url}?state={ContractState.EXPIRED}&recent=1",
                 icon="file-earmark-x",

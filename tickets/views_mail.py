@@ -15,7 +15,6 @@ from core.mixins import BreadcrumbsMixin, ConsoleAccessMixin
 from core.policies import Capability
 
 from . import imap
-from .mailbox import maildir_of
 from .models_mail import MailInSettings
 
 
@@ -53,12 +52,8 @@ class MailInView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         return {**super().get_form_kwargs(), "instance": imap.mail_in_settings()}
 
     def get_context_data(self, **kwargs):
-        from django.db import connection
-
         context = super().get_context_data(**kwargs)
-        context.update(
-            settings_row=imap.mail_in_settings(), maildir=maildir_of(connection.schema_name)
-        )
+        context.update(settings_row=imap.mail_in_settings())
         return context
 
     def form_valid(self, form):

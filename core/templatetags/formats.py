@@ -74,9 +74,11 @@ def percent(value, places=None):
 
 @register.filter
 def duration_short(value) -> str:
-    """A timedelta as its two largest units: "2 d 3 h", "3 h 20 min", "12 min"."""
+    """A timedelta as its two largest units: "2 d 3 h", "3 h 20 min", "12 min", "< 1 min"."""
     if value is None:
         return ""
+    if 0 < value.total_seconds() < 60:
+        return "< 1 min"
     minutes = max(int(value.total_seconds() // 60), 0)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
