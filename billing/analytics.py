@@ -106,7 +106,8 @@ def usage_by_month(span: MonthRange, customers=None) -> dict[str, list[Decimal]]
     )
     by_metric = defaultdict(list)
     for name, unit, month, total in rows:
-        by_metric[f"{name} ({unit})" if unit else name].append((month, total))
+        label = f"{name} ({unit})" if unit and unit.lower() != name.lower() else name
+        by_metric[label].append((month, total))
     return {name: _monthly(by_metric[name], span.months) for name in sorted(by_metric)}
 
 
@@ -463,8 +464,10 @@ def _charts_and_table(monthly: dict, span: MonthRange) -> dict:
         chart_entry("money", "MRR, usage costs and payments per month", chart("line", money_names)),
         chart_entry("sign_ins", "Sign-ins per month", chart("bar", ["Sign-ins"])),
     ]
-    if monthly["usage_names"]:
-        charts.append(chart_entry("usage", "Usage per month", chart("bar", monthly["usage_names"])))
+    # One chart per metric: operations run to millions while gigabytes stay in the hundreds,
+    # so on one scale the smaller metrics would be flat lines.
+    for index, name in enumerate(monthly["usage_names"]):
+        charts.append(chart_entry(f"usage-{index}", f"{name} per month", chart("bar", [name])))
     if "New customers" in series:
         charts.insert(
             0,
