@@ -31,7 +31,7 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.db import DatabaseError, connections, transaction
 from django.db.migrations import operations
 from django.db.migrations.executor import MigrationExecutor as DjangoMigrationExecutor
-from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.migration_executors.base import MigrationExecutor, run_migrations
 from django_tenants.signals import schema_migrated
@@ -90,13 +90,22 @@ class BatchExecutor(MigrationExecutor):
         """Migrate each group of schemas that stand at the same migrations with one plan and
         its SQL; the schemas done (including those that had nothing to do)."""
         connection = connections[self.TENANT_DB_ALIAS]
-        groups: dict[frozenset, list[str]] = {}
-        for schema in tenants:
-            connection.set_schema(schema, include_public=False)
-            recorder = MigrationRecorder(connection)
-            if recorder.has_table():
-                groups.setdefault(frozenset(recorder.applied_migrations()), []).append(schema)
         connection.set_schema_to_public()
+        # Straight from the catalog and schema-qualified: Django's recorder lists every
+        # table visible on the search path first, which over thousands of schemas' tables
+        # takes about a second a schema.
+        groups: dict[frozenset, list[str]] = {}
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname = 'django_migrations' AND c.relkind = 'r'"
+            )
+            recorded = {row[0] for row in cursor.fetchall()}
+            for schema in tenants:
+                if schema in recorded:
+                    cursor.execute(f"SELECT app, name FROM {quote(schema)}.django_migrations")
+                    groups.setdefault(frozenset(cursor.fetchall()), []).append(schema)
         done: set[str] = set()
         for group in sorted(groups.values(), key=len, reverse=True):
             done |= self._batch_group(connection, group)
@@ -151,9 +160,11 @@ class BatchExecutor(MigrationExecutor):
                     for statement in statements:
                         if not statement.lstrip().startswith("--"):
                             cursor.execute(statement)
-                recorder = MigrationRecorder(connection)
-                for migration in migrations:
-                    recorder.record_applied(migration.app_label, migration.name)
+                    # What MigrationRecorder.record_applied writes, without its table check.
+                    cursor.executemany(
+                        "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)",
+                        [(m.app_label, m.name, timezone.now()) for m in migrations],
+                    )
                 if post_apps is not None:
                     emit_post_migrate_signal(
                         0,

@@ -229,6 +229,8 @@ def migrate_all() -> float:
             cursor.execute(
                 f'DELETE FROM "{schema}".django_migrations WHERE app = %s', ["bench_synthetic"]
             )
+        # The public schema records it too (without the table): so the next run starts equal.
+        cursor.execute("DELETE FROM public.django_migrations WHERE app = %s", ["bench_synthetic"])
     return forward
 
 
