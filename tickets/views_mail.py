@@ -23,8 +23,16 @@ class MailInForm(forms.ModelForm):
         label="Password",
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to keep the stored one (never shown again).",
     )
+    field_order = [*imap.FIELDS[:-1], "password", imap.FIELDS[-1]]  # with the user name
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].help_text = (
+            "Leave empty to keep the stored one (never shown again)."
+            if self.instance.imap_password
+            else "The mailbox's password, needed to turn reading on (never shown again)."
+        )
 
     class Meta:
         model = MailInSettings
@@ -55,6 +63,10 @@ class MailInView(ConsoleAccessMixin, BreadcrumbsMixin, FormView):
         context = super().get_context_data(**kwargs)
         context.update(settings_row=imap.mail_in_settings())
         return context
+
+    def form_invalid(self, form):
+        """The form again with what to fix, as 400 like every other console form."""
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in imap.FIELDS}

@@ -157,3 +157,27 @@ def test_the_settings_page_keeps_the_password_secret(client_as, server, settings
     tested = client.post(reverse("tickets:mail_in_test"), follow=True).content.decode()
     assert "Signed in: 0 unread messages wait." in tested
     assert client_as(StaffRole.ADMIN).get(url).status_code == 403
+
+
+def test_the_form_asks_for_a_password_until_one_is_stored_and_says_what_to_fix(
+    client_as, server, settings
+):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    client = client_as(StaffRole.OWNER)
+    url = reverse("tickets:mail_in")
+    page = client.get(url).content.decode()
+    assert "needed to turn reading on" in page and "keep the stored one" not in page
+    assert page.index('name="imap_username"') < page.index('name="password"')
+    assert page.index('name="password"') < page.index('name="imap_folder"')
+    form = {
+        "imap_enabled": "on",
+        "imap_host": "127.0.0.1",
+        "imap_port": server.port,
+        "imap_security": "none",
+        "imap_username": ACCOUNT,
+        "imap_folder": "INBOX",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400 and "Give the password." in refused.content.decode()
+    assert client.post(url, {**form, "password": PASSWORD}).status_code == 302
+    assert "keep the stored one" in client.get(url).content.decode()
