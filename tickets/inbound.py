@@ -334,17 +334,16 @@ def _new_ticket(
 
 
 def _reply(inbound, parsed: Parsed, ticket: Ticket, stored: list, refused) -> None:
+    user = _user_for(parsed.sender)
     if ticket.status == TicketStatus.CLOSED or ticket.merged_into_id:
         follow_up = dataclasses.replace(
             parsed,
             subject=f"Follow-up to {ticket.reference}: {ticket.subject}",
             body=f"(A reply to {ticket.reference}, which is closed.)\n\n{without_quote(parsed.body)}",
         )
-        user = _user_for(parsed.sender)
         _new_ticket(inbound, follow_up, ticket.customer, stored, refused, user=user)
         inbound.note = f"{ticket.reference} is closed: a new ticket was opened."
         return
-    user = _user_for(parsed.sender)
     body = _fit(without_quote(parsed.body))
     if user is not None and user.role:
         message = Message.objects.create(
