@@ -8,20 +8,21 @@ from django.db import connection
 from django.template.loader import render_to_string
 
 from core.tasks import tenant_task
+from customers.services_contacts import invoice_recipient
 from tenants.models import Tenant
 
 from .models_credit import CreditNote
 
 
 def recipients_of(note: CreditNote) -> list[str]:
-    """The company's billing recipients: the invoice's billing email, else the customer's
-    billing (or contact, or company) email today."""
+    """The company's billing recipients: the invoice's billing email, else whom the
+    customer's invoices go to today (``invoice_recipient``)."""
     if note.invoice.billing_email:
         return [note.invoice.billing_email]
     customer = note.customer
     if customer is None:
         return []
-    email = customer.billing_email or customer.contact_email or customer.company_email
+    _name, email = invoice_recipient(customer)
     return [email] if email else []
 
 

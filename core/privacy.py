@@ -5,12 +5,12 @@ Core imports no app. Each app declares its models in its own ``privacy.py``, fou
 ``autodiscover_modules("privacy")`` the first time the registry is read::
 
     register(
-        Customer,
-        customer="id",
-        people=[Person("contact", ("contact_name", "contact_email", "contact_phone"),
-                       email="contact_email", name=("contact_name",), phone="contact_phone")],
+        Contact,
+        customer="customer_id",
+        people=[Person("contact", ("name", "email", "phone"),
+                       email="email", name=("name",), phone="phone")],
         record=("internal_notes", ...),
-        not_personal={"name": "the company's name; invoices and projects keep it"},
+        not_personal={"title": "the job title alone names nobody"},
     )
 
 - ``people``: the fields about one person, erased together (emptied, or NULL). A person is

@@ -168,9 +168,6 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
         description=_description(rng, business_type, industry),
         company_email=f"info@{domain}",
         company_phone=_phone(rng, country),
-        contact_name=contact,
-        contact_email=f"{first}@{domain}",
-        contact_phone=_phone(rng, country),
         address_line1=fake.street_address(),
         city=fake.city(),
         state=fake.state() if locale == "en_US" else (fake.province() if locale == "en_CA" else ""),
@@ -185,9 +182,14 @@ def build_customer(rng: random.Random, fakers: dict[str, Faker], index: int) -> 
         internal_notes=rng.choice(NOTES) if rng.random() < 0.4 else "",
         external_id=f"CRM-{10000 + index}",
     )
+    # The primary and billing contact, made contacts once the customers have ids.
+    customer.people = {
+        "contact_name": contact,
+        "contact_email": f"{first}@{domain}",
+        "contact_phone": _phone(rng, country),
+    }
     if rng.random() < 0.2:
-        customer.billing_contact_name = fake.name()
-        customer.billing_email = f"accounts@{domain}"
+        customer.people.update(billing_contact_name=fake.name(), billing_email=f"accounts@{domain}")
     customer.refresh_search_fields()
     return customer
 
@@ -249,16 +251,18 @@ def create_demo_customers(count: int = 300, seed: int = 2026) -> int:
         ],
         batch_size=500,
     )
-    # Their primary and billing contacts as contacts with roles, as the data migration made
-    # them for customers that existed before contacts (one bulk pass, with history).
+    # Their primary and billing contacts as contacts with roles, written by the data
+    # migration's bulk pass (with history) that made them for customers older than contacts.
     from importlib import import_module
 
     from .models_contacts import Contact, ContactRole
 
-    import_module("customers.migrations.0008_contacts_from_fields").contacts_from_fields(
-        Customer.objects.all(),
-        Contact=Contact,
-        ContactRole=ContactRole,
-        HistoricalContact=Contact.history.model,
+    migration = import_module("customers.migrations.0008_contacts_from_fields")
+    migration._make(
+        [{"id": customer.pk, **customer.people} for customer in customers],
+        Contact,
+        Contact.roles.through,
+        Contact.history.model,
+        migration.seed_roles(ContactRole),
     )
     return count

@@ -1,6 +1,7 @@
 from django import forms
 from django.db import models
 from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
 
 from core.scope import scope_for
 from core.widgets import AutocompleteSelect, FastSelect
@@ -22,9 +23,6 @@ COMPANY_FIELDS = [
 CONTACT_FIELDS = [
     "company_email",
     "company_phone",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
     "address_line1",
     "address_line2",
     "city",
@@ -33,9 +31,6 @@ CONTACT_FIELDS = [
     "country",
 ]
 BILLING_FIELDS = [
-    "billing_contact_name",
-    "billing_email",
-    "billing_phone",
     "billing_address_line1",
     "billing_address_line2",
     "billing_city",
@@ -43,6 +38,16 @@ BILLING_FIELDS = [
     "billing_postal_code",
     "billing_country",
 ]
+# The wizard's primary and billing contact (form fields, saved as contacts).
+PEOPLE_FIELDS = [
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "billing_contact_name",
+    "billing_email",
+    "billing_phone",
+]
+PHONE_FIELDS = ("contact_phone", "billing_phone")
 EXTRA_FIELDS = ["custom_field_data", "internal_notes", "external_id"]
 EDITABLE_FIELDS = COMPANY_FIELDS + CONTACT_FIELDS + BILLING_FIELDS + EXTRA_FIELDS
 
@@ -128,7 +133,7 @@ class CustomerFormMixin(CustomFieldsFormMixin):
         for name in ("country", "billing_country"):
             if name in self.fields:
                 self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
-        for name in ("company_phone", "contact_phone", "billing_phone"):
+        for name in ("company_phone", *PHONE_FIELDS):
             if name in self.fields:
                 # Shown in international form, the way it is stored.
                 self.fields[name].widget = forms.TextInput(
@@ -180,6 +185,16 @@ class CompanyStepForm(CustomerFormMixin, forms.ModelForm):
 
 
 class ContactStepForm(CustomerFormMixin, forms.ModelForm):
+    """The company's address and the people to talk to: the primary and billing contact
+    become contacts with those roles (``services_contacts.contacts_from_customer_fields``)."""
+
+    contact_name = forms.CharField(label="Primary contact", max_length=150, required=False)
+    contact_email = forms.EmailField(label="Contact email", required=False)
+    contact_phone = PhoneNumberField(label="Contact phone", required=False)
+    billing_contact_name = forms.CharField(label="Billing contact", max_length=150, required=False)
+    billing_email = forms.EmailField(label="Billing email", required=False)
+    billing_phone = PhoneNumberField(label="Billing phone", required=False)
+
     class Meta:
         model = Customer
         fields = CONTACT_FIELDS + BILLING_FIELDS

@@ -96,9 +96,6 @@ class Customer(CustomFieldsModel):
 
     company_email = models.EmailField("company email", blank=True)
     company_phone = PhoneNumberField("company phone", blank=True)
-    contact_name = models.CharField("primary contact", max_length=150, blank=True)
-    contact_email = models.EmailField("contact email", blank=True)
-    contact_phone = PhoneNumberField("contact phone", blank=True)
 
     address_line1 = models.CharField("address line 1", max_length=200, blank=True)
     address_line2 = models.CharField("address line 2", max_length=200, blank=True)
@@ -107,9 +104,6 @@ class Customer(CustomFieldsModel):
     postal_code = models.CharField(max_length=20, blank=True)
     country = CountryField(blank=True)
 
-    billing_contact_name = models.CharField("billing contact", max_length=150, blank=True)
-    billing_email = models.EmailField("billing email", blank=True)
-    billing_phone = PhoneNumberField("billing phone", blank=True)
     billing_address_line1 = models.CharField("billing address line 1", max_length=200, blank=True)
     billing_address_line2 = models.CharField("billing address line 2", max_length=200, blank=True)
     billing_city = models.CharField("billing city", max_length=100, blank=True)
@@ -303,17 +297,13 @@ class Customer(CustomFieldsModel):
         )
 
     def refresh_search_fields(self) -> None:
-        phones = [str(p) for p in (self.company_phone, self.contact_phone, self.billing_phone) if p]
+        phones = [str(self.company_phone)] if self.company_phone else []
         parts = [
             self.name,
             self.industry,
             self.get_business_type_display(),
             self.website,
             self.company_email,
-            self.contact_email,
-            self.billing_email,
-            self.contact_name,
-            self.billing_contact_name,
             self.external_id,
             *phones,
             *self.custom_search_parts(),

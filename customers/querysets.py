@@ -87,9 +87,6 @@ class CustomerQuerySet(ScopedQuerySet):
             "country",
             "company_email",
             "company_phone",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
             "city",
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from accounts.models import User
 from core.events import emit_event
@@ -251,9 +251,8 @@ def contacts_from_customer_fields(
 
 def invoice_recipient(customer: Customer) -> tuple[str, str]:
     """Who a customer's invoices and payment reminders go to, as (name, email): its first
-    current billing contact with an email; else the old billing fields; else its first
-    current primary contact; else the old contact fields; else the company email. One
-    query."""
+    current billing contact with an email; else its first current primary contact with one;
+    else the company email. One query."""
     return invoice_recipients([customer])[customer.pk]
 
 
@@ -275,18 +274,56 @@ def invoice_recipients(customers) -> dict[int, tuple[str, str]]:
     found: dict[tuple[int, str], tuple[str, str]] = {}
     for customer_id, name, email, key in rows:
         found.setdefault((customer_id, key), (name, email))
-    return {customer.pk: _recipient(customer, found) for customer in customers}
+    return {
+        customer.pk: found.get((customer.pk, BILLING))
+        or found.get((customer.pk, PRIMARY))
+        or ("", customer.company_email)
+        for customer in customers
+    }
 
 
-def _recipient(customer: Customer, found: dict) -> tuple[str, str]:
-    if (customer.pk, BILLING) in found:
-        return found[(customer.pk, BILLING)]
-    old_name = customer.billing_contact_name or customer.contact_name
-    if customer.billing_email:
-        return old_name, customer.billing_email
-    if (customer.pk, PRIMARY) in found:
-        return found[(customer.pk, PRIMARY)]
-    return old_name, customer.contact_email or customer.company_email
+def role_contacts(customer: Customer) -> dict[str, Contact]:
+    """The customer's first current contact with the Primary role and with the Billing role
+    (by name), keyed by role; one query. What its page and the portal show as the primary and
+    billing contact."""
+    found: dict[str, Contact] = {}
+    contacts = (
+        Contact.objects.filter(
+            customer=customer,
+            is_archived=False,
+            roles__key__in=[BILLING, PRIMARY],
+            roles__is_archived=False,
+        )
+        .annotate(role_key=F("roles__key"))
+        .order_by("name", "pk")
+    )
+    for contact in contacts:
+        found.setdefault(contact.role_key, contact)
+    return found
+
+
+@transaction.atomic
+def primary_contact_set(
+    *, customer: Customer, name: str, email: str, phone: Any, actor: User | None
+) -> Contact | None:
+    """The portal's "primary contact" fields: the customer's primary contact (the first
+    current one) takes these details; without one, a contact with the Primary role is added.
+    All three empty: the contact keeps its details and stops being the primary one. Nothing
+    is written when nothing differs. Returns the primary contact (None: none now)."""
+    current = role_contacts(customer).get(PRIMARY)
+    name, email = (name or "").strip(), (email or "").strip()
+    if not (name or email or phone):
+        if current is not None:
+            keep = [role for role in current.roles.all() if role.key != PRIMARY]
+            contact_set_roles(contact_id=current.pk, roles=keep, actor=actor)
+        return None
+    data = {"name": (name or email or str(phone))[:150], "email": email, "phone": phone or ""}
+    if current is not None:
+        return contact_update(contact_id=current.pk, data=data, actor=actor)
+    primary = ContactRole.objects.filter(key=PRIMARY, is_archived=False).first()
+    return contact_create(
+        customer=customer, actor=actor, roles=[primary] if primary else [], **data
+    )
 
 
 # --- The tenant's roles -----------------------------------------------------------------------

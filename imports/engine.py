@@ -191,6 +191,8 @@ class ImportResource(resources.ModelResource):
     # and those its widgets already validate (a country field's own check walks all 250
     # countries per value: 2.5 ms a row).
     resolved_fields: frozenset[str] = frozenset()
+    # Columns the import reads but the record has no field for (not in the full export).
+    import_only: frozenset[str] = frozenset()
     widget_validated = frozenset({"country", "billing_country"})
 
     class Meta:
@@ -325,15 +327,16 @@ class ImportResource(resources.ModelResource):
                 before = [getattr(instance, attribute) for _, attribute in self.compared]
             self.import_instance(instance, row)
             self.accepted(instance, row)
-            if before is not None and before == [
+            same = before is not None and before == [
                 getattr(instance, attribute) for _, attribute in self.compared
-            ]:
+            ]
+            if same and not self.side_writes(instance, row):
                 return (self.line, RowAction.UNCHANGED, self.describe(instance, row)[:255], [])
             if not dry_run:
                 self.before_save_instance(instance, row)
                 if new:
                     self.creates.append(instance)
-                else:
+                elif not same:
                     self.updates.append((instance, self.changes(before, instance)))
                 self.written.append((self.line, instance))
             action = RowAction.NEW if new else RowAction.UPDATE
@@ -349,6 +352,11 @@ class ImportResource(resources.ModelResource):
                 self.record_label(row)[:255],
                 [["", f"Could not be saved: {error}"]],
             )
+
+    def side_writes(self, instance, row: dict) -> bool:
+        """Whether an accepted row writes more than its record's fields (a customer row's new
+        contacts), so that it is not unchanged when its fields are."""
+        return False
 
     def notes_for_new(self, instance, row: dict) -> list[list[str]]:
         """``[[column, message], …]`` to show on a new row that is not an error (a likely
@@ -446,7 +454,7 @@ class ImportResource(resources.ModelResource):
         names: list[str] = []
         for column in self.column_names():
             attribute = self.fields[column].attribute
-            if column in self.present and attribute not in self.fixed_attributes:
+            if column in self.present and attribute and attribute not in self.fixed_attributes:
                 name = meta.get_field(attribute).name if attribute.endswith("_id") else attribute
                 if name not in names:
                     names.append(name)

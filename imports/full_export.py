@@ -88,7 +88,11 @@ def _plain(value) -> str:
 def full_export_rows(kind: str, request) -> tuple[list[str], Iterator[list[str]]]:
     resource_class = RESOURCES[kind]
     model = apps.get_model(MODELS[kind])
-    columns = [column.name for column in resource_class.columns]
+    columns = [
+        column.name
+        for column in resource_class.columns
+        if column.name not in resource_class.import_only
+    ]
     definitions = {d.column_name: d for d in getattr(resource_class, "custom_definitions", ())}
     attributes = {
         name: resource_class.fields[name].attribute

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import PASSWORD_HELP, PASSWORD_HINTS
 from accounts.models import User
@@ -123,19 +124,31 @@ class PermissionSetForm(forms.ModelForm):
         return name
 
 
+PRIMARY_CONTACT_FIELDS = ["contact_name", "contact_email", "contact_phone"]
+
+
 class CompanyDetailsForm(forms.ModelForm):
     # The customer's version when the page was opened: a save over someone else's newer
     # change is refused (portal.services.company_settings_update). Optional, so a form
     # posted without it saves over the current version, as before.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The company's primary contact (one of its contacts, with the Primary role).
+    contact_name = forms.CharField(label="Primary contact", max_length=150, required=False)
+    contact_email = forms.EmailField(label="Contact email", required=False)
+    contact_phone = PhoneNumberField(label="Contact phone", required=False)
 
     class Meta:
         model = Customer
         fields = COMPANY_DETAILS_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, primary_contact=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["company_email", "company_phone", *PRIMARY_CONTACT_FIELDS])
         self.fields["version"].initial = self.instance.version
+        if primary_contact is not None:
+            self.fields["contact_name"].initial = primary_contact.name
+            self.fields["contact_email"].initial = primary_contact.email
+            self.fields["contact_phone"].initial = primary_contact.phone
         from core.widgets import FastSelect
 
         self.fields["country"].widget = FastSelect(choices=self.fields["country"].choices)

@@ -20,6 +20,7 @@ from core.policies import Capability, user_can
 from core.services import model_update, save_with_history
 from customers.models import Customer
 from customers.services import changes_since, customer_update
+from customers.services_contacts import primary_contact_set
 
 from .domains import company_for_email
 from .models import (
@@ -465,9 +466,6 @@ def permission_set_save(
 COMPANY_DETAILS_FIELDS = [
     "company_email",
     "company_phone",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
     "address_line1",
     "address_line2",
     "postal_code",
@@ -494,6 +492,7 @@ def company_settings_update(
     profile: dict,
     expected_version: int | None,
     actor: User | None,
+    primary_contact: dict | None = None,
 ) -> tuple[Customer, CompanyProfile | None]:
     """Save a company's contact details (through ``customer_update``: its version, history
     and ``customer.updated`` event) and its portal profile together: both or neither.
@@ -503,7 +502,9 @@ def company_settings_update(
     ValidationError (code ``"conflict"``) names what they changed; changes to fields the
     portal does not show (e.g. the provider's internal notes) do not conflict. Nothing is
     written for a part where nothing changed; a company without a profile gets one on its
-    first change. Returns the customer and its profile (``None`` if it still has none)."""
+    first change. ``primary_contact`` (name, email, phone), when given, is the company's
+    primary contact (``customers.services_contacts.primary_contact_set``). Returns the
+    customer and its profile (``None`` if it still has none)."""
     unknown = sorted(
         (set(details) - set(COMPANY_DETAILS_FIELDS)) | (set(profile) - set(COMPANY_PROFILE_FIELDS))
     )
@@ -527,6 +528,8 @@ def company_settings_update(
             expected_version=customer.version,
             actor=actor,
         )
+    if primary_contact is not None:
+        primary_contact_set(customer=customer, actor=actor, **primary_contact)
     row = CompanyProfile.objects.select_for_update().filter(customer=customer).first()
     row, changed_profile = model_update(
         instance=row or CompanyProfile(customer=customer),

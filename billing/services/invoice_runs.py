@@ -99,8 +99,6 @@ def invoices_due(month: date):
             "created_at",
             "updated_at",
             "customer__company_phone",
-            "customer__contact_phone",
-            "customer__billing_phone",
             "customer__created_at",
             "customer__updated_at",
             "customer__archived_at",

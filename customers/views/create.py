@@ -17,6 +17,7 @@ from core.scope import scope_for
 from customers import reactions, services
 from customers.forms import (
     EDITABLE_FIELDS,
+    PEOPLE_FIELDS,
     AdminStepForm,
     CompanyStepForm,
     ContactStepForm,
@@ -29,16 +30,6 @@ from customers.services_contacts import contacts_from_customer_fields
 from fields.values import definitions_for, display
 
 from .list import customers_crumb
-
-# The contact step's primary and billing contact: contacts, not customer columns.
-LEGACY_CONTACT_FIELDS = (
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "billing_contact_name",
-    "billing_email",
-    "billing_phone",
-)
 
 
 def added_url(customer: Customer, user, emails: tuple[str, ...] = ()) -> str:
@@ -164,8 +155,15 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
         return rows
 
     def company_summary(self, data) -> list[tuple[str, str]]:
-        preview = Customer(**{k: v for k, v in data.items() if k != "parent"})
-        rows = []
+        preview = Customer(
+            **{k: v for k, v in data.items() if k != "parent" and k not in PEOPLE_FIELDS}
+        )
+        people = ContactStepForm.base_fields
+        rows = [
+            (str(people[name].label), str(data[name]))
+            for name in PEOPLE_FIELDS
+            if data.get(name) not in (None, "")
+        ]
         for name in EDITABLE_FIELDS:
             value = data.get(name)
             if value in (None, "", {}):
@@ -196,7 +194,7 @@ class CustomerCreateWizard(ConsoleAccessMixin, BreadcrumbsMixin, SessionWizardVi
         # The step's primary and billing contact become contacts with those roles (one
         # contact when they are the same person); the customer's old contact columns are
         # left empty.
-        people = {name: data.pop(name, "") for name in LEGACY_CONTACT_FIELDS}
+        people = {name: data.pop(name, "") for name in PEOPLE_FIELDS}
         try:
             with transaction.atomic():
                 customer = services.customer_create(actor=self.request.user, **data)

@@ -19,12 +19,14 @@ from customers import services
 from customers.forms import LinkedAccountForm
 from customers.history import customer_history_sources
 from customers.models import Customer, LinkedAccount
+from customers.models_contacts import BILLING, PRIMARY
 from customers.overview import (
     OVERVIEW_SECTIONS,
     customer_family_ids,
     customer_overview,
     overview_has_details,
 )
+from customers.services_contacts import role_contacts
 from customers.tables import CustomerTable
 from customers.tabs import CUSTOMER_TABS
 
@@ -94,6 +96,9 @@ class CustomerDetailView(CustomerPageMixin, ObjectDetailView):
         context["overview_details"] = overview_has_details(overview)
         context["family_size"] = len(self.scope_ids)
         context["possible_duplicate"] = self.possible_duplicate()
+        people = role_contacts(self.object)
+        context["primary_contact"] = people.get(PRIMARY)
+        context["billing_contact"] = people.get(BILLING)
         return context
 
     def possible_duplicate(self) -> Customer | None:

@@ -7,9 +7,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models.functions import Lower
 from import_export import fields
 
+from core.events import emit_events
 from customers.models import BusinessType, Contact, Customer, CustomerStatus, check_parent_chain
+from customers.models_contacts import ContactRole, legacy_people
 from customers.services import NEW_TOP_LEVEL_REFUSED
 
+from ..bulk import insert_new, record_history
 from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
 from ..widgets import (
     ChoiceWidget,
@@ -24,6 +27,21 @@ from ..widgets import (
 
 # The columns whose address may already be a contact's (a likely duplicate, noted on the row).
 EMAIL_COLUMNS = ("company_email", "contact_email", "billing_email")
+# The primary and billing contact, as the customer form once had them: imported as contacts.
+PEOPLE_COLUMNS = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "billing_contact_name",
+    "billing_email",
+    "billing_phone",
+)
+
+
+def person_field(name: str) -> fields.Field:
+    """A people column: read by ``CustomerResource.people_of``, never a customer attribute."""
+    return fields.Field(attribute=None, column_name=name, readonly=True)
+
 
 CUSTOMER_COLUMNS = [
     Column("name", "Customer name", True, "Text, up to 200 characters", example="Acme Ltd"),
@@ -50,7 +68,13 @@ CUSTOMER_COLUMNS = [
         allowed="International format, e.g. +44 20 7946 0000",
         example="+1 202 555 0100",
     ),
-    Column("contact_name", "Primary contact", example="Jane Doe"),
+    Column(
+        "contact_name",
+        "Primary contact",
+        help="With contact_email and contact_phone: a contact with the Primary role, unless "
+        "the customer has a contact with that email (or, without one, that name) already.",
+        example="Jane Doe",
+    ),
     Column("contact_email", "Contact email", allowed="An email address"),
     Column("contact_phone", "Contact phone", allowed="International format"),
     Column("address_line1", "Address line 1", example="1 Main Street"),
@@ -61,7 +85,12 @@ CUSTOMER_COLUMNS = [
     Column(
         "country", "Country", allowed="Two-letter code (US, GB, DE…) or English name", example="US"
     ),
-    Column("billing_contact_name", "Billing contact"),
+    Column(
+        "billing_contact_name",
+        "Billing contact",
+        help="With billing_email and billing_phone: a contact with the Billing role (the "
+        "primary contact, when the same person), unless the customer has them already.",
+    ),
     Column("billing_email", "Billing email", allowed="An email address"),
     Column("billing_phone", "Billing phone", allowed="International format"),
     Column("billing_address_line1", "Billing address line 1"),
@@ -95,6 +124,8 @@ class CustomerResource(ImportResource):
     columns = CUSTOMER_COLUMNS
     extra_update_fields = ("phone_digits", "version")
     resolved_fields = frozenset({"parent"})
+    # Not the customer's fields: the people in them become its contacts (``people_of``).
+    import_only = frozenset(PEOPLE_COLUMNS)
 
     name = text_field("name")
     external_id = text_field("external_id")
@@ -105,18 +136,18 @@ class CustomerResource(ImportResource):
     description = text_field("description")
     company_email = text_field("company_email")
     company_phone = text_field("company_phone", PhoneWidget())
-    contact_name = text_field("contact_name")
-    contact_email = text_field("contact_email")
-    contact_phone = text_field("contact_phone", PhoneWidget())
+    contact_name = person_field("contact_name")
+    contact_email = person_field("contact_email")
+    contact_phone = person_field("contact_phone")
     address_line1 = text_field("address_line1")
     address_line2 = text_field("address_line2")
     city = text_field("city")
     state = text_field("state")
     postal_code = text_field("postal_code")
     country = text_field("country", CountryWidget())
-    billing_contact_name = text_field("billing_contact_name")
-    billing_email = text_field("billing_email")
-    billing_phone = text_field("billing_phone", PhoneWidget())
+    billing_contact_name = person_field("billing_contact_name")
+    billing_email = person_field("billing_email")
+    billing_phone = person_field("billing_phone")
     billing_address_line1 = text_field("billing_address_line1")
     billing_address_line2 = text_field("billing_address_line2")
     billing_city = text_field("billing_city")
@@ -159,6 +190,12 @@ class CustomerResource(ImportResource):
             queryset = queryset.select_for_update()
         self.existing = {customer.pk: customer for customer in queryset}
         self.known_addresses = self.customers_by_contact_email(rows)
+        self.contact_keys: dict[int, set[tuple[str, str]]] = {}
+        if matched and self.present & set(PEOPLE_COLUMNS):
+            contacts = Contact.objects.filter(customer_id__in=any_of(matched))
+            for customer_id, name, email in contacts.values_list("customer_id", "name", "email"):
+                keys = self.contact_keys.setdefault(customer_id, set())
+                keys.add(_person_key(name, email))
 
     def customers_by_contact_email(self, rows: list[dict]) -> dict[str, tuple[int, str]]:
         """The chunk's email addresses that a contact of a live customer (within reach) has
@@ -247,6 +284,12 @@ class CustomerResource(ImportResource):
 
     def import_instance(self, instance, row, **kwargs) -> None:
         errors: dict = {}
+        instance.imported_people = []
+        if self.present & set(PEOPLE_COLUMNS):
+            try:
+                instance.imported_people = self.people_of(instance, row)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
         if "parent" in self.present:
             try:
                 instance.parent_id = self.parent_of(instance, row)
@@ -261,6 +304,78 @@ class CustomerResource(ImportResource):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
+
+    def people_of(self, instance, row) -> list[dict]:
+        """The row's primary and billing contact (one person when they are the same) that
+        the customer has no contact for yet: same email, or without one, same name."""
+        cells, errors = {}, {}
+        for column in PEOPLE_COLUMNS:
+            value = self.guard(as_text(row.get(column)).strip())
+            kind = column.rsplit("_", 1)[1]
+            if value and kind in ("email", "phone"):
+                try:
+                    value = CONTACT_META.get_field(kind).clean(value, None)
+                except ValidationError as error:
+                    errors[column] = error.messages
+                    continue
+                value = value.as_e164 if kind == "phone" else value
+            cells[column] = value
+        if errors:
+            raise ValidationError(errors)
+        known = self.contact_keys.get(instance.pk, set()) if instance.pk else set()
+        return [
+            person
+            for person in legacy_people(cells)
+            if _person_key(person["name"], person["email"]) not in known
+        ]
+
+    def side_writes(self, instance, row) -> bool:
+        return bool(instance.imported_people)
+
+    def flush(self) -> None:
+        """The customers, then their new contacts (with roles, history and events)."""
+        super().flush()
+        people = [
+            (instance.pk, person)
+            for _line, instance in self.written
+            for person in instance.imported_people
+        ]
+        if not people:
+            return
+        roles = {role.key: role for role in ContactRole.objects.filter(is_archived=False)}
+        contacts = []
+        for customer_id, person in people:
+            chosen = [roles[key] for key in person["roles"] if key in roles]
+            contact = Contact(
+                customer_id=customer_id,
+                name=person["name"][:150],
+                email=person["email"],
+                phone=person["phone"],
+                mobile=person["mobile"],
+                notes=person["notes"],
+                roles_label=", ".join(role.name for role in chosen),
+            )
+            contact.refresh_search_fields()
+            contact.chosen_roles = chosen
+            contacts.append(contact)
+        insert_new(Contact, contacts, now=self.now)
+        through = Contact.roles.through
+        through.objects.bulk_create(
+            [
+                through(contact_id=contact.pk, contactrole_id=role.pk)
+                for contact in contacts
+                for role in contact.chosen_roles
+            ]
+        )
+        record_history(
+            Contact,
+            [contact.pk for contact in contacts],
+            history_type="+",
+            user_id=self.actor.pk if self.actor is not None else None,
+            reason=self.reason,
+            date=self.now,
+        )
+        emit_events("contact.created", [(contact, []) for contact in contacts])
 
     def parent_of(self, instance, row) -> int | None:
         """The parent a row names, under the rules of Customer._check_parent (not itself, not
@@ -307,3 +422,11 @@ class CustomerResource(ImportResource):
         super().before_save_instance(instance, row, **kwargs)
         if instance.pk:
             instance.version += 1
+
+
+CONTACT_META = Contact._meta
+
+
+def _person_key(name: str, email: str) -> tuple[str, str]:
+    email = (email or "").strip().lower()
+    return ("email", email) if email else ("name", " ".join((name or "").split()).lower())

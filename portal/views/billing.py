@@ -11,6 +11,7 @@ from billing.services.dunning import overdue_state
 from billing.tables import InvoiceTable
 from core.querysets import access
 from core.scope import scope_for
+from customers.services_contacts import invoice_recipient
 from portal.models import Membership, PortalPermission
 
 from .base import PortalListView, PortalMixin
@@ -58,6 +59,7 @@ class BillingView(PortalListView):
             totals=figures.invoice_totals(self.get_queryset()),
             overdue_state=overdue_state(self.company.pk),
             billing_profile=BillingProfile.objects.filter(customer=self.company).first(),
+            invoice_recipient=invoice_recipient(self.company),
             paid_by_parent=BillingProfile.objects.filter(
                 customer_id=self.company.parent_id, consolidated_billing=True
             ).exists()

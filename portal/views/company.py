@@ -14,6 +14,8 @@ from django.views.generic import TemplateView
 
 from accounts.models import SignInEvent
 from assets.models import Asset
+from customers.models_contacts import PRIMARY
+from customers.services_contacts import role_contacts
 from locations.models import Location
 from portal import services
 from portal.forms import CompanyDetailsForm, CompanyProfileForm, CompanyTwoFactorForm
@@ -41,11 +43,26 @@ class OverviewView(PortalMixin, TemplateView):
         context["locations"] = Location.objects.filter(
             customer=self.company, is_archived=False
         ).count()
+        context["primary_contact"] = role_contacts(self.company).get(PRIMARY)
         context["assets"] = Asset.objects.filter(
             Q(owner=self.company) | Q(location__customer=self.company), is_archived=False
         ).count()
         context["subaccounts"] = [c for c in context["companies"] if c.parent_id == self.company.pk]
         return context
+
+
+def primary_contact_changes(form) -> dict | None:
+    """The primary contact's name, email and phone as typed, when they differ from what the
+    form showed (None: leave the contact alone)."""
+    typed = {
+        "name": form.cleaned_data["contact_name"],
+        "email": form.cleaned_data["contact_email"],
+        "phone": form.cleaned_data["contact_phone"] or "",
+    }
+    shown = [form.fields[f"contact_{key}"].initial or "" for key in typed]
+    if [str(value) for value in typed.values()] == [str(value) for value in shown]:
+        return None
+    return typed
 
 
 class SettingsView(PortalMixin, TemplateView):
@@ -60,7 +77,12 @@ class SettingsView(PortalMixin, TemplateView):
         # Copies: the forms set what was typed on their instances.
         profile = CompanyProfile.objects.filter(customer=self.company).first()
         return (
-            CompanyDetailsForm(data, instance=copy.copy(self.company), prefix="details"),
+            CompanyDetailsForm(
+                data,
+                instance=copy.copy(self.company),
+                prefix="details",
+                primary_contact=role_contacts(self.company).get(PRIMARY),
+            ),
             CompanyProfileForm(
                 data,
                 files,
@@ -100,6 +122,7 @@ class SettingsView(PortalMixin, TemplateView):
                     },
                     expected_version=details_form.cleaned_data.get("version"),
                     actor=request.user,
+                    primary_contact=primary_contact_changes(details_form),
                 )
             except ValidationError as error:
                 add_errors(error, details_form, profile_form)

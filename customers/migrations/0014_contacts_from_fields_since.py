@@ -1,0 +1,112 @@
+"""Contacts for what was typed in a customer's old primary and billing contact fields since
+0008 made contacts of them (the edit form, the portal and the import kept writing those
+fields): a person no contact of the customer has yet becomes a contact. A person a contact
+already has (same email; without an email, same name) gets the role when no current contact
+of the customer holds it; a new contact gets the roles nobody holds, and otherwise says in its
+notes which field it came from. The next migration drops the fields."""
+
+from django.db import migrations
+from django.utils import timezone
+
+from customers.models_contacts import legacy_people, search_fields_of
+
+REASON = "Made from the customer's contact fields"
+LEGACY_FIELDS = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "billing_contact_name",
+    "billing_email",
+    "billing_phone",
+)
+
+
+def forwards(apps, schema_editor):
+    Customer = apps.get_model("customers", "Customer")
+    Contact = apps.get_model("customers", "Contact")
+    ContactRole = apps.get_model("customers", "ContactRole")
+    HistoricalContact = apps.get_model("customers", "HistoricalContact")
+    roles = {role.key: role for role in ContactRole.objects.filter(key__in=["primary", "billing"])}
+    filled = Customer.objects.exclude(**{name: "" for name in LEGACY_FIELDS}).order_by("pk")
+    now = timezone.now()
+    for row in filled.values("pk", *LEGACY_FIELDS).iterator(chunk_size=2000):
+        people = legacy_people(row)
+        if people:
+            _sync(row["pk"], people, roles, Contact, HistoricalContact, now)
+
+
+def _sync(customer_id, people, roles, Contact, HistoricalContact, now) -> None:
+    contacts = list(Contact.objects.filter(customer_id=customer_id).prefetch_related("roles"))
+    held = {
+        role.key
+        for contact in contacts
+        if not contact.is_archived
+        for role in contact.roles.all()
+        if not role.is_archived
+    }
+    for person in people:
+        wanted = [key for key in person["roles"] if key in roles and key not in held]
+        match = _matching(contacts, person)
+        if match is not None:
+            if wanted:
+                match.roles.add(*[roles[key] for key in wanted])
+                names = [role.name for role in match.roles.all()]
+                Contact.objects.filter(pk=match.pk).update(roles_label=", ".join(names)[:500])
+                held.update(wanted)
+            continue
+        notes = person["notes"]
+        if not wanted:
+            fields = " and ".join(
+                "primary contact" if key == "primary" else "billing contact"
+                for key in person["roles"]
+            )
+            notes = f"{notes} Was the customer's {fields} field.".strip()
+        contact = Contact(
+            customer_id=customer_id,
+            name=person["name"][:150],
+            email=person["email"],
+            phone=person["phone"],
+            mobile=person["mobile"],
+            notes=notes,
+            roles_label=", ".join(roles[key].name for key in wanted),
+            created_at=now,
+            updated_at=now,
+        )
+        contact.search_text, contact.phone_digits = search_fields_of(
+            name=contact.name,
+            title="",
+            email=contact.email,
+            other_emails="",
+            phones=(person["phone"], person["mobile"]),
+        )
+        contact.save()
+        contact.roles.set([roles[key] for key in wanted])
+        held.update(wanted)
+        contacts.append(contact)
+        names = {f.attname for f in HistoricalContact._meta.concrete_fields}
+        HistoricalContact.objects.create(
+            **{
+                f.attname: getattr(contact, f.attname)
+                for f in Contact._meta.concrete_fields
+                if f.attname in names
+            },
+            history_date=now,
+            history_type="+",
+            history_change_reason=REASON,
+        )
+
+
+def _matching(contacts, person):
+    for contact in contacts:
+        if person["email"]:
+            if contact.email.lower() == person["email"].lower():
+                return contact
+        elif contact.name.lower() == person["name"].lower():
+            return contact
+    return None
+
+
+class Migration(migrations.Migration):
+    dependencies = [("customers", "0013_search_index_uppercase")]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
