@@ -34,8 +34,20 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     status = "active"
     website = factory.Sequence(lambda n: f"https://www.customer{n}.example")
     company_email = factory.Sequence(lambda n: f"info@customer{n}.example")
-    contact_name = factory.Faker("name")
     country = "US"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """``contact_name=``, ``billing_email=``… (the add-customer wizard's contact step):
+        the customer's contacts with the Primary and Billing roles."""
+        from customers.forms import PEOPLE_FIELDS
+        from customers.services_contacts import contacts_from_customer_fields
+
+        people = {name: kwargs.pop(name) for name in PEOPLE_FIELDS if name in kwargs}
+        customer = super()._create(model_class, *args, **kwargs)
+        if any(people.values()):
+            contacts_from_customer_fields(customer=customer, fields=people, actor=None)
+        return customer
 
 
 class LocationFactory(factory.django.DjangoModelFactory):

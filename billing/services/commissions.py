@@ -174,11 +174,12 @@ def prepare_commission_statements(
 
 
 def _notify_reseller(statement: CommissionStatement, news: str) -> None:
-    """An email to the reseller's billing address once the change is committed."""
+    """An email to whom the reseller's invoices go, once the change is committed."""
     from accounts.tasks import send_email
     from core.tasks import defer_after_commit
+    from customers.services_contacts import invoice_recipient
 
-    address = statement.reseller.billing_email if statement.reseller_id else ""
+    address = invoice_recipient(statement.reseller)[1] if statement.reseller_id else ""
     if not address:
         return
     amount = money_text(statement.total, statement.currency)

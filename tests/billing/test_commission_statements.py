@@ -337,9 +337,11 @@ def test_the_reseller_is_emailed_when_its_statement_is_approved_and_paid(
 ):
     from django.core import mail
 
-    from customers.models import Customer
+    from customers.services_contacts import contacts_from_customer_fields
 
-    Customer.objects.filter(pk=pending.reseller_id).update(billing_email="ap@partner.example")
+    contacts_from_customer_fields(
+        customer=pending.reseller, fields={"billing_email": "ap@partner.example"}, actor=None
+    )
     with django_capture_on_commit_callbacks(execute=True):
         commission_statement_approve(statement=pending, actor=None)
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,7 +19,7 @@ def nimbus(browser_tenant, django_db_blocker):
     """Committed before any test transaction starts, so the server process sees it."""
     with django_db_blocker.unblock(), schema_context(browser_tenant.schema_name):
         customer, _ = Customer.objects.get_or_create(
-            name="Nimbus Contacts Ltd", defaults={"contact_name": "", "country": "GB"}
+            name="Nimbus Contacts Ltd", defaults={"country": "GB"}
         )
         customer.contacts.all().delete()
     return customer

@@ -13,30 +13,41 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import StaffRole
 from customers import services_contacts as services
 from customers.access import staff_customer_access_set
 from customers.models import Customer
-from customers.models_contacts import BILLING, PRIMARY, Contact, ContactRole
+from customers.models_contacts import BILLING, PRIMARY, Contact, ContactRole, legacy_people
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("customers.migrations.0008_contacts_from_fields")
+SINCE = importlib.import_module("customers.migrations.0014_contacts_from_fields_since")
 
 
 def role(key: str) -> ContactRole:
     return ContactRole.objects.get(key=key)
 
 
-def migrate(*customers) -> int:
-    return MIGRATION.contacts_from_fields(
-        Customer.objects.filter(pk__in=[c.pk for c in customers]),
-        Contact=Contact,
-        ContactRole=ContactRole,
-        HistoricalContact=Contact.history.model,
+def migrate(customer, **fields) -> int:
+    """0008's bulk pass over one customer's old contact fields (given as they were)."""
+    return MIGRATION._make(
+        [{"id": customer.pk, **fields}],
+        Contact,
+        Contact.roles.through,
+        Contact.history.model,
+        MIGRATION.seed_roles(ContactRole),
     )
+
+
+def migrate_since(customer, **fields) -> None:
+    """0014's pass: what the old fields held since 0008, next to the contacts made then."""
+    people = legacy_people(fields)
+    roles = {r.key: r for r in ContactRole.objects.filter(key__in=[PRIMARY, BILLING])}
+    SINCE._sync(customer.pk, people, roles, Contact, Contact.history.model, timezone.now())
 
 
 def contacts_of(customer) -> list[tuple[str, str, str, set[str]]]:
@@ -65,15 +76,19 @@ def test_the_migration_seeds_the_built_in_roles(in_tenant):
 
 
 def test_the_same_person_in_both_fields_becomes_one_contact_with_both_roles(in_tenant):
-    same = CustomerFactory(
-        contact_name="Jane Doe",
-        contact_email="Jane@acme.example",
-        contact_phone="+12025550100",
-        billing_contact_name="J. Doe",
-        billing_email="jane@acme.example",
-        billing_phone="+12025550199",
+    same = CustomerFactory()
+    assert (
+        migrate(
+            same,
+            contact_name="Jane Doe",
+            contact_email="Jane@acme.example",
+            contact_phone="+12025550100",
+            billing_contact_name="J. Doe",
+            billing_email="jane@acme.example",
+            billing_phone="+12025550199",
+        )
+        == 1
     )
-    assert migrate(same) == 1
     (contact,) = Contact.objects.filter(customer=same)
     assert contact.name == "Jane Doe" and contact.email == "Jane@acme.example"
     assert {r.key for r in contact.roles.all()} == {PRIMARY, BILLING}
@@ -87,44 +102,73 @@ def test_the_same_person_in_both_fields_becomes_one_contact_with_both_roles(in_t
     assert Contact.objects.search("2025550199").get() == contact
 
 
-def test_two_people_become_two_contacts_and_the_old_columns_stay(in_tenant):
-    two = CustomerFactory(
+def test_two_people_become_two_contacts(in_tenant):
+    two = CustomerFactory()
+    migrate(
+        two,
         contact_name="Ann Primary",
         contact_email="ann@two.example",
         contact_phone="+442079460000",
         billing_contact_name="Bob Billing",
         billing_email="ap@two.example",
     )
-    migrate(two)
     assert contacts_of(two) == [
         ("Ann Primary", "ann@two.example", "+442079460000", {PRIMARY}),
         ("Bob Billing", "ap@two.example", "", {BILLING}),
     ]
-    two.refresh_from_db()
-    assert two.contact_email == "ann@two.example" and two.billing_email == "ap@two.example"
 
 
 def test_an_email_without_a_name_is_a_contact_named_by_it_and_empty_fields_are_none(in_tenant):
-    billing_only = CustomerFactory(contact_name="", billing_email="ap@only.example")
-    nobody = CustomerFactory(contact_name="")
-    assert migrate(billing_only, nobody) == 1
+    billing_only, nobody = CustomerFactory(), CustomerFactory()
+    assert migrate(billing_only, contact_name="", billing_email="ap@only.example") == 1
+    assert migrate(nobody, contact_name="", billing_email="") == 0
     assert contacts_of(billing_only) == [("ap@only.example", "ap@only.example", "", {BILLING})]
     assert contacts_of(nobody) == []
 
 
 def test_the_same_name_without_two_emails_is_one_person(in_tenant):
-    customer = CustomerFactory(
-        contact_name="Kim Lee", billing_contact_name="kim lee", billing_email="kim@lee.example"
+    customer = CustomerFactory()
+    migrate(
+        customer,
+        contact_name="Kim Lee",
+        billing_contact_name="kim lee",
+        billing_email="kim@lee.example",
     )
-    migrate(customer)
     assert contacts_of(customer) == [("Kim Lee", "kim@lee.example", "", {PRIMARY, BILLING})]
 
 
-def test_running_the_migration_again_adds_nothing(in_tenant):
-    customer = CustomerFactory(contact_name="Once Only", contact_email="once@only.example")
-    assert migrate(customer) == 1
-    assert migrate(customer) == 0
-    assert Contact.objects.filter(customer=customer).count() == 1
+def test_what_the_old_fields_held_since_becomes_contacts_without_taking_roles(in_tenant):
+    """0014: the old fields kept being written after 0008 (the edit form, the portal, the
+    import). A person already a contact adds nothing; a new billing person, when nobody is
+    billing, becomes the billing contact; a new primary person, when someone is primary
+    already, is added without the role and with a note of where it came from. Twice: the
+    same."""
+    customer = CustomerFactory(contact_name="Ann Primary", contact_email="ann@acme.example")
+    fields = {
+        "contact_name": "Ann P.",
+        "contact_email": "ANN@acme.example",
+        "billing_contact_name": "Bob Billing",
+        "billing_email": "ap@acme.example",
+    }
+    for _ in range(2):
+        migrate_since(customer, **fields)
+        assert contacts_of(customer) == [
+            ("Ann Primary", "ann@acme.example", "", {PRIMARY}),
+            ("Bob Billing", "ap@acme.example", "", {BILLING}),
+        ]
+    migrate_since(customer, contact_name="Cleo New", contact_email="cleo@acme.example")
+    cleo = Contact.objects.get(email="cleo@acme.example")
+    assert not cleo.roles.exists() and "primary contact field" in cleo.notes
+    assert cleo.history.filter(history_change_reason=SINCE.REASON).exists()
+    assert services.invoice_recipient(customer) == ("Bob Billing", "ap@acme.example")
+
+
+def test_a_person_already_a_contact_takes_the_role_nobody_holds(in_tenant):
+    customer = CustomerFactory()
+    dana = services.contact_create(customer=customer, actor=None, name="Dana", email="d@x.example")
+    migrate_since(customer, billing_contact_name="Dana", billing_email="d@x.example")
+    dana.refresh_from_db()
+    assert dana.roles_label == "Billing" and contacts_of(customer)[0][3] == {BILLING}
 
 
 # --- Services ---------------------------------------------------------------------------------
@@ -241,15 +285,9 @@ def test_a_contact_without_email_cannot_be_invited(acme):
 # --- Billing's recipient ----------------------------------------------------------------------
 
 
-def test_invoices_go_to_the_billing_contact_first_then_the_old_fields(in_tenant):
-    customer = CustomerFactory(
-        contact_name="Old Primary",
-        contact_email="old@acme.example",
-        billing_contact_name="",
-        billing_email="",
-        company_email="info@acme.example",
-    )
-    assert services.invoice_recipient(customer) == ("Old Primary", "old@acme.example")
+def test_invoices_go_to_the_billing_contact_first_then_the_primary_then_the_company(in_tenant):
+    customer = CustomerFactory(company_email="info@acme.example")
+    assert services.invoice_recipient(customer) == ("", "info@acme.example")
     services.contact_create(
         customer=customer,
         actor=None,
@@ -273,10 +311,8 @@ def test_invoices_go_to_the_billing_contact_first_then_the_old_fields(in_tenant)
 def test_an_issued_invoice_is_addressed_to_the_billing_contact(in_tenant):
     from billing.services.invoicing import billing_address_of
 
-    customer = CustomerFactory(
-        name="Payer Co", contact_name="Old Person", billing_email="old-ap@payer.example"
-    )
-    assert billing_address_of(customer)[1] == "old-ap@payer.example"
+    customer = CustomerFactory(name="Payer Co", contact_name="Old Person")
+    assert billing_address_of(customer)[1] == customer.company_email
     services.contact_create(
         customer=customer,
         actor=None,

@@ -63,6 +63,12 @@ def test_wizard_creates_a_customer_after_review(staff):
         or customer.company_phone.as_e164 == "+12025550142"
     )
     assert customer.custom_field_data == {"contract": "C-42"}
+    (contact,) = customer.contacts.all()
+    assert (contact.name, contact.email, contact.roles_label) == (
+        "Bill Lumbergh",
+        "bill@initech.example",
+        "Primary",
+    )
     record = customer.history.get()
     assert record.history_user == staff.user and record.history_change_reason == "Created"
 
@@ -234,11 +240,16 @@ def test_demo_customers_have_valid_contact_emails(in_tenant):
     from django.core.validators import validate_email
 
     from customers.demo import create_demo_customers
-    from customers.models import Customer
+    from customers.models import Contact, Customer
 
     create_demo_customers(count=120)
-    for email in Customer.objects.values_list("contact_email", flat=True):
+    emails = list(Contact.objects.values_list("email", flat=True))
+    assert len(emails) >= 120
+    for email in emails:
         validate_email(email)
+    # Every customer has its primary contact; the billing one, when it is someone else.
+    primary = Contact.objects.filter(roles__key="primary").values("customer").distinct()
+    assert primary.count() == Customer.objects.count() == 120
 
 
 @pytest.mark.parametrize("tampered", ["<script>alert(1)</script>", "admin", "99999999999999999999"])

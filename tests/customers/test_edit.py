@@ -44,7 +44,7 @@ def test_edit_saves_every_field_and_records_who_changed_what(staff, make_custome
         form_data(
             customer,
             name="Acme Ltd",
-            contact_phone="+44 20 7946 0999",
+            company_phone="+44 20 7946 0999",
             billing_city="Leeds",
             cf_tier="Platinum",
             cf_old="",
@@ -53,7 +53,7 @@ def test_edit_saves_every_field_and_records_who_changed_what(staff, make_custome
     assert response.status_code == 302, response.content.decode()[:3000]
     customer.refresh_from_db()
     assert customer.name == "Acme Ltd"
-    assert customer.contact_phone.as_e164 == "+442079460999"
+    assert customer.company_phone.as_e164 == "+442079460999"
     assert customer.custom_field_data == {"tier": "Platinum"}
     assert customer.version == 2
     record = customer.history.order_by("-history_id").first()
@@ -81,7 +81,7 @@ def test_a_stale_form_is_refused_and_shows_what_changed(staff, make_customer, ma
     ("changes", "message"),
     [
         ({"company_email": "nope"}, "valid email"),
-        ({"contact_phone": "abc"}, "valid phone"),
+        ({"company_phone": "abc"}, "valid phone"),
         ({"website": "ftp//bad"}, "valid URL"),
         ({"country": "ZZ"}, "valid choice"),
         ({"status": "zombie"}, "valid choice"),

@@ -48,4 +48,4 @@ def test_the_billing_page_runs_a_constant_number_of_queries_as_invoices_grow(
         invoice(n, amount_paid=10 * (n % 2))
     with CaptureQueriesContext(connection) as large:
         assert admin.get(url).content.count(b"bi-file-earmark-pdf") == 22
-    assert len(large) == len(small) <= 25
+    assert len(large) == len(small) <= 26  # with whom the invoices go to: one query

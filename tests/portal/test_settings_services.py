@@ -169,10 +169,10 @@ def test_saving_unchanged_settings_writes_nothing(portal_client, company):
 def test_a_concurrent_change_is_a_message_and_nothing_is_written(portal_client, company, make_user):
     admin = portal_client(company, "admin")
     version = opened_version(admin, company)
-    # Meanwhile someone at the provider corrects the contact's email address.
+    # Meanwhile someone at the provider corrects the company's email address.
     customer_services.customer_update(
         customer_id=company.pk,
-        data={"contact_email": "new@acme.example"},
+        data={"company_email": "new@acme.example"},
         expected_version=version,
         actor=make_user(role=StaffRole.STAFF),
     )
@@ -181,16 +181,16 @@ def test_a_concurrent_change_is_a_message_and_nothing_is_written(portal_client, 
         {
             **DETAILS,
             **PROFILE,
-            "details-contact_email": "old@acme.example",
+            "details-company_email": "old@acme.example",
             "details-version": version,
         },
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Someone else changed these settings" in page
-    assert "Contact email" in page and "reload the page" in page
+    assert "Company email" in page and "reload the page" in page
     company.refresh_from_db()
-    assert (company.contact_email, company.city) == ("new@acme.example", "")
+    assert (company.company_email, company.city) == ("new@acme.example", "")
     assert not CompanyProfile.objects.filter(customer=company).exists()
 
 
@@ -244,3 +244,49 @@ def test_only_who_manages_settings_changes_them(portal_client, company):
     assert reader.post(url("settings", company), {**DETAILS, **PROFILE}).status_code == 403
     company.refresh_from_db()
     assert company.city == ""
+
+
+def test_the_primary_contact_is_one_of_the_companys_contacts(portal_client, company):
+    """The settings page's primary contact is the contact with the Primary role: typed
+    there, it is added (then changed) as a contact, with history; emptied, the contact stays
+    and is no longer the primary one."""
+    admin = portal_client(company, "admin")
+
+    def save(**people):
+        version = Customer.objects.get(pk=company.pk).version
+        fields = {f"details-contact_{key}": value for key, value in people.items()}
+        response = admin.post(
+            url("settings", company),
+            {**DETAILS, **PROFILE, "details-version": version, **fields},
+        )
+        assert response.status_code == 302, response.content.decode()[-3000:]
+
+    save(name="Pat Primary", email="pat@acme.example", phone="+44 20 7946 0001")
+    (contact,) = company.contacts.all()
+    assert (contact.name, contact.email, contact.roles_label) == (
+        "Pat Primary",
+        "pat@acme.example",
+        "Primary",
+    )
+    assert contact.history.get().history_user == admin.user
+    page = admin.get(url("settings", company)).content.decode()
+    assert 'value="pat@acme.example"' in page
+    assert "Pat Primary" in admin.get(url("overview", company)).content.decode()
+
+    save(name="Pat Primary", email="pat.p@acme.example", phone="+44 20 7946 0001")
+    contact.refresh_from_db()
+    assert contact.email == "pat.p@acme.example" and company.contacts.count() == 1
+
+    save(name="", email="", phone="")
+    contact.refresh_from_db()
+    assert contact.roles_label == "" and not contact.is_archived
+
+
+def test_a_bad_primary_contact_email_is_a_message_and_nothing_is_written(portal_client, company):
+    admin = portal_client(company, "admin")
+    response = admin.post(
+        url("settings", company),
+        {**DETAILS, **PROFILE, "details-contact_name": "Pat", "details-contact_email": "nope"},
+    )
+    assert response.status_code == 200 and "valid email" in response.content.decode()
+    assert not company.contacts.exists()

@@ -46,7 +46,7 @@ def test_look_up_download_and_erase(owner_client):
     alicia, _ = make_alicia()
     page = owner_client.post(reverse(PAGE), {"email": alicia.email})
     html = page.content.decode()
-    assert page.status_code == 200 and "customers.HistoricalCustomer" in html
+    assert page.status_code == 200 and "customers.HistoricalContact" in html
     assert "Erase this person" in html
 
     download = owner_client.post(reverse("core:personal_data_export"), {"email": alicia.email})
