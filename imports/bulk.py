@@ -156,3 +156,16 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> N
             copy.write_row(
                 [json.dumps(value) if isinstance(value, list | dict) else value for value in row]
             )
+
+
+def link_many(model: type[Model], field_name: str, pairs: Sequence[tuple[int, int]]) -> None:
+    """Rows of a many-to-many field's join table, as (record id, related id) pairs, in one
+    INSERT (a new record's roles, say)."""
+    if not pairs:
+        return
+    field = model._meta.get_field(field_name)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    through.objects.bulk_create(
+        [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in pairs]
+    )

@@ -12,7 +12,7 @@ from customers.models import BusinessType, Contact, Customer, CustomerStatus, ch
 from customers.models_contacts import ContactRole, legacy_people
 from customers.services import NEW_TOP_LEVEL_REFUSED
 
-from ..bulk import insert_new, record_history
+from ..bulk import insert_new, link_many, record_history
 from ..engine import CustomerIndex, CustomerKey, ImportResource, any_of, deleted_message, text_field
 from ..widgets import (
     ChoiceWidget,
@@ -359,13 +359,10 @@ class CustomerResource(ImportResource):
             contact.chosen_roles = chosen
             contacts.append(contact)
         insert_new(Contact, contacts, now=self.now)
-        through = Contact.roles.through
-        through.objects.bulk_create(
-            [
-                through(contact_id=contact.pk, contactrole_id=role.pk)
-                for contact in contacts
-                for role in contact.chosen_roles
-            ]
+        link_many(
+            Contact,
+            "roles",
+            [(contact.pk, role.pk) for contact in contacts for role in contact.chosen_roles],
         )
         record_history(
             Contact,

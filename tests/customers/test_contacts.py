@@ -579,3 +579,30 @@ def test_recipients_of_many_customers_come_in_one_query(in_tenant, django_assert
         recipients = services.invoice_recipients(customers)
     assert recipients[customers[0].pk] == ("Payer 0", "payer0@example.com")
     assert recipients[customers[4].pk] == ("", customers[4].company_email)
+
+
+def test_the_customer_page_shows_its_primary_and_billing_contacts(staff, acme):
+    """The page's contact cards are contacts with those roles (linked), not copies; the edit
+    form sends the user to the Contacts tab instead of asking for them again."""
+    services.contact_create(
+        customer=acme,
+        actor=None,
+        name="Pia Primary",
+        email="pia@acme.example",
+        roles=[role(PRIMARY)],
+    )
+    page = staff.get(acme.get_absolute_url()).content.decode()
+    assert "Pia Primary" in page and "pia@acme.example" in page
+    assert "Same as primary contact" in page  # nobody has the Billing role
+    bill = services.contact_create(
+        customer=acme,
+        actor=None,
+        name="Bill Payer",
+        email="bill@acme.example",
+        roles=[role(BILLING)],
+    )
+    page = staff.get(acme.get_absolute_url()).content.decode()
+    assert f'href="{bill.get_absolute_url()}"' in page
+    form = staff.get(reverse("customers:customer_update", args=[acme.pk])).content.decode()
+    assert "contact_email" not in form
+    assert reverse("customers:customer_contacts", args=[acme.pk]) in form

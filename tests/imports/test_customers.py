@@ -249,3 +249,54 @@ def test_a_new_row_with_a_known_contacts_address_is_noted_as_a_likely_duplicate(
     assert column == "contact_email" and f"Acme Corporation (#{acme.pk})" in message
     assert messages_of(job, 3) == []
     assert "merge the two after the import" in staff.get(job.get_absolute_url()).content.decode()
+
+
+def test_the_primary_and_billing_contact_columns_become_contacts(staff, upload, confirm, in_tenant):
+    """contact_* and billing_* are the customer's contacts with the Primary and Billing roles:
+    added with history for a new customer and for an existing one that lacks them; a person
+    the customer already has is unchanged; a bad address is an error on its column."""
+    from customers.models import Contact
+
+    known = CustomerFactory(name="Known Co", external_id="K-1", contact_name="Kay Known")
+    Contact.objects.filter(customer=known).update(email="kay@known.example")
+    text = (
+        "name,external_id,contact_name,contact_email,contact_phone,billing_email\n"
+        "Fresh Co,F-1,Fay Fresh,fay@fresh.example,+44 20 7946 0000,ap@fresh.example\n"
+        "Known Co,K-1,Kay Known,KAY@known.example,,\n"
+        "Known Co Two,K-2,,,,\n"
+        "Bad Co,B-1,Bo,not-an-email,12,\n"
+    )
+    CustomerFactory(name="Known Co Two", external_id="K-2")
+    upload(staff, "customers", csv_file(text))
+    job = last_job()
+    assert actions(job) == {2: "new", 3: "unchanged", 4: "unchanged", 5: "error"}
+    columns = dict(messages_of(job, 5))
+    assert "valid email" in columns["contact_email"] and "phone" in columns["contact_phone"]
+
+    text = text.replace(
+        "Kay Known,KAY@known.example,,", "Kay Known,KAY@known.example,,pay@k.example"
+    )
+    upload(staff, "customers", csv_file("\n".join(text.splitlines()[:4]) + "\n"))
+    job = last_job()
+    assert actions(job) == {2: "new", 3: "update", 4: "unchanged"}
+    confirm(staff, job)
+    fresh = Customer.objects.get(external_id="F-1")
+    people = {
+        (c.name, c.email, c.phone.as_e164 if c.phone else "", c.roles_label)
+        for c in Contact.objects.filter(customer=fresh)
+    }
+    assert people == {
+        ("Fay Fresh", "fay@fresh.example", "+442079460000", "Primary"),
+        ("ap@fresh.example", "ap@fresh.example", "", "Billing"),
+    }
+    payer = Contact.objects.get(customer=known, email="pay@k.example")
+    assert payer.roles_label == "Billing"
+    record = payer.history.get()
+    assert (record.history_user, record.history_change_reason) == (staff.user, "Imported")
+    assert known.history.count() == 1  # the customer itself did not change
+    # The full export leaves the contact columns out (contacts have their own export).
+    from django.urls import reverse
+
+    url = reverse("imports:full_export", kwargs={"kind": "customers"})
+    export = b"".join(staff.get(url).streaming_content).decode()
+    assert "contact_name" not in export.splitlines()[0]
