@@ -64,8 +64,17 @@
     hidden.value = option ? option.dataset.value : "";
     hidden.dispatchEvent(new Event("change", { bubbles: true }));
     input.value = option ? option.dataset.label : "";
+    input.dataset.chosen = input.value;
     box.querySelector(".autocomplete-options").innerHTML = "";
     input.setAttribute("aria-expanded", "false");
+  });
+  // A search still waiting for its typing pause when an option was picked would open the
+  // list again over the form: a search for exactly what was picked is not sent.
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const input = event.detail.elt;
+    if (input.matches && input.matches("[data-autocomplete-input]") && input.dataset.chosen === input.value && input.value) {
+      event.preventDefault();
+    }
   });
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.target.classList.contains("autocomplete-options")) {
