@@ -232,7 +232,7 @@ class PlanTable(ConsoleTable):
     seat_fee = money_column("Per seat")
     max_seats = tables.Column(verbose_name="Seat limit", default="—")
     subscribers = tables.Column(empty_values=(), orderable=False, verbose_name="Subscribers")
-    is_active = tables.BooleanColumn(verbose_name="Offered")
+    is_active = tables.BooleanColumn(verbose_name="Offered", yesno=("Yes", "No"))
 
     class Meta:
         model = Plan

@@ -18,7 +18,7 @@ class ContractTable(ConsoleTable):
     end_date = tables.DateColumn(
         verbose_name="End", default="open-ended", attrs={"td": {"class": "text-nowrap"}}
     )
-    auto_renew = tables.BooleanColumn(verbose_name="Renews", attrs=OPTIONAL)
+    auto_renew = tables.BooleanColumn(verbose_name="Renews", yesno=("Yes", "No"), attrs=OPTIONAL)
     value = tables.Column(
         verbose_name="Value",
         attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}},

@@ -96,6 +96,20 @@ class ContractUpdateView(ObjectUpdateMixin, ObjectFormView):
     form_class = ContractForm
     nav_section = "contracts"
 
+    def get_breadcrumbs(self):
+        return [
+            ("Contracts", reverse("contracts:contract_list")),
+            (self.object.reference, self.object.get_absolute_url()),
+            ("Edit", None),
+        ]
+
+    def get_context_data(self, **kwargs):
+        # Named as its page names it: reference, name and whose contract it is.
+        context = super().get_context_data(**kwargs)
+        contract = self.object
+        context["title"] = f"Edit {contract.reference} · {contract.name} ({contract.customer})"
+        return context
+
     def save(self, form):
         return services.contract_update(
             actor=self.request.user, contract_id=self.object.pk, data=dict(form.cleaned_data)

@@ -57,6 +57,15 @@ def test_staff_add_a_contract_from_the_customers_tab_and_see_its_renewal_dates(c
     assert "0 min" in page and "40 h left" in page
     tab = client.get(reverse("customers:customer_contracts", args=[company.pk])).content.decode()
     assert "Managed services 2027" in tab
+    # The edit form names it as its page does: reference, name and whose it is.
+    edit = client.get(reverse("contracts:contract_update", args=[contract.pk])).content.decode()
+    assert f"Edit {contract.reference} · Managed services 2027 ({company})" in edit
+    assert f'<a href="{contract.get_absolute_url()}">{contract.reference}</a>' in edit
+    # Whether it renews is a word in the list, not a symbol only.
+    from contracts.tables import ContractTable
+
+    renews = ContractTable(Contract.objects.all()).rows[0].get_cell("auto_renew")
+    assert ">Yes<" in renews or ">No<" in renews
 
 
 def test_bad_terms_come_back_on_the_form_and_nothing_is_saved(client_as, company):
