@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import secrets
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
@@ -20,7 +22,11 @@ from .models import (
     PortalPermission,
     PortalRole,
     PortalSection,
+    PortalUsage,
 )
+
+# What the demo's customer users open, most used first (feature adoption on the analytics).
+DEMO_FEATURES = ["overview", "billing", "tickets", "assets", "locations", "documents", "users"]
 
 
 def _user(email: str, first: str, last: str, password: str) -> User:
@@ -77,7 +83,33 @@ def create_demo_portal_users(password: str) -> tuple[str, str]:
         user = _user(f"{first.lower()}@{domain}", first, role.label, password)
         Membership.objects.create(user=user, customer=showcase, role=role, **extra)
     _verified_domain(showcase, domain)
+    _demo_usage(Membership.objects.order_by("pk"))
     return emails[0], emails[-1]
+
+
+def _demo_usage(memberships, days: int = 90, seed: int = 2026) -> None:
+    """Some weeks of portal use per demo user (a few favourite sections each, on some
+    days), as the portal pages record it, so feature adoption has figures to show."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    rows = []
+    for membership in memberships:
+        favourites = DEMO_FEATURES[: rng.randint(2, len(DEMO_FEATURES))]
+        for offset in range(days):
+            if rng.random() > 0.3:
+                continue
+            for feature in favourites:
+                if rng.random() < 0.6:
+                    rows.append(
+                        PortalUsage(
+                            customer_id=membership.customer_id,
+                            user_id=membership.user_id,
+                            feature=feature,
+                            day=today - timedelta(days=offset),
+                            uses=rng.randint(1, 6),
+                        )
+                    )
+    PortalUsage.objects.bulk_create(rows)
 
 
 def _verified_domain(customer: Customer, domain: str) -> None:

@@ -30,6 +30,17 @@ def test_the_demo_reads_like_a_real_workspace(demo):
     each_customers_creation_is_dated_when_it_came_on_board()
     a_year_of_billing_and_one_suspended_company(suspended_admin=demo)
     support_tickets_with_service_levels_and_a_rating()
+    portal_users_have_used_the_portal()
+
+
+def portal_users_have_used_the_portal():
+    """Feature adoption has figures: every demo user used a few sections on some days."""
+    from portal.models import Membership, PortalUsage
+
+    used = set(PortalUsage.objects.values_list("user_id", flat=True))
+    assert used == set(Membership.objects.values_list("user_id", flat=True))
+    assert {"overview", "billing"} <= set(PortalUsage.objects.values_list("feature", flat=True))
+    assert not PortalUsage.objects.filter(day__gt=timezone.localdate()).exists()
 
 
 def support_tickets_with_service_levels_and_a_rating():
