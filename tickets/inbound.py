@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
 from email.utils import getaddresses, parseaddr
 
 import nh3
@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from activity.markdown import render_plain
+from core.memo import memoized, remember
 from core.policies import Capability
 from core.querysets import access
 from core.scope import scope_for
@@ -86,11 +87,19 @@ def register_sender_resolver(resolver: SenderResolver, *, strength: int) -> None
 
 
 def contact_companies(address: str) -> set[int]:
-    """Customers whose (live) contact has this address."""
+    """Customers whose (live) contact has this address (a poll's senders: one query for all,
+    ``prefetch_senders``)."""
     return set(
-        Contact.objects.annotate(address=Lower("email"))
-        .filter(address=address, customer__deleted_at__isnull=True)
-        .values_list("customer_id", flat=True)
+        memoized(
+            ("contact-companies", address),
+            lambda: set(_live_contacts([address]).values_list("customer_id", flat=True)),
+        )
+    )
+
+
+def _live_contacts(addresses: list[str]):
+    return Contact.objects.annotate(address=Lower("email")).filter(
+        address__in=addresses, customer__deleted_at__isnull=True
     )
 
 
@@ -135,15 +144,56 @@ def _text_of(part) -> str:
     return content.replace("\x00", "").replace("\r\n", "\n")
 
 
-def parse(raw: bytes) -> Parsed:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+def _sender_of(message: EmailMessage) -> tuple[str, str]:
+    """(name, address) of who sent it: From, else the first Reply-To."""
     name, sender = parseaddr(_header(message, "From"))
     if not sender:
         addresses = getaddresses([_header(message, "Reply-To")])
         name, sender = addresses[0] if addresses else ("", "")
-    message_id = _header(message, "Message-ID")[:300] or (
-        "sha256:" + hashlib.sha256(raw).hexdigest()
+    return name, sender
+
+
+def _message_id_of(message: EmailMessage, raw: bytes) -> str:
+    return _header(message, "Message-ID")[:300] or ("sha256:" + hashlib.sha256(raw).hexdigest())
+
+
+def prefetch_senders(raws: list[bytes]) -> None:
+    """For a batch of messages about to be received in one ``memo_scope``: which of them
+    were received before, and their senders' active users and contacts' companies, in one
+    query each instead of one each per message. Reads the headers only."""
+    parser = BytesHeaderParser(policy=policy.default)
+    ids, addresses = set(), set()
+    for raw in raws:
+        message = parser.parsebytes(raw)
+        ids.add(_message_id_of(message, raw))
+        address = _sender_of(message)[1].strip().lower()[:254]
+        if "@" in address:
+            addresses.add(address)
+    seen = set(InboundEmail.objects.filter(mail_id__in=ids).values_list("mail_id", flat=True))
+    for mail_id in ids:
+        remember(("inbound-seen", mail_id), mail_id in seen)
+    if not addresses:
+        return
+    users: dict[str, User] = {}
+    found = User.objects.annotate(address=Lower("email")).filter(
+        address__in=addresses, is_active=True
     )
+    for user in found.order_by("pk"):
+        users.setdefault(user.address, user)
+    companies: dict[str, set[int]] = {address: set() for address in addresses}
+    for address, customer_id in _live_contacts(list(addresses)).values_list(
+        "address", "customer_id"
+    ):
+        companies[address].add(customer_id)
+    for address in addresses:
+        remember(("sender-user", address), users.get(address))
+        remember(("contact-companies", address), companies[address])
+
+
+def parse(raw: bytes) -> Parsed:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    name, sender = _sender_of(message)
+    message_id = _message_id_of(message, raw)
     auto = _header(message, "Auto-Submitted").lower()
     precedence = _header(message, "Precedence").lower()
     automatic = (auto not in ("", "no")) or precedence in ("bulk", "junk", "list", "auto_reply")
@@ -198,9 +248,12 @@ def _fit(body: str) -> str:
 def receive(raw: bytes) -> InboundEmail:
     """Read one raw message and do what it asks; the same message twice is done once."""
     parsed = parse(raw)
-    existing = InboundEmail.objects.filter(mail_id=parsed.message_id).first()
-    if existing is not None:
-        return existing
+    seen = memoized(
+        ("inbound-seen", parsed.message_id),
+        lambda: InboundEmail.objects.filter(mail_id=parsed.message_id).exists(),
+    )
+    if seen:
+        return InboundEmail.objects.get(mail_id=parsed.message_id)
     key = documents_storage().save(new_key("tickets-inbound"), ContentFile(raw))
     stored: list = []
     try:
@@ -294,7 +347,12 @@ def _store_files(parsed: Parsed, stored: list) -> list[str]:
 
 
 def _user_for(address: str) -> User | None:
-    return User.objects.filter(email__iexact=address, is_active=True).first() if address else None
+    if not address:
+        return None
+    return memoized(
+        ("sender-user", address),
+        lambda: User.objects.filter(email__iexact=address, is_active=True).first(),
+    )
 
 
 def _new_ticket(
