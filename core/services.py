@@ -35,7 +35,10 @@ def full_clean(obj: models.Model) -> None:
     """``obj.full_clean()`` without asking the database whether a related record the caller
     loaded exists (one query per foreign key per write). Such a check takes no lock, so it
     proves no more than the load did moments before in the same transaction; the foreign key
-    constraint stays the guarantee. Unique checks and constraints run as always."""
+    constraint stays the guarantee. Unique checks and constraints run as always, but for a
+    new record's ``random_unique_fields`` (a random secret it was just given: asking whether
+    another record has it would almost never find one, and the unique index still refuses
+    it)."""
     trusted = [
         field.name
         for field in obj._meta.concrete_fields
@@ -46,7 +49,8 @@ def full_clean(obj: models.Model) -> None:
         and related.pk is not None
         and related.pk == getattr(obj, field.attname)
     ]
-    if not trusted:
+    random = set(getattr(obj, "random_unique_fields", ())) if obj._state.adding else set()
+    if not trusted and not random:
         obj.full_clean()
         return
     errors: dict = {}
@@ -59,9 +63,12 @@ def full_clean(obj: models.Model) -> None:
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     failed = set(errors)
-    for check in (obj.validate_unique, obj.validate_constraints):
+    for check, exclude in (
+        (obj.validate_unique, failed | random),
+        (obj.validate_constraints, failed),
+    ):
         try:
-            check(exclude=failed)
+            check(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
     if errors:

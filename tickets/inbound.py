@@ -302,7 +302,11 @@ def _route(inbound: InboundEmail, parsed: Parsed, stored: list) -> None:
     user = _user_for(parsed.sender)
     companies = _companies_of(parsed.sender, has_user=user is not None)
     if len(companies) == 1:
-        customer = Customer.objects.filter(pk=companies.pop(), deleted_at__isnull=True).first()
+        pk = companies.pop()
+        customer = memoized(  # read once a poll: the same company writes many messages
+            ("live-customer", pk),
+            lambda: Customer.objects.filter(pk=pk, deleted_at__isnull=True).first(),
+        )
         if customer is not None:
             _new_ticket(inbound, parsed, customer, stored, refused, user=user)
             return

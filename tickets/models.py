@@ -134,6 +134,9 @@ class Ticket(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged"
     )
     reply_token = models.CharField(max_length=12, default=new_reply_token, unique=True)
+    # 48 random bits: core.services.full_clean does not ask whether a new ticket's token is
+    # taken (the unique index does).
+    random_unique_fields = ("reply_token",)
     # Stamped when the ticket is built (not at INSERT), so its SLA due times are computed
     # before the one INSERT that stores them.
     created_at = models.DateTimeField(default=timezone.now, editable=False)

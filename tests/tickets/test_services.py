@@ -299,3 +299,30 @@ def test_the_sweep_removes_ticket_bytes_no_row_names_and_keeps_the_rest(ticket, 
     assert documents_sweep_orphans() >= 2  # (and what earlier tests left behind)
     assert not any(storage.exists(key) for key in orphans)
     assert storage.exists(kept.file.name)
+
+
+def test_a_new_tickets_random_token_is_not_looked_up_but_still_unique(requester, customer):
+    """core.services.full_clean skips the query asking whether a fresh reply token is taken
+    (48 random bits); the unique index still refuses a taken one, and an edit of the ticket
+    still checks it."""
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.services import full_clean
+
+    first = services.ticket_open(
+        actor=requester, customer_id=customer.pk, subject="One", description="x"
+    )
+    fresh = Ticket(customer=customer, subject="Two", description="y")
+    with CaptureQueriesContext(connection) as queries:
+        full_clean(fresh)
+    assert not any("reply_token" in q["sql"] for q in queries.captured_queries)
+    fresh.reply_token = first.reply_token
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fresh.save()
+    second = services.ticket_open(
+        actor=requester, customer_id=customer.pk, subject="Two", description="y"
+    )
+    second.reply_token = first.reply_token
+    with pytest.raises(ValidationError):
+        full_clean(second)
