@@ -11,6 +11,7 @@ from django.utils import timezone
 from customers.models_contacts import legacy_people, search_fields_of
 
 REASON = "Made from the customer's contact fields"
+CHUNK = 2000
 LEGACY_FIELDS = (
     "contact_name",
     "contact_email",
@@ -29,14 +30,29 @@ def forwards(apps, schema_editor):
     roles = {role.key: role for role in ContactRole.objects.filter(key__in=["primary", "billing"])}
     filled = Customer.objects.exclude(**{name: "" for name in LEGACY_FIELDS}).order_by("pk")
     now = timezone.now()
-    for row in filled.values("pk", *LEGACY_FIELDS).iterator(chunk_size=2000):
+    chunk: list[dict] = []
+    for row in filled.values("pk", *LEGACY_FIELDS).iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            _sync_chunk(chunk, roles, Contact, HistoricalContact, now)
+            chunk = []
+    if chunk:
+        _sync_chunk(chunk, roles, Contact, HistoricalContact, now)
+
+
+def _sync_chunk(rows, roles, Contact, HistoricalContact, now) -> None:
+    """One query for the contacts (and their roles) of a chunk of customers."""
+    contacts: dict[int, list] = {row["pk"]: [] for row in rows}
+    found = Contact.objects.filter(customer_id__in=list(contacts)).prefetch_related("roles")
+    for contact in found.order_by("pk"):
+        contacts[contact.customer_id].append(contact)
+    for row in rows:
         people = legacy_people(row)
         if people:
-            _sync(row["pk"], people, roles, Contact, HistoricalContact, now)
+            _sync(row["pk"], people, roles, contacts[row["pk"]], Contact, HistoricalContact, now)
 
 
-def _sync(customer_id, people, roles, Contact, HistoricalContact, now) -> None:
-    contacts = list(Contact.objects.filter(customer_id=customer_id).prefetch_related("roles"))
+def _sync(customer_id, people, roles, contacts, Contact, HistoricalContact, now) -> None:
     held = {
         role.key
         for contact in contacts

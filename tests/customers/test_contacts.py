@@ -19,7 +19,7 @@ from accounts.models import StaffRole
 from customers import services_contacts as services
 from customers.access import staff_customer_access_set
 from customers.models import Customer
-from customers.models_contacts import BILLING, PRIMARY, Contact, ContactRole, legacy_people
+from customers.models_contacts import BILLING, PRIMARY, Contact, ContactRole
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,9 @@ def migrate(customer, **fields) -> int:
 
 def migrate_since(customer, **fields) -> None:
     """0014's pass: what the old fields held since 0008, next to the contacts made then."""
-    people = legacy_people(fields)
     roles = {r.key: r for r in ContactRole.objects.filter(key__in=[PRIMARY, BILLING])}
-    SINCE._sync(customer.pk, people, roles, Contact, Contact.history.model, timezone.now())
+    rows = [{"pk": customer.pk, **fields}]
+    SINCE._sync_chunk(rows, roles, Contact, Contact.history.model, timezone.now())
 
 
 def contacts_of(customer) -> list[tuple[str, str, str, set[str]]]:
