@@ -46,13 +46,45 @@ def _sync_chunk(rows, roles, Contact, HistoricalContact, now) -> None:
     found = Contact.objects.filter(customer_id__in=list(contacts)).prefetch_related("roles")
     for contact in found.order_by("pk"):
         contacts[contact.customer_id].append(contact)
+    new: list = []  # (contact, role keys)
     for row in rows:
         people = legacy_people(row)
         if people:
-            _sync(row["pk"], people, roles, contacts[row["pk"]], Contact, HistoricalContact, now)
+            new += _sync(row["pk"], people, roles, contacts[row["pk"]], Contact, now)
+    if not new:
+        return
+    # New contacts in one INSERT each for them, their roles and their history.
+    made = Contact.objects.bulk_create([contact for contact, _keys in new])
+    through = Contact.roles.through
+    through.objects.bulk_create(
+        [
+            through(contact_id=contact.pk, contactrole_id=roles[key].pk)
+            for contact, (_same, keys) in zip(made, new, strict=True)
+            for key in keys
+        ]
+    )
+    names = {f.attname for f in HistoricalContact._meta.concrete_fields}
+    HistoricalContact.objects.bulk_create(
+        [
+            HistoricalContact(
+                **{
+                    f.attname: getattr(contact, f.attname)
+                    for f in Contact._meta.concrete_fields
+                    if f.attname in names
+                },
+                history_date=now,
+                history_type="+",
+                history_change_reason=REASON,
+            )
+            for contact in made
+        ]
+    )
 
 
-def _sync(customer_id, people, roles, contacts, Contact, HistoricalContact, now) -> None:
+def _sync(customer_id, people, roles, contacts, Contact, now) -> list:
+    """The contacts to add for one customer's people (roles given to a matching contact at
+    once)."""
+    new = []
     held = {
         role.key
         for contact in contacts
@@ -64,7 +96,7 @@ def _sync(customer_id, people, roles, contacts, Contact, HistoricalContact, now)
         wanted = [key for key in person["roles"] if key in roles and key not in held]
         match = _matching(contacts, person)
         if match is not None:
-            if wanted:
+            if wanted and match.pk is not None:
                 match.roles.add(*[roles[key] for key in wanted])
                 names = [role.name for role in match.roles.all()]
                 Contact.objects.filter(pk=match.pk).update(roles_label=", ".join(names)[:500])
@@ -95,21 +127,10 @@ def _sync(customer_id, people, roles, contacts, Contact, HistoricalContact, now)
             other_emails="",
             phones=(person["phone"], person["mobile"]),
         )
-        contact.save()
-        contact.roles.set([roles[key] for key in wanted])
+        new.append((contact, wanted))
         held.update(wanted)
         contacts.append(contact)
-        names = {f.attname for f in HistoricalContact._meta.concrete_fields}
-        HistoricalContact.objects.create(
-            **{
-                f.attname: getattr(contact, f.attname)
-                for f in Contact._meta.concrete_fields
-                if f.attname in names
-            },
-            history_date=now,
-            history_type="+",
-            history_change_reason=REASON,
-        )
+    return new
 
 
 def _matching(contacts, person):
