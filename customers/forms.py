@@ -8,6 +8,7 @@ from core.widgets import AutocompleteSelect, FastSelect
 from fields.forms import CustomFieldsFormMixin
 
 from .models import Customer
+from .models_contacts import PEOPLE_FIELDS
 from .services import NEW_TOP_LEVEL_REFUSED
 
 COMPANY_FIELDS = [
@@ -38,16 +39,8 @@ BILLING_FIELDS = [
     "billing_postal_code",
     "billing_country",
 ]
-# The wizard's primary and billing contact (form fields, saved as contacts).
-PEOPLE_FIELDS = [
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "billing_contact_name",
-    "billing_email",
-    "billing_phone",
-]
-PHONE_FIELDS = ("contact_phone", "billing_phone")
+# The wizard's primary and billing contact are form fields, saved as contacts.
+PHONE_FIELDS = tuple(name for name in PEOPLE_FIELDS if name.endswith("_phone"))
 EXTRA_FIELDS = ["custom_field_data", "internal_notes", "external_id"]
 EDITABLE_FIELDS = COMPANY_FIELDS + CONTACT_FIELDS + BILLING_FIELDS + EXTRA_FIELDS
 

@@ -265,6 +265,15 @@ class Contact(CustomFieldsModel, ArchivableFields):
 # --- The customer's old contact fields as people (data migration and the wizard) ----------
 
 
+# The primary and billing contact by the names of the customer's old fields: the wizard's
+# contact step and the customers import still take them so (``legacy_people``).
+LEGACY_PEOPLE = (
+    (PRIMARY, "contact_name", "contact_email", "contact_phone"),
+    (BILLING, "billing_contact_name", "billing_email", "billing_phone"),
+)
+PEOPLE_FIELDS = tuple(name for _role, *names in LEGACY_PEOPLE for name in names)
+
+
 def legacy_people(fields: dict) -> list[dict]:
     """The primary contact and billing contact written in a customer's old fields
     (``contact_*``, ``billing_*``) as contacts' values with role keys: one person with both
@@ -272,10 +281,7 @@ def legacy_people(fields: dict) -> list[dict]:
     phone). Nothing typed is dropped: a second name or phone of the same person goes to
     their notes or mobile."""
     found = []
-    for role, name, email, phone in (
-        (PRIMARY, "contact_name", "contact_email", "contact_phone"),
-        (BILLING, "billing_contact_name", "billing_email", "billing_phone"),
-    ):
+    for role, name, email, phone in LEGACY_PEOPLE:
         person = {
             "name": str(fields.get(name) or "").strip(),
             "email": str(fields.get(email) or "").strip(),

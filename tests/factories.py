@@ -40,7 +40,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         """``contact_name=``, ``billing_email=``… (the add-customer wizard's contact step):
         the customer's contacts with the Primary and Billing roles."""
-        from customers.forms import PEOPLE_FIELDS
+        from customers.models_contacts import PEOPLE_FIELDS
         from customers.services_contacts import contacts_from_customer_fields
 
         people = {name: kwargs.pop(name) for name in PEOPLE_FIELDS if name in kwargs}

@@ -17,7 +17,6 @@ from core.scope import scope_for
 from customers import reactions, services
 from customers.forms import (
     EDITABLE_FIELDS,
-    PEOPLE_FIELDS,
     AdminStepForm,
     CompanyStepForm,
     ContactStepForm,
@@ -26,6 +25,7 @@ from customers.forms import (
     ReviewStepForm,
 )
 from customers.models import Customer
+from customers.models_contacts import PEOPLE_FIELDS
 from customers.services_contacts import contacts_from_customer_fields
 from fields.values import definitions_for, display
 

@@ -9,7 +9,7 @@ from import_export import fields
 
 from core.events import emit_events
 from customers.models import BusinessType, Contact, Customer, CustomerStatus, check_parent_chain
-from customers.models_contacts import ContactRole, legacy_people
+from customers.models_contacts import PEOPLE_FIELDS, ContactRole, legacy_people
 from customers.services import NEW_TOP_LEVEL_REFUSED
 
 from ..bulk import insert_new, link_many, record_history
@@ -28,14 +28,7 @@ from ..widgets import (
 # The columns whose address may already be a contact's (a likely duplicate, noted on the row).
 EMAIL_COLUMNS = ("company_email", "contact_email", "billing_email")
 # The primary and billing contact, as the customer form once had them: imported as contacts.
-PEOPLE_COLUMNS = (
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "billing_contact_name",
-    "billing_email",
-    "billing_phone",
-)
+PEOPLE_COLUMNS = PEOPLE_FIELDS
 
 
 def person_field(name: str) -> fields.Field:
